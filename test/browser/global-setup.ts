@@ -1,0 +1,14 @@
+/**
+ * The browser tests drive the platform exactly as `npm run dev` runs it: the stack with demo data
+ * and the Worker under `wrangler dev`, on free loopback ports.
+ */
+import type { TestProject } from "vitest/node";
+import { buildWeb } from "../../web/build";
+import { startStack } from "../../dev/stack";
+
+export default async function setup(project: TestProject) {
+  await buildWeb();
+  const stack = await startStack({ databaseName: "admitone_browser", seed: true, worker: true });
+  project.provide("browserStack", { worker: stack.urls.worker!, mail: stack.urls.mail });
+  return () => stack.stop();
+}

@@ -1,0 +1,34 @@
+/**
+ * Every Durable Object binding in wrangler.toml resolves to a SQLite-backed class that answers RPC,
+ * and its storage schema is migrated once, however often the object starts.
+ */
+import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { migrateStorage } from "../../durable-objects/schema-migrations";
+
+describe("Durable Object bindings", () => {
+  it.each([
+    ["WAITING_ROOM", "WaitingRoom"],
+    ["TIER_INVENTORY", "TierInventory"],
+    ["EVENT_LIVE", "EventLive"],
+  ] as const)("%s answers RPC as %s with its schema migrated", async (binding, kind) => {
+    const stub = env[binding].getByName("event-1") as unknown as DurableObjectStub & {
+      describe(): Promise<{ kind: string; schema_version: number }>;
+    };
+    expect(await stub.describe()).toEqual({ kind, schema_version: 1 });
+  });
+
+  it("runs each storage migration exactly once, however often it is asked", async () => {
+    const stub = env.TIER_INVENTORY.getByName("migration-check");
+    await runInDurableObject(stub, async (_instance, state) => {
+      const steps = ["CREATE TABLE a (x INTEGER)", "CREATE TABLE b (y INTEGER)"];
+      const sql = state.storage.sql;
+      expect(migrateStorage(sql, steps)).toBe(2);
+      expect(migrateStorage(sql, steps)).toBe(2);
+      expect(migrateStorage(sql, [...steps, "ALTER TABLE a ADD COLUMN z TEXT"])).toBe(3);
+      const columns = sql.exec<{ name: string }>("SELECT name FROM pragma_table_info('a')").toArray().map((r) => r.name);
+      expect(columns).toEqual(["x", "z"]);
+    });
+  });
+});

@@ -1,0 +1,13 @@
+/**
+ * Starts the stand-ins the Worker talks to (PostgreSQL + Neon proxy, Stripe emulator, mail outbox)
+ * in Node, and hands their addresses to workerd as bindings.
+ */
+import type { TestProject } from "vitest/node";
+import { startStack } from "../../dev/stack";
+
+export default async function setup(project: TestProject) {
+  const stack = await startStack({ databaseName: "admitone_runtime" });
+  project.provide("workerVars", stack.vars);
+  project.provide("stackUrls", { stripe: stack.urls.stripe, mail: stack.urls.mail, proxy: stack.urls.proxy });
+  return () => stack.stop();
+}

@@ -1,0 +1,53 @@
+/**
+ * Three levels, one `npm test`:
+ *  - node:    pure domain rules and the local stand-ins (dev/), in Node;
+ *  - runtime: the Worker and Durable Objects inside workerd, against real PostgreSQL through the
+ *             Neon proxy, the Stripe emulator and the mail outbox (started by the global setup);
+ *  - browser: the pages in Debian's Chromium via playwright-core, against `wrangler dev`.
+ */
+import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    // CI reads the closing "N passed, M failed" line from this report (see .ci/run).
+    reporters: process.env.CI ? ["default", ["json", { outputFile: "test-results/report.json" }]] : ["default"],
+    projects: [
+      {
+        test: {
+          name: "node",
+          environment: "node",
+          include: ["test/unit/**/*.test.ts", "test/dev/**/*.test.ts"],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        plugins: [
+          cloudflareTest(({ inject }) => ({
+            main: "./workers/index.ts",
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: { bindings: inject("workerVars") },
+          })),
+        ],
+        test: {
+          name: "runtime",
+          include: ["test/runtime/**/*.test.ts"],
+          globalSetup: ["test/runtime/global-setup.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: "browser",
+          environment: "node",
+          include: ["test/browser/**/*.test.ts"],
+          globalSetup: ["test/browser/global-setup.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+    ],
+  },
+});

@@ -1,0 +1,24 @@
+/**
+ * The Stripe client for the Worker. STRIPE_API_HOST (`host:port`) points the real SDK at the local
+ * emulator; empty means api.stripe.com. The fetch-based HTTP client is what workerd supports.
+ */
+import Stripe from "stripe";
+
+export function createStripe(env: Pick<Env, "STRIPE_SECRET_KEY" | "STRIPE_API_HOST">): Stripe {
+  const local = env.STRIPE_API_HOST ? parseHostPort(env.STRIPE_API_HOST) : undefined;
+  return new Stripe(env.STRIPE_SECRET_KEY, {
+    httpClient: Stripe.createFetchHttpClient(),
+    maxNetworkRetries: 2,
+    timeout: 20_000,
+    ...(local ? { host: local.host, port: local.port, protocol: "http" as const } : {}),
+  });
+}
+
+export async function verifyWebhook(stripe: Stripe, rawBody: string, signature: string, secret: string) {
+  return stripe.webhooks.constructEventAsync(rawBody, signature, secret, undefined, Stripe.createSubtleCryptoProvider());
+}
+
+function parseHostPort(value: string): { host: string; port: number } {
+  const index = value.lastIndexOf(":");
+  return { host: value.slice(0, index), port: Number(value.slice(index + 1)) };
+}

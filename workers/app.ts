@@ -1,0 +1,75 @@
+/**
+ * The root hono app: request-scoped services, one sub-app per feature, and the single error path.
+ */
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { HTTPException } from "hono/http-exception";
+import { secureHeaders } from "hono/secure-headers";
+import { connectHttp } from "../db/client";
+import { databaseSettings } from "./config";
+import type { AppEnv } from "./context";
+import { ApiError, errorBody, errorStatus } from "./errors";
+import { catalogRoutes } from "./routes/catalog";
+import { healthRoutes } from "./routes/health";
+
+const MAX_BODY_BYTES = 1024 * 1024;
+
+function fromHttpException(error: HTTPException): ApiError {
+  switch (error.status) {
+    case 400:
+      return new ApiError("VALIDATION_FAILED", error.message || "The request could not be read.", {
+        details: [{ field: "body", message: error.message || "Malformed request." }],
+      });
+    case 401:
+      return new ApiError("UNAUTHENTICATED", error.message || "Sign in first.");
+    case 403:
+      return new ApiError("FORBIDDEN", error.message || "You may not do this.");
+    case 404:
+      return new ApiError("NOT_FOUND", error.message || "Nothing here.");
+    case 413:
+      return new ApiError("PAYLOAD_TOO_LARGE", `Request bodies are limited to ${MAX_BODY_BYTES} bytes.`);
+    case 429:
+      return new ApiError("RATE_LIMITED", error.message || "Too many requests; try again shortly.");
+    default:
+      return new ApiError("INTERNAL", "Something went wrong on our side. Please try again.");
+  }
+}
+
+const api = new Hono<AppEnv>().route("/events", catalogRoutes);
+
+export const app = new Hono<AppEnv>()
+  .use(async (c, next) => {
+    const requestId = c.req.header("cf-ray") ?? crypto.randomUUID();
+    c.set("requestId", requestId);
+    c.header("X-Request-Id", requestId);
+    await next();
+  })
+  .use(secureHeaders({ crossOriginResourcePolicy: "same-site" }))
+  .use("/api/*", bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => {
+    throw new ApiError("PAYLOAD_TOO_LARGE", `Request bodies are limited to ${MAX_BODY_BYTES} bytes.`);
+  } }))
+  .use("/api/*", async (c, next) => {
+    c.set("db", connectHttp(databaseSettings(c.env)));
+    await next();
+  })
+  .route("/healthz", healthRoutes)
+  .route("/api/v1", api);
+
+app.notFound((c) => {
+  const error = new ApiError("NOT_FOUND", `There is no ${c.req.method} ${new URL(c.req.url).pathname}.`);
+  return c.json(errorBody(error, c.get("requestId")), error.status);
+});
+
+app.onError((err, c) => {
+  const requestId = c.get("requestId") ?? crypto.randomUUID();
+  const error =
+    err instanceof ApiError ? err : err instanceof HTTPException ? fromHttpException(err) : undefined;
+  if (!error || error.code === "INTERNAL") {
+    // The cause stays in the logs under the request id; the client gets no stack or SQL.
+    console.error(JSON.stringify({ level: "error", request_id: requestId, error: String(err), stack: err.stack }));
+  }
+  const shown = error ?? new ApiError("INTERNAL", "Something went wrong on our side. Please try again.");
+  return c.json(errorBody(shown, requestId), errorStatus[shown.code]);
+});
+
+export type AppType = typeof app;

@@ -1,0 +1,48 @@
+/**
+ * Cron work, one job list per schedule (the schedules are declared in wrangler.toml). Every job is
+ * idempotent: a schedule that fires twice, or overlaps the previous run, does no harm.
+ */
+import { connectHttp } from "../db/client";
+import { markPublished, takeUnpublished } from "../db/queries/outbox";
+import { refreshCheckinsHourly, refreshSalesDaily } from "../db/queries/summaries";
+import { databaseSettings } from "./config";
+
+const OUTBOX_BATCH = 100;
+
+type Job = (env: Env) => Promise<void>;
+
+export async function publishOutbox(env: Env): Promise<number> {
+  const db = connectHttp(databaseSettings(env));
+  const rows = await takeUnpublished(db, OUTBOX_BATCH);
+  if (rows.length === 0) return 0;
+  await env.EVENTS_QUEUE.sendBatch(rows.map((row) => ({ body: row.payload, contentType: "json" as const })));
+  await markPublished(db, rows.map((row) => row.id));
+  return rows.length;
+}
+
+async function refreshSummaries(env: Env): Promise<void> {
+  const db = connectHttp(databaseSettings(env));
+  await refreshSalesDaily(db);
+  await refreshCheckinsHourly(db);
+}
+
+export const schedules: Record<string, Job[]> = {
+  "* * * * *": [async (env) => void (await publishOutbox(env))],
+  "*/15 * * * *": [refreshSummaries],
+  "0 3 * * *": [refreshSummaries],
+};
+
+export async function runScheduled(controller: ScheduledController, env: Env): Promise<void> {
+  const jobs = schedules[controller.cron];
+  if (!jobs) {
+    console.warn(JSON.stringify({ level: "warn", where: "cron", error: `no jobs for schedule ${controller.cron}` }));
+    return;
+  }
+  // Jobs are independent: one failing must not starve the others.
+  const results = await Promise.allSettled(jobs.map((job) => job(env)));
+  for (const result of results) {
+    if (result.status === "rejected") {
+      console.error(JSON.stringify({ level: "error", where: "cron", cron: controller.cron, error: String(result.reason) }));
+    }
+  }
+}

@@ -1,0 +1,21 @@
+/**
+ * The Worker's entry: HTTP through the hono app, the Queue consumer, the Cron triggers, and the
+ * Durable Object classes the bindings in wrangler.toml name.
+ */
+import { app } from "./app";
+import { runScheduled } from "./cron";
+import { handleQueueBatch } from "./queue";
+
+export { EventLive } from "../durable-objects/event-live";
+export { TierInventory } from "../durable-objects/tier-inventory";
+export { WaitingRoom } from "../durable-objects/waiting-room";
+
+export default {
+  fetch: app.fetch,
+  async queue(batch, env, _ctx) {
+    await handleQueueBatch(batch, env);
+  },
+  async scheduled(controller, env, ctx) {
+    ctx.waitUntil(runScheduled(controller, env));
+  },
+} satisfies ExportedHandler<Env>;

@@ -1,0 +1,53 @@
+/**
+ * Rows → the API's snake_case shapes. Kept apart from the routes so every endpoint that shows an
+ * event (catalog, organizer views) shows the same fields.
+ */
+import type { EventRow, TierRow } from "../../db/queries/catalog";
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+export function presentTier(tier: TierRow) {
+  return {
+    tier_id: tier.id,
+    name: tier.name,
+    kind: tier.kind,
+    price: tier.price,
+    currency: tier.currency,
+    capacity: tier.capacity,
+    // Until TierInventory owns live holds (the purchase issue), sold_count is the best figure we have.
+    available: Math.max(0, tier.capacity - tier.soldCount),
+    max_per_order: tier.maxPerOrder,
+  };
+}
+
+export function presentEvent(event: EventRow, tiers: TierRow[], now: Date) {
+  const presentedTiers = tiers.map(presentTier);
+  const prices = presentedTiers.map((t) => t.price);
+  const salesOpen =
+    event.status === "published" &&
+    (!event.salesStartAt || event.salesStartAt <= now) &&
+    (!event.salesEndAt || event.salesEndAt > now) &&
+    event.endsAt > now;
+  return {
+    event_id: event.id,
+    title: event.title,
+    description: event.description,
+    category: event.category,
+    venue: { name: event.venueName, city: event.venueCity, address: event.venueAddress },
+    starts_at: event.startsAt.toISOString(),
+    ends_at: event.endsAt.toISOString(),
+    timezone: event.timezone,
+    currency: event.currency,
+    status: event.status,
+    sales_start_at: iso(event.salesStartAt),
+    sales_end_at: iso(event.salesEndAt),
+    on_sale: salesOpen,
+    sold_out: presentedTiers.length > 0 && presentedTiers.every((t) => t.available === 0),
+    price_from: prices.length > 0 ? Math.min(...prices) : null,
+    hold_minutes: event.holdMinutes,
+    refund_policy: event.refundPolicy,
+    waiting_room: event.waitingRoom,
+    waitlist: event.waitlist,
+    tiers: presentedTiers,
+  };
+}

@@ -1,0 +1,66 @@
+/**
+ * The Queue consumer. Each message is handled on its own: a bad one is dropped loudly, a failing
+ * one is retried with backoff (and lands in the dead-letter queue after max_retries), and the rest
+ * of the batch is unaffected.
+ */
+import { connectHttp } from "../db/client";
+import { recordMailSent, wasMailSent } from "../db/queries/mail";
+import { sendMail } from "./adapters/mail";
+import { databaseSettings } from "./config";
+import { queueMessage, type QueueMessage } from "./messages";
+
+type Outcome = { ack: true } | { ack: false; delaySeconds: number; reason: string };
+
+export async function handleQueueBatch(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+  for (const message of batch.messages) {
+    const parsed = queueMessage.safeParse(message.body);
+    if (!parsed.success) {
+      console.error(JSON.stringify({ level: "error", where: "queue", message_id: message.id, error: "malformed message dropped", issues: parsed.error.issues }));
+      message.ack();
+      continue;
+    }
+    let outcome: Outcome;
+    try {
+      outcome = await handleMessage(parsed.data, env);
+    } catch (error) {
+      outcome = { ack: false, delaySeconds: 5, reason: String(error) };
+    }
+    if (outcome.ack) {
+      message.ack();
+    } else {
+      const delaySeconds = Math.min(outcome.delaySeconds * 2 ** (message.attempts - 1), 600);
+      console.warn(JSON.stringify({ level: "warn", where: "queue", type: parsed.data.type, attempt: message.attempts, reason: outcome.reason }));
+      message.retry({ delaySeconds });
+    }
+  }
+}
+
+async function handleMessage(message: QueueMessage, env: Env): Promise<Outcome> {
+  switch (message.type) {
+    case "mail.send":
+      return deliverMail(message, env);
+  }
+}
+
+async function deliverMail(message: Extract<QueueMessage, { type: "mail.send" }>, env: Env): Promise<Outcome> {
+  const db = connectHttp(databaseSettings(env));
+  if (await wasMailSent(db, message.dedupe_key)) return { ack: true };
+  const result = await sendMail(
+    { apiUrl: env.MAIL_API_URL, apiKey: env.MAIL_API_KEY, from: env.MAIL_FROM },
+    { to: message.to, subject: message.subject, html: message.html, text: message.text },
+    message.dedupe_key,
+  );
+  if (!result.ok) {
+    if (!result.retryable) {
+      console.error(JSON.stringify({ level: "error", where: "mail", dedupe_key: message.dedupe_key, reason: result.reason }));
+    }
+    return { ack: false, delaySeconds: 10, reason: result.reason };
+  }
+  await recordMailSent(db, {
+    dedupeKey: message.dedupe_key,
+    providerMessageId: result.messageId,
+    recipient: message.to,
+    subject: message.subject,
+  });
+  return { ack: true };
+}

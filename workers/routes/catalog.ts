@@ -1,0 +1,98 @@
+/**
+ * The attendees' catalog: published events, searched and paged, and one event with its tiers.
+ */
+import { Hono } from "hono";
+import { z } from "zod";
+import { findPublishedEvent, listPublishedEvents, listTiersOfEvents } from "../../db/queries/catalog";
+import type { AppEnv } from "../context";
+import { ApiError } from "../errors";
+import { presentEvent } from "../presenters/catalog";
+import { validate } from "../validation";
+
+const PAGE_SIZE = 20;
+
+const cursorSchema = z.tuple([z.iso.datetime(), z.uuid()]);
+
+function encodeCursor(startsAt: Date, id: string): string {
+  return btoa(JSON.stringify([startsAt.toISOString(), id])).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+function decodeCursor(cursor: string): { startsAt: Date; id: string } | undefined {
+  try {
+    const json = atob(cursor.replace(/-/g, "+").replace(/_/g, "/"));
+    const [startsAt, id] = cursorSchema.parse(JSON.parse(json));
+    return { startsAt: new Date(startsAt), id };
+  } catch {
+    return undefined;
+  }
+}
+
+const instant = z.union([z.iso.datetime({ offset: true }), z.iso.date()]).transform((s) => new Date(s));
+
+/** An empty filter (`?city=`) means "any", as a cleared form field does. */
+const optionalText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max)
+    .optional()
+    .transform((v) => v || undefined);
+
+const listQuery = z
+  .object({
+    q: optionalText(200),
+    city: optionalText(100),
+    category: optionalText(60),
+    from: instant.optional(),
+    to: instant.optional(),
+    cursor: z
+      .string()
+      .max(200)
+      .transform((value, ctx) => {
+        const decoded = decodeCursor(value);
+        if (!decoded) {
+          ctx.addIssue({ code: "custom", message: "Not a cursor this API handed out." });
+          return z.NEVER;
+        }
+        return decoded;
+      })
+      .optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(PAGE_SIZE),
+  })
+  .strict()
+  .refine((v) => !v.from || !v.to || v.from <= v.to, { message: "`from` must not be after `to`.", path: ["to"] });
+
+const eventParams = z.object({ eventId: z.string() });
+
+export const catalogRoutes = new Hono<AppEnv>()
+  .get("/", validate("query", listQuery), async (c) => {
+    const query = c.req.valid("query");
+    const now = new Date();
+    const db = c.get("db");
+    const rows = await listPublishedEvents(db, {
+      q: query.q,
+      city: query.city,
+      category: query.category,
+      from: query.from ?? now,
+      to: query.to,
+      after: query.cursor,
+      limit: query.limit + 1,
+    });
+    const page = rows.slice(0, query.limit);
+    const tiers = await listTiersOfEvents(db, page.map((e) => e.id));
+    const last = page.at(-1);
+    return c.json({
+      events: page.map((event) => presentEvent(event, tiers.filter((t) => t.eventId === event.id), now)),
+      next_cursor: rows.length > query.limit && last ? encodeCursor(last.startsAt, last.id) : null,
+    });
+  })
+  .get("/:eventId", validate("param", eventParams), async (c) => {
+    const { eventId } = c.req.valid("param");
+    const notFound = new ApiError("NOT_FOUND", "No published event has this id.");
+    if (!z.uuid().safeParse(eventId).success) throw notFound;
+    const db = c.get("db");
+    const event = await findPublishedEvent(db, eventId);
+    if (!event) throw notFound;
+    const tiers = await listTiersOfEvents(db, [event.id]);
+    return c.json(presentEvent(event, tiers, new Date()));
+  });

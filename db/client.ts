@@ -6,6 +6,7 @@
 import { Pool, neon, neonConfig } from "@neondatabase/serverless";
 import { drizzle as drizzleHttp, type NeonHttpDatabase } from "drizzle-orm/neon-http";
 import { drizzle as drizzlePool, type NeonDatabase } from "drizzle-orm/neon-serverless";
+import { configureNeonForLocalProxy } from "./neon-local";
 import * as schema from "./schema";
 
 export type Schema = typeof schema;
@@ -27,11 +28,7 @@ let configuredProxy: string | undefined;
  */
 function pointDriverAt(localProxy: string | undefined): void {
   if (!localProxy || configuredProxy === localProxy) return;
-  neonConfig.useSecureWebSocket = false;
-  neonConfig.pipelineTLS = false;
-  neonConfig.pipelineConnect = false;
-  neonConfig.wsProxy = (host, port) => `${localProxy}/v1?address=${host}:${port}`;
-  neonConfig.fetchEndpoint = () => `http://${localProxy}/sql`;
+  configureNeonForLocalProxy(neonConfig, localProxy);
   configuredProxy = localProxy;
 }
 

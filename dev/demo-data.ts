@@ -32,6 +32,8 @@ interface EventSpec {
   category: string;
   venue: { name: string; city: string; address: string };
   startsInDays: number;
+  /** Doors open at this hour, UTC (Lisbon is UTC or UTC+1). */
+  startHourUtc: number;
   durationHours: number;
   timezone: string;
   currency: string;
@@ -46,7 +48,8 @@ export const DEMO_EVENTS: EventSpec[] = [
     category: "conference",
     venue: { name: "Lisbon Congress Centre", city: "Lisbon", address: "Praça das Indústrias 1" },
     startsInDays: 45,
-    durationHours: 32,
+    startHourUtc: 8,
+    durationHours: 34,
     timezone: "Europe/Lisbon",
     currency: "EUR",
     status: "published",
@@ -61,6 +64,7 @@ export const DEMO_EVENTS: EventSpec[] = [
     category: "music",
     venue: { name: "Teatro do Rio", city: "Porto", address: "Rua do Cais 12" },
     startsInDays: 12,
+    startHourUtc: 19,
     durationHours: 3,
     timezone: "Europe/Lisbon",
     currency: "EUR",
@@ -86,6 +90,7 @@ export const DEMO_EVENTS: EventSpec[] = [
     category: "workshop",
     venue: { name: "Fábrica Hub", city: "Lisbon", address: "Rua da Fábrica 40" },
     startsInDays: 21,
+    startHourUtc: 9,
     durationHours: 7,
     timezone: "Europe/Lisbon",
     currency: "EUR",
@@ -98,6 +103,7 @@ export const DEMO_EVENTS: EventSpec[] = [
     category: "festival",
     venue: { name: "Praia Grande Grounds", city: "Sintra", address: "Estrada da Praia" },
     startsInDays: 160,
+    startHourUtc: 14,
     durationHours: 72,
     timezone: "Europe/Lisbon",
     currency: "EUR",
@@ -113,6 +119,7 @@ export const DEMO_EVENTS: EventSpec[] = [
     category: "meetup",
     venue: { name: "Library Loft", city: "Porto", address: "Avenida dos Aliados 3" },
     startsInDays: 5,
+    startHourUtc: 18,
     durationHours: 2,
     timezone: "Europe/Lisbon",
     currency: "EUR",
@@ -125,6 +132,7 @@ export const DEMO_EVENTS: EventSpec[] = [
     category: "gala",
     venue: { name: "Palácio", city: "Lisbon", address: "Largo 1" },
     startsInDays: 90,
+    startHourUtc: 19,
     durationHours: 5,
     timezone: "Europe/Lisbon",
     currency: "EUR",
@@ -172,7 +180,8 @@ export async function seedDemoData(databaseUrl: string, now = new Date()): Promi
         .values({ name: DEMO_ORGANIZER.name, email: DEMO_ORGANIZER.email, passwordHash: await hashPassword(DEMO_ORGANIZER.password) })
         .returning();
       for (const spec of DEMO_EVENTS) {
-        const startsAt = new Date(Math.floor((now.getTime() + spec.startsInDays * DAY) / HOUR) * HOUR);
+        const startsAt = new Date(now.getTime() + spec.startsInDays * DAY);
+        startsAt.setUTCHours(spec.startHourUtc, 0, 0, 0);
         const [event] = await tx
           .insert(schema.events)
           .values({

@@ -79,10 +79,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     if (options.worker) {
       const port = ports.worker ?? (await freePort());
       vars.PUBLIC_BASE_URL = `http://127.0.0.1:${port}`;
+      const { DATABASE_URL, STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, SIGNING_MASTER_KEY, MAIL_API_KEY, ...plain } = vars;
       worker = await startWorker({
         port,
         inspectorPort: ports.inspector ?? (await freePort()),
-        vars,
+        vars: plain,
+        secrets: { DATABASE_URL: DATABASE_URL!, STRIPE_SECRET_KEY: STRIPE_SECRET_KEY!, STRIPE_WEBHOOK_SECRET: STRIPE_WEBHOOK_SECRET!, SIGNING_MASTER_KEY: SIGNING_MASTER_KEY!, MAIL_API_KEY: MAIL_API_KEY! },
         runCron: options.runCron,
         log,
       });

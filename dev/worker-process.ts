@@ -22,6 +22,8 @@ export interface WorkerProcessOptions {
   port: number;
   inspectorPort: number;
   vars: Record<string, string>;
+  /** Passed through the environment, not argv, so they never show in a process list. */
+  secrets: Record<string, string>;
   /** Where Durable Object and Queue state lives; a fresh temp folder when omitted. */
   persistTo?: string;
   runCron?: boolean;
@@ -46,7 +48,8 @@ export async function startWorker(options: WorkerProcessOptions): Promise<Worker
   ];
   const child = spawn("npx", args, {
     cwd: ROOT,
-    env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" },
+    // With [secrets] declared in wrangler.toml, wrangler dev reads those names from the environment.
+    env: { ...process.env, ...options.secrets, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });

@@ -48,9 +48,20 @@ export async function inTransaction<T>(
 ): Promise<T> {
   pointDriverAt(settings.localProxy);
   const pool = new Pool({ connectionString: settings.databaseUrl, max: 1 });
+  // An error on an idle client is reported on the pool; unhandled, it would crash the request even
+  // though no query was affected. In workerd it happens on every end(): with compatibility_date
+  // >= 2026-04-07 (web_socket_auto_reply_to_close) a server-initiated WebSocket close, as Neon's
+  // proxy does once Postgres leaves after Terminate, is followed by an ErrorEvent "Network
+  // connection lost." after the clean close event. The driver hands us that ErrorEvent, not an Error.
+  let ending = false;
+  pool.on("error", (error: { message?: string }) => {
+    if (ending) return; // the expected close noise above, not a failure
+    console.warn(JSON.stringify({ level: "warn", where: "db-pool", error: error.message ?? String(error) }));
+  });
   try {
     return await drizzlePool({ client: pool, schema }).transaction(work, config);
   } finally {
+    ending = true;
     await pool.end();
   }
 }

@@ -10,6 +10,8 @@ import { databaseSettings } from "./config";
 import type { AppEnv } from "./context";
 import { ApiError, errorBody, errorStatus } from "./errors";
 import { catalogRoutes } from "./routes/catalog";
+import { myEventRoutes, organizerEventRoutes } from "./routes/organizer-events";
+import { organizerRoutes } from "./routes/organizers";
 import { healthRoutes } from "./routes/health";
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -35,7 +37,11 @@ function fromHttpException(error: HTTPException): ApiError {
   }
 }
 
-const api = new Hono<AppEnv>().route("/events", catalogRoutes);
+const api = new Hono<AppEnv>()
+  .route("/", organizerRoutes)
+  .route("/organizers/me/events", myEventRoutes)
+  .route("/events", catalogRoutes)
+  .route("/events", organizerEventRoutes);
 
 export const app = new Hono<AppEnv>()
   .use(async (c, next) => {

@@ -24,6 +24,8 @@ describe("Durable Object bindings", () => {
     await runInDurableObject(stub, async (_instance, state) => {
       const steps = ["CREATE TABLE a (x INTEGER)", "CREATE TABLE b (y INTEGER)"];
       const sql = state.storage.sql;
+      // Start from a storage that has never been migrated, as a brand-new object would.
+      sql.exec("DROP TABLE _schema_version");
       expect(migrateStorage(sql, steps)).toBe(2);
       expect(migrateStorage(sql, steps)).toBe(2);
       expect(migrateStorage(sql, [...steps, "ALTER TABLE a ADD COLUMN z TEXT"])).toBe(3);

@@ -3,6 +3,7 @@
  * event (catalog, organizer views) shows the same fields.
  */
 import type { EventRow, TierRow } from "../../db/queries/catalog";
+import type { SeatRow } from "../../db/queries/organizer-events";
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -50,4 +51,28 @@ export function presentEvent(event: EventRow, tiers: TierRow[], now: Date) {
     waitlist: event.waitlist,
     tiers: presentedTiers,
   };
+}
+
+/** What the owner sees: the public view plus bookkeeping, sold counts and the seat maps. */
+export function presentOrganizerEvent(event: EventRow, tiers: TierRow[], seats: SeatRow[], now: Date) {
+  const base = presentEvent(event, tiers, now);
+  return {
+    ...base,
+    tiers: base.tiers.map((tier, i) => {
+      const row = tiers[i]!;
+      return {
+        ...tier,
+        sold: row.soldCount,
+        ...(row.kind === "seated" ? { seats: seats.filter((s) => s.tierId === row.id).map(presentSeat) } : {}),
+      };
+    }),
+    created_at: event.createdAt.toISOString(),
+    updated_at: event.updatedAt.toISOString(),
+    published_at: iso(event.publishedAt),
+    cancelled_at: iso(event.cancelledAt),
+  };
+}
+
+export function presentSeat(seat: SeatRow) {
+  return { label: seat.label, section: seat.section, row: seat.row, number: seat.number, x: seat.x, y: seat.y, accessible: seat.accessible };
 }

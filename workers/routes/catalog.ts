@@ -1,12 +1,14 @@
 /**
  * The attendees' catalog: published events, searched and paged, and one event with its tiers.
  */
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import { z } from "zod";
 import { findPublishedEvent, listPublishedEvents, listTiersOfEvents } from "../../db/queries/catalog";
+import { findOwnedEvent, seatsOfTiers, soldSeatLabels } from "../../db/queries/organizer-events";
+import { optionalOrganizer } from "../auth/organizer-auth";
 import type { AppEnv } from "../context";
 import { ApiError } from "../errors";
-import { presentEvent } from "../presenters/catalog";
+import { presentEvent, presentSeat } from "../presenters/catalog";
 import { validate } from "../validation";
 
 const PAGE_SIZE = 20;
@@ -63,6 +65,7 @@ const listQuery = z
   .refine((v) => !v.from || !v.to || v.from <= v.to, { message: "`from` must not be after `to`.", path: ["to"] });
 
 const eventParams = z.object({ eventId: z.string() });
+const seatParams = z.object({ eventId: z.string(), tierId: z.uuid() });
 
 export const catalogRoutes = new Hono<AppEnv>()
   .get("/", validate("query", listQuery), async (c) => {
@@ -86,13 +89,30 @@ export const catalogRoutes = new Hono<AppEnv>()
       next_cursor: rows.length > query.limit && last ? encodeCursor(last.startsAt, last.id) : null,
     });
   })
-  .get("/:eventId", validate("param", eventParams), async (c) => {
-    const { eventId } = c.req.valid("param");
-    const notFound = new ApiError("NOT_FOUND", "No published event has this id.");
-    if (!z.uuid().safeParse(eventId).success) throw notFound;
-    const db = c.get("db");
-    const event = await findPublishedEvent(db, eventId);
-    if (!event) throw notFound;
-    const tiers = await listTiersOfEvents(db, [event.id]);
+  .get("/:eventId", optionalOrganizer, validate("param", eventParams), async (c) => {
+    const event = await visibleEvent(c, c.req.valid("param").eventId);
+    const tiers = await listTiersOfEvents(c.get("db"), [event.id]);
     return c.json(presentEvent(event, tiers, new Date()));
+  })
+  .get("/:eventId/tiers/:tierId/seats", optionalOrganizer, validate("param", seatParams), async (c) => {
+    const { eventId, tierId } = c.req.valid("param");
+    const event = await visibleEvent(c, eventId);
+    const db = c.get("db");
+    const tier = (await listTiersOfEvents(db, [event.id])).find((t) => t.id === tierId);
+    if (!tier) throw new ApiError("NOT_FOUND", "This event has no tier with this id.");
+    const [seats, sold] = await Promise.all([seatsOfTiers(db, [tier.id]), soldSeatLabels(db, tier.id)]);
+    return c.json({
+      seats: seats.map((seat) => ({ ...presentSeat(seat), status: sold.has(seat.label) ? ("sold" as const) : ("available" as const) })),
+    });
   });
+
+/** Published (or cancelled) events for everyone; drafts too for their own organizer, as a preview. */
+async function visibleEvent(c: Context<AppEnv>, eventId: string) {
+  const notFound = new ApiError("NOT_FOUND", "No published event has this id.");
+  if (!z.uuid().safeParse(eventId).success) throw notFound;
+  const db = c.get("db");
+  const principal = c.get("principal");
+  const event = (await findPublishedEvent(db, eventId)) ?? (principal ? await findOwnedEvent(db, eventId, principal.organizer.id) : undefined);
+  if (!event) throw notFound;
+  return event;
+}

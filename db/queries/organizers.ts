@@ -1,0 +1,93 @@
+/**
+ * Organizer accounts and their credentials: API keys and sessions are looked up by hash only.
+ */
+import { and, count, desc, eq, gt, isNull, sql } from "drizzle-orm";
+import type { HttpDatabase } from "../client";
+import { loginAttempts, organizerApiKeys, organizerSessions, organizers } from "../schema";
+
+export type OrganizerRow = typeof organizers.$inferSelect;
+
+export async function insertOrganizer(
+  db: HttpDatabase,
+  values: { name: string; email: string; passwordHash: string },
+): Promise<OrganizerRow | undefined> {
+  const rows = await db.insert(organizers).values(values).onConflictDoNothing().returning();
+  return rows[0];
+}
+
+export async function findOrganizerByEmail(db: HttpDatabase, email: string): Promise<OrganizerRow | undefined> {
+  const [row] = await db.select().from(organizers).where(sql`lower(${organizers.email}) = lower(${email})`).limit(1);
+  return row;
+}
+
+export async function insertApiKey(db: HttpDatabase, values: { organizerId: string; name: string; prefix: string; keyHash: string }) {
+  const [row] = await db.insert(organizerApiKeys).values(values).returning();
+  return row!;
+}
+
+/** The organizer behind a live API key; also stamps when the key was last used. */
+export async function findOrganizerByApiKeyHash(db: HttpDatabase, keyHash: string): Promise<OrganizerRow | undefined> {
+  const [row] = await db
+    .update(organizerApiKeys)
+    .set({ lastUsedAt: sql`now()` })
+    .where(and(eq(organizerApiKeys.keyHash, keyHash), isNull(organizerApiKeys.revokedAt)))
+    .returning({ organizerId: organizerApiKeys.organizerId });
+  if (!row) return undefined;
+  const [organizer] = await db.select().from(organizers).where(eq(organizers.id, row.organizerId));
+  return organizer;
+}
+
+export async function listApiKeys(db: HttpDatabase, organizerId: string) {
+  return db
+    .select()
+    .from(organizerApiKeys)
+    .where(and(eq(organizerApiKeys.organizerId, organizerId), isNull(organizerApiKeys.revokedAt)))
+    .orderBy(desc(organizerApiKeys.createdAt));
+}
+
+export async function revokeApiKey(db: HttpDatabase, organizerId: string, keyId: string): Promise<boolean> {
+  const rows = await db
+    .update(organizerApiKeys)
+    .set({ revokedAt: sql`now()` })
+    .where(and(eq(organizerApiKeys.id, keyId), eq(organizerApiKeys.organizerId, organizerId), isNull(organizerApiKeys.revokedAt)))
+    .returning({ id: organizerApiKeys.id });
+  return rows.length > 0;
+}
+
+export async function insertSession(
+  db: HttpDatabase,
+  values: { organizerId: string; tokenHash: string; csrfToken: string; expiresAt: Date },
+) {
+  await db.insert(organizerSessions).values(values);
+}
+
+export async function findSession(db: HttpDatabase, tokenHash: string, now: Date) {
+  const [row] = await db
+    .select({ session: organizerSessions, organizer: organizers })
+    .from(organizerSessions)
+    .innerJoin(organizers, eq(organizers.id, organizerSessions.organizerId))
+    .where(and(eq(organizerSessions.tokenHash, tokenHash), isNull(organizerSessions.revokedAt), gt(organizerSessions.expiresAt, now)))
+    .limit(1);
+  return row;
+}
+
+export async function revokeSession(db: HttpDatabase, tokenHash: string): Promise<void> {
+  await db.update(organizerSessions).set({ revokedAt: sql`now()` }).where(eq(organizerSessions.tokenHash, tokenHash));
+}
+
+export async function recordLoginAttempt(db: HttpDatabase, values: { email: string; clientIp: string; succeeded: boolean }) {
+  await db.insert(loginAttempts).values({ ...values, email: values.email.toLowerCase() });
+}
+
+/** Failed sign-ins since `since`, by email and by client address. */
+export async function countRecentFailures(db: HttpDatabase, email: string, clientIp: string, since: Date) {
+  const [byEmail] = await db
+    .select({ n: count() })
+    .from(loginAttempts)
+    .where(and(eq(loginAttempts.email, email.toLowerCase()), eq(loginAttempts.succeeded, false), gt(loginAttempts.attemptedAt, since)));
+  const [byIp] = await db
+    .select({ n: count() })
+    .from(loginAttempts)
+    .where(and(eq(loginAttempts.clientIp, clientIp), eq(loginAttempts.succeeded, false), gt(loginAttempts.attemptedAt, since)));
+  return { byEmail: byEmail?.n ?? 0, byIp: byIp?.n ?? 0 };
+}

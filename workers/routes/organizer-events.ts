@@ -1,0 +1,66 @@
+/**
+ * The organizer's side of events: create, list, edit, publish, cancel. Always scoped to the
+ * calling organizer; someone else's event id answers exactly like an unknown one.
+ */
+import { Hono, type Context } from "hono";
+import { z } from "zod";
+import { listTiersOfEvents } from "../../db/queries/catalog";
+import { findOwnedEvent, listOwnedEvents, seatsOfTiers, tiersOfEvent } from "../../db/queries/organizer-events";
+import { currentOrganizer, requireOrganizer } from "../auth/organizer-auth";
+import { databaseSettings } from "../config";
+import type { AppEnv } from "../context";
+import { ApiError } from "../errors";
+import { createEventInput, updateEventInput } from "../event-input";
+import { presentOrganizerEvent } from "../presenters/catalog";
+import { cancelEvent, createEvent, publishEvent, updateEvent } from "../use-cases/manage-events";
+import { validate } from "../validation";
+
+const eventId = z.object({ eventId: z.string() });
+
+function ownedEventId(c: Context<AppEnv>): string {
+  const id = c.req.param("eventId") ?? "";
+  if (!z.uuid().safeParse(id).success) throw new ApiError("NOT_FOUND", "You have no event with this id.");
+  return id;
+}
+
+export async function renderOwnedEvent(c: Context<AppEnv>, id: string) {
+  const db = c.get("db");
+  const event = await findOwnedEvent(db, id, currentOrganizer(c).id);
+  if (!event) throw new ApiError("NOT_FOUND", "You have no event with this id.");
+  const tiers = await tiersOfEvent(db, event.id);
+  const seats = await seatsOfTiers(db, tiers.filter((t) => t.kind === "seated").map((t) => t.id));
+  return presentOrganizerEvent(event, tiers, seats, new Date());
+}
+
+// requireOrganizer goes on each route, not via use(): this sub-app shares the /events prefix with
+// the public catalog, and a prefix-wide middleware would lock the catalog too.
+export const organizerEventRoutes = new Hono<AppEnv>()
+  .post("/", requireOrganizer, validate("json", createEventInput), async (c) => {
+    const id = await createEvent(databaseSettings(c.env), currentOrganizer(c).id, c.req.valid("json"), new Date());
+    return c.json(await renderOwnedEvent(c, id), 201);
+  })
+  .patch("/:eventId", requireOrganizer, validate("param", eventId), validate("json", updateEventInput), async (c) => {
+    const id = ownedEventId(c);
+    await updateEvent(databaseSettings(c.env), currentOrganizer(c).id, id, c.req.valid("json"));
+    return c.json(await renderOwnedEvent(c, id));
+  })
+  .post("/:eventId/publish", requireOrganizer, async (c) => {
+    const id = ownedEventId(c);
+    await publishEvent(databaseSettings(c.env), currentOrganizer(c).id, id, new Date());
+    return c.json(await renderOwnedEvent(c, id));
+  })
+  .post("/:eventId/cancel", requireOrganizer, async (c) => {
+    const id = ownedEventId(c);
+    await cancelEvent(databaseSettings(c.env), currentOrganizer(c).id, id, new Date());
+    return c.json(await renderOwnedEvent(c, id));
+  });
+
+export const myEventRoutes = new Hono<AppEnv>().get("/", requireOrganizer, async (c) => {
+  const db = c.get("db");
+  const events = await listOwnedEvents(db, currentOrganizer(c).id);
+  const tiers = await listTiersOfEvents(db, events.map((e) => e.id));
+  const now = new Date();
+  return c.json({
+    events: events.map((event) => presentOrganizerEvent(event, tiers.filter((t) => t.eventId === event.id), [], now)),
+  });
+});

@@ -1,0 +1,177 @@
+/**
+ * The organizer's event lifecycle: create a draft, edit it, publish it, cancel it. Each runs in one
+ * transaction with the event row locked, so two browser tabs saving at once apply one after the other.
+ */
+import { inTransaction, type DatabaseSettings, type Transaction } from "../../db/client";
+import { isConstraintViolation, PG_CHECK_VIOLATION } from "../../db/constraint-errors";
+import {
+  deleteTier,
+  insertEvent,
+  insertTier,
+  lockOwnedEvent,
+  orderCountsByTier,
+  replaceSeats,
+  soldSeatLabels,
+  tiersOfEvent,
+  updateEventRow,
+  updateTier,
+  type EventInsert,
+} from "../../db/queries/organizer-events";
+import type { EventRow } from "../../db/queries/catalog";
+import { checkEventTimes, checkPublishable } from "../domain/event-schedule";
+import { isAtLeastAsGenerous, normalizeRefundPolicy, type RefundPolicy } from "../domain/refund-policy";
+import { ApiError, validationFailed } from "../errors";
+import type { CreateEventInput, TierInput, UpdateEventInput } from "../event-input";
+
+const DEFAULT_WAITING_ROOM = { enabled: false, opens_minutes_before: 30, admit_per_minute: 600, max_active_shoppers: 1000, session_minutes: 10 };
+const DEFAULT_WAITLIST = { enabled: false, offer_minutes: 30 };
+
+const notFound = () => new ApiError("NOT_FOUND", "You have no event with this id.");
+
+function assertTimes(event: Pick<EventRow, "startsAt" | "endsAt" | "salesStartAt" | "salesEndAt">): void {
+  const problems = checkEventTimes(event);
+  if (problems.length > 0) throw validationFailed(problems);
+}
+
+export async function createEvent(settings: DatabaseSettings, organizerId: string, input: CreateEventInput, now: Date): Promise<string> {
+  const values: EventInsert = {
+    organizerId,
+    title: input.title,
+    description: input.description,
+    category: input.category,
+    venueName: input.venue.name,
+    venueCity: input.venue.city,
+    venueAddress: input.venue.address,
+    startsAt: input.starts_at,
+    endsAt: input.ends_at,
+    timezone: input.timezone,
+    currency: input.currency,
+    salesStartAt: input.sales_start_at ?? now,
+    salesEndAt: input.sales_end_at ?? input.starts_at,
+    holdMinutes: input.hold_minutes ?? 10,
+    refundPolicy: normalizeRefundPolicy(input.refund_policy ?? { schedule: [] }),
+    waitingRoom: input.waiting_room ?? DEFAULT_WAITING_ROOM,
+    waitlist: input.waitlist ?? DEFAULT_WAITLIST,
+    status: "draft",
+  };
+  assertTimes({ startsAt: values.startsAt, endsAt: values.endsAt, salesStartAt: values.salesStartAt ?? null, salesEndAt: values.salesEndAt ?? null });
+  return inTransaction(settings, async (tx) => {
+    const event = await insertEvent(tx, values);
+    await syncTiers(tx, event, input.tiers);
+    return event.id;
+  });
+}
+
+export async function updateEvent(settings: DatabaseSettings, organizerId: string, eventId: string, input: UpdateEventInput): Promise<void> {
+  try {
+    await inTransaction(settings, async (tx) => {
+      const event = await lockOwnedEvent(tx, eventId, organizerId);
+      if (!event) throw notFound();
+      if (event.status === "cancelled") throw new ApiError("CONFLICT", "A cancelled event can no longer be changed.");
+      const live = event.status === "published";
+
+      const changes: Partial<EventInsert> = {};
+      if (input.title !== undefined) changes.title = input.title;
+      if (input.description !== undefined) changes.description = input.description;
+      if (input.category !== undefined) changes.category = input.category;
+      if (input.venue) Object.assign(changes, { venueName: input.venue.name, venueCity: input.venue.city, venueAddress: input.venue.address });
+      if (input.starts_at) changes.startsAt = input.starts_at;
+      if (input.ends_at) changes.endsAt = input.ends_at;
+      if (input.timezone) changes.timezone = input.timezone;
+      if (input.sales_start_at !== undefined) changes.salesStartAt = input.sales_start_at;
+      if (input.sales_end_at !== undefined) changes.salesEndAt = input.sales_end_at;
+      if (input.hold_minutes !== undefined) changes.holdMinutes = input.hold_minutes;
+      if (input.waiting_room) changes.waitingRoom = input.waiting_room;
+      if (input.waitlist) changes.waitlist = input.waitlist;
+      if (input.currency && input.currency !== event.currency) {
+        if (live) throw new ApiError("CONFLICT", "The currency of a published event cannot change.");
+        changes.currency = input.currency;
+      }
+      if (input.refund_policy) {
+        const next = normalizeRefundPolicy(input.refund_policy);
+        if (live && !isAtLeastAsGenerous(event.refundPolicy as RefundPolicy, next)) {
+          throw new ApiError("REFUND_POLICY_NARROWED", "A published refund policy may only become more generous: attendees bought under the old one.", {
+            current_policy: event.refundPolicy,
+          });
+        }
+        changes.refundPolicy = next;
+      }
+      const merged = { ...event, ...changes } as EventRow;
+      assertTimes(merged);
+
+      const updated = Object.keys(changes).length > 0 ? await updateEventRow(tx, event.id, changes) : event;
+      if (input.tiers) await syncTiers(tx, updated, input.tiers);
+    });
+  } catch (error) {
+    if (isConstraintViolation(error, PG_CHECK_VIOLATION, "ticket_tiers_sold_within_capacity")) {
+      throw new ApiError("CONFLICT", "A tier's capacity cannot go below the tickets already sold.");
+    }
+    throw error;
+  }
+}
+
+/**
+ * Makes the event's tiers match `incoming`: entries with a tier_id update that tier, the others are
+ * new, and tiers left out are removed unless orders reference them.
+ */
+async function syncTiers(tx: Transaction, event: EventRow, incoming: TierInput[]): Promise<void> {
+  const existing = await tiersOfEvent(tx, event.id);
+  const byId = new Map(existing.map((t) => [t.id, t]));
+  const orderCounts = await orderCountsByTier(tx, existing.map((t) => t.id));
+  const kept = new Set<string>();
+
+  for (const [position, tier] of incoming.entries()) {
+    const seated = "seats" in tier;
+    const common = { name: tier.name, price: tier.price, maxPerOrder: tier.max_per_order, position, currency: event.currency };
+    const capacity = seated ? tier.seats.length : tier.capacity;
+    if (tier.tier_id) {
+      const current = byId.get(tier.tier_id);
+      if (!current) throw validationFailed([{ field: `tiers.${position}.tier_id`, message: "This event has no tier with this id." }]);
+      if ((current.kind === "seated") !== seated) {
+        throw validationFailed([{ field: `tiers.${position}`, message: "A tier cannot switch between general admission and a seat map." }]);
+      }
+      kept.add(current.id);
+      if (seated) {
+        const newLabels = new Set(tier.seats.map((s) => s.label));
+        const missing = [...(await soldSeatLabels(tx, current.id))].filter((label) => !newLabels.has(label));
+        if (missing.length > 0) {
+          throw new ApiError("CONFLICT", `Seats already sold cannot be removed from the map: ${missing.slice(0, 10).join(", ")}.`);
+        }
+        await replaceSeats(tx, event.id, current.id, tier.seats);
+      }
+      await updateTier(tx, current.id, { ...common, capacity });
+    } else {
+      const created = await insertTier(tx, { ...common, eventId: event.id, kind: seated ? "seated" : "general_admission", capacity });
+      if (seated) await replaceSeats(tx, event.id, created.id, tier.seats);
+    }
+  }
+
+  for (const tier of existing) {
+    if (kept.has(tier.id)) continue;
+    if ((orderCounts.get(tier.id) ?? 0) > 0) {
+      throw new ApiError("CONFLICT", `The tier "${tier.name}" has orders and cannot be removed; set it to sold out by lowering its capacity instead.`);
+    }
+    await deleteTier(tx, tier.id);
+  }
+}
+
+export async function publishEvent(settings: DatabaseSettings, organizerId: string, eventId: string, now: Date): Promise<void> {
+  await inTransaction(settings, async (tx) => {
+    const event = await lockOwnedEvent(tx, eventId, organizerId);
+    if (!event) throw notFound();
+    if (event.status === "published") return;
+    if (event.status === "cancelled") throw new ApiError("CONFLICT", "A cancelled event cannot be published again.");
+    const problems = checkPublishable(event, (await tiersOfEvent(tx, event.id)).length, now);
+    if (problems.length > 0) throw validationFailed(problems, `This event cannot go on sale yet: ${problems.map((p) => p.message).join(" ")}`);
+    await updateEventRow(tx, event.id, { status: "published", publishedAt: now });
+  });
+}
+
+export async function cancelEvent(settings: DatabaseSettings, organizerId: string, eventId: string, now: Date): Promise<void> {
+  await inTransaction(settings, async (tx) => {
+    const event = await lockOwnedEvent(tx, eventId, organizerId);
+    if (!event) throw notFound();
+    if (event.status === "cancelled") return;
+    await updateEventRow(tx, event.id, { status: "cancelled", cancelledAt: now });
+  });
+}

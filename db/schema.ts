@@ -313,6 +313,8 @@ export const tickets = pgTable(
     /** The `v` claim: bumped on reissue so an old token of the same ticket is refused. */
     version: integer("version").notNull().default(1),
     kid: text("kid"),
+    /** The signed ticket (compact JWS) as issued, so every retry hands back the same QR code. */
+    token: text("token"),
     issuedAt: createdAt(),
     revokedAt: at("revoked_at"),
     revokeReason: text("revoke_reason"),

@@ -10,8 +10,10 @@ import { databaseSettings } from "./config";
 import type { AppEnv } from "./context";
 import { ApiError, errorBody, errorStatus } from "./errors";
 import { catalogRoutes } from "./routes/catalog";
+import { eventKeyRoutes } from "./routes/event-keys";
 import { myEventRoutes, organizerEventRoutes } from "./routes/organizer-events";
 import { organizerRoutes } from "./routes/organizers";
+import { purchaseRoutes } from "./routes/purchase";
 import { healthRoutes } from "./routes/health";
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -41,7 +43,9 @@ const api = new Hono<AppEnv>()
   .route("/", organizerRoutes)
   .route("/organizers/me/events", myEventRoutes)
   .route("/events", catalogRoutes)
-  .route("/events", organizerEventRoutes);
+  .route("/events", organizerEventRoutes)
+  .route("/events", eventKeyRoutes)
+  .route("/", purchaseRoutes);
 
 export const app = new Hono<AppEnv>()
   .use(async (c, next) => {

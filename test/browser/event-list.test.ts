@@ -28,7 +28,8 @@ describe("event list page", () => {
     await page.locator("#events .card").first().waitFor();
     const titles = await cardTitles();
     const published = DEMO_EVENTS.filter((e) => e.status === "published").map((e) => e.title);
-    expect(titles.sort()).toEqual([...published].sort());
+    // Other browser tests publish events of their own; the demo ones must all be there.
+    expect(titles).toEqual(expect.arrayContaining(published));
     expect(titles).not.toContain("Secret Draft Gala");
   });
 

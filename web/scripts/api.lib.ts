@@ -2,6 +2,11 @@
  * The pages' one way to call the API: JSON in and out, and every error turned into a sentence a
  * person can act on (the API's own message, or a plain one when the network itself failed).
  */
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
 export class ApiProblem extends Error {
   constructor(
     readonly code: string,
@@ -11,14 +16,61 @@ export class ApiProblem extends Error {
   ) {
     super(message);
   }
+
+  /** VALIDATION_FAILED names each bad field (`venue.city`, `tiers.1.seats.4.label`). */
+  get details(): FieldProblem[] {
+    const details = this.body.details;
+    if (!Array.isArray(details)) return [];
+    return details.filter(
+      (d): d is FieldProblem => typeof d === "object" && d !== null && typeof d.field === "string" && typeof d.message === "string",
+    );
+  }
+
+  /** RATE_LIMITED says how long to wait. */
+  get retryAfterSeconds(): number | undefined {
+    const seconds = this.body.retry_after_seconds;
+    return typeof seconds === "number" && seconds >= 0 ? seconds : undefined;
+  }
 }
+
+/**
+ * The organizer session's CSRF token. A cookie-authenticated write must echo it in X-CSRF-Token;
+ * it lives in sessionStorage (per tab, gone when the tab closes) and the API re-issues it from
+ * GET /api/v1/organizers/me when a tab starts without it.
+ */
+const CSRF_KEY = "admit-one.csrf-token";
+
+export function rememberCsrfToken(token: string | undefined): void {
+  try {
+    if (token) sessionStorage.setItem(CSRF_KEY, token);
+    else sessionStorage.removeItem(CSRF_KEY);
+  } catch {
+    // storage disabled: writes will fetch the token again when the API asks for it
+  }
+}
+
+export function storedCsrfToken(): string | undefined {
+  try {
+    return sessionStorage.getItem(CSRF_KEY) ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 export async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
   let response: Response;
+  const csrf = SAFE_METHODS.has((init.method ?? "GET").toUpperCase()) ? undefined : storedCsrfToken();
   try {
     response = await fetch(path, {
       ...init,
-      headers: { Accept: "application/json", ...(init.body ? { "Content-Type": "application/json" } : {}), ...init.headers },
+      headers: {
+        Accept: "application/json",
+        ...(init.body ? { "Content-Type": "application/json" } : {}),
+        ...(csrf ? { "X-CSRF-Token": csrf } : {}),
+        ...init.headers,
+      },
     });
   } catch {
     throw new ApiProblem("NETWORK", "We could not reach Admit One. Check your connection and try again.", 0);
@@ -40,11 +92,11 @@ export async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
   );
 }
 
-export function showStatus(element: HTMLElement, message: string, kind: "info" | "error" = "info"): void {
+export function showStatus(element: HTMLElement, message: string, kind: "info" | "error" | "success" = "info"): void {
   element.replaceChildren();
   if (!message) return;
   const box = document.createElement("div");
-  box.className = kind === "error" ? "notice error" : "notice";
+  box.className = kind === "info" ? "notice" : `notice ${kind}`;
   box.textContent = message;
   element.append(box);
 }

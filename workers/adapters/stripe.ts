@@ -4,12 +4,12 @@
  */
 import Stripe from "stripe";
 
-export function createStripe(env: Pick<Env, "STRIPE_SECRET_KEY" | "STRIPE_API_HOST">): Stripe {
+export function createStripe(env: Pick<Env, "STRIPE_SECRET_KEY" | "STRIPE_API_HOST" | "STRIPE_TIMEOUT_MS">): Stripe {
   const local = env.STRIPE_API_HOST ? parseHostPort(env.STRIPE_API_HOST) : undefined;
   return new Stripe(env.STRIPE_SECRET_KEY, {
     httpClient: Stripe.createFetchHttpClient(),
     maxNetworkRetries: 2,
-    timeout: 20_000,
+    timeout: Number(env.STRIPE_TIMEOUT_MS) || 20_000,
     ...(local ? { host: local.host, port: local.port, protocol: "http" as const } : {}),
   });
 }

@@ -46,7 +46,7 @@ export const organizerEventRoutes = new Hono<AppEnv>()
   })
   .post("/:eventId/publish", requireOrganizer, async (c) => {
     const id = ownedEventId(c);
-    await publishEvent(databaseSettings(c.env), currentOrganizer(c).id, id, new Date());
+    await publishEvent(databaseSettings(c.env), c.env.SIGNING_MASTER_KEY, currentOrganizer(c).id, id, new Date());
     return c.json(await renderOwnedEvent(c, id));
   })
   .post("/:eventId/cancel", requireOrganizer, async (c) => {

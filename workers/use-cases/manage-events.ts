@@ -21,6 +21,7 @@ import type { EventRow } from "../../db/queries/catalog";
 import { checkEventTimes, checkPublishable } from "../domain/event-schedule";
 import { isAtLeastAsGenerous, normalizeRefundPolicy, type RefundPolicy } from "../domain/refund-policy";
 import { ApiError, validationFailed } from "../errors";
+import { ensureEventSigningKey } from "../tickets/signing-keys";
 import type { CreateEventInput, TierInput, UpdateEventInput } from "../event-input";
 
 const DEFAULT_WAITING_ROOM = { enabled: false, opens_minutes_before: 30, admit_per_minute: 600, max_active_shoppers: 1000, session_minutes: 10 };
@@ -155,7 +156,8 @@ async function syncTiers(tx: Transaction, event: EventRow, incoming: TierInput[]
   }
 }
 
-export async function publishEvent(settings: DatabaseSettings, organizerId: string, eventId: string, now: Date): Promise<void> {
+/** Publishing also creates the event's ticket signing key, so its JWKS exists before any sale. */
+export async function publishEvent(settings: DatabaseSettings, masterKey: string, organizerId: string, eventId: string, now: Date): Promise<void> {
   await inTransaction(settings, async (tx) => {
     const event = await lockOwnedEvent(tx, eventId, organizerId);
     if (!event) throw notFound();
@@ -164,6 +166,7 @@ export async function publishEvent(settings: DatabaseSettings, organizerId: stri
     const problems = checkPublishable(event, (await tiersOfEvent(tx, event.id)).length, now);
     if (problems.length > 0) throw validationFailed(problems, `This event cannot go on sale yet: ${problems.map((p) => p.message).join(" ")}`);
     await updateEventRow(tx, event.id, { status: "published", publishedAt: now });
+    await ensureEventSigningKey(tx, masterKey, event.id);
   });
 }
 

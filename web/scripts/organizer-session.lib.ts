@@ -1,0 +1,99 @@
+/**
+ * The organizer's signed-in session as the dashboard pages use it: who is signed in, the CSRF token
+ * every cookie-authenticated write must carry, sign-out, and the way back to the login page (with
+ * a `next` link home) when the session has ended.
+ */
+import { api, ApiProblem, rememberCsrfToken, showStatus, storedCsrfToken } from "./api.lib";
+
+export interface Organizer {
+  organizer_id: string;
+  name: string;
+  email: string;
+  csrf_token?: string;
+}
+
+/** Only our own organizer pages are valid `next` targets, so a crafted link cannot bounce anywhere. */
+export function safeNext(raw: string | null): string {
+  if (raw && /^\/organizer\/[^/\\]/.test(raw) && !raw.includes("//")) return raw;
+  return "/organizer/";
+}
+
+export function redirectToLogin(): Promise<never> {
+  const next = `${location.pathname}${location.search}`;
+  location.replace(`/organizer/login?next=${encodeURIComponent(next)}`);
+  // The page is going away; nothing after this should run.
+  return new Promise<never>(() => {});
+}
+
+/** The signed-in organizer, or undefined when nobody is (the API answered 401). */
+export async function currentOrganizer(): Promise<Organizer | undefined> {
+  try {
+    const organizer = await api<Organizer>("/api/v1/organizers/me");
+    if (organizer.csrf_token) rememberCsrfToken(organizer.csrf_token);
+    return organizer;
+  } catch (error) {
+    if (error instanceof ApiProblem && error.status === 401) {
+      rememberCsrfToken(undefined);
+      return undefined;
+    }
+    throw error;
+  }
+}
+
+/** For pages behind sign-in: the organizer, or a redirect to the login page. */
+export async function requireOrganizer(): Promise<Organizer> {
+  return (await currentOrganizer()) ?? redirectToLogin();
+}
+
+/**
+ * An organizer API call. Writes make sure the CSRF token is at hand, and one refused for a stale
+ * token (403 after a session was renewed in another tab) fetch it again and retry once: the API
+ * refused it before doing anything, so the retry cannot apply a change twice. A 401 means the
+ * session ended, so the organizer is sent to sign in again.
+ */
+export async function organizerApi<T>(path: string, init: RequestInit = {}): Promise<T> {
+  const write = !["GET", "HEAD"].includes((init.method ?? "GET").toUpperCase());
+  try {
+    if (write && !storedCsrfToken()) await currentOrganizer();
+    try {
+      return await api<T>(path, init);
+    } catch (error) {
+      if (!(write && error instanceof ApiProblem && error.status === 403 && error.code === "FORBIDDEN")) throw error;
+      const before = storedCsrfToken();
+      await currentOrganizer();
+      if (storedCsrfToken() === before) throw error;
+      return await api<T>(path, init);
+    }
+  } catch (error) {
+    if (error instanceof ApiProblem && error.status === 401) return redirectToLogin();
+    throw error;
+  }
+}
+
+export async function signOut(): Promise<void> {
+  await organizerApi<void>("/api/v1/sessions/current", { method: "DELETE" });
+  rememberCsrfToken(undefined);
+  location.assign("/organizer/login?signed_out=1");
+}
+
+/** The top bar of signed-in pages: who is signed in, and the sign-out button. */
+export function mountAccountBar(organizer: Organizer, status: HTMLElement): void {
+  const name = document.querySelector<HTMLElement>("#account-name");
+  if (name) {
+    name.textContent = organizer.name;
+    name.title = organizer.email;
+  }
+  const account = document.querySelector<HTMLElement>("#account");
+  if (account) account.hidden = false;
+  const button = document.querySelector<HTMLButtonElement>("#sign-out");
+  button?.addEventListener("click", async () => {
+    button.disabled = true;
+    try {
+      await signOut();
+    } catch (error) {
+      button.disabled = false;
+      const reason = error instanceof ApiProblem ? error.message : "Please try again.";
+      showStatus(status, `We could not sign you out. ${reason}`, "error");
+    }
+  });
+}

@@ -1,0 +1,345 @@
+/**
+ * The seat-map editor of one seated tier: the organizer's tools to lay seats out (generate a grid,
+ * select, move, rename, delete, mark accessible, add one seat) around the SVG canvas. Every
+ * decision about seats is made by seat-map.lib and every pixel is drawn by seat-map-canvas.lib;
+ * this file turns buttons, pointer and keys into those calls and says what happened.
+ */
+import {
+  addSeats,
+  boxFrom,
+  checkGrid,
+  deleteSeats,
+  DEFAULT_SPACING,
+  duplicateLabels,
+  generateGrid,
+  labelsInBox,
+  moveSeats,
+  originBelow,
+  parseRows,
+  renameSeat,
+  selectSeat,
+  suggestSeat,
+  toggleAccessible,
+  typicalSpacing,
+  type Seat,
+} from "./seat-map.lib";
+import { h } from "./elements.lib";
+import { SeatMapCanvas } from "./seat-map-canvas.lib";
+
+/** Screen pixels a pointer must travel before a press becomes a drag. */
+const DRAG_THRESHOLD = 4;
+
+export interface SeatMapOptions {
+  seats: Seat[];
+  /** Labels used by the event's other seated tiers: labels are unique across the whole event. */
+  takenElsewhere: () => Set<string>;
+  onChange: (seats: Seat[]) => void;
+  /** Seats already sold cannot be deleted or renamed by the API; shown for information. */
+  readOnly?: boolean;
+}
+
+type Drag =
+  | { kind: "move"; pointerId: number; startClient: { x: number; y: number }; start: { x: number; y: number }; before: Seat[]; moved: boolean }
+  | { kind: "box"; pointerId: number; startClient: { x: number; y: number }; start: { x: number; y: number }; base: Set<string>; moved: boolean };
+
+function numberInput(label: string, value: number, min: number, max: number): { field: HTMLElement; input: HTMLInputElement } {
+  const input = h("input", { type: "number", min: String(min), max: String(max), step: "1", value: String(value), inputMode: "numeric" });
+  return { field: h("label", { className: "field" }, label, input), input };
+}
+
+export class SeatMapEditor {
+  readonly element: HTMLElement;
+  private seats: Seat[];
+  private selection = new Set<string>();
+  private spacing = DEFAULT_SPACING;
+  private drag: Drag | undefined;
+  private readonly canvas = new SeatMapCanvas("Seat map editor");
+  private readonly empty: HTMLElement;
+  private readonly count: HTMLElement;
+  private readonly message: HTMLElement;
+  private readonly summary: HTMLElement;
+  private readonly labelInput: HTMLInputElement;
+  private readonly renameButton: HTMLButtonElement;
+  private readonly accessibleButton: HTMLButtonElement;
+  private readonly deleteButton: HTMLButtonElement;
+  private readonly gridTool: HTMLDetailsElement;
+
+  constructor(private readonly options: SeatMapOptions) {
+    this.seats = options.seats.map((s) => ({ ...s }));
+    this.spacing = Math.round(typicalSpacing(this.seats));
+
+    const section = h("input", { value: "Main", maxLength: 60, "aria-label": "Section name" });
+    const rows = h("input", { value: "A–H", maxLength: 100, "aria-label": "Rows", placeholder: "A–H" });
+    const perRow = numberInput("Seats per row", 10, 1, 500);
+    const spacing = numberInput("Spacing", DEFAULT_SPACING, 5, 500);
+    const generate = h("button", { type: "button", className: "secondary" }, "Generate grid");
+    generate.addEventListener("click", () =>
+      this.generate(section.value.trim(), rows.value, Number(perRow.input.value), Number(spacing.input.value)),
+    );
+    const gridTool = (this.gridTool = h(
+      "details",
+      { className: "grid-tool", open: this.seats.length === 0 },
+      h("summary", {}, "Generate grid"),
+      h(
+        "div",
+        { className: "grid-form" },
+        h("label", { className: "field" }, "Section", section),
+        h("label", { className: "field" }, "Rows", rows),
+        perRow.field,
+        spacing.field,
+        generate,
+      ),
+      h("p", { className: "hint" }, "Seats are labelled row + number (A1, A2, …) and added below any seats already on the map."),
+    ));
+    this.enterTriggers(gridTool, generate);
+
+    this.empty = h("p", { className: "seatmap-empty" }, "No seats yet. Generate a grid or add a seat.");
+
+    this.count = h("strong", { className: "seat-count" });
+    const selectAll = h("button", { type: "button", className: "secondary small" }, "Select all");
+    selectAll.addEventListener("click", () => this.select(new Set(this.seats.map((s) => s.label))));
+    const addSeat = h("button", { type: "button", className: "secondary small" }, "Add seat");
+    addSeat.addEventListener("click", () => this.addOne());
+
+    this.summary = h("span", { className: "selection-summary" });
+    this.labelInput = h("input", { className: "seat-label", maxLength: 20, "aria-label": "Seat label", disabled: true });
+    this.renameButton = h("button", { type: "button", className: "secondary small", disabled: true }, "Rename");
+    this.renameButton.addEventListener("click", () => this.renameSelected());
+    this.accessibleButton = h("button", { type: "button", className: "secondary small", disabled: true, "aria-pressed": "false" }, "Accessible");
+    this.accessibleButton.addEventListener("click", () => this.toggleAccessibleSelected());
+    this.deleteButton = h("button", { type: "button", className: "danger small", disabled: true }, "Delete");
+    this.deleteButton.addEventListener("click", () => this.deleteSelected());
+    const inspector = h(
+      "div",
+      { className: "seat-inspector" },
+      this.summary,
+      h("span", { className: "rename" }, this.labelInput, this.renameButton),
+      this.accessibleButton,
+      this.deleteButton,
+    );
+    this.enterTriggers(inspector, this.renameButton);
+    this.message = h("p", { className: "seatmap-message", role: "status", "aria-live": "polite" });
+
+    this.element = h(
+      "div",
+      { className: "seatmap-editor" },
+      gridTool,
+      h("div", { className: "seatmap-toolbar" }, this.count, h("span", { className: "spacer" }), selectAll, addSeat),
+      h("div", { className: "seatmap-canvas" }, this.canvas.svg, this.empty),
+      inspector,
+      this.message,
+      h(
+        "p",
+        { className: "hint" },
+        "Click a seat to select it, shift-click to add to the selection, or drag across empty space to select an area. " +
+          "Drag selected seats or use the arrow keys (shift: 10×) to move them; Delete removes them.",
+      ),
+      h(
+        "div",
+        { className: "seatmap-legend", "aria-hidden": "true" },
+        h("span", {}, h("span", { className: "key key-seat" }), "Seat"),
+        h("span", {}, h("span", { className: "key key-accessible" }), "Wheelchair accessible"),
+        h("span", {}, h("span", { className: "key key-selected" }), "Selected"),
+      ),
+    );
+    this.listen();
+    this.redraw();
+    const repeated = duplicateLabels(this.seats);
+    if (repeated.length > 0) this.say(`These labels are used twice; rename them before saving: ${repeated.join(", ")}.`, true);
+  }
+
+  get currentSeats(): Seat[] {
+    return this.seats.map((s) => ({ ...s }));
+  }
+
+  // ------------------------------------------------------------------ edits
+
+  private generate(section: string, rowSpec: string, seatsPerRow: number, spacing: number): void {
+    const rows = parseRows(rowSpec);
+    if (!rows.ok) return this.say(rows.message, true);
+    const spec = { section, rows: rows.value, seatsPerRow, spacing, origin: originBelow(this.seats, spacing) };
+    const problem = checkGrid(spec);
+    if (problem) return this.say(problem, true);
+    const grid = generateGrid(spec);
+    const result = addSeats(this.seats, grid, this.options.takenElsewhere());
+    if (!result.ok) return this.say(result.message, true);
+    this.spacing = spacing;
+    this.selection = new Set();
+    this.commit(result.value);
+    this.gridTool.open = false;
+    this.say(`Added ${grid.length} seats in ${rows.value.length} row${rows.value.length === 1 ? "" : "s"}.`);
+  }
+
+  private addOne(): void {
+    const near = this.selection.size === 1 ? this.seats.find((s) => this.selection.has(s.label)) : undefined;
+    const seat = suggestSeat(this.seats, near, this.spacing, this.options.takenElsewhere());
+    const result = addSeats(this.seats, [seat], this.options.takenElsewhere());
+    if (!result.ok) return this.say(result.message, true);
+    this.selection = new Set([seat.label]);
+    this.commit(result.value);
+    this.say(`Added seat ${seat.label}. Type a new label to rename it.`);
+    this.labelInput.focus();
+    this.labelInput.select();
+  }
+
+  private renameSelected(): void {
+    const [from] = [...this.selection];
+    if (from === undefined || this.selection.size !== 1) return;
+    const to = this.labelInput.value.trim();
+    const result = renameSeat(this.seats, from, to, this.options.takenElsewhere());
+    if (!result.ok) {
+      this.say(result.message, true);
+      this.labelInput.focus();
+      return;
+    }
+    this.selection = new Set([to]);
+    this.commit(result.value);
+    if (to !== from) this.say(`Renamed ${from} to ${to}.`);
+  }
+
+  private toggleAccessibleSelected(): void {
+    const seats = toggleAccessible(this.seats, this.selection);
+    const names = this.namesOfSelection();
+    this.commit(seats);
+    const marked = seats.some((s) => this.selection.has(s.label) && s.accessible);
+    this.say(marked ? `Marked ${names} wheelchair accessible.` : `${names}: no longer marked accessible.`);
+  }
+
+  private namesOfSelection(): string {
+    const labels = [...this.selection];
+    return labels.length <= 3 ? labels.join(", ") : `${labels.length} seats`;
+  }
+
+  private deleteSelected(): void {
+    if (this.selection.size === 0) return;
+    const names = this.namesOfSelection();
+    this.commit(deleteSeats(this.seats, this.selection));
+    this.say(`Deleted ${names}.`);
+  }
+
+  /** Takes a new seat list and redraws; the action that made it says what happened afterwards. */
+  private commit(seats: Seat[]): void {
+    this.seats = seats;
+    const labels = new Set(seats.map((s) => s.label));
+    this.selection = new Set([...this.selection].filter((l) => labels.has(l)));
+    this.say("");
+    this.redraw();
+    this.options.onChange(this.currentSeats);
+  }
+
+  private select(selection: Set<string>): void {
+    this.selection = selection;
+    this.say("");
+    this.paintSelection();
+  }
+
+  private say(text: string, problem = false): void {
+    this.message.textContent = text;
+    this.message.classList.toggle("problem", problem);
+  }
+
+  /** Enter inside a tool runs the tool instead of submitting the event form around it. */
+  private enterTriggers(container: HTMLElement, button: HTMLButtonElement): void {
+    container.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && event.target instanceof HTMLInputElement) {
+        event.preventDefault();
+        button.click();
+      }
+    });
+  }
+
+  // ------------------------------------------------------------------ input
+
+  private listen(): void {
+    this.canvas.svg.addEventListener("pointerdown", (event) => {
+      if (event.button !== 0 || this.options.readOnly) return;
+      this.canvas.svg.focus({ preventScroll: true });
+      const start = this.canvas.pointAt(event);
+      const startClient = { x: event.clientX, y: event.clientY };
+      const seat = this.canvas.seatAt(event.target);
+      if (seat !== undefined) {
+        if (event.shiftKey || !this.selection.has(seat)) this.select(selectSeat(this.selection, seat, event.shiftKey));
+        if (!this.selection.has(seat)) return;
+        this.drag = { kind: "move", pointerId: event.pointerId, startClient, start, before: this.seats, moved: false };
+      } else {
+        const base = event.shiftKey ? new Set(this.selection) : new Set<string>();
+        this.drag = { kind: "box", pointerId: event.pointerId, startClient, start, base, moved: false };
+      }
+      this.canvas.svg.setPointerCapture(event.pointerId);
+      event.preventDefault();
+    });
+    this.canvas.svg.addEventListener("pointermove", (event) => {
+      const drag = this.drag;
+      if (!drag || drag.pointerId !== event.pointerId) return;
+      if (!drag.moved && Math.hypot(event.clientX - drag.startClient.x, event.clientY - drag.startClient.y) < DRAG_THRESHOLD) return;
+      drag.moved = true;
+      const point = this.canvas.pointAt(event);
+      if (drag.kind === "move") {
+        this.seats = moveSeats(drag.before, this.selection, point.x - drag.start.x, point.y - drag.start.y);
+        this.canvas.place(this.seats);
+      } else {
+        const box = boxFrom(drag.start, point);
+        this.canvas.showBox(box);
+        this.select(new Set([...drag.base, ...labelsInBox(this.seats, box)]));
+      }
+    });
+    const finish = (event: PointerEvent) => {
+      const drag = this.drag;
+      if (!drag || drag.pointerId !== event.pointerId) return;
+      this.drag = undefined;
+      this.canvas.showBox(undefined);
+      if (drag.kind === "move" && drag.moved) this.commit(this.seats);
+      if (drag.kind === "box" && !drag.moved) this.select(drag.base);
+    };
+    this.canvas.svg.addEventListener("pointerup", finish);
+    this.canvas.svg.addEventListener("pointercancel", finish);
+    this.canvas.svg.addEventListener("keydown", (event) => this.onKey(event));
+  }
+
+  private onKey(event: KeyboardEvent): void {
+    if (this.options.readOnly) return;
+    const steps: Record<string, [number, number]> = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
+    const step = steps[event.key];
+    if (step && this.selection.size > 0) {
+      const size = event.shiftKey ? 10 : 1;
+      this.commit(moveSeats(this.seats, this.selection, step[0] * size, step[1] * size));
+    } else if ((event.key === "Delete" || event.key === "Backspace") && this.selection.size > 0) {
+      this.deleteSelected();
+    } else if (event.key === "Escape") {
+      this.select(new Set());
+    } else if (event.key.toLowerCase() === "a" && (event.ctrlKey || event.metaKey)) {
+      this.select(new Set(this.seats.map((s) => s.label)));
+    } else {
+      return;
+    }
+    event.preventDefault();
+  }
+
+  // ------------------------------------------------------------------ drawing
+
+  private redraw(): void {
+    this.canvas.draw(this.seats, this.spacing);
+    this.paintSelection();
+    const accessible = this.seats.filter((s) => s.accessible).length;
+    this.count.textContent = `${this.seats.length} seat${this.seats.length === 1 ? "" : "s"}${accessible ? ` · ${accessible} accessible` : ""}`;
+    this.empty.hidden = this.seats.length > 0;
+  }
+
+  private paintSelection(): void {
+    this.canvas.paint(this.selection);
+    const chosen = this.seats.filter((s) => this.selection.has(s.label));
+    const n = chosen.length;
+    const names = chosen.slice(0, 6).map((s) => s.label).join(", ") + (n > 6 ? ", …" : "");
+    this.summary.textContent = n === 0 ? "No seats selected" : `${n} selected: ${names}`;
+    const one = n === 1 ? chosen[0] : undefined;
+    this.labelInput.disabled = !one || !!this.options.readOnly;
+    this.renameButton.disabled = this.labelInput.disabled;
+    this.labelInput.value = one?.label ?? "";
+    const allAccessible = n > 0 && chosen.every((s) => s.accessible);
+    this.accessibleButton.disabled = n === 0 || !!this.options.readOnly;
+    this.accessibleButton.setAttribute("aria-pressed", String(allAccessible));
+    this.accessibleButton.textContent = allAccessible ? "Accessible ✓" : "Mark accessible";
+    this.deleteButton.disabled = n === 0 || !!this.options.readOnly;
+    this.deleteButton.textContent = n > 1 ? `Delete ${n} seats` : "Delete";
+  }
+}

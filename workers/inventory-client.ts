@@ -1,0 +1,40 @@
+/**
+ * The Worker's side of TierInventory: the stub for a tier, set up on first use from the ledger,
+ * and a short-lived "sold out" flag in the edge cache so a flood of late buyers is answered here
+ * instead of all queuing at one object.
+ */
+import { listTiersOfEvents } from "../db/queries/catalog";
+import { seatsOfTiers } from "../db/queries/organizer-events";
+import type { HttpDatabase } from "../db/client";
+import type { TierInventory } from "../durable-objects/tier-inventory";
+
+const SOLD_OUT_SECONDS = 2;
+
+export function inventoryOf(env: Env, tierId: string): DurableObjectStub<TierInventory> {
+  return (env.TIER_INVENTORY as unknown as DurableObjectNamespace<TierInventory>).getByName(tierId);
+}
+
+/** Loads the tier (and its seats) from Postgres into its TierInventory. Safe to repeat. */
+export async function configureInventory(env: Env, db: HttpDatabase, eventId: string, tierId: string): Promise<void> {
+  const tier = (await listTiersOfEvents(db, [eventId])).find((t) => t.id === tierId);
+  if (!tier) throw new Error(`tier ${tierId} of event ${eventId} not found while configuring its inventory`);
+  const seats = tier.kind === "seated" ? await seatsOfTiers(db, [tier.id]) : [];
+  const outcome = await inventoryOf(env, tierId).configure({
+    tierId: tier.id,
+    eventId,
+    kind: tier.kind,
+    capacity: tier.capacity,
+    seats: seats.map(({ label, section, row, number, x, y, accessible }) => ({ label, section, row, number, x, y, accessible })),
+  });
+  if (!outcome.ok) throw new Error(`inventory of tier ${tierId} refused its configuration: ${outcome.code}`);
+}
+
+const soldOutKey = (tierId: string) => new Request(`https://inventory.admit-one.internal/sold-out/${tierId}`);
+
+export async function isKnownSoldOut(tierId: string): Promise<boolean> {
+  return (await caches.default.match(soldOutKey(tierId))) !== undefined;
+}
+
+export async function rememberSoldOut(tierId: string): Promise<void> {
+  await caches.default.put(soldOutKey(tierId), new Response("sold out", { headers: { "Cache-Control": `max-age=${SOLD_OUT_SECONDS}` } }));
+}

@@ -1,0 +1,100 @@
+/**
+ * The attendee's purchase: register (hold + pending order), pay, read the order; and Stripe's
+ * webhook, which drives the same end state when the client disappears after paying.
+ */
+import { Hono, type Context } from "hono";
+import { z } from "zod";
+import { findOrder, paymentOfOrder, refundsOfOrder } from "../../db/queries/orders";
+import { markWebhookProcessed, wasWebhookProcessed } from "../../db/queries/webhooks";
+import { createStripe, verifyWebhook } from "../adapters/stripe";
+import { isOrderToken } from "../auth/order-tokens";
+import type { AppEnv } from "../context";
+import { ApiError, validationFailed } from "../errors";
+import { finalizePaidOrder, payOrder, presentConfirmedOrder } from "../use-cases/pay-order";
+import { registerOrder } from "../use-cases/register-order";
+import { validate } from "../validation";
+
+const registerBody = z
+  .object({
+    tier_id: z.uuid(),
+    quantity: z.number().int().min(1).max(50),
+    seats: z.array(z.string().trim().min(1).max(20)).min(1).max(50).optional(),
+    best_available: z.boolean().optional(),
+    accessible: z.boolean().optional(),
+    idempotency_key: z.string().min(8, "Use a random key of at least 8 characters.").max(200),
+    attendee: z.object({ email: z.email().max(254), name: z.string().trim().min(1).max(120) }).strict(),
+    join_waitlist: z.boolean().optional(),
+  })
+  .strict();
+
+const payBody = z.object({ payment_method: z.string().trim().min(3).max(200) }).strict();
+
+/** The order named in the path, if the caller holds its order token. */
+async function authorizedOrder(c: Context<AppEnv>) {
+  const orderId = c.req.param("orderId") ?? "";
+  const token = /^Bearer\s+(\S+)$/i.exec(c.req.header("Authorization") ?? "")?.[1];
+  if (!token) throw new ApiError("UNAUTHENTICATED", "Send the order token as `Authorization: Bearer <order_token>`.");
+  if (!z.uuid().safeParse(orderId).success || !(await isOrderToken(c.env.SIGNING_MASTER_KEY, orderId, token))) {
+    throw new ApiError("UNAUTHENTICATED", "This order token does not open this order.");
+  }
+  const order = await findOrder(c.get("db"), orderId);
+  if (!order) throw new ApiError("NOT_FOUND", "No order has this id.");
+  return order;
+}
+
+export const purchaseRoutes = new Hono<AppEnv>()
+  .post("/events/:eventId/register", validate("json", registerBody), async (c) => {
+    const eventId = c.req.param("eventId");
+    if (!z.uuid().safeParse(eventId).success) throw new ApiError("NOT_FOUND", "No event on sale has this id.");
+    const result = await registerOrder(c.env, c.get("db"), eventId, c.req.valid("json"), new Date());
+    return c.json(result.body, result.created ? 201 : 200);
+  })
+  .post("/orders/:orderId/pay", validate("json", payBody), async (c) => {
+    const order = await authorizedOrder(c);
+    return c.json(await payOrder(c.env, c.get("db"), order.id, c.req.valid("json").payment_method, new Date()));
+  })
+  .get("/orders/:orderId", async (c) => {
+    const order = await authorizedOrder(c);
+    const db = c.get("db");
+    const [confirmed, payment, refunds] = await Promise.all([presentConfirmedOrder(db, order), paymentOfOrder(db, order.id), refundsOfOrder(db, order.id)]);
+    return c.json({
+      ...confirmed,
+      event_id: order.eventId,
+      tier_id: order.tierId,
+      quantity: order.quantity,
+      amount: order.amount,
+      currency: order.currency,
+      hold_expires_at: order.status === "pending" ? (order.holdExpiresAt?.toISOString() ?? null) : null,
+      created_at: order.createdAt.toISOString(),
+      payments: payment ? [{ status: payment.status, amount: payment.amount, currency: payment.currency, failure_code: payment.failureCode }] : [],
+      refunds: refunds.map((r) => ({ refund_id: r.id, amount: r.amount, currency: r.currency, status: r.status, reason: r.reason, created_at: r.createdAt.toISOString() })),
+    });
+  })
+  .post("/stripe/webhook", async (c) => {
+    const signature = c.req.header("Stripe-Signature");
+    if (!signature) throw validationFailed([{ field: "Stripe-Signature", message: "Missing." }], "Webhook requests must be signed by Stripe.");
+    const raw = await c.req.text();
+    const stripe = createStripe(c.env);
+    let event: Awaited<ReturnType<typeof verifyWebhook>>;
+    try {
+      event = await verifyWebhook(stripe, raw, signature, c.env.STRIPE_WEBHOOK_SECRET);
+    } catch {
+      throw validationFailed([{ field: "Stripe-Signature", message: "Signature does not match." }], "The webhook signature is not valid.");
+    }
+    const db = c.get("db");
+    if (await wasWebhookProcessed(db, event.id)) return c.json({ received: true, duplicate: true });
+    if (event.type === "payment_intent.succeeded" || event.type === "payment_intent.payment_failed") {
+      const intent = event.data.object as { id: string; metadata?: Record<string, string> };
+      const orderId = intent.metadata?.order_id;
+      if (orderId && z.uuid().safeParse(orderId).success && (await findOrder(db, orderId))) {
+        if (event.type === "payment_intent.succeeded") {
+          await finalizePaidOrder(c.env, db, orderId, new Date()).catch((error: unknown) => {
+            // A late payment is refunded inside finalize; that outcome is the webhook's success too.
+            if (!(error instanceof ApiError && error.code === "HOLD_EXPIRED")) throw error;
+          });
+        }
+      }
+    }
+    await markWebhookProcessed(db, event.id, event.type);
+    return c.json({ received: true });
+  });

@@ -1,0 +1,187 @@
+/**
+ * Paying for an order, and everything that must follow a charge. The rules that keep money safe:
+ *  - one PaymentIntent per order, created and confirmed with idempotency keys derived from the
+ *    order, so concurrent or retried calls charge once;
+ *  - a charge always ends as tickets or a refund: if the hold is gone when the money arrives, the
+ *    payment is refunded, never kept without tickets;
+ *  - every step is safe to repeat, so the webhook, a retrying client and the cron sweeper can all
+ *    drive the same order to the same end state.
+ */
+import Stripe from "stripe";
+import { inTransaction, type HttpDatabase } from "../../db/client";
+import {
+  addSold,
+  attendeeOf,
+  ensurePayment,
+  findOrder,
+  insertTickets,
+  itemsOfOrder,
+  lockOrder,
+  paymentOfOrder,
+  setOrderStatus,
+  ticketsOfOrder,
+  updatePayment,
+  type OrderRow,
+} from "../../db/queries/orders";
+import { recordRefund } from "../../db/queries/refunds";
+import { createStripe } from "../adapters/stripe";
+import { databaseSettings } from "../config";
+import { ApiError } from "../errors";
+import { inventoryOf } from "../inventory-client";
+import { ticketQrSvg } from "../tickets/qr";
+import { loadSigningKey } from "../tickets/signing-keys";
+import { signTicket } from "../tickets/ticket-tokens";
+
+export async function presentConfirmedOrder(db: HttpDatabase, order: OrderRow) {
+  const tickets = (await ticketsOfOrder(db, order.id)).filter((t) => t.token);
+  return {
+    order_id: order.id,
+    status: order.status,
+    ticket_ids: tickets.map((t) => t.id),
+    qr_codes: await Promise.all(tickets.map((t) => ticketQrSvg(t.token!))),
+    tickets: tickets.map((t) => ({ ticket_id: t.id, token: t.token!, seat: t.seatLabel, status: t.status })),
+  };
+}
+
+const paidStatuses = new Set<OrderRow["status"]>(["confirmed", "refunded", "partially_refunded"]);
+
+export async function payOrder(env: Env, db: HttpDatabase, orderId: string, paymentMethod: string, now: Date) {
+  const order = await findOrder(db, orderId);
+  if (!order) throw new ApiError("NOT_FOUND", "No order has this id.");
+  if (paidStatuses.has(order.status)) return presentConfirmedOrder(db, order);
+  const payment = await paymentOfOrder(db, order.id);
+  if (order.status === "cancelled" && payment?.status === "failed") {
+    throw new ApiError("PAYMENT_DECLINED", "The payment for this order was declined and its seats were released. Please start a new order.", {
+      decline_code: payment.failureCode,
+    });
+  }
+  if (order.status !== "pending") throw holdExpired(payment?.status === "succeeded");
+
+  if (order.amount === 0) return finalizePaidOrder(env, db, order.id, now);
+  // A hold that ran out before any charge was attempted: do not charge at all.
+  if (!payment?.providerPaymentId && order.holdExpiresAt && order.holdExpiresAt <= now) {
+    await expireOrder(env, db, order);
+    throw holdExpired(false);
+  }
+
+  const stripe = createStripe(env);
+  const record = await ensurePayment(db, { orderId: order.id, idempotencyKey: `order_${order.id}`, amount: order.amount, currency: order.currency });
+  let intent = record.providerPaymentId
+    ? await stripe.paymentIntents.retrieve(record.providerPaymentId)
+    : await stripe.paymentIntents.create(
+        {
+          amount: order.amount,
+          currency: order.currency.toLowerCase(),
+          automatic_payment_methods: { enabled: true, allow_redirects: "never" },
+          metadata: { order_id: order.id, event_id: order.eventId },
+          description: `Admit One order ${order.id}`,
+        },
+        { idempotencyKey: `pi_create_${order.id}` },
+      );
+  if (!record.providerPaymentId) await updatePayment(db, order.id, { providerPaymentId: intent.id, status: "processing" });
+
+  if (intent.status !== "succeeded") {
+    try {
+      intent = await stripe.paymentIntents.confirm(intent.id, { payment_method: paymentMethod }, { idempotencyKey: `pi_confirm_${order.id}_${paymentMethod}` });
+    } catch (error) {
+      if (error instanceof Stripe.errors.StripeCardError) {
+        await declineOrder(env, db, order, error.decline_code ?? error.code ?? "card_declined");
+        throw new ApiError("PAYMENT_DECLINED", error.message || "Your card was declined.", { decline_code: error.decline_code ?? error.code ?? null });
+      }
+      if (error instanceof Stripe.errors.StripeInvalidRequestError && error.code === "payment_intent_unexpected_state") {
+        intent = await stripe.paymentIntents.retrieve(intent.id);
+      } else {
+        throw error;
+      }
+    }
+  }
+  if (intent.status !== "succeeded") {
+    throw new ApiError("PAYMENT_DECLINED", "The payment could not be completed. Try another card.", { payment_status: intent.status });
+  }
+  return finalizePaidOrder(env, db, order.id, now);
+}
+
+/**
+ * After the money is in: sell the hold, issue signed tickets, confirm the order — or, when the
+ * hold is gone, refund. Called by pay, the webhook and the sweeper; the order row lock makes
+ * concurrent calls take turns, and each finds the work done by the one before.
+ */
+export async function finalizePaidOrder(env: Env, db: HttpDatabase, orderId: string, now: Date) {
+  const order = (await findOrder(db, orderId))!;
+  if (paidStatuses.has(order.status)) return presentConfirmedOrder(db, order);
+  if (order.status === "expired" || order.status === "cancelled") {
+    await refundLatePayment(env, db, order);
+    throw holdExpired(true);
+  }
+  const sale = order.holdId ? await inventoryOf(env, order.tierId).confirm(order.holdId) : ({ ok: false, code: "unknown_hold" } as const);
+  if (!sale.ok) {
+    await setOrderStatus(db, order.id, "expired");
+    await refundLatePayment(env, db, order);
+    throw holdExpired(true);
+  }
+
+  const key = await loadSigningKey(db, env.SIGNING_MASTER_KEY, order.eventId);
+  const attendee = await attendeeOf(db, order.attendeeId);
+  const items = await itemsOfOrder(db, order.id);
+  const issued = await Promise.all(
+    items.map(async (item) => {
+      const id = crypto.randomUUID();
+      const token = await signTicket(key, { tid: id, eid: order.eventId, tier: order.tierId, seat: item.seatLabel, name: attendee.name, v: 1 }, now);
+      return { id, orderId: order.id, eventId: order.eventId, tierId: order.tierId, orderItemId: item.id, seatLabel: item.seatLabel, attendeeName: attendee.name, kid: key.kid, token };
+    }),
+  );
+  await inTransaction(databaseSettings(env), async (tx) => {
+    const locked = (await lockOrder(tx, order.id))!;
+    if (locked.status !== "pending") return;
+    await insertTickets(tx, issued);
+    await addSold(tx, order.tierId, order.quantity);
+    await updatePayment(tx, order.id, { status: "succeeded" });
+    await setOrderStatus(tx, order.id, "confirmed", { confirmedAt: now });
+  });
+  return presentConfirmedOrder(db, (await findOrder(db, order.id))!);
+}
+
+async function declineOrder(env: Env, db: HttpDatabase, order: OrderRow, reason: string): Promise<void> {
+  if (order.holdId) await inventoryOf(env, order.tierId).release(order.holdId);
+  await updatePayment(db, order.id, { status: "failed", failureCode: reason });
+  await setOrderStatus(db, order.id, "cancelled");
+}
+
+export async function expireOrder(env: Env, db: HttpDatabase, order: OrderRow): Promise<void> {
+  if (order.holdId) await inventoryOf(env, order.tierId).release(order.holdId);
+  await setOrderStatus(db, order.id, "expired");
+}
+
+/** The money arrived after the hold ended: give it all back, once. */
+async function refundLatePayment(env: Env, db: HttpDatabase, order: OrderRow): Promise<void> {
+  const payment = await paymentOfOrder(db, order.id);
+  if (!payment?.providerPaymentId || order.amount === 0) return;
+  const intent = await createStripe(env).paymentIntents.retrieve(payment.providerPaymentId);
+  if (intent.status !== "succeeded") return;
+  const idempotencyKey = `refund_late_${order.id}`;
+  const refund = await createStripe(env).refunds.create(
+    { payment_intent: intent.id, reason: "requested_by_customer", metadata: { order_id: order.id, cause: "hold_expired" } },
+    { idempotencyKey },
+  );
+  await updatePayment(db, order.id, { status: "succeeded" });
+  await recordRefund(db, {
+    orderId: order.id,
+    idempotencyKey,
+    providerRefundId: refund.id,
+    amount: refund.amount,
+    currency: order.currency,
+    status: refund.status === "succeeded" ? "succeeded" : "pending",
+    reason: "Payment arrived after the hold expired",
+    initiatedBy: "system",
+  });
+}
+
+function holdExpired(refunded: boolean): ApiError {
+  return new ApiError(
+    "HOLD_EXPIRED",
+    refunded
+      ? "Your hold expired before the payment completed, so the seats went back on sale. The payment has been refunded in full."
+      : "Your hold expired and the seats went back on sale. Please start a new order.",
+    { refunded },
+  );
+}

@@ -1,0 +1,179 @@
+/**
+ * Registering: hold the units in the tier's TierInventory, then record a pending order in the
+ * ledger. Idempotent on (attendee, event, tier, idempotency key): the hold is named after that key,
+ * so a retry — even one after a crash between the hold and the insert — claims nothing new.
+ * If the order cannot be written, the hold is released; if this Worker dies first, the hold
+ * simply expires. Either way no unit stays held without an order.
+ */
+import { inTransaction, type HttpDatabase } from "../../db/client";
+import { findPublishedEvent, listTiersOfEvents } from "../../db/queries/catalog";
+import { findOrderByIdempotencyKey, insertPendingOrder, itemsOfOrder, upsertAttendee, type OrderRow } from "../../db/queries/orders";
+import { orderToken } from "../auth/order-tokens";
+import { sha256Hex } from "../auth/tokens";
+import { databaseSettings } from "../config";
+import { ApiError, validationFailed } from "../errors";
+import { configureInventory, inventoryOf, isKnownSoldOut, rememberSoldOut } from "../inventory-client";
+import type { HoldOutcome, HoldRequest } from "../../durable-objects/tier-inventory";
+
+export interface RegisterInput {
+  tier_id: string;
+  quantity: number;
+  seats?: string[];
+  best_available?: boolean;
+  accessible?: boolean;
+  idempotency_key: string;
+  attendee: { email: string; name: string };
+  join_waitlist?: boolean;
+}
+
+export interface RegisteredOrder {
+  created: boolean;
+  body: Awaited<ReturnType<typeof presentPendingOrder>>;
+}
+
+export async function presentPendingOrder(env: Env, order: OrderRow, seats: string[]) {
+  return {
+    order_id: order.id,
+    status: order.status,
+    order_token: await orderToken(env.SIGNING_MASTER_KEY, order.id),
+    event_id: order.eventId,
+    tier_id: order.tierId,
+    quantity: order.quantity,
+    hold_expires_at: order.holdExpiresAt?.toISOString() ?? null,
+    amount: order.amount,
+    currency: order.currency,
+    ...(seats.length > 0 ? { seats } : {}),
+  };
+}
+
+function requestFingerprint(input: RegisterInput): Promise<string> {
+  return sha256Hex(
+    JSON.stringify([
+      input.tier_id,
+      input.quantity,
+      [...(input.seats ?? [])].sort(),
+      Boolean(input.best_available),
+      Boolean(input.accessible),
+      input.attendee.email.toLowerCase(),
+      input.attendee.name,
+    ]),
+  );
+}
+
+async function holdWithSetup(env: Env, db: HttpDatabase, eventId: string, tierId: string, request: HoldRequest): Promise<HoldOutcome> {
+  const outcome = await inventoryOf(env, tierId).hold(request);
+  if (outcome.ok || outcome.code !== "not_configured") return outcome;
+  await configureInventory(env, db, eventId, tierId);
+  return inventoryOf(env, tierId).hold(request);
+}
+
+export async function registerOrder(env: Env, db: HttpDatabase, eventId: string, input: RegisterInput, now: Date): Promise<RegisteredOrder> {
+  const event = await findPublishedEvent(db, eventId);
+  if (!event || event.status !== "published") throw new ApiError("NOT_FOUND", "No event on sale has this id.");
+  const tier = (await listTiersOfEvents(db, [event.id])).find((t) => t.id === input.tier_id);
+  if (!tier) throw validationFailed([{ field: "tier_id", message: "This event has no tier with this id." }]);
+  if ((event.salesStartAt && now < event.salesStartAt) || (event.salesEndAt && now >= event.salesEndAt) || now >= event.endsAt) {
+    throw new ApiError("SALES_NOT_OPEN", event.salesStartAt && now < event.salesStartAt ? `Sales open at ${event.salesStartAt.toISOString()}.` : "Sales for this event have ended.", {
+      sales_start_at: event.salesStartAt?.toISOString() ?? null,
+      sales_end_at: event.salesEndAt?.toISOString() ?? null,
+    });
+  }
+  if (input.quantity > tier.maxPerOrder) {
+    throw validationFailed([{ field: "quantity", message: `At most ${tier.maxPerOrder} tickets of this tier per order.` }]);
+  }
+  if (tier.kind === "general_admission" && (input.seats || input.best_available)) {
+    throw validationFailed([{ field: input.seats ? "seats" : "best_available", message: "This tier is general admission: it has no seats to choose." }]);
+  }
+  if (tier.kind === "seated" && !input.seats && !input.best_available) {
+    throw validationFailed([{ field: "seats", message: "Choose seats on the map, or ask for the best available ones." }]);
+  }
+  if (input.seats && new Set(input.seats).size !== input.quantity) {
+    throw validationFailed([{ field: "seats", message: "Choose exactly `quantity` different seats." }]);
+  }
+
+  const attendeeId = await upsertAttendee(db, input.attendee.email, input.attendee.name);
+  const key = { attendeeId, eventId: event.id, tierId: tier.id, idempotencyKey: input.idempotency_key };
+  const fingerprint = await requestFingerprint(input);
+  const existing = await findOrderByIdempotencyKey(db, key);
+  if (existing) return replay(env, db, existing, fingerprint);
+
+  if (await isKnownSoldOut(tier.id)) throw soldOut(0);
+  const holdId = `hold_${(await sha256Hex(JSON.stringify(key))).slice(0, 40)}`;
+  const expiresAt = now.getTime() + event.holdMinutes * 60_000;
+  const outcome = await holdWithSetup(env, db, event.id, tier.id, {
+    holdId,
+    quantity: input.quantity,
+    seats: input.seats,
+    bestAvailable: input.best_available,
+    accessible: input.accessible,
+    expiresAt,
+  });
+  if (!outcome.ok) {
+    switch (outcome.code) {
+      case "sold_out":
+        if (outcome.available === 0) await rememberSoldOut(tier.id);
+        throw soldOut(outcome.available);
+      case "seat_unavailable":
+        throw new ApiError(
+          "SEAT_UNAVAILABLE",
+          outcome.seats.length > 0
+            ? `These seats were just taken: ${outcome.seats.join(", ")}. Pick others.`
+            : `There are no ${input.quantity} seats together any more. Pick seats on the map.`,
+          { seats: outcome.seats },
+        );
+      case "hold_expired":
+        throw new ApiError("HOLD_EXPIRED", "This registration's hold has expired. Start again with a new idempotency key.");
+      case "invalid":
+        throw validationFailed([{ field: "quantity", message: outcome.message }]);
+      case "not_configured":
+        throw new Error(`inventory of tier ${tier.id} is still not configured`);
+    }
+  }
+
+  const hold = outcome.hold;
+  try {
+    const order = await inTransaction(databaseSettings(env), (tx) =>
+      insertPendingOrder(
+        tx,
+        {
+          eventId: event.id,
+          tierId: tier.id,
+          attendeeId,
+          idempotencyKey: input.idempotency_key,
+          requestHash: fingerprint,
+          quantity: hold.quantity,
+          amount: tier.price * hold.quantity,
+          currency: tier.currency,
+          holdId: hold.hold_id,
+          holdExpiresAt: new Date(hold.expires_at),
+          orderTokenHash: "derived",
+        },
+        hold.seats.length > 0 ? hold.seats.map((seatLabel) => ({ seatLabel, unitPrice: tier.price })) : Array.from({ length: hold.quantity }, () => ({ seatLabel: null, unitPrice: tier.price })),
+      ),
+    );
+    if (!order) {
+      // A concurrent request with the same key wrote first; it holds the same hold id.
+      return replay(env, db, (await findOrderByIdempotencyKey(db, key))!, fingerprint);
+    }
+    return { created: true, body: await presentPendingOrder(env, order, hold.seats) };
+  } catch (error) {
+    await inventoryOf(env, tier.id).release(hold.hold_id);
+    throw error;
+  }
+}
+
+async function replay(env: Env, db: HttpDatabase, order: OrderRow, fingerprint: string): Promise<RegisteredOrder> {
+  if (order.requestHash !== fingerprint) {
+    throw new ApiError("IDEMPOTENCY_KEY_REUSED", "This idempotency key was already used for a different request. Use a new key for a new order.");
+  }
+  const seats = (await itemsOfOrder(db, order.id)).flatMap((item) => (item.seatLabel ? [item.seatLabel] : []));
+  return { created: false, body: await presentPendingOrder(env, order, seats) };
+}
+
+function soldOut(available: number): ApiError {
+  return new ApiError(
+    "SOLD_OUT",
+    available > 0 ? `Only ${available} left in this tier.` : "This tier is sold out.",
+    { available },
+  );
+}

@@ -3,7 +3,8 @@
  *  - node:    pure domain rules and the local stand-ins (dev/), in Node;
  *  - runtime: the Worker and Durable Objects inside workerd, against real PostgreSQL through the
  *             Neon proxy, the Stripe emulator and the mail outbox (started by the global setup);
- *  - browser: the pages in Debian's Chromium via playwright-core, against `wrangler dev`.
+ *  - browser: the pages in Debian's Chromium via playwright-core, and HTTP bursts from Node
+ *             (test/system), against `wrangler dev` with demo data.
  */
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
@@ -42,7 +43,8 @@ export default defineConfig({
         test: {
           name: "browser",
           environment: "node",
-          include: ["test/browser/**/*.test.ts"],
+          // Chromium pages, and HTTP bursts from Node that need real concurrency, against wrangler dev.
+          include: ["test/browser/**/*.test.ts", "test/system/**/*.test.ts"],
           globalSetup: ["test/browser/global-setup.ts"],
           testTimeout: 60_000,
           hookTimeout: 120_000,

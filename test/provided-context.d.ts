@@ -7,6 +7,6 @@ declare module "vitest" {
     workerVars: Record<string, string>;
     stackUrls: { stripe: string; mail: string; proxy: string };
     /** The platform under `wrangler dev` with demo data (browser tests). */
-    browserStack: { worker: string; mail: string };
+    browserStack: { worker: string; mail: string; databaseUrl: string };
   }
 }

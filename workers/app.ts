@@ -13,6 +13,7 @@ import { catalogRoutes } from "./routes/catalog";
 import { eventKeyRoutes } from "./routes/event-keys";
 import { myEventRoutes, organizerEventRoutes } from "./routes/organizer-events";
 import { organizerRoutes } from "./routes/organizers";
+import { organizerStatsRoutes } from "./routes/organizer-stats";
 import { purchaseRoutes } from "./routes/purchase";
 import { healthRoutes } from "./routes/health";
 
@@ -45,6 +46,7 @@ const api = new Hono<AppEnv>()
   .route("/events", catalogRoutes)
   .route("/events", organizerEventRoutes)
   .route("/events", eventKeyRoutes)
+  .route("/events", organizerStatsRoutes)
   .route("/", purchaseRoutes);
 
 export const app = new Hono<AppEnv>()

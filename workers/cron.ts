@@ -6,6 +6,7 @@ import { connectHttp } from "../db/client";
 import { markPublished, takeUnpublished } from "../db/queries/outbox";
 import { refreshCheckinsHourly, refreshSalesDaily } from "../db/queries/summaries";
 import { databaseSettings } from "./config";
+import { sweepOverdueOrders } from "./use-cases/sweep-orders";
 
 const OUTBOX_BATCH = 100;
 
@@ -26,8 +27,13 @@ async function refreshSummaries(env: Env): Promise<void> {
   await refreshCheckinsHourly(db);
 }
 
+async function sweepOrders(env: Env): Promise<void> {
+  const report = await sweepOverdueOrders(env, connectHttp(databaseSettings(env)), new Date());
+  if (report.expired + report.finalized + report.refunded > 0) console.log(JSON.stringify({ level: "info", where: "sweeper", ...report }));
+}
+
 export const schedules: Record<string, Job[]> = {
-  "* * * * *": [async (env) => void (await publishOutbox(env))],
+  "* * * * *": [async (env) => void (await publishOutbox(env)), sweepOrders],
   "*/15 * * * *": [refreshSummaries],
   "0 3 * * *": [refreshSummaries],
 };

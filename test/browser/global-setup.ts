@@ -9,6 +9,6 @@ import { startStack } from "../../dev/stack";
 export default async function setup(project: TestProject) {
   await buildWeb();
   const stack = await startStack({ databaseName: "admitone_browser", seed: true, worker: true });
-  project.provide("browserStack", { worker: stack.urls.worker!, mail: stack.urls.mail });
+  project.provide("browserStack", { worker: stack.urls.worker!, mail: stack.urls.mail, databaseUrl: stack.databaseUrl });
   return () => stack.stop();
 }

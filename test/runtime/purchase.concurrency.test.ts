@@ -11,27 +11,29 @@ import { inventoryOf } from "../../workers/inventory-client";
 import { db } from "./fixtures";
 import { inBatches, pay, publishedEvent, register, registration, seatRow } from "./purchase-helpers";
 
+// Inside the test runner, requests to the Worker are only partly concurrent (one invocation's
+// connection limit); the full 2,000-buyer burst runs over real HTTP in test/system/.
 describe("general admission under a burst", () => {
-  it("2,000 concurrent registrations for 500 units: exactly 500 held, then sold; the rest SOLD_OUT", async () => {
-    const { eventId, tiers } = await publishedEvent([{ name: "GA", price: 1500, capacity: 500, max_per_order: 1 }]);
+  it("400 concurrent registrations for 100 units: exactly 100 held, then sold; the rest SOLD_OUT", async () => {
+    const { eventId, tiers } = await publishedEvent([{ name: "GA", price: 1500, capacity: 100, max_per_order: 1 }]);
     const tierId = tiers[0]!.tier_id;
-    const answers = await Promise.all(Array.from({ length: 2000 }, () => register(eventId, registration(tierId))));
+    const answers = await Promise.all(Array.from({ length: 400 }, () => register(eventId, registration(tierId))));
 
     const created = answers.filter((a) => a.status === 201);
     const soldOut = answers.filter((a) => a.status === 409 && a.body.error.code === "SOLD_OUT");
-    expect(created).toHaveLength(500);
-    expect(soldOut).toHaveLength(1500);
-    expect(await inventoryOf(env, tierId).snapshot()).toMatchObject({ capacity: 500, held: 500, sold: 0, available: 0 });
+    expect(created).toHaveLength(100);
+    expect(soldOut).toHaveLength(300);
+    expect(await inventoryOf(env, tierId).snapshot()).toMatchObject({ capacity: 100, held: 100, sold: 0, available: 0 });
     const [pending] = await db().select({ n: sql<number>`count(*)::int` }).from(schema.orders).where(and(eq(schema.orders.tierId, tierId), eq(schema.orders.status, "pending")));
-    expect(pending!.n).toBe(500);
+    expect(pending!.n).toBe(100);
 
     const paid = await inBatches(created, 25, (a) => pay(a.body.order_id, a.body.order_token));
     expect(paid.every((p) => p.status === 200 && p.body.status === "confirmed")).toBe(true);
-    expect(await inventoryOf(env, tierId).snapshot()).toMatchObject({ held: 0, sold: 500, available: 0 });
+    expect(await inventoryOf(env, tierId).snapshot()).toMatchObject({ held: 0, sold: 100, available: 0 });
     const [tier] = await db().select().from(schema.ticketTiers).where(eq(schema.ticketTiers.id, tierId));
-    expect(tier!.soldCount).toBe(500);
+    expect(tier!.soldCount).toBe(100);
     const [ticketCount] = await db().select({ n: sql<number>`count(*)::int` }).from(schema.tickets).where(eq(schema.tickets.tierId, tierId));
-    expect(ticketCount!.n).toBe(500);
+    expect(ticketCount!.n).toBe(100);
   });
 });
 

@@ -1,0 +1,40 @@
+/**
+ * Money and attendance figures for the organizer's live stats, straight from the ledger.
+ */
+import { and, eq, inArray, sql } from "drizzle-orm";
+import type { HttpDatabase } from "../client";
+import { checkins, orders, refunds, waitlistEntries } from "../schema";
+
+export async function revenueByTier(db: HttpDatabase, eventId: string): Promise<Map<string, number>> {
+  const rows = await db
+    .select({ tierId: orders.tierId, gross: sql<number>`coalesce(sum(${orders.amount}), 0)::int` })
+    .from(orders)
+    .where(and(eq(orders.eventId, eventId), inArray(orders.status, ["confirmed", "partially_refunded", "refunded"])))
+    .groupBy(orders.tierId);
+  return new Map(rows.map((r) => [r.tierId, r.gross]));
+}
+
+export async function refundedTotal(db: HttpDatabase, eventId: string): Promise<number> {
+  const [row] = await db
+    .select({ total: sql<number>`coalesce(sum(${refunds.amount}), 0)::int` })
+    .from(refunds)
+    .innerJoin(orders, eq(orders.id, refunds.orderId))
+    .where(and(eq(orders.eventId, eventId), eq(refunds.status, "succeeded")));
+  return row?.total ?? 0;
+}
+
+export async function checkedInCount(db: HttpDatabase, eventId: string): Promise<number> {
+  const [row] = await db
+    .select({ n: sql<number>`count(DISTINCT ${checkins.ticketId})::int` })
+    .from(checkins)
+    .where(and(eq(checkins.eventId, eventId), eq(checkins.result, "admitted")));
+  return row?.n ?? 0;
+}
+
+export async function waitingCount(db: HttpDatabase, eventId: string): Promise<number> {
+  const [row] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(waitlistEntries)
+    .where(and(eq(waitlistEntries.eventId, eventId), eq(waitlistEntries.status, "waiting")));
+  return row?.n ?? 0;
+}

@@ -1,0 +1,158 @@
+/**
+ * The purchase saga when things go wrong: a declined card, a hold that expires (alarm fired
+ * deterministically), money that arrives after the hold is gone, a Stripe call that times out
+ * after charging, a client that vanishes and leaves the webhook to finish, and the sweeper.
+ */
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { eq } from "drizzle-orm";
+import { describe, expect, inject, it } from "vitest";
+import * as schema from "../../db/schema";
+import { ensurePayment, updatePayment } from "../../db/queries/orders";
+import { createStripe } from "../../workers/adapters/stripe";
+import { inventoryOf } from "../../workers/inventory-client";
+import { sweepOverdueOrders } from "../../workers/use-cases/sweep-orders";
+import { db } from "./fixtures";
+import { call } from "./http";
+import { getOrder, pay, publishedEvent, register, registration } from "./purchase-helpers";
+
+const stripe = () => createStripe(env);
+
+async function gaOrder(price = 3000, quantity = 2) {
+  const { eventId, tiers } = await publishedEvent([{ name: "GA", price, capacity: 10 }]);
+  const tierId = tiers[0]!.tier_id;
+  const order = (await register(eventId, registration(tierId, { quantity }))).body;
+  return { eventId, tierId, order };
+}
+
+/** Makes the tier's holds overdue and fires its alarm, as if the hold minutes had passed. */
+async function expireHoldsNow(tierId: string) {
+  const stub = inventoryOf(env, tierId);
+  await runInDurableObject(stub, async (_instance, state) => {
+    state.storage.sql.exec("UPDATE holds SET expires_at = ? WHERE status = 'active'", Date.now() - 1);
+  });
+  await runDurableObjectAlarm(stub);
+}
+
+async function intentsFor(orderId: string) {
+  return (await stripe().paymentIntents.search({ query: `metadata['order_id']:'${orderId}'` })).data;
+}
+
+describe("declined card", () => {
+  it("answers 402, releases the hold and charges nothing, however often it is retried", async () => {
+    const { tierId, order } = await gaOrder();
+    const declined = await pay(order.order_id, order.order_token, "pm_card_chargeDeclined");
+    expect(declined.status).toBe(402);
+    expect(declined.body).toMatchObject({ error: { code: "PAYMENT_DECLINED" }, decline_code: "generic_decline" });
+    expect(await inventoryOf(env, tierId).snapshot()).toMatchObject({ held: 0, sold: 0, available: 10 });
+    expect((await pay(order.order_id, order.order_token, "pm_card_visa")).status).toBe(402);
+    expect((await getOrder(order.order_id, order.order_token)).body).toMatchObject({ status: "cancelled", tickets: [] });
+    expect((await intentsFor(order.order_id)).every((pi) => pi.amount_received === 0)).toBe(true);
+  });
+});
+
+describe("hold expiry", () => {
+  it("returns the units when the alarm fires, and the sweeper expires the order without charging", async () => {
+    const { tierId, order } = await gaOrder();
+    await expireHoldsNow(tierId);
+    expect(await inventoryOf(env, tierId).snapshot()).toMatchObject({ held: 0, available: 10 });
+
+    const report = await sweepOverdueOrders(env, db(), new Date(Date.parse(order.hold_expires_at) + 120_000));
+    expect(report.expired).toBeGreaterThanOrEqual(1);
+    expect((await getOrder(order.order_id, order.order_token)).body.status).toBe("expired");
+    const late = await pay(order.order_id, order.order_token);
+    expect(late.status).toBe(410);
+    expect(late.body).toMatchObject({ error: { code: "HOLD_EXPIRED" }, refunded: false });
+    expect(await intentsFor(order.order_id)).toEqual([]);
+  });
+
+  it("refunds a payment that succeeds after its hold expired, and sells nothing", async () => {
+    const { tierId, order } = await gaOrder(2500, 2);
+    await expireHoldsNow(tierId);
+    const paid = await pay(order.order_id, order.order_token);
+    expect(paid.status).toBe(410);
+    expect(paid.body).toMatchObject({ error: { code: "HOLD_EXPIRED" }, refunded: true });
+
+    const [intent] = await intentsFor(order.order_id);
+    expect(intent!.amount_received).toBe(5000);
+    const refunds = await stripe().refunds.list({ payment_intent: intent!.id });
+    expect(refunds.data.map((r) => r.amount)).toEqual([5000]);
+    const view = (await getOrder(order.order_id, order.order_token)).body;
+    expect(view).toMatchObject({ status: "expired", tickets: [], refunds: [{ amount: 5000, status: "succeeded" }] });
+    expect(await inventoryOf(env, tierId).snapshot()).toMatchObject({ sold: 0, held: 0 });
+    // Paying again neither charges nor refunds a second time.
+    expect((await pay(order.order_id, order.order_token)).status).toBe(410);
+    expect((await stripe().refunds.list({ payment_intent: intent!.id })).data).toHaveLength(1);
+  });
+});
+
+describe("a Stripe call that times out after charging", () => {
+  it("is retried with the same idempotency key: one charge, tickets issued", async () => {
+    const { order } = await gaOrder(1800, 1);
+    const faults = `${inject("stackUrls").stripe}/_emulator/faults`;
+    await fetch(faults, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ method: "POST", path: "/v1/payment_intents/", mode: "hang_after_commit", times: 1 }) });
+    const paid = await pay(order.order_id, order.order_token);
+    expect(paid.status).toBe(200);
+    expect(paid.body.tickets).toHaveLength(1);
+    const intents = await intentsFor(order.order_id);
+    expect(intents).toHaveLength(1);
+    expect(intents[0]!.amount_received).toBe(1800);
+  });
+});
+
+describe("the webhook finishes what the client left", () => {
+  it("confirms the order from payment_intent.succeeded; duplicates and reordering change nothing", async () => {
+    const { tierId, order } = await gaOrder(2200, 2);
+    // What pay had done before the client (or the Worker) went away: intent created and confirmed.
+    const intent = await stripe().paymentIntents.create(
+      { amount: 4400, currency: "eur", automatic_payment_methods: { enabled: true, allow_redirects: "never" }, metadata: { order_id: order.order_id } },
+      { idempotencyKey: `pi_create_${order.order_id}` },
+    );
+    await ensurePayment(db(), { orderId: order.order_id, idempotencyKey: `order_${order.order_id}`, amount: 4400, currency: "EUR" });
+    await updatePayment(db(), order.order_id, { providerPaymentId: intent.id, status: "processing" });
+    await stripe().paymentIntents.confirm(intent.id, { payment_method: "pm_card_visa" });
+
+    const events = (await stripe().events.list({ limit: 100 })).data.filter((e) => (e.data.object as { id?: string }).id === intent.id);
+    expect(events.map((e) => e.type)).toContain("payment_intent.succeeded");
+    const deliveries = [...events, ...events].sort(() => Math.random() - 0.5);
+    for (const event of deliveries) {
+      const payload = JSON.stringify(event);
+      const signature = await stripe().webhooks.generateTestHeaderStringAsync({ payload, secret: env.STRIPE_WEBHOOK_SECRET });
+      const answer = await call("POST", "/api/v1/stripe/webhook", payload, {}, { "Stripe-Signature": signature });
+      expect(answer.status).toBe(200);
+    }
+
+    const view = (await getOrder(order.order_id, order.order_token)).body;
+    expect(view.status).toBe("confirmed");
+    expect(view.tickets).toHaveLength(2);
+    const tickets = await db().select().from(schema.tickets).where(eq(schema.tickets.orderId, order.order_id));
+    expect(tickets).toHaveLength(2);
+    expect(await inventoryOf(env, tierId).snapshot()).toMatchObject({ sold: 2, held: 0 });
+    // The client comes back and pays: same tickets, no second charge.
+    const again = await pay(order.order_id, order.order_token);
+    expect(again.body.ticket_ids).toEqual(view.ticket_ids);
+    expect((await stripe().paymentIntents.retrieve(intent.id)).amount_received).toBe(4400);
+  });
+
+  it("rejects an unsigned or tampered webhook", async () => {
+    const payload = JSON.stringify({ id: "evt_forged", type: "payment_intent.succeeded", data: { object: { metadata: {} } } });
+    expect((await call("POST", "/api/v1/stripe/webhook", payload)).status).toBe(400);
+    const signature = await stripe().webhooks.generateTestHeaderStringAsync({ payload, secret: "whsec_wrong" });
+    const forged = await call("POST", "/api/v1/stripe/webhook", payload, {}, { "Stripe-Signature": signature });
+    expect(forged.status).toBe(400);
+    expect(forged.body.error.code).toBe("VALIDATION_FAILED");
+  });
+});
+
+describe("invariant: every charge ends as tickets or a refund", () => {
+  it("holds for every order these tests touched", async () => {
+    const paid = await db().select().from(schema.payments).where(eq(schema.payments.status, "succeeded"));
+    for (const payment of paid) {
+      const [order] = await db().select().from(schema.orders).where(eq(schema.orders.id, payment.orderId));
+      const tickets = await db().select().from(schema.tickets).where(eq(schema.tickets.orderId, payment.orderId));
+      const refunds = await db().select().from(schema.refunds).where(eq(schema.refunds.orderId, payment.orderId));
+      expect(tickets.length > 0 || refunds.some((r) => r.amount === payment.amount), `order ${order!.id} (${order!.status})`).toBe(true);
+    }
+  });
+});
+

@@ -1,0 +1,103 @@
+/**
+ * The oversell test with real concurrency: 2,000 simultaneous registrations from Node over HTTP
+ * against `wrangler dev` for a 500-unit tier, then every winner pays. TierInventory (through the
+ * organizer's stats), Postgres and the charges must agree: 500 held, 500 sold, never more.
+ */
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+
+const { worker, databaseUrl } = inject("browserStack");
+const db = new pg.Client({ connectionString: databaseUrl });
+
+async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+  const response = await fetch(`${worker}${path}`, {
+    method,
+    headers: { ...(body ? { "Content-Type": "application/json" } : {}), ...headers },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  return { status: response.status, body: (await response.json()) as any };
+}
+
+async function inBatches<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(Array.from({ length: limit }, async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index]!);
+    }
+  }));
+  return results;
+}
+
+let apiKey = "";
+let eventId = "";
+let tierId = "";
+
+beforeAll(async () => {
+  await db.connect();
+  const organizer = await call("POST", "/api/v1/organizers", { name: "Burst", email: `burst-${crypto.randomUUID()}@example.test`, password: "burst burst burst" });
+  apiKey = organizer.body.api_key;
+  const startsAt = Date.now() + 20 * 86_400_000;
+  const created = await call(
+    "POST",
+    "/api/v1/events",
+    {
+      title: "Burst test",
+      category: "test",
+      venue: { name: "Arena", city: `Burstville-${crypto.randomUUID().slice(0, 6)}` },
+      starts_at: new Date(startsAt).toISOString(),
+      ends_at: new Date(startsAt + 3_600_000).toISOString(),
+      timezone: "UTC",
+      currency: "EUR",
+      tiers: [{ name: "GA", price: 1500, capacity: 500, max_per_order: 1 }],
+    },
+    { Authorization: `Bearer ${apiKey}` },
+  );
+  eventId = created.body.event_id;
+  tierId = created.body.tiers[0].tier_id;
+  await call("POST", `/api/v1/events/${eventId}/publish`, undefined, { Authorization: `Bearer ${apiKey}` });
+});
+
+afterAll(async () => {
+  await db.end();
+});
+
+describe("2,000 buyers, 500 tickets", () => {
+  it("holds exactly 500, sells exactly 500, and answers everyone else SOLD_OUT", async () => {
+    const answers = await Promise.all(
+      Array.from({ length: 2000 }, (_, i) =>
+        call("POST", `/api/v1/events/${eventId}/register`, {
+          tier_id: tierId,
+          quantity: 1,
+          idempotency_key: `burst-${i}-${crypto.randomUUID()}`,
+          attendee: { email: `buyer-${i}-${crypto.randomUUID().slice(0, 6)}@example.test`, name: `Buyer ${i}` },
+        }),
+      ),
+    );
+    const won = answers.filter((a) => a.status === 201);
+    const statuses = new Map<string, number>();
+    for (const a of answers) statuses.set(`${a.status} ${a.body.error?.code ?? ""}`, (statuses.get(`${a.status} ${a.body.error?.code ?? ""}`) ?? 0) + 1);
+    expect(Object.fromEntries(statuses)).toEqual({ "201 ": 500, "409 SOLD_OUT": 1500 });
+
+    const stats = async () => (await call("GET", `/api/v1/events/${eventId}/stats`, undefined, { Authorization: `Bearer ${apiKey}` })).body.tiers[0];
+    expect(await stats()).toMatchObject({ capacity: 500, held: 500, sold: 0, available: 0 });
+    const pending = await db.query("SELECT count(*)::int AS n FROM orders WHERE tier_id = $1 AND status = 'pending'", [tierId]);
+    expect(pending.rows[0].n).toBe(500);
+
+    const paid = await inBatches(won, 32, (a) =>
+      call("POST", `/api/v1/orders/${a.body.order_id}/pay`, { payment_method: "pm_card_visa" }, { Authorization: `Bearer ${a.body.order_token}` }),
+    );
+    expect(paid.filter((p) => p.status === 200 && p.body.status === "confirmed")).toHaveLength(500);
+
+    expect(await stats()).toMatchObject({ held: 0, sold: 500, available: 0, revenue: 500 * 1500 });
+    const ledger = await db.query(
+      `SELECT t.sold_count,
+              (SELECT count(*)::int FROM tickets WHERE tier_id = t.id AND status = 'valid') AS tickets,
+              (SELECT count(DISTINCT p.provider_payment_id)::int FROM payments p JOIN orders o ON o.id = p.order_id WHERE o.tier_id = t.id AND p.status = 'succeeded') AS charges
+       FROM ticket_tiers t WHERE t.id = $1`,
+      [tierId],
+    );
+    expect(ledger.rows[0]).toEqual({ sold_count: 500, tickets: 500, charges: 500 });
+  }, 600_000);
+});

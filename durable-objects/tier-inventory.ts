@@ -93,6 +93,8 @@ interface HoldRow {
 
 export class TierInventory extends DurableObject<Env> {
   private readonly sql: SqlStorage;
+  /** The alarm time last set, so a hold that does not move the earliest expiry writes nothing. */
+  private alarmAt: number | null | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -237,6 +239,8 @@ export class TierInventory extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
+    // The alarm that fired is no longer set; forget it so the next one is always written.
+    this.alarmAt = undefined;
     this.expireOverdue(Date.now());
     this.scheduleAlarm();
   }
@@ -262,6 +266,8 @@ export class TierInventory extends DurableObject<Env> {
 
   private scheduleAlarm(): void {
     const next = this.sql.exec<{ at: number | null }>("SELECT min(expires_at) AS at FROM holds WHERE status = 'active'").one().at;
+    if (next === this.alarmAt) return;
+    this.alarmAt = next;
     if (next === null) void this.ctx.storage.deleteAlarm();
     else void this.ctx.storage.setAlarm(next);
   }

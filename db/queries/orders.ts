@@ -9,13 +9,80 @@ export type OrderRow = typeof orders.$inferSelect;
 export type TicketRow = typeof tickets.$inferSelect;
 export type PaymentRow = typeof payments.$inferSelect;
 
-/** The attendee with this email, created or renamed. */
-export async function upsertAttendee(db: HttpDatabase, email: string, name: string): Promise<string> {
+export interface IdempotencyKey {
+  eventId: string;
+  tierId: string;
+  idempotencyKey: string;
+}
+
+/**
+ * One round trip for the start of a registration: the attendee (created or renamed) and any order
+ * already made with this idempotency key.
+ */
+export async function upsertAttendeeWithOrder(
+  db: HttpDatabase,
+  attendee: { email: string; name: string },
+  key: IdempotencyKey,
+): Promise<{ attendeeId: string; existing: OrderRow | undefined }> {
+  const result = await db.execute<{ attendee_id: string; order_id: string | null }>(sql`
+    WITH a AS (
+      INSERT INTO attendees (email, name) VALUES (${attendee.email}, ${attendee.name})
+      ON CONFLICT ((lower(email))) DO UPDATE SET name = excluded.name
+      RETURNING id
+    )
+    SELECT a.id AS attendee_id, o.id AS order_id
+    FROM a LEFT JOIN orders o
+      ON o.attendee_id = a.id AND o.event_id = ${key.eventId} AND o.tier_id = ${key.tierId} AND o.idempotency_key = ${key.idempotencyKey}`);
+  const row = result.rows[0]!;
+  return { attendeeId: row.attendee_id, existing: row.order_id ? await findOrder(db, row.order_id) : undefined };
+}
+
+/** The order an email already made with this key, without creating anything (the sold-out path). */
+export async function findOrderByEmailAndKey(db: HttpDatabase, email: string, key: IdempotencyKey): Promise<OrderRow | undefined> {
+  const [row] = await db
+    .select({ order: orders })
+    .from(orders)
+    .innerJoin(attendees, eq(attendees.id, orders.attendeeId))
+    .where(
+      and(
+        sql`lower(${attendees.email}) = lower(${email})`,
+        eq(orders.eventId, key.eventId),
+        eq(orders.tierId, key.tierId),
+        eq(orders.idempotencyKey, key.idempotencyKey),
+      ),
+    )
+    .limit(1);
+  return row?.order;
+}
+
+/**
+ * The order and its items in one statement (atomic without an interactive transaction). Answers
+ * undefined when a concurrent request with the same idempotency key inserted first.
+ */
+export async function insertPendingOrderAtomically(
+  db: HttpDatabase,
+  order: typeof orders.$inferInsert,
+  seatLabels: (string | null)[],
+  unitPrice: number,
+): Promise<string | undefined> {
   const result = await db.execute<{ id: string }>(sql`
-    INSERT INTO attendees (email, name) VALUES (${email}, ${name})
-    ON CONFLICT ((lower(email))) DO UPDATE SET name = excluded.name
-    RETURNING id`);
-  return result.rows[0]!.id;
+    WITH o AS (
+      INSERT INTO orders (event_id, tier_id, attendee_id, idempotency_key, request_hash, quantity, amount, currency, hold_id, hold_expires_at, order_token_hash)
+      VALUES (${order.eventId}, ${order.tierId}, ${order.attendeeId}, ${order.idempotencyKey}, ${order.requestHash}, ${order.quantity},
+              ${order.amount}, ${order.currency}, ${order.holdId}, ${order.holdExpiresAt!.toISOString()}, ${order.orderTokenHash})
+      ON CONFLICT ON CONSTRAINT orders_idempotency_key DO NOTHING
+      RETURNING id, tier_id
+    ), items AS (
+      INSERT INTO order_items (order_id, tier_id, seat_label, unit_price)
+      SELECT o.id, o.tier_id, label, ${unitPrice}
+      FROM o CROSS JOIN unnest(ARRAY[${sql.join(
+        seatLabels.map((label) => sql`${label}`),
+        sql`, `,
+      )}]::text[]) AS label
+      RETURNING order_id
+    )
+    SELECT id FROM o`);
+  return result.rows[0]?.id;
 }
 
 export async function findOrderByIdempotencyKey(db: HttpDatabase | Transaction, key: { attendeeId: string; eventId: string; tierId: string; idempotencyKey: string }) {
@@ -24,18 +91,6 @@ export async function findOrderByIdempotencyKey(db: HttpDatabase | Transaction, 
     .from(orders)
     .where(and(eq(orders.attendeeId, key.attendeeId), eq(orders.eventId, key.eventId), eq(orders.tierId, key.tierId), eq(orders.idempotencyKey, key.idempotencyKey)))
     .limit(1);
-  return row;
-}
-
-/** Inserts the order and its items; answers undefined when the same idempotency key won a race. */
-export async function insertPendingOrder(
-  tx: Transaction,
-  order: typeof orders.$inferInsert,
-  items: { seatLabel: string | null; unitPrice: number }[],
-): Promise<OrderRow | undefined> {
-  const [row] = await tx.insert(orders).values(order).onConflictDoNothing({ target: [orders.attendeeId, orders.eventId, orders.tierId, orders.idempotencyKey] }).returning();
-  if (!row) return undefined;
-  await tx.insert(orderItems).values(items.map((item) => ({ orderId: row.id, tierId: row.tierId, ...item })));
   return row;
 }
 

@@ -1,18 +1,24 @@
 /**
  * Registering: hold the units in the tier's TierInventory, then record a pending order in the
- * ledger. Idempotent on (attendee, event, tier, idempotency key): the hold is named after that key,
+ * ledger — two database round trips and one Durable Object call on the way to a hold. Idempotent on (attendee, event, tier, idempotency key): the hold is named after that key,
  * so a retry — even one after a crash between the hold and the insert — claims nothing new.
  * If the order cannot be written, the hold is released; if this Worker dies first, the hold
  * simply expires. Either way no unit stays held without an order.
  */
-import { inTransaction, type HttpDatabase } from "../../db/client";
-import { findPublishedEvent, listTiersOfEvents } from "../../db/queries/catalog";
-import { findOrderByIdempotencyKey, insertPendingOrder, itemsOfOrder, upsertAttendee, type OrderRow } from "../../db/queries/orders";
+import type { HttpDatabase } from "../../db/client";
+import {
+  findOrderByEmailAndKey,
+  findOrderByIdempotencyKey,
+  insertPendingOrderAtomically,
+  itemsOfOrder,
+  upsertAttendeeWithOrder,
+  type OrderRow,
+} from "../../db/queries/orders";
 import { orderToken } from "../auth/order-tokens";
 import { sha256Hex } from "../auth/tokens";
-import { databaseSettings } from "../config";
 import { ApiError, validationFailed } from "../errors";
 import { configureInventory, inventoryOf, isKnownSoldOut, rememberSoldOut } from "../inventory-client";
+import { sellableEvent } from "../sellable-tiers";
 import type { HoldOutcome, HoldRequest } from "../../durable-objects/tier-inventory";
 
 export interface RegisterInput {
@@ -68,9 +74,10 @@ async function holdWithSetup(env: Env, db: HttpDatabase, eventId: string, tierId
 }
 
 export async function registerOrder(env: Env, db: HttpDatabase, eventId: string, input: RegisterInput, now: Date): Promise<RegisteredOrder> {
-  const event = await findPublishedEvent(db, eventId);
+  const sellable = await sellableEvent(db, eventId, now.getTime());
+  const event = sellable?.event;
   if (!event || event.status !== "published") throw new ApiError("NOT_FOUND", "No event on sale has this id.");
-  const tier = (await listTiersOfEvents(db, [event.id])).find((t) => t.id === input.tier_id);
+  const tier = sellable.tiers.find((t) => t.id === input.tier_id);
   if (!tier) throw validationFailed([{ field: "tier_id", message: "This event has no tier with this id." }]);
   if ((event.salesStartAt && now < event.salesStartAt) || (event.salesEndAt && now >= event.salesEndAt) || now >= event.endsAt) {
     throw new ApiError("SALES_NOT_OPEN", event.salesStartAt && now < event.salesStartAt ? `Sales open at ${event.salesStartAt.toISOString()}.` : "Sales for this event have ended.", {
@@ -91,13 +98,17 @@ export async function registerOrder(env: Env, db: HttpDatabase, eventId: string,
     throw validationFailed([{ field: "seats", message: "Choose exactly `quantity` different seats." }]);
   }
 
-  const attendeeId = await upsertAttendee(db, input.attendee.email, input.attendee.name);
-  const key = { attendeeId, eventId: event.id, tierId: tier.id, idempotencyKey: input.idempotency_key };
   const fingerprint = await requestFingerprint(input);
-  const existing = await findOrderByIdempotencyKey(db, key);
+  const orderKey = { eventId: event.id, tierId: tier.id, idempotencyKey: input.idempotency_key };
+  if (await isKnownSoldOut(tier.id)) {
+    // Sold out a moment ago: answer without writing anything, unless this is a retry of an order.
+    const existing = await findOrderByEmailAndKey(db, input.attendee.email, orderKey);
+    if (existing) return replay(env, db, existing, fingerprint);
+    throw soldOut(0);
+  }
+  const { attendeeId, existing } = await upsertAttendeeWithOrder(db, input.attendee, orderKey);
   if (existing) return replay(env, db, existing, fingerprint);
-
-  if (await isKnownSoldOut(tier.id)) throw soldOut(0);
+  const key = { attendeeId, ...orderKey };
   const holdId = `hold_${(await sha256Hex(JSON.stringify(key))).slice(0, 40)}`;
   const expiresAt = now.getTime() + event.holdMinutes * 60_000;
   const outcome = await holdWithSetup(env, db, event.id, tier.id, {
@@ -131,30 +142,27 @@ export async function registerOrder(env: Env, db: HttpDatabase, eventId: string,
   }
 
   const hold = outcome.hold;
+  const pending = {
+    eventId: event.id,
+    tierId: tier.id,
+    attendeeId,
+    idempotencyKey: input.idempotency_key,
+    requestHash: fingerprint,
+    quantity: hold.quantity,
+    amount: tier.price * hold.quantity,
+    currency: tier.currency,
+    holdId: hold.hold_id,
+    holdExpiresAt: new Date(hold.expires_at),
+    orderTokenHash: "derived",
+  };
   try {
-    const order = await inTransaction(databaseSettings(env), (tx) =>
-      insertPendingOrder(
-        tx,
-        {
-          eventId: event.id,
-          tierId: tier.id,
-          attendeeId,
-          idempotencyKey: input.idempotency_key,
-          requestHash: fingerprint,
-          quantity: hold.quantity,
-          amount: tier.price * hold.quantity,
-          currency: tier.currency,
-          holdId: hold.hold_id,
-          holdExpiresAt: new Date(hold.expires_at),
-          orderTokenHash: "derived",
-        },
-        hold.seats.length > 0 ? hold.seats.map((seatLabel) => ({ seatLabel, unitPrice: tier.price })) : Array.from({ length: hold.quantity }, () => ({ seatLabel: null, unitPrice: tier.price })),
-      ),
-    );
-    if (!order) {
+    const seatLabels = hold.seats.length > 0 ? hold.seats : Array.from({ length: hold.quantity }, () => null);
+    const orderId = await insertPendingOrderAtomically(db, pending, seatLabels, tier.price);
+    if (!orderId) {
       // A concurrent request with the same key wrote first; it holds the same hold id.
       return replay(env, db, (await findOrderByIdempotencyKey(db, key))!, fingerprint);
     }
+    const order = { ...pending, id: orderId, status: "pending" as const } as OrderRow;
     return { created: true, body: await presentPendingOrder(env, order, hold.seats) };
   } catch (error) {
     await inventoryOf(env, tier.id).release(hold.hold_id);

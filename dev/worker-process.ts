@@ -27,6 +27,8 @@ export interface WorkerProcessOptions {
   /** Where Durable Object and Queue state lives; a fresh temp folder when omitted. */
   persistTo?: string;
   runCron?: boolean;
+  /** A wrangler config other than the repository's wrangler.toml, relative to the repository root. */
+  configPath?: string;
   log?: (line: string) => void;
 }
 
@@ -37,6 +39,7 @@ export async function startWorker(options: WorkerProcessOptions): Promise<Worker
   const persistTo = options.persistTo ?? (await mkdtemp(join(tmpdir(), "admit-one-wrangler-")));
   const args = [
     "wrangler", "dev",
+    ...(options.configPath ? ["--config", options.configPath] : []),
     "--ip", "127.0.0.1",
     "--port", String(options.port),
     "--inspector-port", String(options.inspectorPort),
@@ -59,6 +62,16 @@ export async function startWorker(options: WorkerProcessOptions): Promise<Worker
   child.stdout!.on("data", forward);
   child.stderr!.on("data", forward);
 
+  // If this process dies without stop() (a crash, a kill), do not leave workerd running.
+  const killOnExit = () => {
+    try {
+      process.kill(-child.pid!, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  };
+  process.once("exit", killOnExit);
+
   const url = `http://127.0.0.1:${options.port}`;
   await waitUntilServing(url, child);
 
@@ -79,6 +92,7 @@ export async function startWorker(options: WorkerProcessOptions): Promise<Worker
     port: options.port,
     async stop() {
       if (ticker) clearInterval(ticker);
+      process.off("exit", killOnExit);
       await stopProcessGroup(child);
       if (!options.persistTo) await rm(persistTo, { recursive: true, force: true });
     },

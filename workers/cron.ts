@@ -3,23 +3,12 @@
  * idempotent: a schedule that fires twice, or overlaps the previous run, does no harm.
  */
 import { connectHttp } from "../db/client";
-import { markPublished, takeUnpublished } from "../db/queries/outbox";
 import { refreshCheckinsHourly, refreshSalesDaily } from "../db/queries/summaries";
 import { databaseSettings } from "./config";
+import { publishOutbox } from "./outbox-publisher";
 import { sweepOverdueOrders } from "./use-cases/sweep-orders";
 
-const OUTBOX_BATCH = 100;
-
 type Job = (env: Env) => Promise<void>;
-
-export async function publishOutbox(env: Env): Promise<number> {
-  const db = connectHttp(databaseSettings(env));
-  const rows = await takeUnpublished(db, OUTBOX_BATCH);
-  if (rows.length === 0) return 0;
-  await env.EVENTS_QUEUE.sendBatch(rows.map((row) => ({ body: row.payload, contentType: "json" as const })));
-  await markPublished(db, rows.map((row) => row.id));
-  return rows.length;
-}
 
 async function refreshSummaries(env: Env): Promise<void> {
   const db = connectHttp(databaseSettings(env));

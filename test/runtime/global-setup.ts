@@ -8,7 +8,7 @@ import { startStack } from "../../dev/stack";
 export default async function setup(project: TestProject) {
   const stack = await startStack({ databaseName: "admitone_runtime" });
   // A short Stripe timeout lets the fault tests see a hung call retried within the test's time.
-  project.provide("workerVars", { ...stack.vars, STRIPE_TIMEOUT_MS: "1500" });
+  project.provide("workerVars", { ...stack.vars, STRIPE_TIMEOUT_MS: "1500", PUBLIC_BASE_URL: "http://admit.test" });
   project.provide("stackUrls", { stripe: stack.urls.stripe, mail: stack.urls.mail, proxy: stack.urls.proxy });
   return () => stack.stop();
 }

@@ -3,7 +3,7 @@
  * and the emulator, signed tickets that verify against the event's published keys.
  */
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import { decodeProtectedHeader } from "jose";
 import { eventJwks } from "../../workers/tickets/signing-keys";
 import { verifyTicket } from "../../workers/tickets/ticket-tokens";
@@ -15,7 +15,8 @@ describe("general admission purchase", () => {
   it("holds, charges once and issues signed QR tickets", async () => {
     const { eventId, tiers } = await publishedEvent([{ name: "GA", price: 2500, capacity: 10 }]);
     const tierId = tiers[0]!.tier_id;
-    const registered = await register(eventId, registration(tierId, { quantity: 2 }));
+    const buyer = registration(tierId, { quantity: 2 });
+    const registered = await register(eventId, buyer);
     expect(registered.status).toBe(201);
     expect(registered.body).toMatchObject({ status: "pending", amount: 5000, currency: "EUR", quantity: 2 });
     expect(Date.parse(registered.body.hold_expires_at)).toBeGreaterThan(Date.now());
@@ -34,6 +35,13 @@ describe("general admission purchase", () => {
       expect(verified).toMatchObject({ ok: true, claims: { tid: ticket.ticket_id, eid: eventId, tier: tierId, name: "Ada Buyer", v: 1 } });
       expect(decodeProtectedHeader(ticket.token).kid).toBe(jwks.keys[0]!.kid);
     }
+
+    const mails = async () =>
+      (await (await fetch(`${inject("stackUrls").mail}/api/emails?to=${encodeURIComponent(buyer.attendee.email)}`)).json()) as { data: { subject: string; text: string }[] };
+    await expect.poll(async () => (await mails()).data.length, { timeout: 15_000 }).toBe(1);
+    const [mail] = (await mails()).data;
+    expect(mail!.subject).toContain("Organizer test event");
+    expect(mail!.text).toContain(`http://admit.test/order?order=${registered.body.order_id}#token=${registered.body.order_token}`);
 
     const order = await getOrder(registered.body.order_id, registered.body.order_token);
     expect(order.body).toMatchObject({ status: "confirmed", amount: 5000, payments: [{ status: "succeeded", amount: 5000 }], refunds: [] });
@@ -87,6 +95,26 @@ describe("seated purchase", () => {
     const map = await (await import("./http")).call("GET", `/api/v1/events/${eventId}/tiers/${tierId}/seats`);
     const status = Object.fromEntries(map.body.seats.map((s: { label: string; status: string }) => [s.label, s.status]));
     expect(status.B1).toBe("sold");
-    expect(status.A1).toBe("available");
+    expect(status.B2).toBe("sold");
+    for (const label of best.body.seats) expect(status[label]).toBe("held");
+    const untouched = Object.keys(status).filter((l) => !["B1", "B2", ...best.body.seats].includes(l));
+    expect(untouched.every((l) => status[l] === "available")).toBe(true);
+  });
+});
+
+describe("editing a tier that is selling", () => {
+  it("raises capacity for the next buyer at once, and refuses to go below what is sold or held", async () => {
+    const { organizer, eventId, tiers } = await publishedEvent([{ name: "GA", price: 1000, capacity: 2 }]);
+    const tierId = tiers[0]!.tier_id;
+    expect((await register(eventId, registration(tierId, { quantity: 2 }))).status).toBe(201);
+    expect((await register(eventId, registration(tierId))).status).toBe(409);
+
+    const { call } = await import("./http");
+    const lower = await call("PATCH", `/api/v1/events/${eventId}`, { tiers: [{ tier_id: tierId, name: "GA", price: 1000, capacity: 1 }] }, organizer.key);
+    expect(lower.status).toBe(409);
+    expect(lower.body.error.code).toBe("CONFLICT");
+    const raised = await call("PATCH", `/api/v1/events/${eventId}`, { tiers: [{ tier_id: tierId, name: "GA", price: 1000, capacity: 3 }] }, organizer.key);
+    expect(raised.status).toBe(200);
+    expect(await inventoryOf(env, tierId).snapshot()).toMatchObject({ capacity: 3, held: 2, available: 1 });
   });
 });

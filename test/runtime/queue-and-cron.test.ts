@@ -7,7 +7,7 @@ import { eq, inArray } from "drizzle-orm";
 import { inject, describe, expect, it } from "vitest";
 import * as schema from "../../db/schema";
 import { enqueueOutbox } from "../../db/queries/outbox";
-import { publishOutbox } from "../../workers/cron";
+import { publishOutbox } from "../../workers/outbox-publisher";
 import entry from "../../workers/index";
 import { db, insertEvent, insertOrganizer, uniqueName } from "./fixtures";
 

@@ -1,9 +1,11 @@
 /**
- * One event: details in the event's time zone and its tiers with what is still available.
+ * One event: details in the event's time zone, its tiers with what is still available, and the
+ * form that holds tickets and opens the checkout.
  */
 import { api, ApiProblem, showStatus } from "./api.lib";
-import type { CatalogEvent } from "./catalog.lib";
-import { formatMoney, formatWhen } from "./format.lib";
+import { mountPurchaseForm } from "./checkout-selection.lib";
+import { formatWhen } from "./format.lib";
+import type { SaleEvent } from "./order-shapes.lib";
 
 const status = document.querySelector<HTMLElement>("#status")!;
 const article = document.querySelector<HTMLElement>("#event")!;
@@ -19,32 +21,14 @@ async function main(): Promise<void> {
     return;
   }
   try {
-    const event = await api<CatalogEvent>(`/api/v1/events/${encodeURIComponent(id)}`);
+    const event = await api<SaleEvent>(`/api/v1/events/${encodeURIComponent(id)}`);
     document.title = `${event.title} — Admit One`;
     text("#category", event.category);
     text("#title", event.title);
     text("#when", formatWhen(event.starts_at, event.ends_at, event.timezone));
     text("#where", `${event.venue.name}, ${event.venue.address}, ${event.venue.city}`);
     text("#description", event.description);
-    const tiers = document.querySelector<HTMLElement>("#tiers")!;
-    tiers.replaceChildren(
-      ...event.tiers.map((tier) => {
-        const item = document.createElement("li");
-        const name = document.createElement("div");
-        const strong = document.createElement("strong");
-        strong.textContent = tier.name;
-        const meta = document.createElement("div");
-        meta.className = "meta";
-        meta.textContent =
-          tier.available === 0 ? "Sold out" : `${tier.available} left${tier.kind === "seated" ? " · reserved seating" : ""}`;
-        name.append(strong, meta);
-        const price = document.createElement("div");
-        price.className = "price";
-        price.textContent = formatMoney(tier.price, tier.currency);
-        item.append(name, price);
-        return item;
-      }),
-    );
+    mountPurchaseForm(event);
     if (event.status === "cancelled") showStatus(status, "This event has been cancelled. Ticket holders are refunded in full.", "error");
     article.hidden = false;
   } catch (error) {

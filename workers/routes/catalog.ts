@@ -6,6 +6,7 @@ import { z } from "zod";
 import { findPublishedEvent, listPublishedEvents, listTiersOfEvents } from "../../db/queries/catalog";
 import { findOwnedEvent, seatsOfTiers, soldSeatLabels } from "../../db/queries/organizer-events";
 import { optionalOrganizer } from "../auth/organizer-auth";
+import { inventoryOf } from "../inventory-client";
 import type { AppEnv } from "../context";
 import { ApiError } from "../errors";
 import { presentEvent, presentSeat } from "../presenters/catalog";
@@ -92,7 +93,10 @@ export const catalogRoutes = new Hono<AppEnv>()
   .get("/:eventId", optionalOrganizer, validate("param", eventParams), async (c) => {
     const event = await visibleEvent(c, c.req.valid("param").eventId);
     const tiers = await listTiersOfEvents(c.get("db"), [event.id]);
-    return c.json(presentEvent(event, tiers, new Date()));
+    // Live availability (holds included) from each tier's TierInventory, once it has started selling.
+    const live = await Promise.all(tiers.map((tier) => inventoryOf(c.env, tier.id).snapshot()));
+    const withLive = tiers.map((tier, i) => (live[i]!.configured ? { ...tier, soldCount: tier.capacity - live[i]!.available } : tier));
+    return c.json(presentEvent(event, withLive, new Date()));
   })
   .get("/:eventId/tiers/:tierId/seats", optionalOrganizer, validate("param", seatParams), async (c) => {
     const { eventId, tierId } = c.req.valid("param");
@@ -100,9 +104,10 @@ export const catalogRoutes = new Hono<AppEnv>()
     const db = c.get("db");
     const tier = (await listTiersOfEvents(db, [event.id])).find((t) => t.id === tierId);
     if (!tier) throw new ApiError("NOT_FOUND", "This event has no tier with this id.");
-    const [seats, sold] = await Promise.all([seatsOfTiers(db, [tier.id]), soldSeatLabels(db, tier.id)]);
+    // Live states come from the tier's TierInventory; before its first sale, from the ledger.
+    const [seats, live, sold] = await Promise.all([seatsOfTiers(db, [tier.id]), inventoryOf(c.env, tier.id).seatStatuses(), soldSeatLabels(db, tier.id)]);
     return c.json({
-      seats: seats.map((seat) => ({ ...presentSeat(seat), status: sold.has(seat.label) ? ("sold" as const) : ("available" as const) })),
+      seats: seats.map((seat) => ({ ...presentSeat(seat), status: live[seat.label] ?? (sold.has(seat.label) ? ("sold" as const) : ("available" as const)) })),
     });
   });
 

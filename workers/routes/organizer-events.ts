@@ -10,7 +10,8 @@ import { currentOrganizer, requireOrganizer } from "../auth/organizer-auth";
 import { databaseSettings } from "../config";
 import type { AppEnv } from "../context";
 import { ApiError } from "../errors";
-import { createEventInput, updateEventInput } from "../event-input";
+import { createEventInput, updateEventInput, type TierInput } from "../event-input";
+import { configureInventory, inventoryOf } from "../inventory-client";
 import { presentOrganizerEvent } from "../presenters/catalog";
 import { cancelEvent, createEvent, publishEvent, updateEvent } from "../use-cases/manage-events";
 import { validate } from "../validation";
@@ -21,6 +22,18 @@ function ownedEventId(c: Context<AppEnv>): string {
   const id = c.req.param("eventId") ?? "";
   if (!z.uuid().safeParse(id).success) throw new ApiError("NOT_FOUND", "You have no event with this id.");
   return id;
+}
+
+/** Holds count too: a capacity below what is sold or held right now would strand buyers mid-checkout. */
+async function assertCapacityCoversLiveSales(env: Env, tiers: TierInput[]): Promise<void> {
+  for (const tier of tiers) {
+    if (!tier.tier_id) continue;
+    const live = await inventoryOf(env, tier.tier_id).snapshot();
+    const capacity = "seats" in tier ? tier.seats.length : tier.capacity;
+    if (live.configured && capacity < live.sold + live.held) {
+      throw new ApiError("CONFLICT", `"${tier.name}" has ${live.sold} sold and ${live.held} in checkout; its capacity cannot go below ${live.sold + live.held}.`);
+    }
+  }
 }
 
 export async function renderOwnedEvent(c: Context<AppEnv>, id: string) {
@@ -41,8 +54,15 @@ export const organizerEventRoutes = new Hono<AppEnv>()
   })
   .patch("/:eventId", requireOrganizer, validate("param", eventId), validate("json", updateEventInput), async (c) => {
     const id = ownedEventId(c);
-    await updateEvent(databaseSettings(c.env), currentOrganizer(c).id, id, c.req.valid("json"));
-    return c.json(await renderOwnedEvent(c, id));
+    const input = c.req.valid("json");
+    if (input.tiers) await assertCapacityCoversLiveSales(c.env, input.tiers);
+    await updateEvent(databaseSettings(c.env), currentOrganizer(c).id, id, input);
+    const view = await renderOwnedEvent(c, id);
+    // Tiers already selling learn their new capacity and seats now, not at their next sale.
+    if (view.status === "published") {
+      await Promise.all(view.tiers.map((tier) => configureInventory(c.env, c.get("db"), id, tier.tier_id)));
+    }
+    return c.json(view);
   })
   .post("/:eventId/publish", requireOrganizer, async (c) => {
     const id = ownedEventId(c);

@@ -4,7 +4,8 @@
  */
 import { Hono, type Context } from "hono";
 import { z } from "zod";
-import { findOrder, paymentOfOrder, refundsOfOrder } from "../../db/queries/orders";
+import { findPublishedEvent, listTiersOfEvents } from "../../db/queries/catalog";
+import { attendeeOf, findOrder, itemsOfOrder, paymentOfOrder, refundsOfOrder } from "../../db/queries/orders";
 import { markWebhookProcessed, wasWebhookProcessed } from "../../db/queries/webhooks";
 import { createStripe, verifyWebhook } from "../adapters/stripe";
 import { isOrderToken } from "../auth/order-tokens";
@@ -27,7 +28,8 @@ const registerBody = z
   })
   .strict();
 
-const payBody = z.object({ payment_method: z.string().trim().min(3).max(200) }).strict();
+/** A free order needs no payment method; any other order does (checked once the amount is known). */
+const payBody = z.object({ payment_method: z.string().trim().min(3).max(200).optional() }).strict();
 
 /** The order named in the path, if the caller holds its order token. */
 async function authorizedOrder(c: Context<AppEnv>) {
@@ -51,16 +53,34 @@ export const purchaseRoutes = new Hono<AppEnv>()
   })
   .post("/orders/:orderId/pay", validate("json", payBody), async (c) => {
     const order = await authorizedOrder(c);
-    return c.json(await payOrder(c.env, c.get("db"), order.id, c.req.valid("json").payment_method, new Date()));
+    const { payment_method } = c.req.valid("json");
+    if (!payment_method && order.amount > 0 && order.status === "pending") {
+      throw validationFailed([{ field: "payment_method", message: "Choose how to pay." }]);
+    }
+    return c.json(await payOrder(c.env, c.get("db"), order.id, payment_method ?? "none", new Date()));
   })
   .get("/orders/:orderId", async (c) => {
     const order = await authorizedOrder(c);
     const db = c.get("db");
-    const [confirmed, payment, refunds] = await Promise.all([presentConfirmedOrder(db, order), paymentOfOrder(db, order.id), refundsOfOrder(db, order.id)]);
+    const [confirmed, payment, refunds, items, attendee, event] = await Promise.all([
+      presentConfirmedOrder(db, order),
+      paymentOfOrder(db, order.id),
+      refundsOfOrder(db, order.id),
+      itemsOfOrder(db, order.id),
+      attendeeOf(db, order.attendeeId),
+      findPublishedEvent(db, order.eventId),
+    ]);
+    const tier = (await listTiersOfEvents(db, [order.eventId])).find((t) => t.id === order.tierId);
     return c.json({
       ...confirmed,
       event_id: order.eventId,
+      event_title: event?.title ?? null,
+      starts_at: event?.startsAt.toISOString() ?? null,
+      timezone: event?.timezone ?? null,
       tier_id: order.tierId,
+      tier_name: tier?.name ?? null,
+      attendee: { name: attendee.name, email: attendee.email },
+      seats: items.flatMap((i) => (i.seatLabel ? [i.seatLabel] : [])),
       quantity: order.quantity,
       amount: order.amount,
       currency: order.currency,

@@ -23,7 +23,12 @@ import {
   updatePayment,
   type OrderRow,
 } from "../../db/queries/orders";
+import { findPublishedEvent } from "../../db/queries/catalog";
+import { enqueueOutbox } from "../../db/queries/outbox";
 import { recordRefund } from "../../db/queries/refunds";
+import { orderToken } from "../auth/order-tokens";
+import { publishOutbox } from "../outbox-publisher";
+import { orderConfirmationMail } from "../mail/order-confirmation";
 import { createStripe } from "../adapters/stripe";
 import { databaseSettings } from "../config";
 import { ApiError } from "../errors";
@@ -130,6 +135,18 @@ export async function finalizePaidOrder(env: Env, db: HttpDatabase, orderId: str
       return { id, orderId: order.id, eventId: order.eventId, tierId: order.tierId, orderItemId: item.id, seatLabel: item.seatLabel, attendeeName: attendee.name, kid: key.kid, token };
     }),
   );
+  const event = (await findPublishedEvent(db, order.eventId))!;
+  const mail = orderConfirmationMail({
+    orderId: order.id,
+    orderToken: await orderToken(env.SIGNING_MASTER_KEY, order.id),
+    baseUrl: env.PUBLIC_BASE_URL,
+    to: attendee.email,
+    attendeeName: attendee.name,
+    eventTitle: event.title,
+    startsAt: event.startsAt,
+    timezone: event.timezone,
+    seats: items.map((i) => i.seatLabel),
+  });
   await inTransaction(databaseSettings(env), async (tx) => {
     const locked = (await lockOrder(tx, order.id))!;
     if (locked.status !== "pending") return;
@@ -137,7 +154,11 @@ export async function finalizePaidOrder(env: Env, db: HttpDatabase, orderId: str
     await addSold(tx, order.tierId, order.quantity);
     await updatePayment(tx, order.id, { status: "succeeded" });
     await setOrderStatus(tx, order.id, "confirmed", { confirmedAt: now });
+    // Written with the confirmation, so the mail is sent if and only if the order is confirmed.
+    await enqueueOutbox(tx, "mail", mail.dedupe_key, mail);
   });
+  // Publish now rather than at the next cron tick; the cron sweep catches it if this fails.
+  await publishOutbox(env).catch((error: unknown) => console.warn(JSON.stringify({ level: "warn", where: "outbox", error: String(error) })));
   return presentConfirmedOrder(db, (await findOrder(db, order.id))!);
 }
 

@@ -1,0 +1,283 @@
+/**
+ * The event page's purchase form: one tier at a time (an order is for one tier), a quantity for
+ * general admission or seats on the map for a seated tier, the attendee's name and email, and
+ * "Continue", which holds the tickets (register) and opens the checkout. Every refusal of the API
+ * is turned into a sentence next to what the attendee can change.
+ */
+import { api, ApiProblem, showStatus, type FieldProblem } from "./api.lib";
+import type { Tier } from "./catalog.lib";
+import { h } from "./elements.lib";
+import { clearErrorsOnEdit, clearFieldErrors, showFieldErrors } from "./field-errors.lib";
+import { formatMoney } from "./format.lib";
+import { attendeeDraft, pendingOrderOf, rememberAttendee, rememberOrder, takeRetrySelection } from "./order-access.lib";
+import { registerProblem, takenSeats } from "./order-problems.lib";
+import { registerOrder, type RegisterRequest } from "./order-register.lib";
+import { PAID_STATUSES, type SaleEvent } from "./order-shapes.lib";
+import { SeatPicker } from "./seat-picker.lib";
+
+interface TierControls {
+  tier: Tier;
+  item: HTMLLIElement;
+  radio: HTMLInputElement;
+  meta: HTMLElement;
+  options: HTMLElement;
+  /** GA: how many tickets; seated: how many seats "Best available" asks for. */
+  quantity: HTMLSelectElement;
+  picker?: SeatPicker;
+  bestButton?: HTMLButtonElement;
+}
+
+const $ = <T extends HTMLElement>(selector: string) => document.querySelector<T>(selector)!;
+
+function fillQuantities(select: HTMLSelectElement, tier: Tier): void {
+  const most = Math.max(0, Math.min(tier.max_per_order, tier.available));
+  const current = Number(select.value) || 1;
+  select.replaceChildren(...Array.from({ length: most }, (_, i) => h("option", { value: String(i + 1) }, String(i + 1))));
+  select.value = String(Math.min(Math.max(1, current), Math.max(1, most)));
+  select.disabled = most === 0;
+}
+
+function availabilityText(tier: Tier): string {
+  if (tier.available === 0) return "Sold out";
+  return `${tier.available} left${tier.kind === "seated" ? " · reserved seating" : ""}`;
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+export function mountPurchaseForm(event: SaleEvent): void {
+  const form = $<HTMLFormElement>("#purchase");
+  const list = $<HTMLUListElement>("#tiers");
+  const attendee = $<HTMLElement>("#attendee");
+  const nameInput = $<HTMLInputElement>("#attendee-name");
+  const emailInput = $<HTMLInputElement>("#attendee-email");
+  const status = $<HTMLElement>("#purchase-status");
+  const bar = $<HTMLElement>("#purchase-bar");
+  const continueButton = $<HTMLButtonElement>("#continue");
+  const onSale = event.on_sale && event.status === "published";
+  const controls = new Map<string, TierControls>();
+  let active: TierControls | undefined;
+  let busy = false;
+  let release = () => {};
+  // Back from the checkout restores this page from the back/forward cache mid-"Holding…".
+  window.addEventListener("pageshow", (e) => e.persisted && release());
+
+  const updateSummary = () => {
+    const line = $<HTMLElement>("#summary-line");
+    const total = $<HTMLElement>("#summary-total");
+    if (!active) {
+      line.textContent = "Choose a ticket type";
+      total.textContent = "";
+      return;
+    }
+    const { tier } = active;
+    const seats = active.picker?.selection;
+    const count = seats ? seats.length : Number(active.quantity.value) || 0;
+    if (seats && count === 0) {
+      line.textContent = `${tier.name}: no seats chosen yet`;
+      total.textContent = "";
+      return;
+    }
+    line.textContent = `${count} × ${tier.name}${seats ? ` · ${seats.join(", ")}` : ""}`;
+    total.textContent = formatMoney(tier.price * count, tier.currency);
+  };
+
+  const activate = (next: TierControls | undefined) => {
+    active = next;
+    for (const c of controls.values()) {
+      const on = c === next;
+      c.item.classList.toggle("active", on);
+      c.options.hidden = !on;
+      if (on) void c.picker?.start();
+      else c.picker?.stop();
+    }
+    clearFieldErrors(form);
+    showStatus(status, "");
+    updateSummary();
+  };
+
+  for (const tier of event.tiers) {
+    const id = `tier-${tier.tier_id}`;
+    const radio = h("input", { type: "radio", name: "tier", value: tier.tier_id, id, disabled: !onSale || tier.available === 0 });
+    const meta = h("span", { className: "meta" }, availabilityText(tier));
+    const quantity = h("select", { id: `${id}-quantity`, "data-field": "quantity" });
+    fillQuantities(quantity, tier);
+    const options = h("div", { className: "tier-options", hidden: true });
+    const item = h(
+      "li",
+      { className: "tier" },
+      h("label", { className: "tier-choice", htmlFor: id }, radio, h("span", { className: "tier-name" }, h("strong", {}, tier.name), meta), h("span", { className: "price" }, formatMoney(tier.price, tier.currency))),
+      options,
+    );
+    const control: TierControls = { tier, item, radio, meta, options, quantity };
+    if (tier.kind === "seated") {
+      control.picker = new SeatPicker({ eventId: event.event_id, tierId: tier.tier_id, tierName: tier.name, maxPerOrder: tier.max_per_order, holdMinutes: event.hold_minutes ?? 10, onChange: updateSummary });
+      control.bestButton = h("button", { type: "button", className: "secondary" }, "Best available");
+      control.bestButton.addEventListener("click", () => void submit(true));
+      options.append(
+        control.picker.element,
+        h(
+          "div",
+          { className: "best-available field" },
+          h("span", { className: "label" }, "Don't mind where you sit?"),
+          h("span", { className: "best-row" }, h("label", { htmlFor: quantity.id }, "Seats"), quantity, control.bestButton),
+          h("p", { className: "hint" }, "We pick the best seats still free, side by side where we can."),
+        ),
+      );
+    } else {
+      quantity.addEventListener("change", updateSummary);
+      options.append(h("div", { className: "field narrow" }, h("label", { htmlFor: quantity.id }, "Number of tickets"), quantity));
+    }
+    radio.addEventListener("change", () => radio.checked && activate(control));
+    controls.set(tier.tier_id, control);
+  }
+  list.replaceChildren(...[...controls.values()].map((c) => c.item));
+
+  if (!onSale) {
+    if (event.status === "published") {
+      const opens = event.sales_start_at && Date.parse(event.sales_start_at) > Date.now() ? event.sales_start_at : undefined;
+      const text = opens
+        ? `Ticket sales open on ${new Date(opens).toLocaleString(undefined, { dateStyle: "full", timeStyle: "short", timeZone: event.timezone })}.`
+        : "Ticket sales for this event have closed.";
+      showStatus($("#sales-status"), text);
+    }
+    return;
+  }
+  attendee.hidden = false;
+  bar.hidden = false;
+  clearErrorsOnEdit(form);
+  const draft = attendeeDraft();
+  if (draft) {
+    nameInput.value = draft.name;
+    emailInput.value = draft.email;
+  }
+  showPendingOrder(event.event_id);
+
+  const retry = takeRetrySelection(event.event_id);
+  const first = (retry && controls.get(retry.tier_id)) || [...controls.values()].find((c) => !c.radio.disabled);
+  if (first && !first.radio.disabled) {
+    first.radio.checked = true;
+    activate(first);
+    if (retry?.tier_id === first.tier.tier_id) {
+      if (first.picker) void first.picker.start().then(() => first.picker!.preselect(retry.seats));
+      else {
+        first.quantity.value = String(retry.quantity);
+        updateSummary();
+      }
+    }
+  }
+
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    void submit(false);
+  });
+
+  function localProblems(bestAvailable: boolean): FieldProblem[] {
+    const problems: FieldProblem[] = [];
+    if (active?.picker && !bestAvailable && active.picker.selection.length === 0) {
+      problems.push({ field: "seats", message: "Choose your seats on the map, or let us pick the best available ones." });
+    }
+    if (!nameInput.value.trim()) problems.push({ field: "attendee.name", message: "Enter the name to print on the tickets." });
+    const email = emailInput.value.trim();
+    if (!email) problems.push({ field: "attendee.email", message: "Enter the email address to send the tickets to." });
+    else if (!EMAIL.test(email)) problems.push({ field: "attendee.email", message: "This does not look like an email address." });
+    return problems;
+  }
+
+  /** Field problems beside their fields: the tier's own under it, the attendee's under theirs. */
+  function showProblems(problems: readonly FieldProblem[], message: string): void {
+    clearFieldErrors(form);
+    showStatus(status, message, "error");
+    const mine = problems.filter((p) => p.field.startsWith("attendee."));
+    const tierOnes = problems.filter((p) => !p.field.startsWith("attendee."));
+    const placed = [...showFieldErrors(attendee, mine).placed, ...(active ? showFieldErrors(active.options, tierOnes).placed : [])];
+    const first = placed[0];
+    if (first) {
+      first.scrollIntoView({ block: "center", behavior: "smooth" });
+      if (first.matches("input, select")) first.focus({ preventScroll: true });
+    }
+  }
+
+  async function submit(bestAvailable: boolean): Promise<void> {
+    if (busy) return;
+    if (!active) {
+      showStatus(status, "Choose a ticket type first.", "error");
+      return;
+    }
+    const problems = localProblems(bestAvailable);
+    if (problems.length > 0) return showProblems(problems, "Please check the highlighted details.");
+    clearFieldErrors(form);
+    showStatus(status, "");
+    const { tier, picker } = active;
+    const seats = picker && !bestAvailable ? picker.selection : undefined;
+    const request: RegisterRequest = {
+      tier_id: tier.tier_id,
+      quantity: seats ? seats.length : Number(active.quantity.value),
+      ...(seats ? { seats } : {}),
+      ...(picker && bestAvailable ? { best_available: true as const } : {}),
+      attendee: { name: nameInput.value.trim(), email: emailInput.value.trim() },
+    };
+    const button = bestAvailable && active.bestButton ? active.bestButton : continueButton;
+    const label = button.textContent ?? "";
+    busy = true;
+    for (const b of [continueButton, active.bestButton]) if (b) b.disabled = true;
+    button.setAttribute("aria-busy", "true");
+    button.textContent = tier.kind === "seated" ? "Holding your seats…" : "Holding your tickets…";
+    release = () => {
+      busy = false;
+      for (const b of [continueButton, ...[...controls.values()].map((c) => c.bestButton)]) if (b) b.disabled = false;
+      button.removeAttribute("aria-busy");
+      button.textContent = label;
+      release = () => {};
+    };
+    try {
+      const order = await registerOrder(event.event_id, request);
+      rememberOrder(order, request.attendee.name);
+      rememberAttendee(request.attendee);
+      // Stay disabled: the page is leaving, and a second click must not race the navigation.
+      location.assign(`/${PAID_STATUSES.has(order.status) ? "order" : "checkout"}?order=${encodeURIComponent(order.order_id)}`);
+      return;
+    } catch (error) {
+      await explain(error, request);
+    }
+    release();
+  }
+
+  async function explain(error: unknown, request: RegisterRequest): Promise<void> {
+    const tier = controls.get(request.tier_id)!;
+    const message = registerProblem(error, { tierName: tier.tier.name, quantity: request.quantity, timeZone: event.timezone });
+    if (error instanceof ApiProblem && error.code === "VALIDATION_FAILED" && error.details.length > 0) {
+      showProblems(error.details, message);
+      return;
+    }
+    showStatus(status, message, "error");
+    status.scrollIntoView({ block: "nearest", behavior: "smooth" });
+    if (error instanceof ApiProblem && error.code === "SEAT_UNAVAILABLE") await tier.picker?.markTaken(takenSeats(error));
+    if (error instanceof ApiProblem && (error.code === "SOLD_OUT" || error.code === "SEAT_UNAVAILABLE")) await refreshAvailability();
+  }
+
+  async function refreshAvailability(): Promise<void> {
+    try {
+      const fresh = await api<SaleEvent>(`/api/v1/events/${encodeURIComponent(event.event_id)}`);
+      for (const tier of fresh.tiers) {
+        const c = controls.get(tier.tier_id);
+        if (!c) continue;
+        c.tier = tier;
+        c.meta.textContent = availabilityText(tier);
+        c.radio.disabled = tier.available === 0 && !c.radio.checked;
+        fillQuantities(c.quantity, tier);
+      }
+      updateSummary();
+    } catch {
+      // the message already shown is what matters; the counts refresh on the next load
+    }
+  }
+}
+
+function showPendingOrder(eventId: string): void {
+  const pending = pendingOrderOf(eventId);
+  if (!pending) return;
+  const until = new Date(pending.hold_expires_at).toLocaleTimeString(undefined, { timeStyle: "short" });
+  $("#pending-order").replaceChildren(
+    h("div", { className: "notice" }, `You have tickets on hold for this event until ${until}. `, h("a", { href: `/checkout?order=${encodeURIComponent(pending.order_id)}` }, "Finish checkout")),
+  );
+}

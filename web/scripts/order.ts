@@ -1,0 +1,125 @@
+/**
+ * `/order?order=<id>`: the confirmation with every ticket's QR code. Opened right after paying
+ * (token in this tab's sessionStorage) or from the confirmation mail (`#token=...`, moved into
+ * sessionStorage and wiped from the address bar before anything else happens).
+ */
+import { api, ApiProblem, showStatus } from "./api.lib";
+import { h } from "./elements.lib";
+import { formatMoney, formatWhen } from "./format.lib";
+import { orderApi, orderIdFromUrl, orderNote, orderTokenFor } from "./order-access.lib";
+import { payProblem } from "./order-problems.lib";
+import type { OrderStatus, OrderView, SaleEvent, Ticket } from "./order-shapes.lib";
+import { qrCodeElement, ticketClaims } from "./order-tickets.lib";
+
+const $ = <T extends HTMLElement = HTMLElement>(selector: string) => document.querySelector<T>(selector)!;
+const status = $("#status");
+
+const STATUS_WORDS: Record<OrderStatus, string> = {
+  pending: "Awaiting payment",
+  confirmed: "Confirmed",
+  expired: "Expired",
+  cancelled: "Cancelled",
+  refunded: "Refunded",
+  partially_refunded: "Partly refunded",
+};
+
+function ticketItem(ticket: Ticket, svg: string | undefined, index: number, count: number, tierName: string, fallbackName: string | undefined): HTMLLIElement {
+  const claims = ticketClaims(ticket.token);
+  const seat = ticket.seat ?? claims.seat ?? null;
+  const name = claims.name ?? fallbackName;
+  const revoked = ticket.status === "revoked";
+  const label = `QR code of ticket ${index + 1}${seat ? `, seat ${seat}` : ""}`;
+  const qr = svg ? qrCodeElement(svg, label) : undefined;
+  return h(
+    "li",
+    { className: revoked ? "ticket revoked" : "ticket", "data-ticket-id": ticket.ticket_id },
+    h("div", { className: "qr" }, qr ?? h("p", { className: "hint" }, "The QR code could not be shown. Reload the page to try again.")),
+    h(
+      "div",
+      { className: "ticket-info" },
+      h("span", { className: "ticket-tier" }, tierName),
+      h("span", { className: "ticket-seat" }, seat ? `Seat ${seat}` : "General admission"),
+      name ? h("span", { className: "ticket-name" }, name) : null,
+      h("span", { className: `badge ${revoked ? "cancelled" : "published"}` }, revoked ? "Refunded: no longer valid" : "Valid"),
+      h("span", { className: "meta" }, `Ticket ${index + 1} of ${count}`),
+    ),
+  );
+}
+
+function render(order: OrderView, event: SaleEvent | undefined): void {
+  const tier = event?.tiers.find((t) => t.tier_id === order.tier_id);
+  if (event) {
+    document.title = `Your tickets: ${event.title} — Admit One`;
+    $("#event-title").textContent = event.title;
+    $("#event-when").textContent = formatWhen(event.starts_at, event.ends_at, event.timezone);
+    $("#event-where").textContent = `${event.venue.name}, ${event.venue.address}, ${event.venue.city}`;
+    $<HTMLAnchorElement>("#event-link").href = `/event?id=${encodeURIComponent(event.event_id)}`;
+  }
+  const badge = $("#order-status");
+  badge.textContent = STATUS_WORDS[order.status] ?? order.status;
+  badge.className = `badge order-${order.status}`;
+  $("#order-tickets").textContent = `${order.quantity} × ${tier?.name ?? "ticket"}`;
+  $("#order-amount").textContent = formatMoney(order.amount, order.currency);
+  $("#order-id").textContent = order.order_id;
+  if (order.status !== "confirmed") {
+    $("#confirm-mark").hidden = true;
+    $("#headline").textContent = order.status === "refunded" ? "This order was refunded" : "Your tickets";
+    $("#subline").textContent =
+      order.status === "refunded"
+        ? "The tickets below are no longer valid at the door. The refund goes back to the card you paid with."
+        : "Some tickets in this order were refunded; those are marked below and no longer valid.";
+  }
+  const fallbackName = orderNote(order.order_id)?.attendee_name;
+  $("#tickets").replaceChildren(
+    ...order.tickets.map((ticket, i) => ticketItem(ticket, order.qr_codes[i], i, order.tickets.length, tier?.name ?? "Ticket", fallbackName)),
+  );
+  $("#confirmation").hidden = false;
+}
+
+async function main(): Promise<void> {
+  $("#print").addEventListener("click", () => window.print());
+  const orderId = orderIdFromUrl();
+  if (!orderId) {
+    showStatus(status, "This link is missing its order number. Open the link in your confirmation email again.", "error");
+    return;
+  }
+  const token = orderTokenFor(orderId);
+  if (!token) {
+    showStatus(status, "To see these tickets, open the link in your confirmation email. For your safety it is the only way in from another browser or device.", "error");
+    return;
+  }
+  let order: OrderView;
+  try {
+    order = await orderApi<OrderView>(orderId, token);
+  } catch (error) {
+    const message =
+      error instanceof ApiProblem && error.code === "UNAUTHENTICATED"
+        ? "This link does not open this order. Use the newest link in your confirmation email."
+        : payProblem(error);
+    showStatus(status, message, "error");
+    return;
+  }
+  const eventLink = `/event?id=${encodeURIComponent(order.event_id)}`;
+  if (order.status === "pending") {
+    status.replaceChildren(
+      h("div", { className: "notice" }, "This order is not paid yet. ", h("a", { href: `/checkout?order=${encodeURIComponent(orderId)}` }, "Finish checkout")),
+    );
+    return;
+  }
+  if (order.status === "expired" || order.status === "cancelled") {
+    status.replaceChildren(
+      h(
+        "div",
+        { className: "notice error" },
+        order.status === "expired" ? "This order expired before it was paid, so it has no tickets. " : "This order was cancelled and has no tickets. ",
+        order.refunds.length > 0 ? "Any payment for it has been refunded in full. " : "You have not been charged. ",
+        h("a", { href: eventLink }, "Choose tickets again"),
+      ),
+    );
+    return;
+  }
+  const event = await api<SaleEvent>(`/api/v1/events/${encodeURIComponent(order.event_id)}`).catch(() => undefined);
+  render(order, event);
+}
+
+void main();

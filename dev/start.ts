@@ -2,7 +2,6 @@
  * `npm run dev`: the whole platform on 127.0.0.1 with demo data, on fixed ports (override with
  * ADMIT_ONE_PORT_BASE). Ctrl-C stops every child: workerd, the stand-ins and the database.
  */
-import { buildWeb } from "../web/build";
 import { DEMO_ORGANIZER } from "./demo-data";
 import { startStack } from "./stack";
 
@@ -12,7 +11,6 @@ const ports = { worker: base, inspector: base + 29, proxy: base + 1, stripe: bas
 const started = Date.now();
 const log = (line: string) => console.log(line);
 
-await buildWeb();
 const stack = await startStack({ ports, seed: true, worker: true, runCron: true, log });
 
 console.log(`

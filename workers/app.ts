@@ -14,6 +14,7 @@ import { eventKeyRoutes } from "./routes/event-keys";
 import { myEventRoutes, organizerEventRoutes } from "./routes/organizer-events";
 import { organizerRoutes } from "./routes/organizers";
 import { organizerStatsRoutes } from "./routes/organizer-stats";
+import { organizerReportRoutes } from "./routes/organizer-reports";
 import { purchaseRoutes } from "./routes/purchase";
 import { healthRoutes } from "./routes/health";
 
@@ -47,6 +48,7 @@ const api = new Hono<AppEnv>()
   .route("/events", organizerEventRoutes)
   .route("/events", eventKeyRoutes)
   .route("/events", organizerStatsRoutes)
+  .route("/events", organizerReportRoutes)
   .route("/", purchaseRoutes);
 
 export const app = new Hono<AppEnv>()

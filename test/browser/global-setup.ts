@@ -3,11 +3,10 @@
  * and the Worker under `wrangler dev`, on free loopback ports.
  */
 import type { TestProject } from "vitest/node";
-import { buildWeb } from "../../web/build";
 import { startStack } from "../../dev/stack";
 
 export default async function setup(project: TestProject) {
-  await buildWeb();
+  // No web build here: `wrangler dev` runs the [build] command (web/build.ts) before it serves.
   const stack = await startStack({ databaseName: "admitone_browser", seed: true, worker: true });
   project.provide("browserStack", { worker: stack.urls.worker!, mail: stack.urls.mail, databaseUrl: stack.databaseUrl });
   return () => stack.stop();

@@ -17,7 +17,13 @@ async function call(method: string, path: string, body?: unknown, headers: Recor
     headers: { ...(body ? { "Content-Type": "application/json" } : {}), ...headers },
     body: body ? JSON.stringify(body) : undefined,
   });
-  return { status: response.status, body: (await response.json()) as any };
+  const text = await response.text();
+  try {
+    return { status: response.status, body: JSON.parse(text) as any };
+  } catch {
+    // Not our API's answer (e.g. the local runtime's own error page): keep it visible in the failure.
+    return { status: response.status, body: { error: { code: `NON_JSON: ${text.slice(0, 120)}` } } as any };
+  }
 }
 
 async function inBatches<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {

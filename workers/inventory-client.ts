@@ -14,8 +14,21 @@ export function inventoryOf(env: Env, tierId: string): DurableObjectStub<TierInv
   return (env.TIER_INVENTORY as unknown as DurableObjectNamespace<TierInventory>).getByName(tierId);
 }
 
-/** Loads the tier (and its seats) from Postgres into its TierInventory. Safe to repeat. */
-export async function configureInventory(env: Env, db: HttpDatabase, eventId: string, tierId: string): Promise<void> {
+const configuring = new Map<string, Promise<void>>();
+
+/**
+ * Loads the tier (and its seats) from Postgres into its TierInventory. Safe to repeat; concurrent
+ * calls in one isolate share one load, so the first burst on an unconfigured tier reads it once.
+ */
+export function configureInventory(env: Env, db: HttpDatabase, eventId: string, tierId: string): Promise<void> {
+  const running = configuring.get(tierId);
+  if (running) return running;
+  const load = loadInventory(env, db, eventId, tierId).finally(() => configuring.delete(tierId));
+  configuring.set(tierId, load);
+  return load;
+}
+
+async function loadInventory(env: Env, db: HttpDatabase, eventId: string, tierId: string): Promise<void> {
   const tier = (await listTiersOfEvents(db, [eventId])).find((t) => t.id === tierId);
   if (!tier) throw new Error(`tier ${tierId} of event ${eventId} not found while configuring its inventory`);
   const seats = tier.kind === "seated" ? await seatsOfTiers(db, [tier.id]) : [];

@@ -34,7 +34,7 @@ describe("general admission under a burst", () => {
     expect(tier!.soldCount).toBe(100);
     const [ticketCount] = await db().select({ n: sql<number>`count(*)::int` }).from(schema.tickets).where(eq(schema.tickets.tierId, tierId));
     expect(ticketCount!.n).toBe(100);
-  });
+  }, 600_000);
 });
 
 describe("seats under contention", () => {
@@ -59,7 +59,7 @@ describe("seats under contention", () => {
     expect(sold.map((s) => s.seat).sort()).toEqual([...heldSeats].sort());
     const statuses = await inventoryOf(env, tierId).seatStatuses();
     expect(Object.entries(statuses).filter(([, s]) => s === "sold").map(([label]) => label).sort()).toEqual([...heldSeats].sort());
-  });
+  }, 600_000);
 });
 
 describe("paying more than once", () => {

@@ -67,7 +67,10 @@ export const organizerEventRoutes = new Hono<AppEnv>()
   .post("/:eventId/publish", requireOrganizer, async (c) => {
     const id = ownedEventId(c);
     await publishEvent(databaseSettings(c.env), c.env.SIGNING_MASTER_KEY, currentOrganizer(c).id, id, new Date());
-    return c.json(await renderOwnedEvent(c, id));
+    const view = await renderOwnedEvent(c, id);
+    // Every tier's TierInventory is ready before the first buyer arrives.
+    await Promise.all(view.tiers.map((tier) => configureInventory(c.env, c.get("db"), id, tier.tier_id)));
+    return c.json(view);
   })
   .post("/:eventId/cancel", requireOrganizer, async (c) => {
     const id = ownedEventId(c);

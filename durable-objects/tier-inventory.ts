@@ -58,7 +58,6 @@ export type HoldOutcome =
   | { ok: false; code: "not_configured" }
   | { ok: false; code: "sold_out"; available: number }
   | { ok: false; code: "seat_unavailable"; seats: string[] }
-  | { ok: false; code: "hold_expired" }
   | { ok: false; code: "invalid"; message: string };
 
 export type ConfirmOutcome = { ok: true; hold: HeldUnits } | { ok: false; code: "hold_expired" | "unknown_hold" };
@@ -140,11 +139,10 @@ export class TierInventory extends DurableObject<Env> {
     this.expireOverdue(now);
 
     const previous = this.findHold(request.holdId);
-    if (previous) {
-      return previous.status === "active" || previous.status === "confirmed"
-        ? { ok: true, hold: present(previous) }
-        : { ok: false, code: "hold_expired" };
-    }
+    if (previous?.status === "active" || previous?.status === "confirmed") return { ok: true, hold: present(previous) };
+    // A hold that expired or was given back already returned its units; asking again under the same
+    // name (a retry whose order was never written) is a fresh claim, not a second one.
+    if (previous) this.sql.exec("DELETE FROM holds WHERE hold_id = ?", request.holdId);
     if (!Number.isInteger(request.quantity) || request.quantity < 1) return { ok: false, code: "invalid", message: "quantity must be a positive integer" };
     if (request.expiresAt <= now) return { ok: false, code: "invalid", message: "a hold must expire in the future" };
 

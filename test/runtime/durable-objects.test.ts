@@ -36,3 +36,27 @@ describe("Durable Object bindings", () => {
     });
   });
 });
+
+describe("TierInventory holds", () => {
+  it("answers a repeated hold with the first result, and treats a hold asked again after release as a fresh claim", async () => {
+    const stub = env.TIER_INVENTORY.getByName(`tier-${crypto.randomUUID()}`) as unknown as DurableObjectStub<import("../../durable-objects/tier-inventory").TierInventory>;
+    await stub.configure({ tierId: "t", eventId: "e", kind: "general_admission", capacity: 3 });
+    const request = { holdId: "h1", quantity: 2, expiresAt: Date.now() + 60_000 };
+    const first = await stub.hold(request);
+    expect(first).toMatchObject({ ok: true, hold: { quantity: 2 } });
+    expect(await stub.hold(request)).toEqual(first);
+    expect(await stub.snapshot()).toMatchObject({ held: 2, available: 1 });
+    expect(await stub.hold({ holdId: "h2", quantity: 2, expiresAt: Date.now() + 60_000 })).toEqual({ ok: false, code: "sold_out", available: 1 });
+
+    expect(await stub.release("h1")).toEqual({ ok: true, released: true });
+    expect(await stub.release("h1")).toEqual({ ok: true, released: false });
+    expect(await stub.snapshot()).toMatchObject({ held: 0, available: 3 });
+    expect(await stub.hold(request)).toMatchObject({ ok: true, hold: { quantity: 2 } });
+    expect(await stub.snapshot()).toMatchObject({ held: 2, available: 1 });
+
+    expect(await stub.confirm("h1")).toMatchObject({ ok: true });
+    expect(await stub.confirm("h1")).toMatchObject({ ok: true });
+    expect(await stub.release("h1")).toEqual({ ok: false, code: "already_sold" });
+    expect(await stub.snapshot()).toMatchObject({ sold: 2, held: 0, available: 1 });
+  });
+});

@@ -132,8 +132,6 @@ export async function registerOrder(env: Env, db: HttpDatabase, eventId: string,
             : `There are no ${input.quantity} seats together any more. Pick seats on the map.`,
           { seats: outcome.seats },
         );
-      case "hold_expired":
-        throw new ApiError("HOLD_EXPIRED", "This registration's hold has expired. Start again with a new idempotency key.");
       case "invalid":
         throw validationFailed([{ field: "quantity", message: outcome.message }]);
       case "not_configured":

@@ -6,6 +6,7 @@ import { connectHttp } from "../db/client";
 import { refreshCheckinsHourly, refreshSalesDaily } from "../db/queries/summaries";
 import { databaseSettings } from "./config";
 import { publishOutbox } from "./outbox-publisher";
+import { reconcileInventory } from "./use-cases/reconcile-inventory";
 import { sweepOverdueOrders } from "./use-cases/sweep-orders";
 
 type Job = (env: Env) => Promise<void>;
@@ -21,9 +22,15 @@ async function sweepOrders(env: Env): Promise<void> {
   if (report.expired + report.finalized + report.refunded > 0) console.log(JSON.stringify({ level: "info", where: "sweeper", ...report }));
 }
 
+async function reconcile(env: Env): Promise<void> {
+  const report = await reconcileInventory(env, connectHttp(databaseSettings(env)), new Date());
+  if (report.ledger_ahead.length > 0) console.error(JSON.stringify({ level: "error", where: "reconciliation", ...report }));
+  else if (report.recounted > 0 || report.inventory_ahead.length > 0) console.log(JSON.stringify({ level: "info", where: "reconciliation", ...report }));
+}
+
 export const schedules: Record<string, Job[]> = {
   "* * * * *": [async (env) => void (await publishOutbox(env)), sweepOrders],
-  "*/15 * * * *": [refreshSummaries],
+  "*/15 * * * *": [refreshSummaries, reconcile],
   "0 3 * * *": [refreshSummaries],
 };
 

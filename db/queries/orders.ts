@@ -145,8 +145,9 @@ export async function insertTickets(tx: Transaction, rows: (typeof tickets.$infe
   return tx.insert(tickets).values(rows).returning();
 }
 
-export async function addSold(tx: Transaction, tierId: string, quantity: number) {
-  await tx.update(ticketTiers).set({ soldCount: sql`${ticketTiers.soldCount} + ${quantity}` }).where(eq(ticketTiers.id, tierId));
+/** Moves the tier's sold_count summary by `quantity` (negative for refunds); one autocommit statement. */
+export async function addSold(db: HttpDatabase | Transaction, tierId: string, quantity: number) {
+  await db.update(ticketTiers).set({ soldCount: sql`${ticketTiers.soldCount} + ${quantity}` }).where(eq(ticketTiers.id, tierId));
 }
 
 /** Pending orders whose hold ran out before `before`: the sweeper's work list. */

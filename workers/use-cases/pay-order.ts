@@ -147,16 +147,24 @@ export async function finalizePaidOrder(env: Env, db: HttpDatabase, orderId: str
     timezone: event.timezone,
     seats: items.map((i) => i.seatLabel),
   });
-  await inTransaction(databaseSettings(env), async (tx) => {
+  const confirmedHere = await inTransaction(databaseSettings(env), async (tx) => {
     const locked = (await lockOrder(tx, order.id))!;
-    if (locked.status !== "pending") return;
+    if (locked.status !== "pending") return false;
     await insertTickets(tx, issued);
-    await addSold(tx, order.tierId, order.quantity);
     await updatePayment(tx, order.id, { status: "succeeded" });
     await setOrderStatus(tx, order.id, "confirmed", { confirmedAt: now });
     // Written with the confirmation, so the mail is sent if and only if the order is confirmed.
     await enqueueOutbox(tx, "mail", mail.dedupe_key, mail);
+    return true;
   });
+  // The tier's sold_count is a ledger summary, not the claim (TierInventory made that). Counting it
+  // outside the transaction keeps every confirmation from queuing on the tier's one row; if this
+  // statement is lost, the reconciliation cron recounts it from the tickets.
+  if (confirmedHere) {
+    await addSold(db, order.tierId, order.quantity).catch((error: unknown) =>
+      console.warn(JSON.stringify({ level: "warn", where: "sold-count", tier_id: order.tierId, error: String(error) })),
+    );
+  }
   // Publish now rather than at the next cron tick; the cron sweep catches it if this fails.
   await publishOutbox(env).catch((error: unknown) => console.warn(JSON.stringify({ level: "warn", where: "outbox", error: String(error) })));
   return presentConfirmedOrder(db, (await findOrder(db, order.id))!);

@@ -17,6 +17,7 @@ import { organizerStatsRoutes } from "./routes/organizer-stats";
 import { organizerReportRoutes } from "./routes/organizer-reports";
 import { purchaseRoutes } from "./routes/purchase";
 import { healthRoutes } from "./routes/health";
+import { waitingRoomRoutes } from "./routes/waiting-room";
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -49,6 +50,7 @@ const api = new Hono<AppEnv>()
   .route("/events", eventKeyRoutes)
   .route("/events", organizerStatsRoutes)
   .route("/events", organizerReportRoutes)
+  .route("/events", waitingRoomRoutes)
   .route("/", purchaseRoutes);
 
 export const app = new Hono<AppEnv>()

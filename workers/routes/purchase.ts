@@ -13,6 +13,7 @@ import type { AppEnv } from "../context";
 import { ApiError, validationFailed } from "../errors";
 import { finalizePaidOrder, payOrder, presentConfirmedOrder } from "../use-cases/pay-order";
 import { registerOrder } from "../use-cases/register-order";
+import { queueAccessOf, finishQueueSession } from "../waiting-room-client";
 import { validate } from "../validation";
 
 const registerBody = z
@@ -48,7 +49,9 @@ export const purchaseRoutes = new Hono<AppEnv>()
   .post("/events/:eventId/register", validate("json", registerBody), async (c) => {
     const eventId = c.req.param("eventId");
     if (!z.uuid().safeParse(eventId).success) throw new ApiError("NOT_FOUND", "No event on sale has this id.");
-    const result = await registerOrder(c.env, c.get("db"), eventId, c.req.valid("json"), new Date());
+    const queueAccess = queueAccessOf(c);
+    const result = await registerOrder(c.env, c.get("db"), eventId, c.req.valid("json"), new Date(), queueAccess);
+    if (result.created && queueAccess) c.executionCtx.waitUntil(finishQueueSession(c.env, eventId, queueAccess));
     return c.json(result.body, result.created ? 201 : 200);
   })
   .post("/orders/:orderId/pay", validate("json", payBody), async (c) => {

@@ -19,6 +19,7 @@ import { sha256Hex } from "../auth/tokens";
 import { ApiError, validationFailed } from "../errors";
 import { configureInventory, inventoryOf, isKnownSoldOut, rememberSoldOut } from "../inventory-client";
 import { sellableEvent } from "../sellable-tiers";
+import { requireQueueAccess } from "../waiting-room-client";
 import type { HoldOutcome, HoldRequest } from "../../durable-objects/tier-inventory";
 
 export interface RegisterInput {
@@ -73,10 +74,11 @@ async function holdWithSetup(env: Env, db: HttpDatabase, eventId: string, tierId
   return inventoryOf(env, tierId).hold(request);
 }
 
-export async function registerOrder(env: Env, db: HttpDatabase, eventId: string, input: RegisterInput, now: Date): Promise<RegisteredOrder> {
+export async function registerOrder(env: Env, db: HttpDatabase, eventId: string, input: RegisterInput, now: Date, queueAccess?: string): Promise<RegisteredOrder> {
   const sellable = await sellableEvent(db, eventId, now.getTime());
   const event = sellable?.event;
   if (!event || event.status !== "published") throw new ApiError("NOT_FOUND", "No event on sale has this id.");
+  await requireQueueAccess(env, event, queueAccess, now);
   const tier = sellable.tiers.find((t) => t.id === input.tier_id);
   if (!tier) throw validationFailed([{ field: "tier_id", message: "This event has no tier with this id." }]);
   if ((event.salesStartAt && now < event.salesStartAt) || (event.salesEndAt && now >= event.salesEndAt) || now >= event.endsAt) {

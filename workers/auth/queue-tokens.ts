@@ -1,0 +1,113 @@
+/**
+ * The waiting room's two signed tokens, both HMAC-SHA-256 under keys derived from the master
+ * secret (one key per kind, so one can never pass for the other):
+ *  - the queue token holds a place: the event, a pre-queue entry or a position, and the join's id.
+ *    The edge answers status polls from it and a cached view of the room, without a lookup.
+ *  - the access token lets one admitted position register until its session ends.
+ * Format: `<prefix><base64url(JSON claims)>.<base64url(HMAC)>`.
+ */
+import type { QueueTicket } from "../domain/admission";
+
+const encoder = new TextEncoder();
+const keys = new Map<string, CryptoKey>();
+
+async function keyFor(masterKey: string, purpose: string): Promise<CryptoKey> {
+  const cacheKey = `${purpose}\u0000${masterKey}`;
+  const hit = keys.get(cacheKey);
+  if (hit) return hit;
+  const material = await crypto.subtle.importKey("raw", encoder.encode(masterKey), "HKDF", false, ["deriveKey"]);
+  const key = await crypto.subtle.deriveKey(
+    { name: "HKDF", hash: "SHA-256", salt: new Uint8Array(0), info: encoder.encode(`admit-one/${purpose}/v1`) },
+    material,
+    { name: "HMAC", hash: "SHA-256", length: 256 },
+    false,
+    ["sign", "verify"],
+  );
+  keys.set(cacheKey, key);
+  return key;
+}
+
+function toBase64Url(bytes: Uint8Array): string {
+  let binary = "";
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+function fromBase64Url(text: string): Uint8Array<ArrayBuffer> | undefined {
+  if (!/^[A-Za-z0-9_-]*$/.test(text)) return undefined;
+  try {
+    return Uint8Array.from(atob(text.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
+  } catch {
+    return undefined;
+  }
+}
+
+async function sign(masterKey: string, purpose: string, prefix: string, claims: object): Promise<string> {
+  const body = toBase64Url(encoder.encode(JSON.stringify(claims)));
+  const signature = await crypto.subtle.sign("HMAC", await keyFor(masterKey, purpose), encoder.encode(body));
+  return `${prefix}${body}.${toBase64Url(new Uint8Array(signature))}`;
+}
+
+/** The claims, if the signature holds; HMAC verification is constant-time in WebCrypto. */
+async function open(masterKey: string, purpose: string, prefix: string, token: string): Promise<unknown> {
+  if (!token.startsWith(prefix) || token.length > 1024) return undefined;
+  const [body, signature, extra] = token.slice(prefix.length).split(".");
+  if (!body || !signature || extra !== undefined) return undefined;
+  const signatureBytes = fromBase64Url(signature);
+  if (!signatureBytes) return undefined;
+  if (!(await crypto.subtle.verify("HMAC", await keyFor(masterKey, purpose), signatureBytes, encoder.encode(body)))) return undefined;
+  const bytes = fromBase64Url(body);
+  if (!bytes) return undefined;
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    return undefined;
+  }
+}
+
+const QUEUE_PREFIX = "qt_";
+const ACCESS_PREFIX = "qa_";
+
+export interface QueuePlace {
+  eventId: string;
+  joinId: string;
+  ticket: QueueTicket;
+}
+
+export function signQueueToken(masterKey: string, place: QueuePlace): Promise<string> {
+  const { ticket } = place;
+  return sign(masterKey, "queue-token", QUEUE_PREFIX, {
+    e: place.eventId,
+    j: place.joinId,
+    k: ticket.kind,
+    n: ticket.kind === "pre" ? ticket.entry : ticket.position,
+  });
+}
+
+export async function readQueueToken(masterKey: string, eventId: string, token: string): Promise<QueuePlace | undefined> {
+  const claims = (await open(masterKey, "queue-token", QUEUE_PREFIX, token)) as { e?: unknown; j?: unknown; k?: unknown; n?: unknown } | undefined;
+  if (!claims || claims.e !== eventId || typeof claims.j !== "string" || !Number.isInteger(claims.n) || (claims.n as number) < 1) return undefined;
+  const n = claims.n as number;
+  if (claims.k === "pre") return { eventId, joinId: claims.j, ticket: { kind: "pre", entry: n } };
+  if (claims.k === "position") return { eventId, joinId: claims.j, ticket: { kind: "position", position: n } };
+  return undefined;
+}
+
+export interface QueueAccess {
+  eventId: string;
+  position: number;
+  /** UTC milliseconds. */
+  expiresAt: number;
+}
+
+export function signAccessToken(masterKey: string, access: QueueAccess): Promise<string> {
+  return sign(masterKey, "queue-access", ACCESS_PREFIX, { e: access.eventId, p: access.position, x: access.expiresAt });
+}
+
+/** The access, if the token is genuine, for this event, and not yet expired at `now`. */
+export async function readAccessToken(masterKey: string, eventId: string, token: string, now: number): Promise<QueueAccess | undefined> {
+  const claims = (await open(masterKey, "queue-access", ACCESS_PREFIX, token)) as { e?: unknown; p?: unknown; x?: unknown } | undefined;
+  if (!claims || claims.e !== eventId || !Number.isInteger(claims.p) || typeof claims.x !== "number") return undefined;
+  if (claims.x <= now) return undefined;
+  return { eventId, position: claims.p as number, expiresAt: claims.x };
+}

@@ -1,0 +1,201 @@
+/**
+ * The waiting room over HTTP: join, status, fairness. Join reaches the event's WaitingRoom once
+ * per person; status is answered here from the signed queue token and a view of the room at most
+ * a second old, reaching the object only to hand an admitted person an access token.
+ */
+import { Hono, type Context } from "hono";
+import { getCookie, setCookie } from "hono/cookie";
+import { z } from "zod";
+import { signAccessToken, signQueueToken, readQueueToken, readAccessToken, type QueuePlace } from "../auth/queue-tokens";
+import type { AppEnv } from "../context";
+import { DRAW_ALGORITHM, positionOf, roomPhase, standingOf, type QueueStanding } from "../domain/admission";
+import { ApiError, validationFailed } from "../errors";
+import { sellableEvent } from "../sellable-tiers";
+import { describeIssues } from "../validation";
+import {
+  ACCESS_COOKIE,
+  ACCESS_HEADER,
+  QUEUE_COOKIE,
+  drawnPosition,
+  roomConfigOf,
+  roomFairness,
+  roomOf,
+  roomView,
+  type CachedView,
+  type ViewSource,
+} from "../waiting-room-client";
+
+const joinBody = z.object({ queue_token: z.string().min(1).max(1024).optional() }).strict();
+
+function isLocalHost(url: string): boolean {
+  const { hostname } = new URL(url);
+  return hostname === "localhost" || hostname === "127.0.0.1" || hostname === "[::1]";
+}
+
+function clientIp(c: Context<AppEnv>): string {
+  return c.req.header("CF-Connecting-IP") ?? c.req.header("X-Forwarded-For")?.split(",")[0]?.trim() ?? "unknown";
+}
+
+/** The event with a room that takes people now; anything else is explained. */
+async function roomEvent(c: Context<AppEnv>, now: number) {
+  const eventId = c.req.param("eventId") ?? "";
+  const notFound = new ApiError("NOT_FOUND", "No event on sale has this id.");
+  if (!z.uuid().safeParse(eventId).success) throw notFound;
+  const sellable = await sellableEvent(c.get("db"), eventId, now);
+  if (!sellable || sellable.event.status !== "published") throw notFound;
+  const config = roomConfigOf(sellable.event, sellable.tiers);
+  return { event: sellable.event, config, phase: roomPhase(config.settings, now) };
+}
+
+async function readJoinBody(c: Context<AppEnv>): Promise<z.infer<typeof joinBody>> {
+  const text = await c.req.text();
+  if (!text.trim()) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw validationFailed([{ field: "body", message: "Send JSON, or nothing." }]);
+  }
+  const parsed = joinBody.safeParse(value);
+  if (!parsed.success) throw validationFailed(describeIssues(parsed.error.issues, "json"));
+  return parsed.data;
+}
+
+function presentedQueueToken(c: Context<AppEnv>): string | undefined {
+  const bearer = /^Bearer\s+(\S+)$/i.exec(c.req.header("Authorization") ?? "")?.[1];
+  return bearer ?? getCookie(c, QUEUE_COOKIE);
+}
+
+function setQueueCookie(c: Context<AppEnv>, eventId: string, token: string, closesAt: number | null, now: number): void {
+  setCookie(c, QUEUE_COOKIE, token, {
+    httpOnly: true,
+    secure: !isLocalHost(c.req.url),
+    sameSite: "Strict",
+    path: `/api/v1/events/${eventId}/queue`,
+    maxAge: Math.max(60, Math.min(7 * 86_400, Math.ceil(((closesAt ?? now + 86_400_000) - now) / 1000))),
+  });
+}
+
+type Answer = Omit<QueueStanding, "state"> & { state: QueueStanding["state"] | "expired" };
+
+/** Status as the API gives it, with an access token once the person's turn has come. */
+async function statusOf(c: Context<AppEnv>, place: QueuePlace, view: CachedView, source: ViewSource, event: { id: string; waitlist: unknown }, now: number) {
+  const position = positionOf(place.ticket, view, (entry) => drawnPosition(view.seed!, view.preQueueSize, entry));
+  const standing: Answer = standingOf(position, view, now);
+  let access: { token: string; expiresAt: number } | undefined;
+  if (standing.state === "admitted" && position !== null) {
+    // An access token already held for this position is answered here; only a first claim (or a
+    // lost token) reaches the object.
+    const held = c.req.header(ACCESS_HEADER) ?? getCookie(c, ACCESS_COOKIE);
+    const current = held ? await readAccessToken(c.env.SIGNING_MASTER_KEY, event.id, held, now) : undefined;
+    if (current && current.position === position) {
+      access = { token: held!, expiresAt: current.expiresAt };
+    } else {
+      c.header("X-Queue-Claim", "object");
+      const claim = await roomOf(c.env, event.id).claimAccess(position);
+      if (claim.ok) {
+        const token = await signAccessToken(c.env.SIGNING_MASTER_KEY, { eventId: event.id, position, expiresAt: claim.expiresAt });
+        access = { token, expiresAt: claim.expiresAt };
+        setCookie(c, ACCESS_COOKIE, token, {
+          httpOnly: true,
+          secure: !isLocalHost(c.req.url),
+          sameSite: "Strict",
+          path: `/api/v1/events/${event.id}`,
+          maxAge: Math.max(1, Math.floor((claim.expiresAt - now) / 1000)),
+        });
+      } else if (claim.code === "session_ended") {
+        standing.state = "expired";
+        standing.pollAfterSeconds = 30;
+      } else {
+        // Released a moment after the cached view said so; ask again shortly.
+        standing.state = "waiting";
+      }
+    }
+  }
+  c.header("X-Queue-View", source);
+  c.header("Cache-Control", "no-store");
+  const waitlist = event.waitlist as { enabled?: boolean; offer_minutes?: number } | null;
+  return {
+    state: standing.state,
+    position: standing.position,
+    ahead: standing.ahead,
+    estimated_wait_seconds: standing.estimatedWaitSeconds,
+    tickets_left: view.ticketsLeft,
+    poll_after_seconds: standing.pollAfterSeconds,
+    released_up_to: view.releasedUpTo,
+    opens_at: new Date(view.opensAt).toISOString(),
+    ...(place.ticket.kind === "pre" ? { pre_queue_entry: place.ticket.entry } : {}),
+    ...(access ? { access_token: access.token, access_expires_at: new Date(access.expiresAt).toISOString() } : {}),
+    ...(standing.state === "sold_out" ? { waitlist: { enabled: Boolean(waitlist?.enabled), offer_minutes: waitlist?.offer_minutes ?? 30 } } : {}),
+  };
+}
+
+export const waitingRoomRoutes = new Hono<AppEnv>()
+  .post("/:eventId/queue", async (c) => {
+    const now = Date.now();
+    const body = await readJoinBody(c);
+    const { event, config, phase } = await roomEvent(c, now);
+    if (phase === "off") throw new ApiError("QUEUE_NOT_ACTIVE", "This event has no waiting room: buy tickets on the event page.");
+    if (phase === "closed") throw new ApiError("SALES_NOT_OPEN", "Sales for this event have ended.");
+
+    // One browser, one place: a genuine token for this event is answered, never replaced.
+    const presented = body.queue_token ?? getCookie(c, QUEUE_COOKIE);
+    const existing = presented ? await readQueueToken(c.env.SIGNING_MASTER_KEY, event.id, presented) : undefined;
+    if (existing) {
+      const { view, source } = await roomView(c.env, config, now);
+      setQueueCookie(c, event.id, presented!, config.settings.closesAt, now);
+      return c.json({ queue_token: presented!, ...(await statusOf(c, existing, view, source, event, now)) }, 200);
+    }
+
+    const joinId = crypto.randomUUID();
+    const joined = await roomOf(c.env, event.id).join(config, joinId, clientIp(c));
+    if (!joined.ok) {
+      switch (joined.code) {
+        case "rate_limited":
+          throw new ApiError("RATE_LIMITED", "Too many joins from your network; try again in a minute.", { retry_after_seconds: joined.retryAfterSeconds });
+        case "not_open":
+          throw new ApiError("SALES_NOT_OPEN", `The waiting room opens at ${new Date(joined.preQueueFrom).toISOString()}.`, {
+            queue_opens_at: new Date(joined.preQueueFrom).toISOString(),
+          });
+        case "closed":
+          throw new ApiError("SALES_NOT_OPEN", "Sales for this event have ended.");
+        case "not_configured":
+          throw new ApiError("QUEUE_NOT_ACTIVE", "This event has no waiting room: buy tickets on the event page.");
+      }
+    }
+    const place: QueuePlace = { eventId: event.id, joinId, ticket: joined.ticket };
+    const token = await signQueueToken(c.env.SIGNING_MASTER_KEY, place);
+    setQueueCookie(c, event.id, token, config.settings.closesAt, now);
+    const { view, source } = await roomView(c.env, config, now);
+    // The view may predate this join by up to a second: never tell someone they are past the end.
+    const fresh = { ...view, lastPosition: Math.max(view.lastPosition, joined.ticket.kind === "position" ? joined.ticket.position : 0) };
+    const status = await statusOf(c, place, fresh, source, event, now);
+    return c.json({ queue_token: token, ...status }, 201);
+  })
+  .get("/:eventId/queue/status", async (c) => {
+    const now = Date.now();
+    const { event, config, phase } = await roomEvent(c, now);
+    if (phase === "off") throw new ApiError("QUEUE_NOT_ACTIVE", "This event has no waiting room: buy tickets on the event page.");
+    const presented = presentedQueueToken(c);
+    if (!presented) throw new ApiError("UNAUTHENTICATED", "Join the queue first: send the queue token as `Authorization: Bearer <queue_token>`.");
+    const place = await readQueueToken(c.env.SIGNING_MASTER_KEY, event.id, presented);
+    if (!place) throw new ApiError("UNAUTHENTICATED", "This queue token is not valid for this event.");
+    const { view, source } = await roomView(c.env, config, now);
+    return c.json(await statusOf(c, place, view, source, event, now));
+  })
+  .get("/:eventId/queue/fairness", async (c) => {
+    const now = Date.now();
+    const { config, phase } = await roomEvent(c, now);
+    if (phase === "off") throw new ApiError("QUEUE_NOT_ACTIVE", "This event has no waiting room.");
+    const fairness = await roomFairness(c.env, config);
+    c.header("Cache-Control", "no-store");
+    return c.json({
+      algorithm: DRAW_ALGORITHM,
+      commitment: fairness.commitment,
+      commitment_scheme: "sha256(seed as lowercase hex)",
+      opens_at: new Date(config.settings.opensAt).toISOString(),
+      drawn: fairness.opened,
+      seed: fairness.seed,
+      pre_queue_size: fairness.pre_queue_size,
+    });
+  });

@@ -348,7 +348,8 @@ export const refunds = pgTable(
     unique("refunds_idempotency_key").on(t.idempotencyKey),
     unique("refunds_provider_refund_id_key").on(t.providerRefundId),
     index("refunds_order_idx").on(t.orderId),
-    check("refunds_amount_positive", sql`${t.amount} > 0`),
+    // Zero for a free ticket given back: the ticket is revoked, no money moves.
+    check("refunds_amount_nonnegative", sql`${t.amount} >= 0`),
   ],
 );
 
@@ -367,11 +368,17 @@ export const waitlistEntries = pgTable(
     entryTokenHash: text("entry_token_hash").notNull(),
     offerHoldId: text("offer_hold_id"),
     offerExpiresAt: at("offer_expires_at"),
+    offerSeats: jsonb("offer_seats").$type<string[]>().notNull().default([]),
+    /** The last TierInventory notice applied: an older notice arriving late changes nothing. */
+    noticeSeq: integer("notice_seq").notNull().default(0),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (t) => [
     unique("waitlist_entries_tier_position_key").on(t.tierId, t.position),
+    uniqueIndex("waitlist_entries_one_active_per_attendee")
+      .on(t.tierId, t.attendeeId)
+      .where(sql`${t.status} IN ('waiting', 'offered')`),
     index("waitlist_entries_event_idx").on(t.eventId, t.status),
     check("waitlist_entries_quantity_positive", sql`${t.quantity} >= 1`),
   ],

@@ -16,6 +16,8 @@ import { organizerRoutes } from "./routes/organizers";
 import { organizerStatsRoutes } from "./routes/organizer-stats";
 import { organizerReportRoutes } from "./routes/organizer-reports";
 import { purchaseRoutes } from "./routes/purchase";
+import { refundRoutes } from "./routes/refunds";
+import { waitlistRoutes } from "./routes/waitlist";
 import { healthRoutes } from "./routes/health";
 import { waitingRoomRoutes } from "./routes/waiting-room";
 
@@ -51,7 +53,9 @@ const api = new Hono<AppEnv>()
   .route("/events", organizerStatsRoutes)
   .route("/events", organizerReportRoutes)
   .route("/events", waitingRoomRoutes)
-  .route("/", purchaseRoutes);
+  .route("/", purchaseRoutes)
+  .route("/", refundRoutes)
+  .route("/", waitlistRoutes);
 
 export const app = new Hono<AppEnv>()
   .use(async (c, next) => {

@@ -6,7 +6,9 @@ import { connectHttp } from "../db/client";
 import { refreshCheckinsHourly, refreshSalesDaily } from "../db/queries/summaries";
 import { databaseSettings } from "./config";
 import { publishOutbox } from "./outbox-publisher";
+import { resumeCancellations } from "./use-cases/cancel-event";
 import { reconcileInventory } from "./use-cases/reconcile-inventory";
+import { resumePendingRefunds } from "./use-cases/refund-order";
 import { sweepOverdueOrders } from "./use-cases/sweep-orders";
 
 type Job = (env: Env) => Promise<void>;
@@ -28,8 +30,15 @@ async function reconcile(env: Env): Promise<void> {
   else if (report.recounted > 0 || report.inventory_ahead.length > 0) console.log(JSON.stringify({ level: "info", where: "reconciliation", ...report }));
 }
 
+async function resumeRefundsAndCancellations(env: Env): Promise<void> {
+  const db = connectHttp(databaseSettings(env));
+  const refunds = await resumePendingRefunds(env, db, new Date());
+  const cancellations = await resumeCancellations(env, db, new Date());
+  if (refunds.resumed + cancellations > 0) console.log(JSON.stringify({ level: "info", where: "refund-sweeper", ...refunds, cancellations_running: cancellations }));
+}
+
 export const schedules: Record<string, Job[]> = {
-  "* * * * *": [async (env) => void (await publishOutbox(env)), sweepOrders],
+  "* * * * *": [async (env) => void (await publishOutbox(env)), sweepOrders, resumeRefundsAndCancellations],
   "*/15 * * * *": [refreshSummaries, reconcile],
   "0 3 * * *": [refreshSummaries],
 };

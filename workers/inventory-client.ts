@@ -3,7 +3,9 @@
  * and a short-lived "sold out" flag in the edge cache so a flood of late buyers is answered here
  * instead of all queuing at one object.
  */
+import { eq } from "drizzle-orm";
 import { listTiersOfEvents } from "../db/queries/catalog";
+import { events } from "../db/schema";
 import { seatsOfTiers } from "../db/queries/organizer-events";
 import type { HttpDatabase } from "../db/client";
 import type { TierInventory } from "../durable-objects/tier-inventory";
@@ -32,12 +34,14 @@ async function loadInventory(env: Env, db: HttpDatabase, eventId: string, tierId
   const tier = (await listTiersOfEvents(db, [eventId])).find((t) => t.id === tierId);
   if (!tier) throw new Error(`tier ${tierId} of event ${eventId} not found while configuring its inventory`);
   const seats = tier.kind === "seated" ? await seatsOfTiers(db, [tier.id]) : [];
+  const [event] = await db.select({ waitlist: events.waitlist }).from(events).where(eq(events.id, eventId)).limit(1);
   const outcome = await inventoryOf(env, tierId).configure({
     tierId: tier.id,
     eventId,
     kind: tier.kind,
     capacity: tier.capacity,
     seats: seats.map(({ label, section, row, number, x, y, accessible }) => ({ label, section, row, number, x, y, accessible })),
+    waitlist: waitlistSettings(event?.waitlist),
   });
   if (!outcome.ok) throw new Error(`inventory of tier ${tierId} refused its configuration: ${outcome.code}`);
 }
@@ -50,4 +54,10 @@ export async function isKnownSoldOut(tierId: string): Promise<boolean> {
 
 export async function rememberSoldOut(tierId: string): Promise<void> {
   await caches.default.put(soldOutKey(tierId), new Response("sold out", { headers: { "Cache-Control": `max-age=${SOLD_OUT_SECONDS}` } }));
+}
+
+/** The event's `waitlist` column as TierInventory takes it. */
+export function waitlistSettings(value: unknown): { enabled: boolean; offerMinutes: number } {
+  const settings = (value ?? {}) as { enabled?: boolean; offer_minutes?: number };
+  return { enabled: settings.enabled === true, offerMinutes: settings.offer_minutes ?? 30 };
 }

@@ -13,6 +13,39 @@ export const mailMessage = z.object({
   text: z.string(),
 });
 
-export const queueMessage = z.discriminatedUnion("type", [mailMessage]);
+/** TierInventory made an offer: a hold in the entrant's name until `offer_expires_at`. */
+export const waitlistOffered = z.object({
+  type: z.literal("waitlist.offered"),
+  notice_seq: z.number().int().positive(),
+  event_id: z.string(),
+  tier_id: z.string(),
+  entry_id: z.string(),
+  hold_id: z.string(),
+  quantity: z.number().int().positive(),
+  seats: z.array(z.string()),
+  offer_expires_at: z.iso.datetime(),
+});
+
+/** A waitlist entry ended in TierInventory: its offer was bought, ran out, or it left. */
+export const waitlistEnded = z.object({
+  type: z.literal("waitlist.ended"),
+  notice_seq: z.number().int().positive(),
+  event_id: z.string(),
+  tier_id: z.string(),
+  entry_id: z.string(),
+  status: z.enum(["purchased", "expired", "left"]),
+  reason: z.string().optional(),
+});
+
+/** Refund every paid order of a cancelled event, a batch at a time; re-sent until done. */
+export const eventCancellationMessage = z.object({
+  type: z.literal("event.cancellation"),
+  event_id: z.uuid(),
+  dedupe_key: z.string().min(1).max(200),
+});
+
+export const queueMessage = z.discriminatedUnion("type", [mailMessage, waitlistOffered, waitlistEnded, eventCancellationMessage]);
+
+export type WaitlistNotice = z.infer<typeof waitlistOffered> | z.infer<typeof waitlistEnded>;
 
 export type QueueMessage = z.infer<typeof queueMessage>;

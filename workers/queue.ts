@@ -8,6 +8,8 @@ import { recordMailSent, wasMailSent } from "../db/queries/mail";
 import { sendMail } from "./adapters/mail";
 import { databaseSettings } from "./config";
 import { queueMessage, type QueueMessage } from "./messages";
+import { continueCancellation } from "./use-cases/cancel-event";
+import { applyNotice } from "./use-cases/waitlist-notices";
 
 type Outcome = { ack: true } | { ack: false; delaySeconds: number; reason: string };
 
@@ -21,7 +23,7 @@ export async function handleQueueBatch(batch: MessageBatch<unknown>, env: Env): 
     }
     let outcome: Outcome;
     try {
-      outcome = await handleMessage(parsed.data, env);
+      outcome = await handleMessage(parsed.data, env, message.attempts);
     } catch (error) {
       outcome = { ack: false, delaySeconds: 5, reason: String(error) };
     }
@@ -35,10 +37,20 @@ export async function handleQueueBatch(batch: MessageBatch<unknown>, env: Env): 
   }
 }
 
-async function handleMessage(message: QueueMessage, env: Env): Promise<Outcome> {
+async function handleMessage(message: QueueMessage, env: Env, attempts: number): Promise<Outcome> {
   switch (message.type) {
     case "mail.send":
       return deliverMail(message, env);
+    case "waitlist.offered":
+    case "waitlist.ended": {
+      const result = await applyNotice(env, connectHttp(databaseSettings(env)), message, attempts);
+      if (!result.done) return { ack: false, delaySeconds: 2, reason: result.reason };
+      return result.mail ? deliverMail(result.mail, env) : { ack: true };
+    }
+    case "event.cancellation":
+      // Each batch sends the next itself, and the cron resumes a stalled one: nothing to retry here.
+      await continueCancellation(env, connectHttp(databaseSettings(env)), message.event_id, new Date());
+      return { ack: true };
   }
 }
 

@@ -37,6 +37,15 @@ export async function upsertAttendeeWithOrder(
   return { attendeeId: row.attendee_id, existing: row.order_id ? await findOrder(db, row.order_id) : undefined };
 }
 
+/** The attendee with this email (created, or renamed to the latest name given). */
+export async function upsertAttendee(db: HttpDatabase, attendee: { email: string; name: string }): Promise<string> {
+  const result = await db.execute<{ id: string }>(sql`
+    INSERT INTO attendees (email, name) VALUES (${attendee.email}, ${attendee.name})
+    ON CONFLICT ((lower(email))) DO UPDATE SET name = excluded.name
+    RETURNING id`);
+  return result.rows[0]!.id;
+}
+
 /** The order an email already made with this key, without creating anything (the sold-out path). */
 export async function findOrderByEmailAndKey(db: HttpDatabase, email: string, key: IdempotencyKey): Promise<OrderRow | undefined> {
   const [row] = await db
@@ -67,9 +76,9 @@ export async function insertPendingOrderAtomically(
 ): Promise<string | undefined> {
   const result = await db.execute<{ id: string }>(sql`
     WITH o AS (
-      INSERT INTO orders (event_id, tier_id, attendee_id, idempotency_key, request_hash, quantity, amount, currency, hold_id, hold_expires_at, order_token_hash)
+      INSERT INTO orders (event_id, tier_id, attendee_id, idempotency_key, request_hash, quantity, amount, currency, hold_id, hold_expires_at, order_token_hash, waitlist_entry_id)
       VALUES (${order.eventId}, ${order.tierId}, ${order.attendeeId}, ${order.idempotencyKey}, ${order.requestHash}, ${order.quantity},
-              ${order.amount}, ${order.currency}, ${order.holdId}, ${order.holdExpiresAt!.toISOString()}, ${order.orderTokenHash})
+              ${order.amount}, ${order.currency}, ${order.holdId}, ${order.holdExpiresAt!.toISOString()}, ${order.orderTokenHash}, ${order.waitlistEntryId ?? null})
       ON CONFLICT ON CONSTRAINT orders_idempotency_key DO NOTHING
       RETURNING id, tier_id
     ), items AS (

@@ -76,12 +76,18 @@ function assertCsrf(c: Context<AppEnv>, principal: OrganizerPrincipal): void {
   }
 }
 
-/** Organizer endpoints: 401 without credentials, 403 for a cookie write without its CSRF token. */
-export const requireOrganizer = createMiddleware<AppEnv>(async (c, next) => {
+/** The organizer making this request, checked as requireOrganizer checks it, for routes that also take other credentials. */
+export async function authenticateOrganizer(c: Context<AppEnv>): Promise<OrganizerRow> {
   const principal = await identifyOrganizer(c);
   if (!principal) throw new ApiError("UNAUTHENTICATED", "Sign in or send an organizer API key.");
   assertCsrf(c, principal);
   c.set("principal", principal);
+  return principal.organizer;
+}
+
+/** Organizer endpoints: 401 without credentials, 403 for a cookie write without its CSRF token. */
+export const requireOrganizer = createMiddleware<AppEnv>(async (c, next) => {
+  await authenticateOrganizer(c);
   await next();
 });
 

@@ -3,9 +3,7 @@
  * tickets. The order token travels in the URL fragment, which browsers never send to a server.
  */
 import type { QueueMessage } from "../messages";
-
-const escape = (text: string) =>
-  text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+import { escapeHtml as escape } from "./html";
 
 export interface ConfirmationFacts {
   orderId: string;

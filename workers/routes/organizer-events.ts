@@ -4,6 +4,7 @@
  */
 import { Hono, type Context } from "hono";
 import { z } from "zod";
+import { findCancellation, type CancellationRow } from "../../db/queries/cancellations";
 import { listTiersOfEvents } from "../../db/queries/catalog";
 import { findOwnedEvent, listOwnedEvents, seatsOfTiers, tiersOfEvent } from "../../db/queries/organizer-events";
 import { currentOrganizer, requireOrganizer } from "../auth/organizer-auth";
@@ -12,7 +13,9 @@ import type { AppEnv } from "../context";
 import { ApiError } from "../errors";
 import { createEventInput, updateEventInput, type TierInput } from "../event-input";
 import { configureInventory, inventoryOf } from "../inventory-client";
+import { publishOutbox } from "../outbox-publisher";
 import { presentOrganizerEvent } from "../presenters/catalog";
+import { closeInventories } from "../use-cases/cancel-event";
 import { cancelEvent, createEvent, publishEvent, updateEvent } from "../use-cases/manage-events";
 import { validate } from "../validation";
 
@@ -75,8 +78,29 @@ export const organizerEventRoutes = new Hono<AppEnv>()
   .post("/:eventId/cancel", requireOrganizer, async (c) => {
     const id = ownedEventId(c);
     await cancelEvent(databaseSettings(c.env), currentOrganizer(c).id, id, new Date());
-    return c.json(await renderOwnedEvent(c, id));
+    // Stop selling now; the refunds follow in the background (GET .../cancellation shows progress).
+    await closeInventories(c.env, c.get("db"), id);
+    await publishOutbox(c.env).catch((error: unknown) => console.warn(JSON.stringify({ level: "warn", where: "outbox", error: String(error) })));
+    return c.json({ ...(await renderOwnedEvent(c, id)), cancellation: presentCancellation(await findCancellation(c.get("db"), id)) });
+  })
+  .get("/:eventId/cancellation", requireOrganizer, async (c) => {
+    const id = ownedEventId(c);
+    await renderOwnedEvent(c, id);
+    const cancellation = await findCancellation(c.get("db"), id);
+    if (!cancellation) throw new ApiError("NOT_FOUND", "This event has not been cancelled.");
+    return c.json(presentCancellation(cancellation));
   });
+
+function presentCancellation(row: CancellationRow | undefined) {
+  if (!row) return null;
+  return {
+    status: row.status,
+    orders_total: row.ordersTotal,
+    orders_refunded: row.ordersRefunded,
+    started_at: row.startedAt.toISOString(),
+    finished_at: row.finishedAt?.toISOString() ?? null,
+  };
+}
 
 export const myEventRoutes = new Hono<AppEnv>().get("/", requireOrganizer, async (c) => {
   const db = c.get("db");

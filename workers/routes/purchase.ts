@@ -12,6 +12,7 @@ import { isOrderToken } from "../auth/order-tokens";
 import type { AppEnv } from "../context";
 import { ApiError, validationFailed } from "../errors";
 import { finalizePaidOrder, payOrder, presentConfirmedOrder } from "../use-cases/pay-order";
+import { refundQuote } from "../use-cases/refund-order";
 import { registerOrder } from "../use-cases/register-order";
 import { queueAccessOf, finishQueueSession } from "../waiting-room-client";
 import { validate } from "../validation";
@@ -33,7 +34,7 @@ const registerBody = z
 const payBody = z.object({ payment_method: z.string().trim().min(3).max(200).optional() }).strict();
 
 /** The order named in the path, if the caller holds its order token. */
-async function authorizedOrder(c: Context<AppEnv>) {
+export async function authorizedOrder(c: Context<AppEnv>) {
   const orderId = c.req.param("orderId") ?? "";
   const token = /^Bearer\s+(\S+)$/i.exec(c.req.header("Authorization") ?? "")?.[1];
   if (!token) throw new ApiError("UNAUTHENTICATED", "Send the order token as `Authorization: Bearer <order_token>`.");
@@ -90,7 +91,18 @@ export const purchaseRoutes = new Hono<AppEnv>()
       hold_expires_at: order.status === "pending" ? (order.holdExpiresAt?.toISOString() ?? null) : null,
       created_at: order.createdAt.toISOString(),
       payments: payment ? [{ status: payment.status, amount: payment.amount, currency: payment.currency, failure_code: payment.failureCode }] : [],
-      refunds: refunds.map((r) => ({ refund_id: r.id, amount: r.amount, currency: r.currency, status: r.status, reason: r.reason, created_at: r.createdAt.toISOString() })),
+      refunds: refunds.map((r) => ({
+        refund_id: r.id,
+        amount: r.amount,
+        currency: r.currency,
+        status: r.status,
+        reason: r.reason,
+        ticket_ids: r.ticketIds,
+        initiated_by: r.initiatedBy,
+        created_at: r.createdAt.toISOString(),
+      })),
+      // What the refund button would give back now under the event's policy.
+      refund_quote: order.status === "confirmed" || order.status === "partially_refunded" ? await refundQuote(db, order, new Date()) : null,
     });
   })
   .post("/stripe/webhook", async (c) => {

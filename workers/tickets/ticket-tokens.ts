@@ -29,7 +29,7 @@ export interface VerifiedTicketClaims extends TicketClaims {
   iat: number;
 }
 
-export type TicketRejection = "bad_signature" | "wrong_event" | "malformed";
+export type TicketRejection = "bad_signature" | "wrong_event" | "malformed" | "revoked";
 
 export type TicketVerification = { ok: true; claims: VerifiedTicketClaims } | { ok: false; reason: TicketRejection };
 
@@ -85,6 +85,16 @@ export async function verifyTicket(token: string, jwks: JSONWebKeySet, expectedE
   if (!claims) return { ok: false, reason: "malformed" };
   if (claims.eid !== expectedEventId) return { ok: false, reason: "wrong_event" };
   return { ok: true, claims };
+}
+
+/**
+ * The door's check: a ticket that verifies is still refused when its id is on the event's revocation
+ * list (`GET /events/{id}/revocations`: refunded or reissued tickets), which scanners hold offline.
+ */
+export async function verifyAdmission(token: string, jwks: JSONWebKeySet, expectedEventId: string, revoked: ReadonlySet<string>): Promise<TicketVerification> {
+  const verified = await verifyTicket(token, jwks, expectedEventId);
+  if (verified.ok && revoked.has(verified.claims.tid)) return { ok: false, reason: "revoked" };
+  return verified;
 }
 
 function asTicketClaims(payload: JWTPayload): VerifiedTicketClaims | undefined {

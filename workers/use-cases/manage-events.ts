@@ -2,6 +2,9 @@
  * The organizer's event lifecycle: create a draft, edit it, publish it, cancel it. Each runs in one
  * transaction with the event row locked, so two browser tabs saving at once apply one after the other.
  */
+import { startCancellationRow } from "../../db/queries/cancellations";
+import { enqueueOutbox } from "../../db/queries/outbox";
+import { cancellationMessage } from "./cancel-event";
 import { inTransaction, type DatabaseSettings, type Transaction } from "../../db/client";
 import { isConstraintViolation, PG_CHECK_VIOLATION } from "../../db/constraint-errors";
 import {
@@ -176,5 +179,11 @@ export async function cancelEvent(settings: DatabaseSettings, organizerId: strin
     if (!event) throw notFound();
     if (event.status === "cancelled") return;
     await updateEventRow(tx, event.id, { status: "cancelled", cancelledAt: now });
+    if (event.status === "published") {
+      // Refunding every order is the background job's; it starts if and only if this commits.
+      await startCancellationRow(tx, event.id);
+      const message = cancellationMessage(event.id, "start");
+      await enqueueOutbox(tx, "cancellation", message.dedupe_key, message);
+    }
   });
 }

@@ -36,6 +36,7 @@ import { inventoryOf } from "../inventory-client";
 import { ticketQrSvg } from "../tickets/qr";
 import { loadSigningKey } from "../tickets/signing-keys";
 import { signTicket } from "../tickets/ticket-tokens";
+import { sellableEvent } from "../sellable-tiers";
 
 export async function presentConfirmedOrder(db: HttpDatabase, order: OrderRow) {
   const tickets = (await ticketsOfOrder(db, order.id)).filter((t) => t.token);
@@ -61,6 +62,10 @@ export async function payOrder(env: Env, db: HttpDatabase, orderId: string, paym
     });
   }
   if (order.status !== "pending") throw holdExpired(payment?.status === "succeeded");
+  if ((await sellableEvent(db, order.eventId, now.getTime()))?.event.status === "cancelled" && !payment?.providerPaymentId) {
+    await expireOrder(env, db, order);
+    throw new ApiError("EVENT_CANCELLED", "This event has been cancelled, so nothing was charged.");
+  }
 
   if (order.amount === 0) return finalizePaidOrder(env, db, order.id, now);
   // A hold that ran out before any charge was attempted: do not charge at all.

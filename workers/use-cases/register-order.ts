@@ -19,6 +19,7 @@ import { sha256Hex } from "../auth/tokens";
 import { ApiError, validationFailed } from "../errors";
 import { configureInventory, inventoryOf, isKnownSoldOut, rememberSoldOut } from "../inventory-client";
 import { sellableEvent } from "../sellable-tiers";
+import { joinWaitlist } from "./waitlist";
 import { requireQueueAccess } from "../waiting-room-client";
 import type { HoldOutcome, HoldRequest } from "../../durable-objects/tier-inventory";
 
@@ -106,7 +107,7 @@ export async function registerOrder(env: Env, db: HttpDatabase, eventId: string,
     // Sold out a moment ago: answer without writing anything, unless this is a retry of an order.
     const existing = await findOrderByEmailAndKey(db, input.attendee.email, orderKey);
     if (existing) return replay(env, db, existing, fingerprint);
-    throw soldOut(0);
+    throw await soldOutAnswer(env, db, event.id, input, 0, now);
   }
   const { attendeeId, existing } = await upsertAttendeeWithOrder(db, input.attendee, orderKey);
   if (existing) return replay(env, db, existing, fingerprint);
@@ -125,7 +126,7 @@ export async function registerOrder(env: Env, db: HttpDatabase, eventId: string,
     switch (outcome.code) {
       case "sold_out":
         if (outcome.available === 0) await rememberSoldOut(tier.id);
-        throw soldOut(outcome.available);
+        throw await soldOutAnswer(env, db, event.id, input, outcome.available, now);
       case "seat_unavailable":
         throw new ApiError(
           "SEAT_UNAVAILABLE",
@@ -136,6 +137,8 @@ export async function registerOrder(env: Env, db: HttpDatabase, eventId: string,
         );
       case "invalid":
         throw validationFailed([{ field: "quantity", message: outcome.message }]);
+      case "closed":
+        throw new ApiError("SALES_NOT_OPEN", "This event is no longer on sale.");
       case "not_configured":
         throw new Error(`inventory of tier ${tier.id} is still not configured`);
     }
@@ -178,10 +181,21 @@ async function replay(env: Env, db: HttpDatabase, order: OrderRow, fingerprint: 
   return { created: false, body: await presentPendingOrder(env, order, seats) };
 }
 
-function soldOut(available: number): ApiError {
-  return new ApiError(
-    "SOLD_OUT",
-    available > 0 ? `Only ${available} left in this tier.` : "This tier is sold out.",
-    { available },
-  );
+/** SOLD_OUT, after joining the waitlist when the buyer asked to and the event has one. */
+async function soldOutAnswer(env: Env, db: HttpDatabase, eventId: string, input: RegisterInput, available: number, now: Date): Promise<ApiError> {
+  const message = available > 0 ? `Only ${available} left in this tier.` : "This tier is sold out.";
+  if (!input.join_waitlist) return new ApiError("SOLD_OUT", message, { available });
+  try {
+    const joined = await joinWaitlist(env, db, eventId, { tier_id: input.tier_id, quantity: input.quantity, attendee: input.attendee }, now);
+    return new ApiError("SOLD_OUT", `${message} You are number ${joined.body.position || 1} on the waitlist.`, {
+      available,
+      waitlist_position: joined.body.position,
+      waitlist_entry_id: joined.body.entry_id,
+      waitlist_entry_token: joined.body.entry_token,
+      waitlist_status: joined.body.status,
+    });
+  } catch (error) {
+    if (error instanceof ApiError && error.code === "WAITLIST_DISABLED") return new ApiError("SOLD_OUT", `${message} This event has no waitlist.`, { available, waitlist_position: null });
+    throw error;
+  }
 }

@@ -1,0 +1,76 @@
+/**
+ * Refunds and revocations: `POST /orders/{id}/refund` (the attendee with the order token, within the
+ * event's policy; the event's organizer at any time) and the public list of revoked tickets that
+ * scanners download with the event's keys.
+ */
+import { Hono } from "hono";
+import { z } from "zod";
+import { findPublishedEvent } from "../../db/queries/catalog";
+import { findOwnedEvent } from "../../db/queries/organizer-events";
+import { findOrder } from "../../db/queries/orders";
+import { revokedTickets } from "../../db/queries/refunds";
+import { authenticateOrganizer } from "../auth/organizer-auth";
+import type { AppEnv } from "../context";
+import { ApiError } from "../errors";
+import { refundOrder, type RefundInitiator } from "../use-cases/refund-order";
+import { validate } from "../validation";
+import { authorizedOrder } from "./purchase";
+
+const refundBody = z
+  .object({
+    ticket_ids: z.array(z.uuid("Each ticket id is a UUID.")).min(1).max(50).optional(),
+    reason: z.string().trim().min(1).max(500).optional(),
+  })
+  .strict();
+
+const revocationQuery = z.object({ since: z.iso.datetime({ offset: true }).optional() }).strict();
+
+const REVOCATIONS_PAGE = 1000;
+
+export const refundRoutes = new Hono<AppEnv>()
+  .post("/orders/:orderId/refund", validate("json", refundBody), async (c) => {
+    const db = c.get("db");
+    let orderId: string;
+    let by: RefundInitiator;
+    if (/^Bearer\s+ot_/i.test(c.req.header("Authorization") ?? "")) {
+      orderId = (await authorizedOrder(c)).id;
+      by = "attendee";
+    } else {
+      // Not the attendee: the organizer of the order's event (API key, or session cookie + CSRF).
+      const organizer = await authenticateOrganizer(c);
+      const id = c.req.param("orderId");
+      const order = z.uuid().safeParse(id).success ? await findOrder(db, id) : undefined;
+      if (!order || !(await findOwnedEvent(db, order.eventId, organizer.id))) throw new ApiError("NOT_FOUND", "You have no order with this id.");
+      orderId = order.id;
+      by = "organizer";
+    }
+    const body = c.req.valid("json");
+    const { refund } = await refundOrder(c.env, db, orderId, { ticketIds: body.ticket_ids, reason: body.reason, by }, new Date());
+    return c.json({
+      refund_id: refund.id,
+      order_id: refund.orderId,
+      amount: refund.amount,
+      currency: refund.currency,
+      status: refund.status,
+      ticket_ids: refund.ticketIds,
+      initiated_by: refund.initiatedBy,
+    });
+  })
+  .get("/events/:eventId/revocations", validate("query", revocationQuery), async (c) => {
+    const eventId = c.req.param("eventId");
+    const db = c.get("db");
+    const event = z.uuid().safeParse(eventId).success ? await findPublishedEvent(db, eventId) : undefined;
+    if (!event) throw new ApiError("NOT_FOUND", "No published event has this id.");
+    const { since } = c.req.valid("query");
+    const rows = await revokedTickets(db, event.id, since ? new Date(since) : undefined, REVOCATIONS_PAGE);
+    const last = rows.at(-1)?.revokedAt;
+    c.header("Cache-Control", "public, max-age=15");
+    return c.json({
+      event_id: event.id,
+      revoked: rows.map((r) => ({ ticket_id: r.id, revoked_at: r.revokedAt?.toISOString() ?? null, reason: r.reason })),
+      ticket_ids: rows.map((r) => r.id),
+      // Ask again with `since` set to this to get only what was revoked after.
+      next_since: last?.toISOString() ?? since ?? null,
+      has_more: rows.length === REVOCATIONS_PAGE,
+    });
+  });

@@ -1,0 +1,242 @@
+/**
+ * Refunds: the whole order or chosen tickets, by the attendee within the event's refund policy, by
+ * the organizer at any time, or by the platform when an event is cancelled.
+ *
+ * The rules that keep money safe:
+ *  - one transaction, under the order's row lock, claims the tickets (revokes them) and writes the
+ *    refund row with its idempotency key (order + ticket set): a repeated or concurrent request
+ *    finds that row and refunds nothing twice, and two overlapping requests cannot both claim a
+ *    ticket;
+ *  - the amount is capped by what was paid minus what was already refunded, so partial refunds
+ *    add up and never exceed the charge;
+ *  - Stripe is asked with the row's idempotency key, so a retry (by the client, or the cron
+ *    sweeper after a crash or an outage) refunds once; only then do the units go back to
+ *    TierInventory, where the waitlist gets them first. A refund Stripe refuses for good gives the
+ *    tickets back.
+ */
+import Stripe from "stripe";
+import { inTransaction, type HttpDatabase } from "../../db/client";
+import { findPublishedEvent } from "../../db/queries/catalog";
+import { enqueueOutbox } from "../../db/queries/outbox";
+import { addSold, attendeeOf, findOrder, lockOrder, paymentOfOrder, setOrderStatus, type OrderRow } from "../../db/queries/orders";
+import {
+  findRefundById,
+  findRefundByKey,
+  insertRefund,
+  pricedTicketsOfOrder,
+  refundedAmount,
+  restoreTickets,
+  revokeTickets,
+  stalePendingRefunds,
+  updateRefund,
+  type RefundRow,
+} from "../../db/queries/refunds";
+import { createStripe } from "../adapters/stripe";
+import { sha256Hex } from "../auth/tokens";
+import { databaseSettings } from "../config";
+import { refundPercentAt, type RefundPolicy } from "../domain/refund-policy";
+import { ApiError, validationFailed } from "../errors";
+import { inventoryOf } from "../inventory-client";
+import { refundMail } from "../mail/refund";
+import { orderToken } from "../auth/order-tokens";
+import { publishOutbox } from "../outbox-publisher";
+
+export type RefundInitiator = "attendee" | "organizer" | "system";
+
+export interface RefundRequest {
+  ticketIds?: string[];
+  reason?: string;
+  by: RefundInitiator;
+  /** Names the refund of "everything left" for a purpose (e.g. the event's cancellation). */
+  purpose?: "cancellation";
+}
+
+const refundable = new Set<OrderRow["status"]>(["confirmed", "partially_refunded", "refunded"]);
+
+/** What the policy gives back now, per ticket, for the attendee's refund button and the check. */
+export async function refundQuote(db: HttpDatabase, order: OrderRow, now: Date) {
+  const event = (await findPublishedEvent(db, order.eventId))!;
+  const hoursBeforeStart = (event.startsAt.getTime() - now.getTime()) / 3_600_000;
+  const policy = event.refundPolicy as RefundPolicy;
+  const percent = refundPercentAt(policy, hoursBeforeStart);
+  const rule = policy.schedule.filter((r) => hoursBeforeStart >= r.until_hours_before_start && r.percent === percent)[0] ?? null;
+  const tickets = (await pricedTicketsOfOrder(db, order.id)).filter((t) => t.status === "valid");
+  const gross = tickets.reduce((sum, t) => sum + (t.unitPrice ?? 0), 0);
+  const remaining = order.amount - (await refundedAmount(db, order.id));
+  return {
+    percent,
+    rule,
+    hours_before_start: Math.floor(hoursBeforeStart),
+    policy,
+    ticket_ids: tickets.map((t) => t.id),
+    amount: Math.min(Math.floor((gross * percent) / 100), Math.max(0, remaining)),
+    currency: order.currency,
+  };
+}
+
+export async function refundOrder(env: Env, db: HttpDatabase, orderId: string, request: RefundRequest, now: Date): Promise<{ created: boolean; refund: RefundRow }> {
+  const order = await findOrder(db, orderId);
+  if (!order) throw new ApiError("NOT_FOUND", "No order has this id.");
+  if (!refundable.has(order.status)) {
+    throw new ApiError("REFUND_NOT_ALLOWED", "Only a paid order can be refunded.", { order_status: order.status });
+  }
+  const tickets = await pricedTicketsOfOrder(db, order.id);
+  const requested = request.ticketIds ? [...new Set(request.ticketIds)].sort() : undefined;
+  if (requested) {
+    const unknown = requested.filter((id) => !tickets.some((t) => t.id === id));
+    if (unknown.length > 0) throw validationFailed([{ field: "ticket_ids", message: `Not tickets of this order: ${unknown.join(", ")}.` }]);
+  }
+  const setName = request.purpose ?? (requested ? (await sha256Hex(requested.join(","))).slice(0, 24) : "all");
+  const idempotencyKey = `refund_${order.id}_${setName}`;
+
+  const earlier = await findRefundByKey(db, idempotencyKey);
+  if (earlier) return { created: false, refund: await completeRefund(env, db, earlier.id) };
+
+  const chosen = requested ? tickets.filter((t) => requested.includes(t.id)) : tickets.filter((t) => t.status === "valid");
+  if (chosen.length === 0) throw new ApiError("REFUND_NOT_ALLOWED", "Every ticket of this order has already been refunded.", { order_status: order.status });
+  const gone = chosen.filter((t) => t.status !== "valid");
+  if (gone.length > 0) {
+    throw new ApiError("REFUND_NOT_ALLOWED", `Already refunded: ${gone.map((t) => t.seatLabel ?? t.id).join(", ")}.`, { ticket_ids: gone.map((t) => t.id) });
+  }
+
+  let percent = 100;
+  if (request.by === "attendee") {
+    const quote = await refundQuote(db, order, now);
+    percent = quote.percent;
+    if (percent === 0) {
+      throw new ApiError(
+        "REFUND_NOT_ALLOWED",
+        quote.policy.schedule.length === 0
+          ? "This event does not offer refunds. Contact the organizer."
+          : `Refunds are no longer available: the event starts in ${quote.hours_before_start} hours, and this event's policy refunds nothing that close to the start.`,
+        { rule: quote.rule, percent: 0, hours_before_start: quote.hours_before_start, refund_policy: quote.policy },
+      );
+    }
+  }
+  const gross = chosen.reduce((sum, t) => sum + (t.unitPrice ?? 0), 0);
+  const wanted = Math.floor((gross * percent) / 100);
+
+  const outcome = await inTransaction(databaseSettings(env), async (tx) => {
+    const locked = (await lockOrder(tx, order.id))!;
+    // Asked twice at once: the second waits for the lock, then finds the first one's refund.
+    const concurrent = await findRefundByKey(tx, idempotencyKey);
+    if (concurrent) return { created: false, refund: concurrent };
+    const revoked = await revokeTickets(tx, chosen.map((t) => t.id), "refunded", now);
+    if (revoked !== chosen.length) return { conflict: true as const };
+    const remaining = locked.amount - (await refundedAmount(tx, order.id));
+    const amount = Math.max(0, Math.min(wanted, remaining));
+    const refund = (await insertRefund(tx, {
+      orderId: order.id,
+      idempotencyKey,
+      amount,
+      currency: order.currency,
+      status: amount === 0 ? "succeeded" : "pending",
+      reason: request.reason ?? null,
+      ticketIds: chosen.map((t) => t.id),
+      initiatedBy: request.by,
+    }))!;
+    const stillValid = tickets.filter((t) => t.status === "valid" && !chosen.some((c) => c.id === t.id)).length;
+    await setOrderStatus(tx, order.id, stillValid === 0 ? "refunded" : "partially_refunded");
+    return { created: true, refund };
+  });
+  if ("conflict" in outcome) throw new ApiError("REFUND_NOT_ALLOWED", "Some of these tickets were refunded by another request just now.");
+  return { created: outcome.created, refund: await completeRefund(env, db, outcome.refund.id) };
+}
+
+/**
+ * Drives a recorded refund to its end: the money through Stripe (idempotent on the refund's key),
+ * then the units back to TierInventory (idempotent on the refund's id). Safe to call any number of
+ * times, from the request, the sweeper, or the cancellation job.
+ */
+export async function completeRefund(env: Env, db: HttpDatabase, refundId: string): Promise<RefundRow> {
+  let refund = (await findRefundById(db, refundId))!;
+  const order = (await findOrder(db, refund.orderId))!;
+  if (refund.status === "pending") {
+    const payment = await paymentOfOrder(db, order.id);
+    if (!payment?.providerPaymentId) throw new Error(`refund ${refund.id}: order ${order.id} has no payment to refund`);
+    const stripe = createStripe(env);
+    try {
+      const stripeRefund = refund.providerRefundId
+        ? await stripe.refunds.retrieve(refund.providerRefundId)
+        : await stripe.refunds.create(
+            { payment_intent: payment.providerPaymentId, amount: refund.amount, reason: "requested_by_customer", metadata: { order_id: order.id, refund_id: refund.id } },
+            { idempotencyKey: refund.idempotencyKey },
+          );
+      if (stripeRefund.status === "failed" || stripeRefund.status === "canceled") {
+        await failRefund(env, refund, stripeRefund.failure_reason ?? stripeRefund.status);
+        throw new ApiError("CONFLICT", "The payment provider could not refund this payment. The tickets are still valid.");
+      }
+      await updateRefund(db, refund.id, { providerRefundId: stripeRefund.id, status: stripeRefund.status === "succeeded" ? "succeeded" : "pending" });
+    } catch (error) {
+      if (error instanceof ApiError) throw error;
+      if (error instanceof Stripe.errors.StripeInvalidRequestError || error instanceof Stripe.errors.StripeCardError) {
+        await failRefund(env, refund, error.code ?? error.message);
+        throw new ApiError("CONFLICT", `The payment provider refused the refund: ${error.message} The tickets are still valid.`);
+      }
+      // Unreachable or failing for now: the refund stays pending and the sweeper finishes it.
+      console.warn(JSON.stringify({ level: "warn", where: "refund", refund_id: refund.id, error: String(error) }));
+      return refund;
+    }
+    refund = (await findRefundById(db, refundId))!;
+  }
+  if (refund.status !== "failed" && (refund.status === "succeeded" || refund.providerRefundId)) await returnUnits(env, db, order, refund);
+  if (refund.status === "succeeded") await announceRefund(env, db, order, refund);
+  return refund;
+}
+
+async function returnUnits(env: Env, db: HttpDatabase, order: OrderRow, refund: RefundRow): Promise<void> {
+  const ticketIds = refund.ticketIds;
+  if (ticketIds.length === 0) return;
+  const seats = (await pricedTicketsOfOrder(db, order.id)).filter((t) => ticketIds.includes(t.id)).flatMap((t) => (t.seatLabel ? [t.seatLabel] : []));
+  const returned = await inventoryOf(env, order.tierId).returnSold({ returnId: refund.id, quantity: ticketIds.length, seats });
+  if (!returned.ok) {
+    console.error(JSON.stringify({ level: "error", where: "refund", refund_id: refund.id, error: `TierInventory refused the return: ${returned.message}` }));
+    return;
+  }
+  // Counted once: TierInventory answers `returned: false` to a repeat.
+  if (returned.returned) await addSold(db, order.tierId, -ticketIds.length);
+}
+
+async function failRefund(env: Env, refund: RefundRow, why: string): Promise<void> {
+  await inTransaction(databaseSettings(env), async (tx) => {
+    await lockOrder(tx, refund.orderId);
+    await updateRefund(tx, refund.id, { status: "failed", reason: `${refund.reason ?? ""} (failed: ${why})`.trim() });
+    await restoreTickets(tx, refund.ticketIds);
+    const revoked = (await pricedTicketsOfOrder(tx, refund.orderId)).some((t) => t.status === "revoked");
+    await setOrderStatus(tx, refund.orderId, revoked ? "partially_refunded" : "confirmed");
+  });
+}
+
+async function announceRefund(env: Env, db: HttpDatabase, order: OrderRow, refund: RefundRow): Promise<void> {
+  if (refund.ticketIds.length === 0) return;
+  const [attendee, event] = await Promise.all([attendeeOf(db, order.attendeeId), findPublishedEvent(db, order.eventId)]);
+  const mail = refundMail({
+    refundId: refund.id,
+    orderId: order.id,
+    orderToken: await orderToken(env.SIGNING_MASTER_KEY, order.id),
+    baseUrl: env.PUBLIC_BASE_URL,
+    to: attendee.email,
+    attendeeName: attendee.name,
+    eventTitle: event?.title ?? "your event",
+    eventCancelled: event?.status === "cancelled",
+    amount: refund.amount,
+    currency: refund.currency,
+    tickets: refund.ticketIds.length,
+  });
+  await enqueueOutbox(db, "mail", mail.dedupe_key, mail);
+  await publishOutbox(env).catch((error: unknown) => console.warn(JSON.stringify({ level: "warn", where: "outbox", error: String(error) })));
+}
+
+/** Cron: finishes refunds left pending by an outage or a crash. */
+export async function resumePendingRefunds(env: Env, db: HttpDatabase, now: Date): Promise<{ resumed: number; completed: number }> {
+  const stale = await stalePendingRefunds(db, new Date(now.getTime() - 30_000), 50);
+  let completed = 0;
+  for (const refund of stale) {
+    const done = await completeRefund(env, db, refund.id).catch((error: unknown) => {
+      console.warn(JSON.stringify({ level: "warn", where: "refund-sweeper", refund_id: refund.id, error: String(error) }));
+      return undefined;
+    });
+    if (done?.status === "succeeded") completed++;
+  }
+  return { resumed: stale.length, completed };
+}

@@ -6,6 +6,7 @@ import { api, ApiProblem, showStatus } from "./api.lib";
 import { mountPurchaseForm } from "./checkout-selection.lib";
 import { formatWhen } from "./format.lib";
 import type { SaleEvent } from "./order-shapes.lib";
+import { mountQueueGate } from "./queue-gate.lib";
 
 const status = document.querySelector<HTMLElement>("#status")!;
 const article = document.querySelector<HTMLElement>("#event")!;
@@ -29,6 +30,7 @@ async function main(): Promise<void> {
     text("#where", `${event.venue.name}, ${event.venue.address}, ${event.venue.city}`);
     text("#description", event.description);
     mountPurchaseForm(event);
+    mountQueueGate(event);
     if (event.status === "cancelled") showStatus(status, "This event has been cancelled. Ticket holders are refunded in full.", "error");
     article.hidden = false;
   } catch (error) {

@@ -138,13 +138,17 @@ export const waitingRoomRoutes = new Hono<AppEnv>()
     if (phase === "off") throw new ApiError("QUEUE_NOT_ACTIVE", "This event has no waiting room: buy tickets on the event page.");
     if (phase === "closed") throw new ApiError("SALES_NOT_OPEN", "Sales for this event have ended.");
 
-    // One browser, one place: a genuine token for this event is answered, never replaced.
+    // One browser, one place: a genuine token for this event is answered, never replaced — unless
+    // its turn came and went, when joining again means a new place at the back.
     const presented = body.queue_token ?? getCookie(c, QUEUE_COOKIE);
     const existing = presented ? await readQueueToken(c.env.SIGNING_MASTER_KEY, event.id, presented) : undefined;
     if (existing) {
       const { view, source } = await roomView(c.env, config, now);
-      setQueueCookie(c, event.id, presented!, config.settings.closesAt, now);
-      return c.json({ queue_token: presented!, ...(await statusOf(c, existing, view, source, event, now)) }, 200);
+      const status = await statusOf(c, existing, view, source, event, now);
+      if (status.state !== "expired") {
+        setQueueCookie(c, event.id, presented!, config.settings.closesAt, now);
+        return c.json({ queue_token: presented!, ...status }, 200);
+      }
     }
 
     const joinId = crypto.randomUUID();

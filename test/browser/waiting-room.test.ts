@@ -1,0 +1,122 @@
+/**
+ * The waiting room in Chromium on a phone-sized screen, against wrangler dev: the event page sends
+ * the visitor to the queue; the queue page shows the place, the people ahead and the tickets left,
+ * keeps the place over a reload, and moves on to the purchase form when the turn comes (here: when
+ * the one shopper inside buys, which frees the only slot); the purchase then goes to checkout and
+ * is paid. The room's clock is never waited on: the turn comes from a purchase, not from time.
+ */
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { launchChromium } from "./chromium";
+
+const base = inject("browserStack").worker;
+const PHONE = { width: 390, height: 844 };
+let browser: Browser;
+
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+async function json(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: { ...(body === undefined ? {} : { "Content-Type": "application/json" }), ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: response.status, body: (await response.json()) as any };
+}
+
+/** An event on sale since a minute ago, behind a room that lets one shopper in at a time. */
+async function eventBehindRoom(): Promise<{ eventId: string; tierId: string }> {
+  const suffix = crypto.randomUUID().slice(0, 8);
+  const organizer = await json("POST", "/api/v1/organizers", { name: "Queue Org", email: `queue-${suffix}@example.test`, password: "a long enough password" });
+  const auth = { Authorization: `Bearer ${organizer.body.api_key}` };
+  const startsAt = new Date(Date.now() + 20 * 86_400_000);
+  const created = await json(
+    "POST",
+    "/api/v1/events",
+    {
+      title: `Queue Night ${suffix}`,
+      category: "concert",
+      venue: { name: "Hall", city: "Porto" },
+      starts_at: startsAt.toISOString(),
+      ends_at: new Date(startsAt.getTime() + 3_600_000).toISOString(),
+      timezone: "Europe/Lisbon",
+      currency: "EUR",
+      sales_start_at: new Date(Date.now() - 60_000).toISOString(),
+      waiting_room: { enabled: true, opens_minutes_before: 30, admit_per_minute: 600, max_active_shoppers: 1, session_minutes: 10 },
+      tiers: [{ name: "Floor", price: 3500, capacity: 20 }],
+    },
+    auth,
+  );
+  expect(created.status).toBe(201);
+  const published = await json("POST", `/api/v1/events/${created.body.event_id}/publish`, undefined, auth);
+  expect(published.status).toBe(200);
+  return { eventId: created.body.event_id, tierId: published.body.tiers[0].tier_id };
+}
+
+describe("the waiting room page", () => {
+  it("queues, keeps the place over a reload, admits, and goes on to checkout", async () => {
+    const { eventId, tierId } = await eventBehindRoom();
+    // Someone was quicker: they hold the only shopping slot.
+    const first = await json("POST", `/api/v1/events/${eventId}/queue`, {}, { "CF-Connecting-IP": "203.0.113.50" });
+    expect(first.body.position).toBe(1);
+
+    const context = await browser.newContext({ viewport: PHONE });
+    const page = await context.newPage();
+    await page.goto(`${base}/event?id=${eventId}`);
+    await page.locator("#join-queue").click();
+    await page.waitForURL(/\/queue\?event=/);
+    await expect.poll(() => page.locator("body").getAttribute("data-queue-state"), { timeout: 15_000 }).toBe("waiting");
+    expect(await page.locator("#position").textContent()).toBe("#2");
+    expect(await page.locator("#ahead").textContent()).toBe("0");
+    await expect.poll(() => page.locator("#tickets-left").textContent(), { timeout: 15_000 }).toBe("20");
+    expect(await page.locator("#commitment").textContent()).toMatch(/^[0-9a-f]{64}$/);
+
+    await page.reload();
+    await expect.poll(() => page.locator("body").getAttribute("data-queue-state"), { timeout: 15_000 }).toBe("waiting");
+    expect(await page.locator("#position").textContent()).toBe("#2");
+
+    // The one inside buys; their slot is the browser's turn.
+    const access = await json("GET", `/api/v1/events/${eventId}/queue/status`, undefined, { Authorization: `Bearer ${first.body.queue_token}` });
+    expect(access.body.state).toBe("admitted");
+    const bought = await json(
+      "POST",
+      `/api/v1/events/${eventId}/register`,
+      { tier_id: tierId, quantity: 1, idempotency_key: crypto.randomUUID(), attendee: { email: "quick@example.test", name: "Quick Buyer" } },
+      { "X-Queue-Access": access.body.access_token },
+    );
+    expect(bought.status).toBe(201);
+
+    await page.waitForURL(/\/event\?id=/, { timeout: 20_000 });
+    await page.locator("#queue-gate").waitFor();
+    expect(await page.locator("#queue-gate").textContent()).toContain("your turn");
+    await page.locator(".tier", { hasText: "Floor" }).locator("input[type=radio]").check();
+    await page.fill("#attendee-name", "Quinn Queue");
+    await page.fill("#attendee-email", "quinn.queue@example.test");
+    await page.click("#continue");
+    await page.waitForURL(/\/checkout\?order=/);
+    await page.locator("#checkout:not([hidden])").waitFor();
+    await page.selectOption("#payment-method", "pm_card_visa");
+    await page.click("#pay");
+    await page.waitForURL(/\/order\?order=/);
+    await page.locator("#confirmation:not([hidden])").waitFor();
+    expect(await page.locator("#tickets li.ticket svg").count()).toBe(1);
+    await context.close();
+  });
+
+  it("sends a visitor without a turn from the event page to the queue instead of the purchase form", async () => {
+    const { eventId } = await eventBehindRoom();
+    const context = await browser.newContext({ viewport: PHONE });
+    const page = await context.newPage();
+    await page.goto(`${base}/event?id=${eventId}`);
+    await page.locator("#join-queue").waitFor();
+    expect(await page.locator("#purchase").isHidden()).toBe(true);
+    expect(await page.locator("#join-queue").getAttribute("href")).toBe(`/queue?event=${eventId}`);
+    await context.close();
+  });
+});

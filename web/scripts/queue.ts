@@ -1,0 +1,223 @@
+/**
+ * The waiting room: join once (a reload or a second tab finds the same place), then ask for the
+ * standing as often as the API says (`poll_after_seconds`). Shows the place, the people ahead, the
+ * estimated wait, the tickets left and a progress bar; moves on to the event's purchase form when
+ * the turn comes; turns into a waitlist offer when everything is sold.
+ */
+import { api, ApiProblem, showStatus } from "./api.lib";
+import { rememberQueueAccess, rememberQueueToken, storedQueueToken } from "./queue-access.lib";
+
+interface QueueStatus {
+  queue_token?: string;
+  state: "pre_queue" | "waiting" | "admitted" | "sold_out" | "closed" | "expired";
+  position: number | null;
+  ahead: number | null;
+  estimated_wait_seconds: number | null;
+  tickets_left: number | null;
+  poll_after_seconds: number;
+  released_up_to: number;
+  opens_at: string;
+  pre_queue_entry?: number;
+  access_token?: string;
+  access_expires_at?: string;
+  waitlist?: { enabled: boolean; offer_minutes: number };
+}
+
+interface EventInfo {
+  event_id: string;
+  title: string;
+  tiers: { tier_id: string; name: string }[];
+}
+
+interface Fairness {
+  commitment: string;
+  seed: string | null;
+  drawn: boolean;
+}
+
+const status = document.querySelector<HTMLElement>("#status")!;
+const standing = document.querySelector<HTMLElement>("#standing")!;
+const heading = document.querySelector<HTMLElement>("#heading")!;
+const rejoin = document.querySelector<HTMLButtonElement>("#rejoin")!;
+const waitlist = document.querySelector<HTMLElement>("#waitlist")!;
+const eventId = new URLSearchParams(location.search).get("event") ?? "";
+const base = `/api/v1/events/${encodeURIComponent(eventId)}`;
+let timer: number | undefined;
+let event: EventInfo | undefined;
+
+function text(selector: string, value: string): void {
+  document.querySelector<HTMLElement>(selector)!.textContent = value;
+}
+
+const count = (n: number | null | undefined) => (n === null || n === undefined ? "–" : n.toLocaleString());
+
+function duration(seconds: number | null): string {
+  if (seconds === null) return "–";
+  if (seconds < 60) return "under a minute";
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `about ${minutes} min`;
+  return `about ${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
+
+function authorization(): Record<string, string> {
+  const token = storedQueueToken(eventId);
+  return token ? { Authorization: `Bearer ${token}` } : {};
+}
+
+async function join(): Promise<QueueStatus> {
+  const token = storedQueueToken(eventId);
+  const answer = await api<QueueStatus>(`${base}/queue`, { method: "POST", body: JSON.stringify(token ? { queue_token: token } : {}) });
+  if (answer.queue_token) rememberQueueToken(eventId, answer.queue_token);
+  return answer;
+}
+
+async function poll(): Promise<void> {
+  try {
+    render(await api<QueueStatus>(`${base}/queue/status`, { headers: authorization() }));
+  } catch (error) {
+    if (error instanceof ApiProblem && error.code === "UNAUTHENTICATED") {
+      rememberQueueToken(eventId, undefined);
+      render(await join().catch(problem));
+      return;
+    }
+    problem(error);
+  }
+}
+
+function problem(error: unknown): never {
+  const retry = error instanceof ApiProblem ? (error.retryAfterSeconds ?? 10) : 10;
+  showStatus(status, `${error instanceof ApiProblem ? error.message : "Something went wrong."} Trying again in ${retry} s.`, "error");
+  schedule(retry);
+  throw error;
+}
+
+function schedule(seconds: number): void {
+  window.clearTimeout(timer);
+  timer = window.setTimeout(() => void poll().catch(() => undefined), Math.max(1, seconds) * 1000);
+}
+
+function render(answer: QueueStatus): void {
+  document.body.dataset.queueState = answer.state;
+  standing.hidden = answer.state === "closed";
+  rejoin.hidden = answer.state !== "expired";
+  waitlist.hidden = !(answer.state === "sold_out" && answer.waitlist?.enabled);
+  text("#position", answer.position === null ? "drawn at opening" : `#${count(answer.position)}`);
+  text("#ahead", count(answer.ahead));
+  text("#wait", answer.state === "pre_queue" ? `opens in ${duration(answer.estimated_wait_seconds)}` : duration(answer.estimated_wait_seconds));
+  text("#tickets-left", count(answer.tickets_left));
+  const progress = answer.position === null ? 0 : Math.min(100, Math.round((answer.released_up_to / answer.position) * 100));
+  document.querySelector<HTMLElement>("#progress-bar")!.style.width = `${answer.state === "admitted" ? 100 : progress}%`;
+  document.querySelector<HTMLElement>("#progress")!.setAttribute("aria-valuenow", String(progress));
+
+  switch (answer.state) {
+    case "pre_queue":
+      heading.textContent = "You're in the waiting room";
+      showStatus(status, `The sale opens at ${new Date(answer.opens_at).toLocaleTimeString()}. Everyone here before then gets a place by a fair draw at the opening${answer.pre_queue_entry ? ` (you arrived as entry ${answer.pre_queue_entry})` : ""}.`);
+      break;
+    case "waiting":
+      heading.textContent = "You're in the queue";
+      showStatus(status, answer.ahead === 0 ? "You're next." : "");
+      break;
+    case "admitted":
+      heading.textContent = "It's your turn";
+      if (answer.access_token && answer.access_expires_at) {
+        rememberQueueAccess(eventId, { token: answer.access_token, expires_at: answer.access_expires_at });
+      }
+      showStatus(status, "Taking you to the tickets…", "success");
+      location.assign(`/event?id=${encodeURIComponent(eventId)}`);
+      return;
+    case "sold_out":
+      heading.textContent = "Sold out";
+      showStatus(
+        status,
+        answer.waitlist?.enabled
+          ? "Every ticket is sold or held right now. Join the waitlist: if tickets come back, they are offered to it first."
+          : "Every ticket is sold or held right now. Stay here: if held tickets are released, the queue moves on.",
+        "error",
+      );
+      break;
+    case "expired":
+      heading.textContent = "Your turn has ended";
+      showStatus(status, "Your time to buy ran out. You can join the queue again at the back.", "error");
+      return;
+    case "closed":
+      heading.textContent = "Sales have ended";
+      showStatus(status, "This sale has closed.", "error");
+      return;
+  }
+  schedule(answer.poll_after_seconds);
+}
+
+async function showFairness(): Promise<void> {
+  const fairness = await api<Fairness>(`${base}/queue/fairness`).catch(() => undefined);
+  if (!fairness) return;
+  text("#commitment", fairness.commitment);
+  if (fairness.seed) {
+    text("#seed", fairness.seed);
+    document.querySelector<HTMLElement>("#seed-line")!.hidden = false;
+  }
+  document.querySelector<HTMLElement>("#fairness")!.hidden = false;
+}
+
+function mountWaitlist(): void {
+  const select = document.querySelector<HTMLSelectElement>("#waitlist-tier")!;
+  for (const tier of event?.tiers ?? []) select.append(new Option(tier.name, tier.tier_id));
+  const form = document.querySelector<HTMLFormElement>("#waitlist-form")!;
+  const result = document.querySelector<HTMLElement>("#waitlist-status")!;
+  form.addEventListener("submit", async (submit) => {
+    submit.preventDefault();
+    const name = document.querySelector<HTMLInputElement>("#waitlist-name")!.value.trim();
+    const email = document.querySelector<HTMLInputElement>("#waitlist-email")!.value.trim();
+    if (!name || !email) {
+      showStatus(result, "Give your name and email so we can offer you tickets.", "error");
+      return;
+    }
+    try {
+      const entry = await api<{ position: number }>(`${base}/waitlist`, {
+        method: "POST",
+        body: JSON.stringify({ tier_id: select.value, quantity: 1, attendee: { name, email } }),
+      });
+      showStatus(result, `You're number ${entry.position} on the waitlist. We'll email you if tickets come back.`, "success");
+      form.querySelector("button")!.disabled = true;
+    } catch (error) {
+      showStatus(result, error instanceof ApiProblem ? error.message : "We could not add you to the waitlist.", "error");
+    }
+  });
+}
+
+async function main(): Promise<void> {
+  if (!eventId) {
+    showStatus(status, "This link is missing the event. Go back to the list and pick one.", "error");
+    return;
+  }
+  try {
+    event = await api<EventInfo>(base);
+    text("#event-title", event.title);
+    document.title = `Waiting room — ${event.title} — Admit One`;
+  } catch (error) {
+    showStatus(status, error instanceof ApiProblem && error.code === "NOT_FOUND" ? "We could not find this event." : "Something went wrong loading this event.", "error");
+    return;
+  }
+  mountWaitlist();
+  rejoin.addEventListener("click", () => {
+    rememberQueueToken(eventId, undefined);
+    void join().then(render, problem).catch(() => undefined);
+  });
+  void showFairness();
+  try {
+    render(await join());
+  } catch (error) {
+    if (error instanceof ApiProblem && error.code === "QUEUE_NOT_ACTIVE") {
+      showStatus(status, "There is no queue for this event right now.", "info");
+      location.replace(`/event?id=${encodeURIComponent(eventId)}`);
+      return;
+    }
+    try {
+      problem(error);
+    } catch {
+      // scheduled a retry
+    }
+  }
+}
+
+void main();

@@ -74,7 +74,8 @@ export class ApiDispatcher {
   constructor(private readonly deps: DispatcherDeps) {}
 
   async dispatch(request: ApiRequest): Promise<Outcome> {
-    if (this.deps.faults.take(request.method, request.path, ["hang"])) return HANG;
+    const sentKey = request.method.toUpperCase() === "POST" ? (headerValue(request.headers["idempotency-key"]) ?? null) : null;
+    if (this.deps.faults.take(request.method, request.path, ["hang"], sentKey)) return HANG;
     const apiVersion = headerValue(request.headers["stripe-version"]) ?? DEFAULT_API_VERSION;
     const headers: Record<string, string> = { "Request-Id": request.requestId, "Stripe-Version": apiVersion };
     const respond = (status: number, body: string): Outcome => ({ kind: "respond", status, headers, body });
@@ -160,7 +161,7 @@ export class ApiDispatcher {
 
   private async execute(request: ApiRequest, prepared: Prepared, apiVersion: string): Promise<Execution> {
     const { account, form, match, idempotencyKey } = prepared;
-    const fault = this.deps.faults.take(request.method, request.path, ["delay", "error_500", "hang_after_commit"]);
+    const fault = this.deps.faults.take(request.method, request.path, ["delay", "error_500", "hang_after_commit"], idempotencyKey);
     if (fault?.mode === "delay") {
       try {
         await sleep(fault.delayMs, undefined, { signal: this.deps.shutdown });

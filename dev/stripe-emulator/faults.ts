@@ -23,6 +23,11 @@ export interface FaultRule {
   delayMs?: number;
   /** How many matching requests fail; default 1. `Infinity` means until cleared. */
   times?: number;
+  /**
+   * Only requests whose Idempotency-Key starts with this, so a test can break one order's calls
+   * while other tests share the emulator.
+   */
+  idempotencyKeyPrefix?: string;
 }
 
 export interface ActiveFault {
@@ -32,6 +37,7 @@ export interface ActiveFault {
   mode: FaultMode;
   delayMs: number;
   remaining: number;
+  idempotencyKeyPrefix: string | null;
 }
 
 export interface FaultControl {
@@ -63,12 +69,13 @@ export class FaultInjector implements FaultControl {
    * request. Modes are taken at the pipeline stage where they strike, so an
    * idempotent replay (which never executes) does not use up an error_500.
    */
-  take(method: string, path: string, modes: readonly FaultMode[]): ActiveFault | null {
+  take(method: string, path: string, modes: readonly FaultMode[], idempotencyKey: string | null = null): ActiveFault | null {
     const rule = this.rules.find(
       (candidate) =>
         modes.includes(candidate.mode) &&
         (candidate.method === null || candidate.method === method.toUpperCase()) &&
-        (candidate.path === null || path.startsWith(candidate.path)),
+        (candidate.path === null || path.startsWith(candidate.path)) &&
+        (candidate.idempotencyKeyPrefix === null || (idempotencyKey ?? "").startsWith(candidate.idempotencyKeyPrefix)),
     );
     if (!rule) return null;
     rule.remaining -= 1;
@@ -96,8 +103,12 @@ function validateRule(input: unknown, id: number): ActiveFault {
   if (rule.path !== undefined && (typeof rule.path !== "string" || !rule.path.startsWith("/"))) {
     throw new TypeError("path must be a string starting with /");
   }
+  if (rule.idempotencyKeyPrefix !== undefined && (typeof rule.idempotencyKeyPrefix !== "string" || rule.idempotencyKeyPrefix === "")) {
+    throw new TypeError("idempotencyKeyPrefix must be a non-empty string");
+  }
   return {
     id,
+    idempotencyKeyPrefix: (rule.idempotencyKeyPrefix as string | undefined) ?? null,
     method: rule.method ? rule.method.toUpperCase() : null,
     path: (rule.path as string | undefined) ?? null,
     mode: rule.mode as FaultMode,

@@ -387,6 +387,19 @@ describe("faults", () => {
     expect((await stripe.paymentIntents.list()).data).toHaveLength(0);
   });
 
+  it("a fault scoped to an idempotency key prefix strikes only those requests", async () => {
+    const stripe = client(emulator, { maxNetworkRetries: 0 });
+    emulator.faults.add({ method: "POST", path: "/v1/payment_intents", mode: "error_500", idempotencyKeyPrefix: "broken-" });
+    const params = { amount: 1000, currency: "usd", payment_method: "pm_card_visa", confirm: true, ...CARD_ONLY };
+    const other = await stripe.paymentIntents.create(params, { idempotencyKey: `fine-${randomUUID()}` });
+    expect(other.status).toBe("succeeded");
+    expect(emulator.faults.list()).toHaveLength(1);
+    const error = await failure(stripe.paymentIntents.create(params, { idempotencyKey: `broken-${randomUUID()}` }));
+    expect(error.statusCode).toBe(500);
+    expect(emulator.faults.list()).toHaveLength(0);
+    expect(() => emulator.faults.add({ mode: "error_500", idempotencyKeyPrefix: "" })).toThrow(/idempotencyKeyPrefix/);
+  });
+
   it("hang_after_commit: the client times out, yet the charge happened", async () => {
     const stripe = client(emulator, { timeout: 300, maxNetworkRetries: 0 });
     emulator.faults.add({ method: "POST", path: "/v1/payment_intents", mode: "hang_after_commit" });

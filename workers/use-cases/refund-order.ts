@@ -148,20 +148,14 @@ export async function refundOrder(env: Env, db: HttpDatabase, orderId: string, r
  * then the units back to TierInventory (idempotent on the refund's id). Safe to call any number of
  * times, from the request, the sweeper, or the cancellation job.
  */
-export async function completeRefund(env: Env, db: HttpDatabase, refundId: string): Promise<RefundRow> {
+export async function completeRefund(env: Env, db: HttpDatabase, refundId: string, retry?: string): Promise<RefundRow> {
   let refund = (await findRefundById(db, refundId))!;
   const order = (await findOrder(db, refund.orderId))!;
   if (refund.status === "pending") {
     const payment = await paymentOfOrder(db, order.id);
     if (!payment?.providerPaymentId) throw new Error(`refund ${refund.id}: order ${order.id} has no payment to refund`);
-    const stripe = createStripe(env);
     try {
-      const stripeRefund = refund.providerRefundId
-        ? await stripe.refunds.retrieve(refund.providerRefundId)
-        : await stripe.refunds.create(
-            { payment_intent: payment.providerPaymentId, amount: refund.amount, reason: "requested_by_customer", metadata: { order_id: order.id, refund_id: refund.id } },
-            { idempotencyKey: refund.idempotencyKey },
-          );
+      const stripeRefund = await submitRefund(createStripe(env), refund, payment.providerPaymentId, retry);
       if (stripeRefund.status === "failed" || stripeRefund.status === "canceled") {
         await failRefund(env, refund, stripeRefund.failure_reason ?? stripeRefund.status);
         throw new ApiError("CONFLICT", "The payment provider could not refund this payment. The tickets are still valid.");
@@ -175,13 +169,31 @@ export async function completeRefund(env: Env, db: HttpDatabase, refundId: strin
       }
       // Unreachable or failing for now: the refund stays pending and the sweeper finishes it.
       console.warn(JSON.stringify({ level: "warn", where: "refund", refund_id: refund.id, error: String(error) }));
-      return refund;
+      await updateRefund(db, refund.id, {});
+      return (await findRefundById(db, refundId))!;
     }
     refund = (await findRefundById(db, refundId))!;
   }
   if (refund.status !== "failed" && (refund.status === "succeeded" || refund.providerRefundId)) await returnUnits(env, db, order, refund);
   if (refund.status === "succeeded") await announceRefund(env, db, order, refund);
   return refund;
+}
+
+/**
+ * Asks Stripe for the refund. A retry (`retry` names the attempt) first looks for a refund an earlier
+ * attempt made without our hearing back, by our refund id in its metadata: Stripe replays a stored
+ * 500 for the same idempotency key for a day, so a retry after an error needs a key of its own.
+ */
+async function submitRefund(stripe: Stripe, refund: RefundRow, paymentIntent: string, retry: string | undefined): Promise<Stripe.Refund> {
+  if (refund.providerRefundId) return stripe.refunds.retrieve(refund.providerRefundId);
+  if (retry) {
+    const made = (await stripe.refunds.list({ payment_intent: paymentIntent, limit: 100 })).data.find((r) => r.metadata?.refund_id === refund.id);
+    if (made) return made;
+  }
+  return stripe.refunds.create(
+    { payment_intent: paymentIntent, amount: refund.amount, reason: "requested_by_customer", metadata: { order_id: refund.orderId, refund_id: refund.id } },
+    { idempotencyKey: retry ? `${refund.idempotencyKey}:retry-${retry}` : refund.idempotencyKey },
+  );
 }
 
 async function returnUnits(env: Env, db: HttpDatabase, order: OrderRow, refund: RefundRow): Promise<void> {
@@ -231,8 +243,10 @@ async function announceRefund(env: Env, db: HttpDatabase, order: OrderRow, refun
 export async function resumePendingRefunds(env: Env, db: HttpDatabase, now: Date): Promise<{ resumed: number; completed: number }> {
   const stale = await stalePendingRefunds(db, new Date(now.getTime() - 30_000), 50);
   let completed = 0;
+  // Attempts in the same minute share a key, so overlapping sweeps still refund once.
+  const attempt = String(Math.floor(now.getTime() / 60_000));
   for (const refund of stale) {
-    const done = await completeRefund(env, db, refund.id).catch((error: unknown) => {
+    const done = await completeRefund(env, db, refund.id, attempt).catch((error: unknown) => {
       console.warn(JSON.stringify({ level: "warn", where: "refund-sweeper", refund_id: refund.id, error: String(error) }));
       return undefined;
     });

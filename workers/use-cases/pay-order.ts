@@ -64,7 +64,7 @@ export async function payOrder(env: Env, db: HttpDatabase, orderId: string, paym
   if (order.status !== "pending") throw holdExpired(payment?.status === "succeeded");
   if ((await sellableEvent(db, order.eventId, now.getTime()))?.event.status === "cancelled" && !payment?.providerPaymentId) {
     await expireOrder(env, db, order);
-    throw new ApiError("EVENT_CANCELLED", "This event has been cancelled, so nothing was charged.");
+    throw new ApiError("EVENT_CANCELLED", "This event has been cancelled, so nothing was charged and your order was closed.");
   }
 
   if (order.amount === 0) return finalizePaidOrder(env, db, order.id, now);

@@ -78,6 +78,7 @@ async function holdWithSetup(env: Env, db: HttpDatabase, eventId: string, tierId
 export async function registerOrder(env: Env, db: HttpDatabase, eventId: string, input: RegisterInput, now: Date, queueAccess?: string): Promise<RegisteredOrder> {
   const sellable = await sellableEvent(db, eventId, now.getTime());
   const event = sellable?.event;
+  if (event?.status === "cancelled") throw eventCancelled();
   if (!event || event.status !== "published") throw new ApiError("NOT_FOUND", "No event on sale has this id.");
   await requireQueueAccess(env, event, queueAccess, now);
   const tier = sellable.tiers.find((t) => t.id === input.tier_id);
@@ -138,7 +139,7 @@ export async function registerOrder(env: Env, db: HttpDatabase, eventId: string,
       case "invalid":
         throw validationFailed([{ field: "quantity", message: outcome.message }]);
       case "closed":
-        throw new ApiError("SALES_NOT_OPEN", "This event is no longer on sale.");
+        throw eventCancelled();
       case "not_configured":
         throw new Error(`inventory of tier ${tier.id} is still not configured`);
     }
@@ -179,6 +180,10 @@ async function replay(env: Env, db: HttpDatabase, order: OrderRow, fingerprint: 
   }
   const seats = (await itemsOfOrder(db, order.id)).flatMap((item) => (item.seatLabel ? [item.seatLabel] : []));
   return { created: false, body: await presentPendingOrder(env, order, seats) };
+}
+
+export function eventCancelled(): ApiError {
+  return new ApiError("EVENT_CANCELLED", "This event has been cancelled; tickets are no longer sold.");
 }
 
 /** SOLD_OUT, after joining the waitlist when the buyer asked to and the event has one. */

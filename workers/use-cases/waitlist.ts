@@ -14,7 +14,7 @@ import type { JoinOutcome, WaitlistEntryView } from "../../durable-objects/tier-
 import { entryOfOfferToken, entryToken, offerToken } from "../auth/order-tokens";
 import { ApiError, validationFailed } from "../errors";
 import { configureInventory, inventoryOf, waitlistSettings } from "../inventory-client";
-import { presentPendingOrder, type RegisteredOrder } from "./register-order";
+import { eventCancelled, presentPendingOrder, type RegisteredOrder } from "./register-order";
 
 export interface JoinInput {
   tier_id: string;
@@ -54,6 +54,7 @@ async function joinInventory(env: Env, db: HttpDatabase, eventId: string, tierId
 
 export async function joinWaitlist(env: Env, db: HttpDatabase, eventId: string, input: JoinInput, now: Date): Promise<JoinedEntry> {
   const event = await findPublishedEvent(db, eventId);
+  if (event?.status === "cancelled") throw eventCancelled();
   if (!event || event.status !== "published") throw new ApiError("NOT_FOUND", "No event on sale has this id.");
   if (!waitlistSettings(event.waitlist).enabled) throw new ApiError("WAITLIST_DISABLED", "This event has no waitlist.");
   if ((event.salesEndAt && now >= event.salesEndAt) || now >= event.endsAt) throw new ApiError("SALES_NOT_OPEN", "Sales for this event have ended.");
@@ -73,7 +74,7 @@ export async function joinWaitlist(env: Env, db: HttpDatabase, eventId: string, 
       case "waitlist_disabled":
         throw new ApiError("WAITLIST_DISABLED", "This event has no waitlist.");
       case "closed":
-        throw new ApiError("SALES_NOT_OPEN", "This event is no longer on sale.");
+        throw eventCancelled();
       case "invalid":
         throw validationFailed([{ field: "quantity", message: joined.message }]);
       case "not_configured":

@@ -99,6 +99,8 @@ describe("refunds", () => {
     const byOrganizer = await call("POST", `/api/v1/orders/${orderId}/refund`, { reason: "Goodwill" }, organizer.key);
     expect(byOrganizer.body).toMatchObject({ amount: 6000, status: "succeeded", initiated_by: "organizer" });
     expect((await call("GET", `/api/v1/events/${eventId}/stats`, undefined, organizer.key)).body).toMatchObject({ refunded: 6000 });
+    const listed = await call("GET", `/api/v1/events/${eventId}/orders`, undefined, organizer.key);
+    expect(listed.body.orders).toEqual([expect.objectContaining({ order_id: orderId, status: "refunded", amount: 6000, refunded: 6000 })]);
   });
 
   it("refunds once when the same refund is asked many times at once, and once for overlapping ticket sets", async () => {

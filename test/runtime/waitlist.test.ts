@@ -166,6 +166,8 @@ describe("waitlist", () => {
     await expect.poll(async () => (await mailsTo(c.email)).length, { timeout: 20_000 }).toBe(1);
     const [mail] = await mailsTo(c.email);
     const token = /\/offer#token=(wo_[^\s]+)/.exec(mail!.text)![1]!;
+    const offer = await call("GET", `/api/v1/waitlist/offers/${token}`);
+    expect(offer.body).toMatchObject({ entry_id: c.entry_id, status: "offered", quantity: 1, amount: 2000, currency: "EUR", order_id: null });
     const accepted = await call("POST", `/api/v1/waitlist/offers/${token}/accept`);
     expect(accepted.status).toBe(201);
     expect((await pay(accepted.body.order_id, accepted.body.order_token)).body.status).toBe("confirmed");
@@ -177,6 +179,9 @@ describe("waitlist", () => {
     ]);
     expect((await mailsTo(a.email)).length).toBe(1);
     expect((await mailsTo(b.email)).length).toBe(1);
+    const dashboard = await call("GET", `/api/v1/events/${eventId}/waitlist`, undefined, organizer.key);
+    expect(dashboard.body.entries.map((e: { status: string }) => e.status)).toEqual(["expired", "expired", "purchased"]);
+    expect((await call("GET", `/api/v1/events/${eventId}/waitlist`)).status).toBe(401);
     expect(await inventoryOf(env, tierId).snapshot()).toMatchObject({ sold: 1, held: 0, available: 0, waiting: 0 });
   });
 

@@ -5,6 +5,7 @@ import { Hono, type Context } from "hono";
 import { z } from "zod";
 import { findOwnedEvent } from "../../db/queries/organizer-events";
 import { attendeeList, orderList, salesByPeriod } from "../../db/queries/reports";
+import { entriesOfEvent } from "../../db/queries/waitlist";
 import { currentOrganizer, requireOrganizer } from "../auth/organizer-auth";
 import type { AppEnv } from "../context";
 import { toCsv } from "../csv";
@@ -44,6 +45,28 @@ export const organizerReportRoutes = new Hono<AppEnv>()
     const event = await ownedEvent(c);
     const rows = await attendeeList(c.get("db"), event.id);
     return csvResponse(c, `attendees-${event.id}.csv`, toCsv(["ticket_id", "attendee_name", "email", "tier", "seat", "order_id", "ticket_status", "issued_at", "checked_in_at"], rows));
+  })
+  .get("/:eventId/orders", requireOrganizer, async (c) => {
+    // The dashboard's order list (refund actions); the CSV below has the same rows.
+    const event = await ownedEvent(c);
+    return c.json({ event_id: event.id, orders: await orderList(c.get("db"), event.id) });
+  })
+  .get("/:eventId/waitlist", requireOrganizer, async (c) => {
+    const event = await ownedEvent(c);
+    const rows = await entriesOfEvent(c.get("db"), event.id);
+    return c.json({
+      event_id: event.id,
+      entries: rows.map(({ entry, email, name }) => ({
+        entry_id: entry.id,
+        tier_id: entry.tierId,
+        position: entry.position,
+        quantity: entry.quantity,
+        status: entry.status,
+        attendee: { name, email },
+        offer_expires_at: entry.offerExpiresAt?.toISOString() ?? null,
+        joined_at: entry.createdAt.toISOString(),
+      })),
+    });
   })
   .get("/:eventId/reports/orders.csv", requireOrganizer, async (c) => {
     const event = await ownedEvent(c);

@@ -9,7 +9,7 @@ import { findWaitlistEntry } from "../../db/queries/waitlist";
 import { isEntryToken } from "../auth/order-tokens";
 import type { AppEnv } from "../context";
 import { ApiError } from "../errors";
-import { acceptOffer, joinWaitlist, leaveWaitlist, waitlistEntryStatus } from "../use-cases/waitlist";
+import { acceptOffer, describeOffer, joinWaitlist, leaveWaitlist, waitlistEntryStatus } from "../use-cases/waitlist";
 import { validate } from "../validation";
 
 const joinBody = z
@@ -46,6 +46,9 @@ export const waitlistRoutes = new Hono<AppEnv>()
   .delete("/waitlist/:entryId", async (c) => {
     const entry = await authorizedEntry(c);
     return c.json(await leaveWaitlist(c.env, c.get("db"), entry));
+  })
+  .get("/waitlist/offers/:offerToken", async (c) => {
+    return c.json(await describeOffer(c.env, c.get("db"), c.req.param("offerToken")));
   })
   .post("/waitlist/offers/:offerToken/accept", async (c) => {
     const accepted = await acceptOffer(c.env, c.get("db"), c.req.param("offerToken"));

@@ -116,6 +116,38 @@ export async function leaveWaitlist(env: Env, db: HttpDatabase, entry: WaitlistE
   return presentEntry(env, (await findWaitlistEntry(db, entry.id))!, left.ok ? left.entry : undefined, false);
 }
 
+/** What an offer link holds, for the offer page: the event, the units, the price and the deadline. */
+export async function describeOffer(env: Env, db: HttpDatabase, token: string) {
+  const entryId = await entryOfOfferToken(env.SIGNING_MASTER_KEY, token);
+  if (!entryId) throw new ApiError("UNAUTHENTICATED", "This offer link is not valid. Use the link from your offer mail.");
+  const entry = await findWaitlistEntry(db, entryId);
+  if (!entry) throw new ApiError("NOT_FOUND", "This offer no longer exists.");
+  const [event, tiers, live, order] = await Promise.all([
+    findPublishedEvent(db, entry.eventId),
+    listTiersOfEvents(db, [entry.eventId]),
+    inventoryOf(env, entry.tierId).waitlistEntry(entry.id),
+    findOrderByIdempotencyKey(db, { attendeeId: entry.attendeeId, eventId: entry.eventId, tierId: entry.tierId, idempotencyKey: `waitlist:${entry.id}` }),
+  ]);
+  const tier = tiers.find((t) => t.id === entry.tierId)!;
+  return {
+    entry_id: entry.id,
+    status: live?.status ?? entry.status,
+    event_id: entry.eventId,
+    event_title: event?.title ?? null,
+    starts_at: event?.startsAt.toISOString() ?? null,
+    timezone: event?.timezone ?? null,
+    tier_id: tier.id,
+    tier_name: tier.name,
+    quantity: entry.quantity,
+    seats: live?.seats ?? [],
+    amount: tier.price * entry.quantity,
+    currency: tier.currency,
+    offer_expires_at: live?.offer_expires_at ? new Date(live.offer_expires_at).toISOString() : null,
+    // Set once the offer was accepted: the order to pay (its token comes with accept).
+    order_id: order?.id ?? null,
+  };
+}
+
 /**
  * Accepting an offer: the offer's hold becomes a pending order (idempotent: accepting again returns
  * the same order), then the usual pay step sells it. The order's hold ends when the offer does.

@@ -10,6 +10,7 @@ import { databaseSettings } from "./config";
 import type { AppEnv } from "./context";
 import { ApiError, errorBody, errorStatus } from "./errors";
 import { catalogRoutes } from "./routes/catalog";
+import { configRoutes } from "./routes/config";
 import { eventKeyRoutes } from "./routes/event-keys";
 import { myEventRoutes, organizerEventRoutes } from "./routes/organizer-events";
 import { organizerRoutes } from "./routes/organizers";
@@ -45,6 +46,7 @@ function fromHttpException(error: HTTPException): ApiError {
 }
 
 const api = new Hono<AppEnv>()
+  .route("/config", configRoutes)
   .route("/", organizerRoutes)
   .route("/organizers/me/events", myEventRoutes)
   .route("/events", catalogRoutes)

@@ -118,3 +118,13 @@ describe("editing a tier that is selling", () => {
     expect(await inventoryOf(env, tierId).snapshot()).toMatchObject({ capacity: 3, held: 2, available: 1 });
   });
 });
+
+describe("checkout configuration", () => {
+  it("offers the emulator's test methods locally, where no publishable key is set", async () => {
+    const { call } = await import("./http");
+    const config = await call("GET", "/api/v1/config");
+    expect(config.status).toBe(200);
+    expect(config.body.payments.mode).toBe("test_methods");
+    expect(config.body.payments.test_methods.map((m: { id: string }) => m.id)).toEqual(expect.arrayContaining(["pm_card_visa", "pm_card_chargeDeclined"]));
+  });
+});

@@ -11,6 +11,7 @@ import { orderApi, orderIdFromUrl, orderNote, orderTokenFor, rememberPendingOrde
 import { declineCode, declineSentence, holdExpiredSentence, listSeats, payProblem, wasRefunded } from "./order-problems.lib";
 import { forgetRegisterAttempt } from "./order-register.lib";
 import { PAID_STATUSES, type ConfirmedOrder, type OrderView, type SaleEvent } from "./order-shapes.lib";
+import { mountPaymentMethods, type PaymentMethodSource } from "./payment-methods.lib";
 
 const $ = <T extends HTMLElement = HTMLElement>(selector: string) => document.querySelector<T>(selector)!;
 const status = $("#status");
@@ -21,6 +22,7 @@ const payStatus = $("#pay-status");
 
 let countdown: Countdown | undefined;
 let paying = false;
+let methods: PaymentMethodSource | undefined;
 
 function orderPage(orderId: string): string {
   return `/order?order=${encodeURIComponent(orderId)}`;
@@ -109,19 +111,39 @@ function fillSummary(order: OrderView, event: SaleEvent | undefined): void {
   payButton.textContent = free ? "Confirm free tickets" : `Pay ${formatMoney(order.amount, order.currency)}`;
 }
 
+/** POST pay; once more after the bank's extra step (3-D Secure) when it asks for one. */
+async function submitPayment(order: OrderView, token: string, paymentMethod: string): Promise<void> {
+  const send = () => orderApi<ConfirmedOrder>(order.order_id, token, "/pay", { method: "POST", body: JSON.stringify({ payment_method: paymentMethod }) });
+  try {
+    await send();
+  } catch (error) {
+    if (!(error instanceof ApiProblem && error.code === "PAYMENT_ACTION_REQUIRED" && typeof error.body.client_secret === "string" && methods)) throw error;
+    await methods.completeAction(error.body.client_secret);
+    await send();
+  }
+}
+
 async function pay(order: OrderView, token: string): Promise<void> {
   if (paying) return;
   paying = true;
   const label = payButton.textContent;
   payButton.disabled = true;
   methodSelect.disabled = true;
+  methods?.setDisabled(true);
   payButton.setAttribute("aria-busy", "true");
   payButton.textContent = order.amount === 0 ? "Confirming…" : "Processing payment…";
   showStatus(payStatus, "");
-  // Locally the method comes from the test-card select; in production from Stripe's Payment Element.
-  const paymentMethod = order.amount === 0 ? "none" : methodSelect.value;
   try {
-    await orderApi<ConfirmedOrder>(order.order_id, token, "/pay", { method: "POST", body: JSON.stringify({ payment_method: paymentMethod }) });
+    // The test-card select locally, Stripe's Payment Element in production (payment-methods.lib.ts).
+    let paymentMethod = "none";
+    if (order.amount > 0) {
+      try {
+        paymentMethod = await (methods ?? { paymentMethod: async () => methodSelect.value }).paymentMethod();
+      } catch (error) {
+        throw new ApiProblem("PAYMENT_DETAILS", error instanceof Error ? error.message : String(error), 400);
+      }
+    }
+    await submitPayment(order, token, paymentMethod);
     countdown?.stop();
     rememberPendingOrder(order.event_id, undefined);
     forgetRegisterAttempt(order.event_id);
@@ -143,6 +165,7 @@ async function pay(order: OrderView, token: string): Promise<void> {
   }
   payButton.disabled = false;
   methodSelect.disabled = false;
+  methods?.setDisabled(false);
   payButton.removeAttribute("aria-busy");
   payButton.textContent = label;
 }
@@ -192,6 +215,12 @@ async function main(): Promise<void> {
       void orderApi<OrderView>(orderId, token).then((fresh) => PAID_STATUSES.has(fresh.status) && location.replace(orderPage(orderId)), () => undefined);
     },
   });
+  if (order.amount > 0) {
+    methods = await mountPaymentMethods($("#method-field"), methodSelect, order).catch((error: unknown) => {
+      showStatus(payStatus, error instanceof Error ? error.message : "The payment form could not be loaded. Reload the page.", "error");
+      return undefined;
+    });
+  }
   payForm.addEventListener("submit", (e) => {
     e.preventDefault();
     void pay(order, token);

@@ -109,6 +109,9 @@ export function payProblem(error: unknown): string {
       return "We could not find this order.";
     case "VALIDATION_FAILED":
       return "Choose a payment method.";
+    case "PAYMENT_DETAILS":
+    case "PAYMENT_ACTION_REQUIRED":
+      return `${error.message} Nothing was charged.`;
     default:
       return problemMessage(error);
   }

@@ -105,6 +105,11 @@ export async function payOrder(env: Env, db: HttpDatabase, orderId: string, paym
       }
     }
   }
+  if (intent.status === "requires_action" && intent.client_secret) {
+    // The bank wants the cardholder (3-D Secure): the page completes that step with Stripe.js
+    // (handleNextAction) and calls pay again, which then finds the intent succeeded.
+    throw new ApiError("PAYMENT_ACTION_REQUIRED", "Your bank asks you to confirm this payment.", { client_secret: intent.client_secret, payment_status: intent.status });
+  }
   if (intent.status !== "succeeded") {
     throw new ApiError("PAYMENT_DECLINED", "The payment could not be completed. Try another card.", { payment_status: intent.status });
   }

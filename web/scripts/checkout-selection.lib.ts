@@ -1,8 +1,9 @@
 /**
  * The event page's purchase form: one tier at a time (an order is for one tier), a quantity for
  * general admission or seats on the map for a seated tier, the attendee's name and email, and
- * "Continue", which holds the tickets (register) and opens the checkout. Every refusal of the API
- * is turned into a sentence next to what the attendee can change.
+ * "Continue", which holds the tickets (register) and opens the checkout. A sold-out tier of an event
+ * with a waitlist stays choosable and offers the waitlist instead (see waitlist-join.lib). Every
+ * refusal of the API is turned into a sentence next to what the attendee can change.
  */
 import { api, ApiProblem, showStatus, type FieldProblem } from "./api.lib";
 import type { Tier } from "./catalog.lib";
@@ -14,6 +15,7 @@ import { registerProblem, takenSeats } from "./order-problems.lib";
 import { registerOrder, type RegisterRequest } from "./order-register.lib";
 import { PAID_STATUSES, type SaleEvent } from "./order-shapes.lib";
 import { SeatPicker } from "./seat-picker.lib";
+import { joinAndOpenWaitlist, joinProblem, waitlistChoice, type WaitlistChoice } from "./waitlist-join.lib";
 
 interface TierControls {
   tier: Tier;
@@ -25,6 +27,9 @@ interface TierControls {
   quantity: HTMLSelectElement;
   picker?: SeatPicker;
   bestButton?: HTMLButtonElement;
+  /** What buying needs (quantity or seat map), hidden while the tier is sold out and waitlisted. */
+  buying: HTMLElement;
+  waitlist?: WaitlistChoice;
 }
 
 const $ = <T extends HTMLElement>(selector: string) => document.querySelector<T>(selector)!;
@@ -37,8 +42,8 @@ function fillQuantities(select: HTMLSelectElement, tier: Tier): void {
   select.disabled = most === 0;
 }
 
-function availabilityText(tier: Tier): string {
-  if (tier.available === 0) return "Sold out";
+function availabilityText(tier: Tier, waitlistOpen: boolean): string {
+  if (tier.available === 0) return waitlistOpen ? "Sold out · waitlist open" : "Sold out";
   return `${tier.available} left${tier.kind === "seated" ? " · reserved seating" : ""}`;
 }
 
@@ -54,22 +59,31 @@ export function mountPurchaseForm(event: SaleEvent): void {
   const bar = $<HTMLElement>("#purchase-bar");
   const continueButton = $<HTMLButtonElement>("#continue");
   const onSale = event.on_sale && event.status === "published";
+  const waitlistOpen = onSale && Boolean(event.waitlist?.enabled);
   const controls = new Map<string, TierControls>();
   let active: TierControls | undefined;
   let busy = false;
   let release = () => {};
+  /** Sold out with a waitlist: the form joins the waitlist instead of holding tickets. */
+  const waitlisting = (c: TierControls | undefined) => Boolean(c?.waitlist && c.tier.available === 0);
   // Back from the checkout restores this page from the back/forward cache mid-"Holding…".
   window.addEventListener("pageshow", (e) => e.persisted && release());
 
   const updateSummary = () => {
     const line = $<HTMLElement>("#summary-line");
     const total = $<HTMLElement>("#summary-total");
+    if (!busy) continueButton.textContent = waitlisting(active) ? "Join the waitlist" : "Continue";
     if (!active) {
       line.textContent = "Choose a ticket type";
       total.textContent = "";
       return;
     }
     const { tier } = active;
+    if (waitlisting(active)) {
+      line.textContent = `Waitlist: ${active.waitlist!.quantity.value} × ${tier.name}`;
+      total.textContent = "";
+      return;
+    }
     const seats = active.picker?.selection;
     const count = seats ? seats.length : Number(active.quantity.value) || 0;
     if (seats && count === 0) {
@@ -87,7 +101,7 @@ export function mountPurchaseForm(event: SaleEvent): void {
       const on = c === next;
       c.item.classList.toggle("active", on);
       c.options.hidden = !on;
-      if (on) void c.picker?.start();
+      if (on && !waitlisting(c)) void c.picker?.start();
       else c.picker?.stop();
     }
     clearFieldErrors(form);
@@ -97,23 +111,24 @@ export function mountPurchaseForm(event: SaleEvent): void {
 
   for (const tier of event.tiers) {
     const id = `tier-${tier.tier_id}`;
-    const radio = h("input", { type: "radio", name: "tier", value: tier.tier_id, id, disabled: !onSale || tier.available === 0 });
-    const meta = h("span", { className: "meta" }, availabilityText(tier));
+    const radio = h("input", { type: "radio", name: "tier", value: tier.tier_id, id, disabled: !onSale || (tier.available === 0 && !waitlistOpen) });
+    const meta = h("span", { className: "meta" }, availabilityText(tier, waitlistOpen));
     const quantity = h("select", { id: `${id}-quantity`, "data-field": "quantity" });
     fillQuantities(quantity, tier);
     const options = h("div", { className: "tier-options", hidden: true });
+    const buying = h("div", { className: "tier-buying" });
     const item = h(
       "li",
       { className: "tier" },
       h("label", { className: "tier-choice", htmlFor: id }, radio, h("span", { className: "tier-name" }, h("strong", {}, tier.name), meta), h("span", { className: "price" }, formatMoney(tier.price, tier.currency))),
       options,
     );
-    const control: TierControls = { tier, item, radio, meta, options, quantity };
+    const control: TierControls = { tier, item, radio, meta, options, quantity, buying };
     if (tier.kind === "seated") {
       control.picker = new SeatPicker({ eventId: event.event_id, tierId: tier.tier_id, tierName: tier.name, maxPerOrder: tier.max_per_order, holdMinutes: event.hold_minutes ?? 10, onChange: updateSummary });
       control.bestButton = h("button", { type: "button", className: "secondary" }, "Best available");
       control.bestButton.addEventListener("click", () => void submit(true));
-      options.append(
+      buying.append(
         control.picker.element,
         h(
           "div",
@@ -125,7 +140,14 @@ export function mountPurchaseForm(event: SaleEvent): void {
       );
     } else {
       quantity.addEventListener("change", updateSummary);
-      options.append(h("div", { className: "field narrow" }, h("label", { htmlFor: quantity.id }, "Number of tickets"), quantity));
+      buying.append(h("div", { className: "field narrow" }, h("label", { htmlFor: quantity.id }, "Number of tickets"), quantity));
+    }
+    options.append(buying);
+    if (waitlistOpen) {
+      control.waitlist = waitlistChoice(tier, event.waitlist?.offer_minutes ?? 30);
+      control.waitlist.quantity.addEventListener("change", updateSummary);
+      options.append(control.waitlist.element);
+      showSoldOut(control);
     }
     radio.addEventListener("change", () => radio.checked && activate(control));
     controls.set(tier.tier_id, control);
@@ -153,7 +175,8 @@ export function mountPurchaseForm(event: SaleEvent): void {
   showPendingOrder(event.event_id);
 
   const retry = takeRetrySelection(event.event_id);
-  const first = (retry && controls.get(retry.tier_id)) || [...controls.values()].find((c) => !c.radio.disabled);
+  const choosable = [...controls.values()].filter((c) => !c.radio.disabled);
+  const first = (retry && controls.get(retry.tier_id)) || choosable.find((c) => c.tier.available > 0) || choosable[0];
   if (first && !first.radio.disabled) {
     first.radio.checked = true;
     activate(first);
@@ -203,6 +226,7 @@ export function mountPurchaseForm(event: SaleEvent): void {
       showStatus(status, "Choose a ticket type first.", "error");
       return;
     }
+    if (waitlisting(active)) return joinWaitlistOf(active);
     const problems = localProblems(bestAvailable);
     if (problems.length > 0) return showProblems(problems, "Please check the highlighted details.");
     clearFieldErrors(form);
@@ -255,6 +279,33 @@ export function mountPurchaseForm(event: SaleEvent): void {
     if (error instanceof ApiProblem && (error.code === "SOLD_OUT" || error.code === "SEAT_UNAVAILABLE")) await refreshAvailability();
   }
 
+  async function joinWaitlistOf(control: TierControls): Promise<void> {
+    const problems = localProblems(true);
+    if (problems.length > 0) return showProblems(problems, "Please check the highlighted details.");
+    clearFieldErrors(form);
+    showStatus(status, "");
+    busy = true;
+    continueButton.disabled = true;
+    continueButton.setAttribute("aria-busy", "true");
+    continueButton.textContent = "Joining the waitlist…";
+    release = () => {
+      busy = false;
+      continueButton.disabled = false;
+      continueButton.removeAttribute("aria-busy");
+      updateSummary();
+      release = () => {};
+    };
+    try {
+      const attendee = { name: nameInput.value.trim(), email: emailInput.value.trim() };
+      await joinAndOpenWaitlist(event.event_id, event.title, control.tier, { tier_id: control.tier.tier_id, quantity: Number(control.waitlist!.quantity.value), attendee });
+      return; // leaving for the waitlist page
+    } catch (error) {
+      if (error instanceof ApiProblem && error.code === "VALIDATION_FAILED" && error.details.length > 0) showProblems(error.details, joinProblem(error));
+      else showStatus(status, joinProblem(error), "error");
+    }
+    release();
+  }
+
   async function refreshAvailability(): Promise<void> {
     try {
       const fresh = await api<SaleEvent>(`/api/v1/events/${encodeURIComponent(event.event_id)}`);
@@ -262,15 +313,27 @@ export function mountPurchaseForm(event: SaleEvent): void {
         const c = controls.get(tier.tier_id);
         if (!c) continue;
         c.tier = tier;
-        c.meta.textContent = availabilityText(tier);
-        c.radio.disabled = tier.available === 0 && !c.radio.checked;
+        c.meta.textContent = availabilityText(tier, waitlistOpen);
+        c.radio.disabled = tier.available === 0 && !c.radio.checked && !waitlistOpen;
         fillQuantities(c.quantity, tier);
+        if (showSoldOut(c) && c === active) {
+          c.picker?.stop();
+          showStatus(status, `${tier.name} has just sold out. You can join its waitlist below: returned tickets are offered to it first.`, "error");
+        }
       }
       updateSummary();
     } catch {
       // the message already shown is what matters; the counts refresh on the next load
     }
   }
+}
+
+/** Swaps the tier's buying controls for the waitlist's while it is sold out; true when it now is. */
+function showSoldOut(control: TierControls): boolean {
+  const soldOut = Boolean(control.waitlist) && control.tier.available === 0;
+  control.buying.hidden = soldOut;
+  if (control.waitlist) control.waitlist.element.hidden = !soldOut;
+  return soldOut;
 }
 
 function showPendingOrder(eventId: string): void {

@@ -43,10 +43,47 @@ export interface OrderView extends ConfirmedOrder {
   hold_expires_at: string | null;
   created_at: string;
   payments: { status: string; amount: number; currency: string; failure_code: string | null }[];
-  refunds: { refund_id: string; amount: number; currency: string; status: string; reason: string | null; created_at: string }[];
+  refunds: Refund[];
+  /** What the attendee's refund button would give back now; null unless the order is paid. */
+  refund_quote?: RefundQuote | null;
+}
+
+export interface Refund {
+  refund_id: string;
+  amount: number;
+  currency: string;
+  status: string;
+  reason: string | null;
+  ticket_ids?: string[];
+  initiated_by?: "attendee" | "organizer" | "system";
+  created_at: string;
+}
+
+export interface RefundRule {
+  until_hours_before_start: number;
+  percent: number;
+}
+
+/** The event's refund policy applied to the tickets still valid, as of now. */
+export interface RefundQuote {
+  percent: number;
+  amount: number;
+  currency: string;
+  /** The schedule row that gives `percent`; null when none does (no refunds, or too late). */
+  rule: RefundRule | null;
+  hours_before_start: number;
+  ticket_ids: string[];
+  policy?: { schedule: RefundRule[] };
 }
 
 /** The catalog event plus the sales window, which the catalog shape in catalog.lib leaves out. */
-export type SaleEvent = CatalogEvent & { sales_start_at?: string | null; sales_end_at?: string | null; hold_minutes?: number };
+export type SaleEvent = CatalogEvent & {
+  sales_start_at?: string | null;
+  sales_end_at?: string | null;
+  hold_minutes?: number;
+  refund_policy?: { schedule: RefundRule[] };
+  /** Present on every event; `enabled` says whether a sold-out tier takes a waitlist. */
+  waitlist?: { enabled: boolean; offer_minutes: number };
+};
 
 export const PAID_STATUSES: ReadonlySet<OrderStatus> = new Set(["confirmed", "refunded", "partially_refunded"]);

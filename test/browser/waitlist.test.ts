@@ -209,7 +209,8 @@ describe("waitlist", () => {
     const dialog = page.locator("dialog.confirm");
     expect(await dialog.textContent()).toContain("lose your place");
     await dialog.getByRole("button", { name: "Leave the waitlist" }).click();
-    await expect.poll(() => page.locator("#entry-status").textContent()).toBe("Left");
+    await page.locator("#ended:not([hidden])").waitFor();
+    expect(await page.locator("#entry-status").textContent()).toBe("Left");
     expect(await page.locator("#ended-title").textContent()).toBe("You left the waitlist");
 
     // The offer page of an entry that never had an offer explains rather than failing.

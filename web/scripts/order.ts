@@ -1,7 +1,8 @@
 /**
  * `/order?order=<id>`: the confirmation with every ticket's QR code. Opened right after paying
  * (token in this tab's sessionStorage) or from the confirmation mail (`#token=...`, moved into
- * sessionStorage and wiped from the address bar before anything else happens).
+ * sessionStorage and wiped from the address bar before anything else happens). A paid order also
+ * shows its refunds and, within the event's refund policy, the refund button (refund-panel.lib).
  */
 import { api, ApiProblem, showStatus } from "./api.lib";
 import { h } from "./elements.lib";
@@ -10,6 +11,7 @@ import { orderApi, orderIdFromUrl, orderNote, orderTokenFor } from "./order-acce
 import { payProblem } from "./order-problems.lib";
 import type { OrderStatus, OrderView, SaleEvent, Ticket } from "./order-shapes.lib";
 import { qrCodeElement, ticketClaims } from "./order-tickets.lib";
+import { showRefunds } from "./refund-panel.lib";
 
 const $ = <T extends HTMLElement = HTMLElement>(selector: string) => document.querySelector<T>(selector)!;
 const status = $("#status");
@@ -119,7 +121,11 @@ async function main(): Promise<void> {
     return;
   }
   const event = await api<SaleEvent>(`/api/v1/events/${encodeURIComponent(order.event_id)}`).catch(() => undefined);
-  render(order, event);
+  const show = (current: OrderView) => {
+    render(current, event);
+    showRefunds(current, token, async () => show(await orderApi<OrderView>(orderId, token)));
+  };
+  show(order);
 }
 
 void main();

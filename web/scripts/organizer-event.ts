@@ -1,7 +1,8 @@
 /**
  * The event editor (`/organizer/event?id=…`, or `?new=1`): loads the organizer's event, saves it
  * (POST for a new event, PATCH after), previews, publishes and cancels, always showing the status
- * the API last reported.
+ * the API last reported. Published and cancelled events also list their orders (with refunds) and
+ * waitlist, and a cancellation's refunds are followed live (organizer-orders.lib).
  */
 import { ApiProblem, showStatus } from "./api.lib";
 import { askToConfirm } from "./confirm-dialog.lib";
@@ -9,6 +10,7 @@ import { clearErrorsOnEdit, clearFieldErrors, problemMessage, showFieldErrors, s
 import { whileBusy } from "./form-controls.lib";
 import { describeTimes, fillEventForm, prepareChoices, readEventForm, RefundRows, syncToggles } from "./organizer-event-form.lib";
 import { isSeated, statusBadge, type OrganizerEvent } from "./organizer-events.lib";
+import { followCancellation, SalesPanel, type Cancellation } from "./organizer-orders.lib";
 import { mountAccountBar, organizerApi, requireOrganizer } from "./organizer-session.lib";
 import { TierList } from "./organizer-tiers.lib";
 import type { Seat } from "./seat-map.lib";
@@ -26,6 +28,7 @@ const preview = document.querySelector<HTMLAnchorElement>("#preview")!;
 
 let event: OrganizerEvent | undefined;
 let dirty = false;
+const sales = new SalesPanel();
 
 function markDirty(value: boolean): void {
   dirty = value;
@@ -129,18 +132,28 @@ async function save(): Promise<boolean> {
   }
 }
 
-async function act(button: HTMLButtonElement, busyText: string, action: "publish" | "cancel", done: string): Promise<void> {
-  if (!event) return;
+type ActedEvent = OrganizerEvent & { cancellation?: Cancellation | null };
+
+async function act(button: HTMLButtonElement, busyText: string, action: "publish" | "cancel", done: string): Promise<ActedEvent | undefined> {
+  if (!event) return undefined;
   try {
     const updated = await whileBusy(button, busyText, () =>
-      organizerApi<OrganizerEvent>(`/api/v1/events/${encodeURIComponent(event!.event_id)}/${action}`, { method: "POST" }),
+      organizerApi<ActedEvent>(`/api/v1/events/${encodeURIComponent(event!.event_id)}/${action}`, { method: "POST" }),
     );
     show(updated);
     showStatus(status, done, action === "publish" ? "success" : "info");
     status.scrollIntoView({ block: "center", behavior: "smooth" });
+    return updated;
   } catch (error) {
     showFormProblem(status, form, error);
+    return undefined;
   }
+}
+
+/** Follows the refunds of a cancelled event until every order is refunded, then lists the orders as refunded. */
+async function showCancellation(eventId: string, first?: Cancellation | null): Promise<void> {
+  await sales.load(eventId, "cancelled");
+  if (await followCancellation(eventId, first)) await sales.load(eventId, "cancelled");
 }
 
 form.addEventListener("submit", (e) => {
@@ -150,22 +163,25 @@ form.addEventListener("submit", (e) => {
 
 publishButton.addEventListener("click", async () => {
   if (dirty && !(await save())) return;
-  await act(publishButton, "Publishing…", "publish", "Published. Attendees can now find this event and buy tickets.");
+  const published = await act(publishButton, "Publishing…", "publish", "Published. Attendees can now find this event and buy tickets.");
+  if (published) void sales.load(published.event_id, published.status);
 });
 
 cancelButton.addEventListener("click", async () => {
   const published = event?.status === "published";
+  const paid = sales.paidOrders;
   const sure = await askToConfirm({
     title: `Cancel “${event?.title}”?`,
     text: published
-      ? "Ticket sales stop at once and every order is refunded in full. This cannot be undone."
+      ? `Ticket sales stop at once and every order is refunded in full${paid > 0 ? `: ${paid} paid order${paid === 1 ? "" : "s"} go back to the attendees' cards` : ""}. This cannot be undone.`
       : "The draft will be marked cancelled and can no longer be published. This cannot be undone.",
     confirm: "Cancel event",
     cancel: "Keep event",
     danger: true,
   });
   if (!sure) return;
-  await act(cancelButton, "Cancelling…", "cancel", "The event is cancelled. Every order is being refunded in full.");
+  const cancelled = await act(cancelButton, "Cancelling…", "cancel", "The event is cancelled. Every order is being refunded in full.");
+  if (cancelled) await showCancellation(cancelled.event_id, cancelled.cancellation);
 });
 
 /** Sales close when the event starts unless set otherwise, so moving the start moves that close too. */
@@ -209,6 +225,8 @@ async function main(): Promise<void> {
     const id = new URLSearchParams(location.search).get("id");
     show(id ? await loadEvent(id) : undefined);
     form.hidden = false;
+    if (event?.status === "cancelled") void showCancellation(event.event_id);
+    else if (event) void sales.load(event.event_id, event.status);
   } catch (error) {
     const message =
       error instanceof ApiProblem && error.code === "NOT_FOUND"

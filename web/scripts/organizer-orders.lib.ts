@@ -1,0 +1,217 @@
+/**
+ * The event editor's sales side: every order with a per-order "Refund" (in full, whatever the
+ * policy says: the organizer may always refund), the waitlist in line order, and, once the event
+ * is cancelled, the background refund of every order followed live until it is done.
+ */
+import { ApiProblem, showStatus } from "./api.lib";
+import { askToConfirm } from "./confirm-dialog.lib";
+import { h } from "./elements.lib";
+import { problemMessage } from "./field-errors.lib";
+import { whileBusy } from "./form-controls.lib";
+import { formatMoney } from "./format.lib";
+import { organizerApi } from "./organizer-session.lib";
+
+export interface OrderRow {
+  order_id: string;
+  created_at: string;
+  status: string;
+  attendee_name: string;
+  email: string;
+  tier: string;
+  quantity: number;
+  amount: number;
+  currency: string;
+  refunded: number;
+}
+
+interface WaitlistRow {
+  entry_id: string;
+  tier_id: string;
+  position: number;
+  quantity: number;
+  status: string;
+  attendee: { name: string; email: string };
+  offer_expires_at: string | null;
+  joined_at: string;
+}
+
+export interface Cancellation {
+  status: "running" | "completed";
+  orders_total: number;
+  orders_refunded: number;
+  started_at: string;
+  finished_at: string | null;
+}
+
+const $ = <T extends HTMLElement = HTMLElement>(selector: string) => document.querySelector<T>(selector)!;
+const when = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+const POLL_MS = 1500;
+
+const ORDER_WORDS: Record<string, string> = {
+  pending: "Awaiting payment",
+  confirmed: "Paid",
+  expired: "Expired",
+  cancelled: "Cancelled",
+  refunded: "Refunded",
+  partially_refunded: "Partly refunded",
+};
+
+const ENTRY_WORDS: Record<string, string> = { waiting: "Waiting", offered: "Offer open", purchased: "Bought", expired: "Offer expired", left: "Left" };
+
+/** What a refund by the organizer would still give back. */
+function refundable(order: OrderRow): number {
+  return (order.status === "confirmed" || order.status === "partially_refunded") ? Math.max(0, order.amount - order.refunded) : 0;
+}
+
+export class SalesPanel {
+  private orders: OrderRow[] = [];
+  private eventId = "";
+  private eventStatus = "";
+
+  /** Orders still holding money: what cancelling the event will refund. */
+  get paidOrders(): number {
+    return this.orders.filter((o) => refundable(o) > 0).length;
+  }
+
+  async load(eventId: string, eventStatus: string): Promise<void> {
+    this.eventId = eventId;
+    this.eventStatus = eventStatus;
+    const panel = $("#sales");
+    panel.hidden = eventStatus === "draft";
+    if (panel.hidden) return;
+    const base = `/api/v1/events/${encodeURIComponent(eventId)}`;
+    try {
+      const [{ orders }, { entries }] = await Promise.all([
+        organizerApi<{ orders: OrderRow[] }>(`${base}/orders`),
+        organizerApi<{ entries: WaitlistRow[] }>(`${base}/waitlist`),
+      ]);
+      this.orders = orders;
+      this.renderOrders(eventStatus !== "cancelled");
+      this.renderWaitlist(entries);
+      showStatus($("#sales-status"), "");
+    } catch (error) {
+      showStatus($("#sales-status"), problemMessage(error, "We could not load the orders. Reload the page to try again."), "error");
+    }
+  }
+
+  private renderOrders(refunds: boolean): void {
+    const list = $("#orders");
+    $("#orders-count").textContent = this.orders.length === 0 ? "" : `${this.orders.length} order${this.orders.length === 1 ? "" : "s"}`;
+    if (this.orders.length === 0) {
+      list.replaceChildren(h("li", { className: "empty-row" }, "No orders yet."));
+      return;
+    }
+    list.replaceChildren(
+      ...this.orders.map((order) => {
+        const money = refundable(order);
+        const button = refunds && money > 0 ? h("button", { type: "button", className: "danger-outline small" }, "Refund") : null;
+        button?.addEventListener("click", () => void this.refund(order, button));
+        return h(
+          "li",
+          { className: "sales-row", "data-order-id": order.order_id },
+          h(
+            "div",
+            { className: "sales-who" },
+            h("strong", {}, order.attendee_name),
+            h("span", { className: "meta" }, order.email),
+            h("span", { className: "meta" }, `${order.quantity} × ${order.tier} · ${when.format(new Date(order.created_at))}`),
+          ),
+          h(
+            "div",
+            { className: "sales-money" },
+            h("span", {}, formatMoney(order.amount, order.currency)),
+            order.refunded > 0 ? h("span", { className: "meta" }, `${formatMoney(order.refunded, order.currency)} refunded`) : null,
+            h("span", { className: `badge order-${order.status}` }, ORDER_WORDS[order.status] ?? order.status),
+          ),
+          h("div", { className: "sales-actions" }, button),
+        );
+      }),
+    );
+  }
+
+  private renderWaitlist(entries: WaitlistRow[]): void {
+    const section = $("#waitlist-section");
+    section.hidden = entries.length === 0;
+    $("#waitlist-entries").replaceChildren(
+      ...entries.map((entry) =>
+        h(
+          "li",
+          { className: "sales-row", "data-entry-id": entry.entry_id },
+          h("span", { className: "waitlist-position" }, `#${entry.position}`),
+          h("div", { className: "sales-who" }, h("strong", {}, entry.attendee.name), h("span", { className: "meta" }, entry.attendee.email), h("span", { className: "meta" }, `${entry.quantity} ticket${entry.quantity === 1 ? "" : "s"} · joined ${when.format(new Date(entry.joined_at))}`)),
+          h(
+            "div",
+            { className: "sales-money" },
+            h("span", { className: `badge waitlist-${entry.status}` }, ENTRY_WORDS[entry.status] ?? entry.status),
+            entry.status === "offered" && entry.offer_expires_at ? h("span", { className: "meta" }, `until ${when.format(new Date(entry.offer_expires_at))}`) : null,
+          ),
+        ),
+      ),
+    );
+  }
+
+  private async refund(order: OrderRow, button: HTMLButtonElement): Promise<void> {
+    const money = formatMoney(refundable(order), order.currency);
+    const sure = await askToConfirm({
+      title: `Refund ${order.attendee_name}'s order?`,
+      text: `${money} goes back to the card they paid with, in full whatever the refund policy says, and their ${order.quantity === 1 ? "ticket stops" : "tickets stop"} working at the door. The freed tickets are offered to the waitlist first. This cannot be undone.`,
+      confirm: `Refund ${money}`,
+      cancel: "Keep the order",
+      danger: true,
+    });
+    if (!sure) return;
+    let outcome: [string, "success" | "error"];
+    try {
+      await whileBusy(button, "Refunding…", () =>
+        organizerApi(`/api/v1/orders/${encodeURIComponent(order.order_id)}/refund`, { method: "POST", body: JSON.stringify({ reason: "Refunded by the organizer" }) }),
+      );
+      outcome = [`Refunded ${money} to ${order.attendee_name}.`, "success"];
+    } catch (error) {
+      const message = error instanceof ApiProblem && error.code === "REFUND_NOT_ALLOWED" ? error.message : problemMessage(error, "The refund did not go through. Please try again.");
+      outcome = [message, "error"];
+    }
+    // The freed tickets may already be offered to the waitlist: show both lists as they are now.
+    await this.load(this.eventId, this.eventStatus);
+    showStatus($("#sales-status"), ...outcome);
+  }
+}
+
+/**
+ * Shows the cancellation's refunds as they happen, asking every couple of seconds until every order
+ * is refunded. Resolves when it is complete (or cannot be followed any further).
+ */
+export async function followCancellation(eventId: string, first?: Cancellation | null): Promise<Cancellation | undefined> {
+  const panel = $("#cancellation");
+  let current = first ?? undefined;
+  for (;;) {
+    if (!current) {
+      try {
+        current = await organizerApi<Cancellation>(`/api/v1/events/${encodeURIComponent(eventId)}/cancellation`);
+      } catch (error) {
+        if (error instanceof ApiProblem && error.code === "NOT_FOUND") return undefined;
+        showStatus($("#cancellation-text"), problemMessage(error, "We lost touch with the refunds in progress; they continue anyway."), "error");
+        await new Promise((r) => setTimeout(r, POLL_MS * 2));
+        continue;
+      }
+    }
+    renderCancellation(current);
+    panel.hidden = false;
+    if (current.status === "completed") return current;
+    await new Promise((r) => setTimeout(r, POLL_MS));
+    current = undefined;
+  }
+}
+
+function renderCancellation(c: Cancellation): void {
+  const done = c.status === "completed";
+  const share = c.orders_total === 0 ? 100 : Math.round((c.orders_refunded / c.orders_total) * 100);
+  const bar = $("#cancellation-progress");
+  bar.setAttribute("aria-valuenow", String(share));
+  $("#cancellation-bar").style.width = `${share}%`;
+  $("#cancellation").classList.toggle("done", done);
+  $("#cancellation-title").textContent = done ? "Every order is refunded" : "Refunding every order…";
+  $("#cancellation-count").textContent = `${c.orders_refunded} of ${c.orders_total} order${c.orders_total === 1 ? "" : "s"} refunded`;
+  $("#cancellation-text").textContent = done
+    ? `Finished ${c.finished_at ? when.format(new Date(c.finished_at)) : ""}. Every attendee was refunded in full.`
+    : "Refunds run in the background and resume by themselves after any interruption; you can leave this page.";
+}

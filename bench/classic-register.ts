@@ -8,73 +8,31 @@
  *   INSERT orders … , order_items … ;   -- insertPendingOrderAtomically, the same statement as the real path
  *   COMMIT;
  *
- * Everything else is the real register path (workers/use-cases/register-order.ts): the same
- * checks, the same cached event read, the same sold-out edge cache, the same attendee upsert and
- * idempotency lookup (upsertAttendeeWithOrder), the same order row (but `hold_id` NULL: there is
- * no hold, `hold_expires_at` is the reservation's end) and the same response (presentPendingOrder).
- * The private helpers of register-order.ts (requestFingerprint, replay, soldOut, the checks) are
- * copied verbatim below because they are not exported.
+ * Everything else is the real register path: workers/use-cases/register-order.ts runs its checks,
+ * the cached event read, the sold-out edge cache, the attendee upsert and idempotency lookup, then
+ * calls this claim step in place of TierInventory's. The order row is the same (but `hold_id` NULL:
+ * there is no hold, `hold_expires_at` is the reservation's end), and so is the response.
  */
 import { sql } from "drizzle-orm";
 import { inTransaction, type HttpDatabase } from "../db/client";
-import {
-  findOrderByEmailAndKey,
-  findOrderByIdempotencyKey,
-  insertPendingOrderAtomically,
-  itemsOfOrder,
-  upsertAttendeeWithOrder,
-  type OrderRow,
-} from "../db/queries/orders";
-import { sha256Hex } from "../workers/auth/tokens";
+import { findOrderByIdempotencyKey, insertPendingOrderAtomically, type OrderRow } from "../db/queries/orders";
 import { databaseSettings } from "../workers/config";
-import { ApiError, validationFailed } from "../workers/errors";
-import { isKnownSoldOut, rememberSoldOut } from "../workers/inventory-client";
-import { sellableEvent } from "../workers/sellable-tiers";
-import { presentPendingOrder, type RegisterInput, type RegisteredOrder } from "../workers/use-cases/register-order";
+import { validationFailed } from "../workers/errors";
+import { rememberSoldOut } from "../workers/inventory-client";
+import { presentPendingOrder, replay, soldOutAnswer, type ClaimStep } from "../workers/use-cases/register-order";
 
 /** Thrown inside the transaction to roll the claim back when a same-key request inserted first. */
 class SameKeyInsertedFirst extends Error {}
 
-export async function registerOrderClassic(env: Env, db: HttpDatabase, eventId: string, input: RegisterInput, now: Date): Promise<RegisteredOrder> {
-  // ---- identical to registerOrder up to the claim ----
-  const sellable = await sellableEvent(db, eventId, now.getTime());
-  const event = sellable?.event;
-  if (!event || event.status !== "published") throw new ApiError("NOT_FOUND", "No event on sale has this id.");
-  const tier = sellable.tiers.find((t) => t.id === input.tier_id);
-  if (!tier) throw validationFailed([{ field: "tier_id", message: "This event has no tier with this id." }]);
-  if ((event.salesStartAt && now < event.salesStartAt) || (event.salesEndAt && now >= event.salesEndAt) || now >= event.endsAt) {
-    throw new ApiError("SALES_NOT_OPEN", event.salesStartAt && now < event.salesStartAt ? `Sales open at ${event.salesStartAt.toISOString()}.` : "Sales for this event have ended.", {
-      sales_start_at: event.salesStartAt?.toISOString() ?? null,
-      sales_end_at: event.salesEndAt?.toISOString() ?? null,
-    });
-  }
-  if (input.quantity > tier.maxPerOrder) {
-    throw validationFailed([{ field: "quantity", message: `At most ${tier.maxPerOrder} tickets of this tier per order.` }]);
-  }
-  if (tier.kind === "general_admission" && (input.seats || input.best_available)) {
-    throw validationFailed([{ field: input.seats ? "seats" : "best_available", message: "This tier is general admission: it has no seats to choose." }]);
-  }
+export const claimInPostgres: ClaimStep = async (env, db, { event, tier, input, now, fingerprint, key }) => {
   if (tier.kind === "seated") {
     // The classic counter claims units, not seats; the bench only sells general admission.
     throw validationFailed([{ field: "tier_id", message: "The classic bench path sells general admission tiers only." }]);
   }
-
-  const fingerprint = await requestFingerprint(input);
-  const orderKey = { eventId: event.id, tierId: tier.id, idempotencyKey: input.idempotency_key };
-  if (await isKnownSoldOut(tier.id)) {
-    const existing = await findOrderByEmailAndKey(db, input.attendee.email, orderKey);
-    if (existing) return replay(env, db, existing, fingerprint);
-    throw soldOut(0);
-  }
-  const { attendeeId, existing } = await upsertAttendeeWithOrder(db, input.attendee, orderKey);
-  if (existing) return replay(env, db, existing, fingerprint);
-  const key = { attendeeId, ...orderKey };
-
-  // ---- the classic claim: counter + order in one interactive transaction ----
   const pending = {
     eventId: event.id,
     tierId: tier.id,
-    attendeeId,
+    attendeeId: key.attendeeId,
     idempotencyKey: input.idempotency_key,
     requestHash: fingerprint,
     quantity: input.quantity,
@@ -109,40 +67,8 @@ export async function registerOrderClassic(env: Env, db: HttpDatabase, eventId: 
   }
   if (!outcome.ok) {
     if (outcome.available === 0) await rememberSoldOut(tier.id);
-    throw soldOut(outcome.available);
+    throw await soldOutAnswer(env, db, event.id, input, outcome.available, now);
   }
   const order = { ...pending, id: outcome.orderId, status: "pending" as const } as OrderRow;
   return { created: true, body: await presentPendingOrder(env, order, []) };
-}
-
-// ---- copied verbatim from workers/use-cases/register-order.ts (not exported there) ----
-
-function requestFingerprint(input: RegisterInput): Promise<string> {
-  return sha256Hex(
-    JSON.stringify([
-      input.tier_id,
-      input.quantity,
-      [...(input.seats ?? [])].sort(),
-      Boolean(input.best_available),
-      Boolean(input.accessible),
-      input.attendee.email.toLowerCase(),
-      input.attendee.name,
-    ]),
-  );
-}
-
-async function replay(env: Env, db: HttpDatabase, order: OrderRow, fingerprint: string): Promise<RegisteredOrder> {
-  if (order.requestHash !== fingerprint) {
-    throw new ApiError("IDEMPOTENCY_KEY_REUSED", "This idempotency key was already used for a different request. Use a new key for a new order.");
-  }
-  const seats = (await itemsOfOrder(db, order.id)).flatMap((item) => (item.seatLabel ? [item.seatLabel] : []));
-  return { created: false, body: await presentPendingOrder(env, order, seats) };
-}
-
-function soldOut(available: number): ApiError {
-  return new ApiError(
-    "SOLD_OUT",
-    available > 0 ? `Only ${available} left in this tier.` : "This tier is sold out.",
-    { available },
-  );
-}
+};

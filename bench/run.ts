@@ -19,7 +19,6 @@
  * Rounds alternate the order of the designs (A B, B A) so drift on a shared machine hits both.
  */
 import { execFileSync, fork, type ChildProcess } from "node:child_process";
-import { createHash } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import os, { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -583,22 +582,6 @@ function report(ledger: { design: string; sold_count: number; confirmed: number;
  * The classic files copy private parts of these (see their headers). When one of them changes,
  * the copies may have drifted: say so, so nobody compares designs that no longer share the rest.
  */
-const COPIED_FROM: Record<string, string> = {
-  "workers/use-cases/pay-order.ts": "72eba859bc69b01a",
-  "workers/use-cases/register-order.ts": "bcccc70fe9703381",
-  "workers/routes/purchase.ts": "6c830e7205303117",
-  "workers/app.ts": "51bb22636c5c114d",
-};
-
-function checkCopies(): void {
-  const changed = Object.entries(COPIED_FROM).filter(([file, hash]) => {
-    const now = createHash("sha256").update(readFileSync(new URL(`../${file}`, import.meta.url))).digest("hex").slice(0, 16);
-    return now !== hash;
-  });
-  if (changed.length === 0) console.log("copies    bench/classic-*.ts in step with the real path's sources");
-  else console.log(`copies    WARNING: changed since bench/classic-*.ts copied from them: ${changed.map(([f]) => f).join(", ")} — re-sync the copies before trusting the comparison`);
-}
-
 function printMachine(): void {
   const cpuModel = /model name\s*:\s*(.+)/.exec(readFileSync("/proc/cpuinfo", "utf8"))?.[1] ?? "unknown";
   let nproc = String(os.availableParallelism());
@@ -613,7 +596,6 @@ function printMachine(): void {
   console.log(`machine   ${nproc} CPU (nproc), ${cpuModel}, ${fmt(os.totalmem() / 2 ** 30)} GiB RAM, Linux ${os.release()}`);
   console.log(`load avg  ${os.loadavg().map((l) => fmt(l, 2)).join(" ")} (1/5/15 min) at start`);
   console.log(`software  node ${process.version}, wrangler ${wrangler} (wrangler dev --log-level warn)`);
-  checkCopies();
   console.log(`settings  BENCH_PURCHASES=${PURCHASES} BENCH_CONCURRENCY=${CONCURRENCY} BENCH_WARMUP=${WARMUP} BENCH_ROUNDS=${ROUNDS} BENCH_NOOP_REQUESTS=${NOOP_REQUESTS} BENCH_PROBES=${PROBES ? 1 : 0} BENCH_MAX_SECONDS=${MAX_SECONDS}`);
 }
 

@@ -59,39 +59,48 @@ const api = new Hono<AppEnv>()
   .route("/", refundRoutes)
   .route("/", waitlistRoutes);
 
-export const app = new Hono<AppEnv>()
-  .use(async (c, next) => {
-    const requestId = c.req.header("cf-ray") ?? crypto.randomUUID();
-    c.set("requestId", requestId);
-    c.header("X-Request-Id", requestId);
-    await next();
-  })
-  .use(secureHeaders({ crossOriginResourcePolicy: "same-site" }))
-  .use("/api/*", bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => {
-    throw new ApiError("PAYLOAD_TOO_LARGE", `Request bodies are limited to ${MAX_BODY_BYTES} bytes.`);
-  } }))
-  .use("/api/*", async (c, next) => {
-    c.set("db", connectHttp(databaseSettings(c.env)));
-    await next();
-  })
-  .route("/healthz", healthRoutes)
-  .route("/api/v1", api);
+/**
+ * The root: request id, security headers, body limit, the request's database, the API under
+ * /api/v1 and the one error path. The bench wraps its classic routes in the same root.
+ */
+export function createApp<Api extends Hono<AppEnv>>(routes: Api) {
+  const root = new Hono<AppEnv>()
+    .use(async (c, next) => {
+      const requestId = c.req.header("cf-ray") ?? crypto.randomUUID();
+      c.set("requestId", requestId);
+      c.header("X-Request-Id", requestId);
+      await next();
+    })
+    .use(secureHeaders({ crossOriginResourcePolicy: "same-site" }))
+    .use("/api/*", bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => {
+      throw new ApiError("PAYLOAD_TOO_LARGE", `Request bodies are limited to ${MAX_BODY_BYTES} bytes.`);
+    } }))
+    .use("/api/*", async (c, next) => {
+      c.set("db", connectHttp(databaseSettings(c.env)));
+      await next();
+    })
+    .route("/healthz", healthRoutes)
+    .route("/api/v1", routes);
 
-app.notFound((c) => {
-  const error = new ApiError("NOT_FOUND", `There is no ${c.req.method} ${new URL(c.req.url).pathname}.`);
-  return c.json(errorBody(error, c.get("requestId")), error.status);
-});
+  root.notFound((c) => {
+    const error = new ApiError("NOT_FOUND", `There is no ${c.req.method} ${new URL(c.req.url).pathname}.`);
+    return c.json(errorBody(error, c.get("requestId")), error.status);
+  });
 
-app.onError((err, c) => {
-  const requestId = c.get("requestId") ?? crypto.randomUUID();
-  const error =
-    err instanceof ApiError ? err : err instanceof HTTPException ? fromHttpException(err) : undefined;
-  if (!error || error.code === "INTERNAL") {
-    // The cause stays in the logs under the request id; the client gets no stack or SQL.
-    console.error(JSON.stringify({ level: "error", request_id: requestId, error: String(err), stack: err.stack }));
-  }
-  const shown = error ?? new ApiError("INTERNAL", "Something went wrong on our side. Please try again.");
-  return c.json(errorBody(shown, requestId), errorStatus[shown.code]);
-});
+  root.onError((err, c) => {
+    const requestId = c.get("requestId") ?? crypto.randomUUID();
+    const error =
+      err instanceof ApiError ? err : err instanceof HTTPException ? fromHttpException(err) : undefined;
+    if (!error || error.code === "INTERNAL") {
+      // The cause stays in the logs under the request id; the client gets no stack or SQL.
+      console.error(JSON.stringify({ level: "error", request_id: requestId, error: String(err), stack: err.stack }));
+    }
+    const shown = error ?? new ApiError("INTERNAL", "Something went wrong on our side. Please try again.");
+    return c.json(errorBody(shown, requestId), errorStatus[shown.code]);
+  });
+  return root;
+}
+
+export const app = createApp(api);
 
 export type AppType = typeof app;

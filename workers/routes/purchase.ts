@@ -5,19 +5,19 @@
 import { Hono, type Context } from "hono";
 import { z } from "zod";
 import { findPublishedEvent, listTiersOfEvents } from "../../db/queries/catalog";
-import { attendeeOf, findOrder, itemsOfOrder, paymentOfOrder, refundsOfOrder } from "../../db/queries/orders";
+import { attendeeOf, findOrder, itemsOfOrder, paymentOfOrder, refundsOfOrder, type OrderRow } from "../../db/queries/orders";
 import { markWebhookProcessed, wasWebhookProcessed } from "../../db/queries/webhooks";
 import { createStripe, verifyWebhook } from "../adapters/stripe";
 import { isOrderToken } from "../auth/order-tokens";
 import type { AppEnv } from "../context";
 import { ApiError, validationFailed } from "../errors";
-import { finalizePaidOrder, payOrder, presentConfirmedOrder } from "../use-cases/pay-order";
+import { finalizePaidOrder, inventorySale, payOrder, presentConfirmedOrder, type SaleLedger } from "../use-cases/pay-order";
 import { refundQuote } from "../use-cases/refund-order";
-import { registerOrder } from "../use-cases/register-order";
+import { claimFromInventory, registerOrder, type ClaimStep } from "../use-cases/register-order";
 import { queueAccessOf, finishQueueSession } from "../waiting-room-client";
 import { validate } from "../validation";
 
-const registerBody = z
+export const registerBody = z
   .object({
     tier_id: z.uuid(),
     quantity: z.number().int().min(1).max(50),
@@ -31,7 +31,7 @@ const registerBody = z
   .strict();
 
 /** A free order needs no payment method; any other order does (checked once the amount is known). */
-const payBody = z.object({ payment_method: z.string().trim().min(3).max(200).optional() }).strict();
+export const payBody = z.object({ payment_method: z.string().trim().min(3).max(200).optional() }).strict();
 
 /** The order named in the path, if the caller holds its order token. */
 export async function authorizedOrder(c: Context<AppEnv>) {
@@ -46,90 +46,99 @@ export async function authorizedOrder(c: Context<AppEnv>) {
   return order;
 }
 
-export const purchaseRoutes = new Hono<AppEnv>()
-  .post("/events/:eventId/register", validate("json", registerBody), async (c) => {
-    const eventId = c.req.param("eventId");
-    if (!z.uuid().safeParse(eventId).success) throw new ApiError("NOT_FOUND", "No event on sale has this id.");
-    const queueAccess = queueAccessOf(c);
-    const result = await registerOrder(c.env, c.get("db"), eventId, c.req.valid("json"), new Date(), queueAccess);
-    if (result.created && queueAccess) c.executionCtx.waitUntil(finishQueueSession(c.env, eventId, queueAccess));
-    return c.json(result.body, result.created ? 201 : 200);
-  })
-  .post("/orders/:orderId/pay", validate("json", payBody), async (c) => {
-    const order = await authorizedOrder(c);
-    const { payment_method } = c.req.valid("json");
-    if (!payment_method && order.amount > 0 && order.status === "pending") {
-      throw validationFailed([{ field: "payment_method", message: "Choose how to pay." }]);
-    }
-    return c.json(await payOrder(c.env, c.get("db"), order.id, payment_method ?? "none", new Date()));
-  })
-  .get("/orders/:orderId", async (c) => {
-    const order = await authorizedOrder(c);
-    const db = c.get("db");
-    const [confirmed, payment, refunds, items, attendee, event] = await Promise.all([
-      presentConfirmedOrder(db, order),
-      paymentOfOrder(db, order.id),
-      refundsOfOrder(db, order.id),
-      itemsOfOrder(db, order.id),
-      attendeeOf(db, order.attendeeId),
-      findPublishedEvent(db, order.eventId),
-    ]);
-    const tier = (await listTiersOfEvents(db, [order.eventId])).find((t) => t.id === order.tierId);
-    return c.json({
-      ...confirmed,
-      event_id: order.eventId,
-      event_title: event?.title ?? null,
-      starts_at: event?.startsAt.toISOString() ?? null,
-      timezone: event?.timezone ?? null,
-      tier_id: order.tierId,
-      tier_name: tier?.name ?? null,
-      attendee: { name: attendee.name, email: attendee.email },
-      seats: items.flatMap((i) => (i.seatLabel ? [i.seatLabel] : [])),
-      quantity: order.quantity,
-      amount: order.amount,
-      currency: order.currency,
-      hold_expires_at: order.status === "pending" ? (order.holdExpiresAt?.toISOString() ?? null) : null,
-      created_at: order.createdAt.toISOString(),
-      payments: payment ? [{ status: payment.status, amount: payment.amount, currency: payment.currency, failure_code: payment.failureCode }] : [],
-      refunds: refunds.map((r) => ({
-        refund_id: r.id,
-        amount: r.amount,
-        currency: r.currency,
-        status: r.status,
-        reason: r.reason,
-        ticket_ids: r.ticketIds,
-        initiated_by: r.initiatedBy,
-        created_at: r.createdAt.toISOString(),
-      })),
-      // What the refund button would give back now under the event's policy.
-      refund_quote: order.status === "confirmed" || order.status === "partially_refunded" ? await refundQuote(db, order, new Date()) : null,
-    });
-  })
-  .post("/stripe/webhook", async (c) => {
-    const signature = c.req.header("Stripe-Signature");
-    if (!signature) throw validationFailed([{ field: "Stripe-Signature", message: "Missing." }], "Webhook requests must be signed by Stripe.");
-    const raw = await c.req.text();
-    const stripe = createStripe(c.env);
-    let event: Awaited<ReturnType<typeof verifyWebhook>>;
-    try {
-      event = await verifyWebhook(stripe, raw, signature, c.env.STRIPE_WEBHOOK_SECRET);
-    } catch {
-      throw validationFailed([{ field: "Stripe-Signature", message: "Signature does not match." }], "The webhook signature is not valid.");
-    }
-    const db = c.get("db");
-    if (await wasWebhookProcessed(db, event.id)) return c.json({ received: true, duplicate: true });
-    if (event.type === "payment_intent.succeeded" || event.type === "payment_intent.payment_failed") {
-      const intent = event.data.object as { id: string; metadata?: Record<string, string> };
-      const orderId = intent.metadata?.order_id;
-      if (orderId && z.uuid().safeParse(orderId).success && (await findOrder(db, orderId))) {
-        if (event.type === "payment_intent.succeeded") {
-          await finalizePaidOrder(c.env, db, orderId, new Date()).catch((error: unknown) => {
-            // A late payment is refunded inside finalize; that outcome is the webhook's success too.
-            if (!(error instanceof ApiError && error.code === "HOLD_EXPIRED")) throw error;
-          });
+/**
+ * The routes, given where units are claimed and sold: TierInventory for the platform; the bench
+ * builds the same routes over the classic Postgres claim (bench/classic-routes.ts).
+ */
+export function purchaseRoutesFor(claim: ClaimStep, saleFor: (order: OrderRow) => SaleLedger) {
+  return new Hono<AppEnv>()
+    .post("/events/:eventId/register", validate("json", registerBody), async (c) => {
+      const eventId = c.req.param("eventId");
+      if (!z.uuid().safeParse(eventId).success) throw new ApiError("NOT_FOUND", "No event on sale has this id.");
+      const queueAccess = queueAccessOf(c);
+      const result = await registerOrder(c.env, c.get("db"), eventId, c.req.valid("json"), new Date(), queueAccess, claim);
+      if (result.created && queueAccess) c.executionCtx.waitUntil(finishQueueSession(c.env, eventId, queueAccess));
+      return c.json(result.body, result.created ? 201 : 200);
+    })
+    .post("/orders/:orderId/pay", validate("json", payBody), async (c) => {
+      const order = await authorizedOrder(c);
+      const { payment_method } = c.req.valid("json");
+      if (!payment_method && order.amount > 0 && order.status === "pending") {
+        throw validationFailed([{ field: "payment_method", message: "Choose how to pay." }]);
+      }
+      return c.json(await payOrder(c.env, c.get("db"), order.id, payment_method ?? "none", new Date(), saleFor(order)));
+    })
+    .get("/orders/:orderId", async (c) => {
+      const order = await authorizedOrder(c);
+      const db = c.get("db");
+      const [confirmed, payment, refunds, items, attendee, event] = await Promise.all([
+        presentConfirmedOrder(db, order),
+        paymentOfOrder(db, order.id),
+        refundsOfOrder(db, order.id),
+        itemsOfOrder(db, order.id),
+        attendeeOf(db, order.attendeeId),
+        findPublishedEvent(db, order.eventId),
+      ]);
+      const tier = (await listTiersOfEvents(db, [order.eventId])).find((t) => t.id === order.tierId);
+      return c.json({
+        ...confirmed,
+        event_id: order.eventId,
+        event_title: event?.title ?? null,
+        starts_at: event?.startsAt.toISOString() ?? null,
+        timezone: event?.timezone ?? null,
+        tier_id: order.tierId,
+        tier_name: tier?.name ?? null,
+        attendee: { name: attendee.name, email: attendee.email },
+        seats: items.flatMap((i) => (i.seatLabel ? [i.seatLabel] : [])),
+        quantity: order.quantity,
+        amount: order.amount,
+        currency: order.currency,
+        hold_expires_at: order.status === "pending" ? (order.holdExpiresAt?.toISOString() ?? null) : null,
+        created_at: order.createdAt.toISOString(),
+        payments: payment ? [{ status: payment.status, amount: payment.amount, currency: payment.currency, failure_code: payment.failureCode }] : [],
+        refunds: refunds.map((r) => ({
+          refund_id: r.id,
+          amount: r.amount,
+          currency: r.currency,
+          status: r.status,
+          reason: r.reason,
+          ticket_ids: r.ticketIds,
+          initiated_by: r.initiatedBy,
+          created_at: r.createdAt.toISOString(),
+        })),
+        // What the refund button would give back now under the event's policy.
+        refund_quote: order.status === "confirmed" || order.status === "partially_refunded" ? await refundQuote(db, order, new Date()) : null,
+      });
+    })
+    .post("/stripe/webhook", async (c) => {
+      const signature = c.req.header("Stripe-Signature");
+      if (!signature) throw validationFailed([{ field: "Stripe-Signature", message: "Missing." }], "Webhook requests must be signed by Stripe.");
+      const raw = await c.req.text();
+      const stripe = createStripe(c.env);
+      let event: Awaited<ReturnType<typeof verifyWebhook>>;
+      try {
+        event = await verifyWebhook(stripe, raw, signature, c.env.STRIPE_WEBHOOK_SECRET);
+      } catch {
+        throw validationFailed([{ field: "Stripe-Signature", message: "Signature does not match." }], "The webhook signature is not valid.");
+      }
+      const db = c.get("db");
+      if (await wasWebhookProcessed(db, event.id)) return c.json({ received: true, duplicate: true });
+      if (event.type === "payment_intent.succeeded" || event.type === "payment_intent.payment_failed") {
+        const intent = event.data.object as { id: string; metadata?: Record<string, string> };
+        const orderId = intent.metadata?.order_id;
+        const order = orderId && z.uuid().safeParse(orderId).success ? await findOrder(db, orderId) : undefined;
+        if (order) {
+          if (event.type === "payment_intent.succeeded") {
+            await finalizePaidOrder(c.env, db, order.id, new Date(), saleFor(order)).catch((error: unknown) => {
+              // A late payment is refunded inside finalize; that outcome is the webhook's success too.
+              if (!(error instanceof ApiError && error.code === "HOLD_EXPIRED")) throw error;
+            });
+          }
         }
       }
-    }
-    await markWebhookProcessed(db, event.id, event.type);
-    return c.json({ received: true });
-  });
+      await markWebhookProcessed(db, event.id, event.type);
+      return c.json({ received: true });
+    });
+}
+
+export const purchaseRoutes = purchaseRoutesFor(claimFromInventory, () => inventorySale);

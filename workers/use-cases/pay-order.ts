@@ -51,7 +51,38 @@ export async function presentConfirmedOrder(db: HttpDatabase, order: OrderRow) {
 
 const paidStatuses = new Set<OrderRow["status"]>(["confirmed", "refunded", "partially_refunded"]);
 
-export async function payOrder(env: Env, db: HttpDatabase, orderId: string, paymentMethod: string, now: Date) {
+/**
+ * Where an order's units are claimed, as pay and finalize see it. The platform's is TierInventory;
+ * the bench swaps in the classic Postgres counter (bench/classic-finalize.ts).
+ */
+export interface SaleLedger {
+  /** Turns the order's claim into a sale; false when the claim has lapsed (the money is refunded then). */
+  sell(env: Env, db: HttpDatabase, order: OrderRow, now: Date): Promise<boolean>;
+  /** Gives the claim back and ends the order (declined, expired). Safe to repeat. */
+  release(env: Env, db: HttpDatabase, order: OrderRow, status: "expired" | "cancelled"): Promise<void>;
+  /** After the confirmation committed. */
+  afterConfirm(env: Env, db: HttpDatabase, order: OrderRow): Promise<void>;
+}
+
+export const inventorySale: SaleLedger = {
+  async sell(env, _db, order) {
+    return order.holdId ? (await inventoryOf(env, order.tierId).confirm(order.holdId)).ok : false;
+  },
+  async release(env, db, order, status) {
+    if (order.holdId) await inventoryOf(env, order.tierId).release(order.holdId);
+    await setOrderStatus(db, order.id, status);
+  },
+  async afterConfirm(_env, db, order) {
+    // The tier's sold_count is a ledger summary, not the claim (TierInventory made that). Counting it
+    // outside the transaction keeps every confirmation from queuing on the tier's one row; if this
+    // statement is lost, the reconciliation cron recounts it from the tickets.
+    await addSold(db, order.tierId, order.quantity).catch((error: unknown) =>
+      console.warn(JSON.stringify({ level: "warn", where: "sold-count", tier_id: order.tierId, error: String(error) })),
+    );
+  },
+};
+
+export async function payOrder(env: Env, db: HttpDatabase, orderId: string, paymentMethod: string, now: Date, sale: SaleLedger = inventorySale) {
   const order = await findOrder(db, orderId);
   if (!order) throw new ApiError("NOT_FOUND", "No order has this id.");
   if (paidStatuses.has(order.status)) return presentConfirmedOrder(db, order);
@@ -63,14 +94,14 @@ export async function payOrder(env: Env, db: HttpDatabase, orderId: string, paym
   }
   if (order.status !== "pending") throw holdExpired(payment?.status === "succeeded");
   if ((await sellableEvent(db, order.eventId, now.getTime()))?.event.status === "cancelled" && !payment?.providerPaymentId) {
-    await expireOrder(env, db, order);
+    await sale.release(env, db, order, "expired");
     throw new ApiError("EVENT_CANCELLED", "This event has been cancelled, so nothing was charged and your order was closed.");
   }
 
-  if (order.amount === 0) return finalizePaidOrder(env, db, order.id, now);
+  if (order.amount === 0) return finalizePaidOrder(env, db, order.id, now, sale);
   // A hold that ran out before any charge was attempted: do not charge at all.
   if (!payment?.providerPaymentId && order.holdExpiresAt && order.holdExpiresAt <= now) {
-    await expireOrder(env, db, order);
+    await sale.release(env, db, order, "expired");
     throw holdExpired(false);
   }
 
@@ -95,7 +126,8 @@ export async function payOrder(env: Env, db: HttpDatabase, orderId: string, paym
       intent = await stripe.paymentIntents.confirm(intent.id, { payment_method: paymentMethod }, { idempotencyKey: `pi_confirm_${order.id}_${paymentMethod}` });
     } catch (error) {
       if (error instanceof Stripe.errors.StripeCardError) {
-        await declineOrder(env, db, order, error.decline_code ?? error.code ?? "card_declined");
+        await updatePayment(db, order.id, { status: "failed", failureCode: error.decline_code ?? error.code ?? "card_declined" });
+        await sale.release(env, db, order, "cancelled");
         throw new ApiError("PAYMENT_DECLINED", error.message || "Your card was declined.", { decline_code: error.decline_code ?? error.code ?? null });
       }
       if (error instanceof Stripe.errors.StripeInvalidRequestError && error.code === "payment_intent_unexpected_state") {
@@ -113,7 +145,7 @@ export async function payOrder(env: Env, db: HttpDatabase, orderId: string, paym
   if (intent.status !== "succeeded") {
     throw new ApiError("PAYMENT_DECLINED", "The payment could not be completed. Try another card.", { payment_status: intent.status });
   }
-  return finalizePaidOrder(env, db, order.id, now);
+  return finalizePaidOrder(env, db, order.id, now, sale);
 }
 
 /**
@@ -121,16 +153,15 @@ export async function payOrder(env: Env, db: HttpDatabase, orderId: string, paym
  * hold is gone, refund. Called by pay, the webhook and the sweeper; the order row lock makes
  * concurrent calls take turns, and each finds the work done by the one before.
  */
-export async function finalizePaidOrder(env: Env, db: HttpDatabase, orderId: string, now: Date) {
+export async function finalizePaidOrder(env: Env, db: HttpDatabase, orderId: string, now: Date, sale: SaleLedger = inventorySale) {
   const order = (await findOrder(db, orderId))!;
   if (paidStatuses.has(order.status)) return presentConfirmedOrder(db, order);
   if (order.status === "expired" || order.status === "cancelled") {
     await refundLatePayment(env, db, order);
     throw holdExpired(true);
   }
-  const sale = order.holdId ? await inventoryOf(env, order.tierId).confirm(order.holdId) : ({ ok: false, code: "unknown_hold" } as const);
-  if (!sale.ok) {
-    await setOrderStatus(db, order.id, "expired");
+  if (!(await sale.sell(env, db, order, now))) {
+    await sale.release(env, db, order, "expired");
     await refundLatePayment(env, db, order);
     throw holdExpired(true);
   }
@@ -167,32 +198,18 @@ export async function finalizePaidOrder(env: Env, db: HttpDatabase, orderId: str
     await enqueueOutbox(tx, "mail", mail.dedupe_key, mail);
     return true;
   });
-  // The tier's sold_count is a ledger summary, not the claim (TierInventory made that). Counting it
-  // outside the transaction keeps every confirmation from queuing on the tier's one row; if this
-  // statement is lost, the reconciliation cron recounts it from the tickets.
-  if (confirmedHere) {
-    await addSold(db, order.tierId, order.quantity).catch((error: unknown) =>
-      console.warn(JSON.stringify({ level: "warn", where: "sold-count", tier_id: order.tierId, error: String(error) })),
-    );
-  }
+  if (confirmedHere) await sale.afterConfirm(env, db, order);
   // Publish now rather than at the next cron tick; the cron sweep catches it if this fails.
   await publishOutbox(env).catch((error: unknown) => console.warn(JSON.stringify({ level: "warn", where: "outbox", error: String(error) })));
   return presentConfirmedOrder(db, (await findOrder(db, order.id))!);
 }
 
-async function declineOrder(env: Env, db: HttpDatabase, order: OrderRow, reason: string): Promise<void> {
-  if (order.holdId) await inventoryOf(env, order.tierId).release(order.holdId);
-  await updatePayment(db, order.id, { status: "failed", failureCode: reason });
-  await setOrderStatus(db, order.id, "cancelled");
-}
-
 export async function expireOrder(env: Env, db: HttpDatabase, order: OrderRow): Promise<void> {
-  if (order.holdId) await inventoryOf(env, order.tierId).release(order.holdId);
-  await setOrderStatus(db, order.id, "expired");
+  await inventorySale.release(env, db, order, "expired");
 }
 
 /** The money arrived after the hold ended: give it all back, once. */
-async function refundLatePayment(env: Env, db: HttpDatabase, order: OrderRow): Promise<void> {
+export async function refundLatePayment(env: Env, db: HttpDatabase, order: OrderRow): Promise<void> {
   const payment = await paymentOfOrder(db, order.id);
   if (!payment?.providerPaymentId || order.amount === 0) return;
   const intent = await createStripe(env).paymentIntents.retrieve(payment.providerPaymentId);
@@ -215,7 +232,7 @@ async function refundLatePayment(env: Env, db: HttpDatabase, order: OrderRow): P
   });
 }
 
-function holdExpired(refunded: boolean): ApiError {
+export function holdExpired(refunded: boolean): ApiError {
   return new ApiError(
     "HOLD_EXPIRED",
     refunded

@@ -6,6 +6,7 @@
  * simply expires. Either way no unit stays held without an order.
  */
 import type { HttpDatabase } from "../../db/client";
+import type { EventRow, TierRow } from "../../db/queries/catalog";
 import {
   findOrderByEmailAndKey,
   findOrderByIdempotencyKey,
@@ -75,7 +76,15 @@ async function holdWithSetup(env: Env, db: HttpDatabase, eventId: string, tierId
   return inventoryOf(env, tierId).hold(request);
 }
 
-export async function registerOrder(env: Env, db: HttpDatabase, eventId: string, input: RegisterInput, now: Date, queueAccess?: string): Promise<RegisteredOrder> {
+export async function registerOrder(
+  env: Env,
+  db: HttpDatabase,
+  eventId: string,
+  input: RegisterInput,
+  now: Date,
+  queueAccess?: string,
+  claim: ClaimStep = claimFromInventory,
+): Promise<RegisteredOrder> {
   const sellable = await sellableEvent(db, eventId, now.getTime());
   const event = sellable?.event;
   if (event?.status === "cancelled") throw eventCancelled();
@@ -112,7 +121,27 @@ export async function registerOrder(env: Env, db: HttpDatabase, eventId: string,
   }
   const { attendeeId, existing } = await upsertAttendeeWithOrder(db, input.attendee, orderKey);
   if (existing) return replay(env, db, existing, fingerprint);
-  const key = { attendeeId, ...orderKey };
+  return claim(env, db, { event, tier, input, now, fingerprint, key: { attendeeId, ...orderKey } });
+}
+
+/** What the claim step gets: a checked request, the attendee, and the order's idempotency key. */
+export interface ClaimContext {
+  event: EventRow;
+  tier: TierRow;
+  input: RegisterInput;
+  now: Date;
+  fingerprint: string;
+  key: { attendeeId: string; eventId: string; tierId: string; idempotencyKey: string };
+}
+
+/** Claims the units and writes the pending order. The bench swaps in the classic Postgres claim. */
+export type ClaimStep = (env: Env, db: HttpDatabase, claim: ClaimContext) => Promise<RegisteredOrder>;
+
+/**
+ * The claim: a hold in the tier's TierInventory named after the idempotency key, then the pending
+ * order and its items in one statement; the hold is released if the order cannot be written.
+ */
+export const claimFromInventory: ClaimStep = async (env, db, { event, tier, input, now, fingerprint, key }) => {
   const holdId = `hold_${(await sha256Hex(JSON.stringify(key))).slice(0, 40)}`;
   const expiresAt = now.getTime() + event.holdMinutes * 60_000;
   const outcome = await holdWithSetup(env, db, event.id, tier.id, {
@@ -149,7 +178,7 @@ export async function registerOrder(env: Env, db: HttpDatabase, eventId: string,
   const pending = {
     eventId: event.id,
     tierId: tier.id,
-    attendeeId,
+    attendeeId: key.attendeeId,
     idempotencyKey: input.idempotency_key,
     requestHash: fingerprint,
     quantity: hold.quantity,
@@ -172,9 +201,9 @@ export async function registerOrder(env: Env, db: HttpDatabase, eventId: string,
     await inventoryOf(env, tier.id).release(hold.hold_id);
     throw error;
   }
-}
+};
 
-async function replay(env: Env, db: HttpDatabase, order: OrderRow, fingerprint: string): Promise<RegisteredOrder> {
+export async function replay(env: Env, db: HttpDatabase, order: OrderRow, fingerprint: string): Promise<RegisteredOrder> {
   if (order.requestHash !== fingerprint) {
     throw new ApiError("IDEMPOTENCY_KEY_REUSED", "This idempotency key was already used for a different request. Use a new key for a new order.");
   }
@@ -187,7 +216,7 @@ export function eventCancelled(): ApiError {
 }
 
 /** SOLD_OUT, after joining the waitlist when the buyer asked to and the event has one. */
-async function soldOutAnswer(env: Env, db: HttpDatabase, eventId: string, input: RegisterInput, available: number, now: Date): Promise<ApiError> {
+export async function soldOutAnswer(env: Env, db: HttpDatabase, eventId: string, input: RegisterInput, available: number, now: Date): Promise<ApiError> {
   const message = available > 0 ? `Only ${available} left in this tier.` : "This tier is sold out.";
   if (!input.join_waitlist) return new ApiError("SOLD_OUT", message, { available });
   try {

@@ -111,7 +111,8 @@ describe("admission", () => {
   });
 
   it("keeps at most max_active_shoppers inside; a purchase or an ended session frees a slot", async () => {
-    const { eventId, tiers } = await openRoomEvent({ admit_per_minute: 600, max_active_shoppers: 3, session_minutes: 10 });
+    const made = await openRoomEvent({ admit_per_minute: 600, max_active_shoppers: 3, session_minutes: 10 });
+    const { eventId, tiers } = made;
     const people = [];
     for (let i = 0; i < 8; i++) people.push((await join(eventId)).body);
     const room_ = roomOf(env, eventId);
@@ -127,6 +128,9 @@ describe("admission", () => {
     expect(bought.status).toBe(201);
     await expect.poll(async () => (await room_.stats()).released_up_to, POLL).toBe(4);
     expect(await room_.stats()).toMatchObject({ active: 3, waiting: 4 });
+    // The organizer's stats carry the same counts.
+    const { organizer } = made;
+    expect((await call("GET", `/api/v1/events/${eventId}/stats`, undefined, organizer.key)).body.queue).toMatchObject({ waiting: 4, admitted: 1, active: 3 });
 
     // Sessions counted from each release end ten minutes later: everyone's slot is free again.
     const later = await room_.tick(base + MINUTE + 11 * MINUTE);

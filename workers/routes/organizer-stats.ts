@@ -10,6 +10,15 @@ import { currentOrganizer, requireOrganizer } from "../auth/organizer-auth";
 import type { AppEnv } from "../context";
 import { ApiError } from "../errors";
 import { configureInventory, inventoryOf } from "../inventory-client";
+import { roomOf, roomSettingsOf } from "../waiting-room-client";
+import type { EventRow } from "../../db/queries/catalog";
+
+/** The waiting room's counts, when the event has one (its object is created by the first arrival). */
+async function queueFigures(env: Env, event: EventRow) {
+  if (!roomSettingsOf(event).enabled) return { waiting: 0, admitted: 0, active: 0 };
+  const stats = await roomOf(env, event.id).stats();
+  return { waiting: stats.waiting, admitted: stats.admitted, active: stats.active };
+}
 
 export const organizerStatsRoutes = new Hono<AppEnv>().get("/:eventId/stats", requireOrganizer, async (c) => {
   const eventId = c.req.param("eventId");
@@ -43,7 +52,6 @@ export const organizerStatsRoutes = new Hono<AppEnv>().get("/:eventId/stats", re
     refunded,
     checked_in: checkedIn,
     waitlist,
-    // The waiting room lands with its own issue; until then nobody queues.
-    queue: { waiting: 0, admitted: 0 },
+    queue: await queueFigures(c.env, event),
   });
 });

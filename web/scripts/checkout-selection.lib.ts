@@ -65,7 +65,7 @@ export function mountPurchaseForm(event: SaleEvent): void {
   let busy = false;
   let release = () => {};
   /** Sold out with a waitlist: the form joins the waitlist instead of holding tickets. */
-  const waitlisting = (c: TierControls | undefined) => Boolean(c?.waitlist && c.tier.available === 0);
+  const waitlisting = (c: TierControls | undefined) => Boolean(waitlistOpen && c && c.tier.available === 0);
   // Back from the checkout restores this page from the back/forward cache mid-"Holding…".
   window.addEventListener("pageshow", (e) => e.persisted && release());
 
@@ -80,7 +80,7 @@ export function mountPurchaseForm(event: SaleEvent): void {
     }
     const { tier } = active;
     if (waitlisting(active)) {
-      line.textContent = `Waitlist: ${active.waitlist!.quantity.value} × ${tier.name}`;
+      line.textContent = `Waitlist: ${active.waitlist?.quantity.value ?? 1} × ${tier.name}`;
       total.textContent = "";
       return;
     }
@@ -93,6 +93,19 @@ export function mountPurchaseForm(event: SaleEvent): void {
     }
     line.textContent = `${count} × ${tier.name}${seats ? ` · ${seats.join(", ")}` : ""}`;
     total.textContent = formatMoney(tier.price * count, tier.currency);
+  };
+
+  /** Swaps the tier's buying controls for the waitlist's (made when first needed) while it is sold out. */
+  const showSoldOut = (c: TierControls): boolean => {
+    const soldOut = waitlisting(c);
+    if (soldOut && !c.waitlist) {
+      c.waitlist = waitlistChoice(c.tier, event.waitlist?.offer_minutes ?? 30);
+      c.waitlist.quantity.addEventListener("change", updateSummary);
+      c.options.append(c.waitlist.element);
+    }
+    c.buying.hidden = soldOut;
+    if (c.waitlist) c.waitlist.element.hidden = !soldOut;
+    return soldOut;
   };
 
   const activate = (next: TierControls | undefined) => {
@@ -143,12 +156,7 @@ export function mountPurchaseForm(event: SaleEvent): void {
       buying.append(h("div", { className: "field narrow" }, h("label", { htmlFor: quantity.id }, "Number of tickets"), quantity));
     }
     options.append(buying);
-    if (waitlistOpen) {
-      control.waitlist = waitlistChoice(tier, event.waitlist?.offer_minutes ?? 30);
-      control.waitlist.quantity.addEventListener("change", updateSummary);
-      options.append(control.waitlist.element);
-      showSoldOut(control);
-    }
+    showSoldOut(control);
     radio.addEventListener("change", () => radio.checked && activate(control));
     controls.set(tier.tier_id, control);
   }
@@ -297,7 +305,7 @@ export function mountPurchaseForm(event: SaleEvent): void {
     };
     try {
       const attendee = { name: nameInput.value.trim(), email: emailInput.value.trim() };
-      await joinAndOpenWaitlist(event.event_id, event.title, control.tier, { tier_id: control.tier.tier_id, quantity: Number(control.waitlist!.quantity.value), attendee });
+      await joinAndOpenWaitlist(event.event_id, event.title, control.tier, { tier_id: control.tier.tier_id, quantity: Number(control.waitlist?.quantity.value ?? 1), attendee });
       return; // leaving for the waitlist page
     } catch (error) {
       if (error instanceof ApiProblem && error.code === "VALIDATION_FAILED" && error.details.length > 0) showProblems(error.details, joinProblem(error));
@@ -326,14 +334,6 @@ export function mountPurchaseForm(event: SaleEvent): void {
       // the message already shown is what matters; the counts refresh on the next load
     }
   }
-}
-
-/** Swaps the tier's buying controls for the waitlist's while it is sold out; true when it now is. */
-function showSoldOut(control: TierControls): boolean {
-  const soldOut = Boolean(control.waitlist) && control.tier.available === 0;
-  control.buying.hidden = soldOut;
-  if (control.waitlist) control.waitlist.element.hidden = !soldOut;
-  return soldOut;
 }
 
 function showPendingOrder(eventId: string): void {

@@ -3,8 +3,9 @@
  * outbox: on an event whose only ticket is sold, an attendee joins the waitlist from the event
  * page's purchase form and sees place 1; when the organizer refunds the sold ticket, the freed unit
  * is offered to them, the offer mail lands in the outbox, and its link opens the offer page, where
- * "Buy now" continues into the usual checkout and ends with a QR ticket. No token ever stays in an
- * address.
+ * "Buy now" continues into the usual checkout and ends with a QR ticket. The form also turns to the
+ * waitlist when register finds the last ticket gone, and the waitlist page leaves after a
+ * confirmation. No token ever stays in an address.
  */
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -187,6 +188,28 @@ describe("waitlist", () => {
     await phone.goto(onWorker);
     await phone.locator("#ended:not([hidden])").waitFor();
     expect(await phone.locator("#ended-title").textContent()).toBe("You bought these tickets");
+  });
+
+  it("turns Continue into the waitlist when the last ticket sells while the attendee fills in the form", async () => {
+    const { eventId, tierId } = await oneTicketEvent(`Back Room Race ${unique("")}`);
+    const page = await freshPage();
+    await page.goto(`${base}/event?id=${eventId}`);
+    const ga = page.locator(".tier", { hasText: "GA" });
+    await expect.poll(() => ga.locator(".meta").textContent()).toBe("1 left");
+    await page.fill("#attendee-name", "Sol Slow");
+    await page.fill("#attendee-email", `${unique("sol")}@example.test`);
+    await buyOverApi(eventId, tierId);
+
+    await page.click("#continue");
+    await expect.poll(() => page.locator("#purchase-status").textContent(), { timeout: 10_000 }).toContain("You can join its waitlist below");
+    expect(new URL(page.url()).pathname).toBe("/event");
+    expect(await ga.locator(".meta").textContent()).toBe("Sold out · waitlist open");
+    expect(await ga.locator(".waitlist-choice").isVisible()).toBe(true);
+    expect(await page.locator("#continue").textContent()).toBe("Join the waitlist");
+    await page.click("#continue");
+    await page.waitForURL(/\/waitlist\?entry=/);
+    await page.locator("#entry:not([hidden])").waitFor();
+    expect(await page.locator("#position").textContent()).toBe("1");
   });
 
   it("leaves the waitlist after confirming, and says so", async () => {

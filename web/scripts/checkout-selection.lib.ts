@@ -259,6 +259,7 @@ export function mountPurchaseForm(event: SaleEvent): void {
       for (const b of [continueButton, ...[...controls.values()].map((c) => c.bestButton)]) if (b) b.disabled = false;
       button.removeAttribute("aria-busy");
       button.textContent = label;
+      updateSummary(); // the tier may have sold out meanwhile: Continue then joins the waitlist
       release = () => {};
     };
     try {
@@ -284,7 +285,9 @@ export function mountPurchaseForm(event: SaleEvent): void {
     showStatus(status, message, "error");
     status.scrollIntoView({ block: "nearest", behavior: "smooth" });
     if (error instanceof ApiProblem && error.code === "SEAT_UNAVAILABLE") await tier.picker?.markTaken(takenSeats(error));
-    if (error instanceof ApiProblem && (error.code === "SOLD_OUT" || error.code === "SEAT_UNAVAILABLE")) await refreshAvailability();
+    // Register's own count wins over the catalog's, which may lag it by a moment.
+    const soldOut = error instanceof ApiProblem && error.code === "SOLD_OUT" && error.body.available === 0 ? request.tier_id : undefined;
+    if (error instanceof ApiProblem && (error.code === "SOLD_OUT" || error.code === "SEAT_UNAVAILABLE")) await refreshAvailability(soldOut);
   }
 
   async function joinWaitlistOf(control: TierControls): Promise<void> {
@@ -314,12 +317,13 @@ export function mountPurchaseForm(event: SaleEvent): void {
     release();
   }
 
-  async function refreshAvailability(): Promise<void> {
+  async function refreshAvailability(soldOutTierId?: string): Promise<void> {
     try {
       const fresh = await api<SaleEvent>(`/api/v1/events/${encodeURIComponent(event.event_id)}`);
-      for (const tier of fresh.tiers) {
-        const c = controls.get(tier.tier_id);
+      for (const listed of fresh.tiers) {
+        const c = controls.get(listed.tier_id);
         if (!c) continue;
+        const tier = listed.tier_id === soldOutTierId ? { ...listed, available: 0 } : listed;
         c.tier = tier;
         c.meta.textContent = availabilityText(tier, waitlistOpen);
         c.radio.disabled = tier.available === 0 && !c.radio.checked && !waitlistOpen;

@@ -13,7 +13,7 @@ export type CancellationRow = typeof eventCancellations.$inferSelect;
 export async function startCancellationRow(tx: Transaction, eventId: string): Promise<void> {
   await tx.execute(sql`
     INSERT INTO event_cancellations (event_id, orders_total)
-    SELECT ${eventId}, count(*)::int FROM orders WHERE event_id = ${eventId} AND status IN ('confirmed', 'partially_refunded')
+    SELECT ${eventId}, count(*)::int FROM orders WHERE event_id = ${eventId} AND status IN ('confirmed', 'partially_refunded', 'refunded')
     ON CONFLICT (event_id) DO NOTHING`);
 }
 
@@ -27,17 +27,17 @@ export async function runningCancellations(db: HttpDatabase): Promise<Cancellati
 }
 
 /**
- * Recounts progress from the ledger: a paid order is done when none of its tickets is valid and no
- * refund of it is still pending. Marks the cancellation completed when every order is done.
+ * Recounts progress from the ledger: a paid order is done when none of its tickets is valid and all
+ * its money is back. Marks the cancellation completed when every order is done.
  */
 export async function recordCancellationProgress(db: HttpDatabase, eventId: string, now: Date): Promise<CancellationRow> {
+  // Done: no valid ticket left and every cent given back (succeeded refunds, not pending ones).
   const result = await db.execute<{ total: number; done: number }>(sql`
     SELECT count(*)::int AS total,
-           count(*) FILTER (WHERE o.status = 'refunded'
-             AND NOT EXISTS (SELECT 1 FROM refunds r WHERE r.order_id = o.id AND r.status = 'pending'))::int AS done
+           count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM tickets k WHERE k.order_id = o.id AND k.status = 'valid')
+             AND o.amount <= coalesce((SELECT sum(r.amount) FROM refunds r WHERE r.order_id = o.id AND r.status = 'succeeded'), 0))::int AS done
     FROM orders o
-    WHERE o.event_id = ${eventId} AND o.status IN ('confirmed', 'partially_refunded', 'refunded')
-      AND EXISTS (SELECT 1 FROM event_cancellations c WHERE c.event_id = o.event_id)`);
+    WHERE o.event_id = ${eventId} AND o.status IN ('confirmed', 'partially_refunded', 'refunded')`);
   const { total, done } = result.rows[0] ?? { total: 0, done: 0 };
   const finished = done >= total;
   const [row] = await db

@@ -3,7 +3,7 @@
  * any money moves, so two refund requests can never both claim a ticket; Stripe is then asked with
  * the row's idempotency key, as often as it takes, and the row records the outcome.
  */
-import { and, asc, eq, inArray, lt, ne, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull, lt, ne, sql } from "drizzle-orm";
 import type { HttpDatabase, Transaction } from "../client";
 import { orderItems, orders, refunds, tickets } from "../schema";
 
@@ -68,6 +68,16 @@ export async function updateRefund(db: HttpDatabase | Transaction, refundId: str
   await db.update(refunds).set({ ...values, updatedAt: sql`now()` }).where(eq(refunds.id, refundId));
 }
 
+/** Fails a refund Stripe never accepted; false when it is no longer pending or Stripe has it. */
+export async function markRefundFailed(tx: Transaction, refundId: string, reason: string): Promise<boolean> {
+  const rows = await tx
+    .update(refunds)
+    .set({ status: "failed", reason, updatedAt: sql`now()` })
+    .where(and(eq(refunds.id, refundId), eq(refunds.status, "pending"), isNull(refunds.providerRefundId)))
+    .returning({ id: refunds.id });
+  return rows.length > 0;
+}
+
 /** Refunds left pending (Stripe unreachable, or a crash) for longer than `before`: the sweeper's list. */
 export async function stalePendingRefunds(db: HttpDatabase, before: Date, limit: number) {
   return db
@@ -88,12 +98,22 @@ export async function revokedTickets(db: HttpDatabase, eventId: string, since: D
     .limit(limit);
 }
 
-/** Orders of an event that were paid and still hold money: the cancellation's work list. */
+/**
+ * Orders of an event that were paid and still hold money or valid tickets: the cancellation's work
+ * list. (A refund still pending counts as given back; the sweeper finishes it.)
+ */
 export async function paidOrdersOfEvent(db: HttpDatabase, eventId: string, limit: number) {
   return db
     .select()
     .from(orders)
-    .where(and(eq(orders.eventId, eventId), inArray(orders.status, ["confirmed", "partially_refunded"])))
+    .where(
+      and(
+        eq(orders.eventId, eventId),
+        inArray(orders.status, ["confirmed", "partially_refunded", "refunded"]),
+        sql`(${orders.amount} > coalesce((SELECT sum(r.amount) FROM refunds r WHERE r.order_id = ${orders.id} AND r.status <> 'failed'), 0)
+             OR EXISTS (SELECT 1 FROM tickets k WHERE k.order_id = ${orders.id} AND k.status = 'valid'))`,
+      ),
+    )
     .orderBy(asc(orders.id))
     .limit(limit);
 }

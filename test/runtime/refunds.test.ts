@@ -160,7 +160,7 @@ describe("refunds", () => {
     expect((await refund(orderId, token)).body).toMatchObject({ refund_id: pending.body.refund_id, status: "pending" });
 
     // The sweeper picks up refunds pending for a while; pretend that while has passed.
-    await resumePendingRefunds(env, db(), new Date(Date.now() + 60_000));
+    await resumePendingRefunds(env, db(), new Date(Date.now() + 10 * 60_000));
     const [row] = await db().select().from(schema.refunds).where(eq(schema.refunds.id, pending.body.refund_id));
     expect(row).toMatchObject({ status: "succeeded", amount: 3000 });
     expect(await stripeRefundsOf(orderId)).toHaveLength(1);

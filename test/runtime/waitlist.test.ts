@@ -167,10 +167,11 @@ describe("waitlist", () => {
     const [mail] = await mailsTo(c.email);
     const token = /\/offer#token=(wo_[^\s]+)/.exec(mail!.text)![1]!;
     const offer = await call("GET", `/api/v1/waitlist/offers/${token}`);
-    expect(offer.body).toMatchObject({ entry_id: c.entry_id, status: "offered", quantity: 1, amount: 2000, currency: "EUR", order_id: null });
+    expect(offer.body).toMatchObject({ entry_id: c.entry_id, status: "offered", quantity: 1, amount: 2000, currency: "EUR", order_id: null, offer_minutes: 30 });
     const accepted = await call("POST", `/api/v1/waitlist/offers/${token}/accept`);
     expect(accepted.status).toBe(201);
     expect((await pay(accepted.body.order_id, accepted.body.order_token)).body.status).toBe("confirmed");
+    expect(await entryStatus(c)).toMatchObject({ status: "purchased", order_id: accepted.body.order_id });
 
     await expect.poll(async () => (await Promise.all([a, b, c].map((e) => ledgerEntry(e.entry_id)))).map((r) => r.status), { timeout: 20_000 }).toEqual([
       "expired",

@@ -22,6 +22,7 @@ import { addSold, attendeeOf, findOrder, lockOrder, paymentOfOrder, setOrderStat
 import {
   findRefundById,
   findRefundByKey,
+  markRefundFailed,
   insertRefund,
   pricedTicketsOfOrder,
   refundedAmount,
@@ -93,7 +94,11 @@ export async function refundOrder(env: Env, db: HttpDatabase, orderId: string, r
   if (earlier) return { created: false, refund: await completeRefund(env, db, earlier.id) };
 
   const chosen = requested ? tickets.filter((t) => requested.includes(t.id)) : tickets.filter((t) => t.status === "valid");
-  if (chosen.length === 0) throw new ApiError("REFUND_NOT_ALLOWED", "Every ticket of this order has already been refunded.", { order_status: order.status });
+  // A cancellation gives back all the money left, also what an earlier partial refund kept.
+  const everything = request.purpose === "cancellation";
+  if (chosen.length === 0 && !(everything && order.amount > (await refundedAmount(db, order.id)))) {
+    throw new ApiError("REFUND_NOT_ALLOWED", "Every ticket of this order has already been refunded.", { order_status: order.status });
+  }
   const gone = chosen.filter((t) => t.status !== "valid");
   if (gone.length > 0) {
     throw new ApiError("REFUND_NOT_ALLOWED", `Already refunded: ${gone.map((t) => t.seatLabel ?? t.id).join(", ")}.`, { ticket_ids: gone.map((t) => t.id) });
@@ -114,7 +119,7 @@ export async function refundOrder(env: Env, db: HttpDatabase, orderId: string, r
     }
   }
   const gross = chosen.reduce((sum, t) => sum + (t.unitPrice ?? 0), 0);
-  const wanted = Math.floor((gross * percent) / 100);
+  const wanted = everything ? Number.MAX_SAFE_INTEGER : Math.floor((gross * percent) / 100);
 
   const outcome = await inTransaction(databaseSettings(env), async (tx) => {
     const locked = (await lockOrder(tx, order.id))!;
@@ -160,17 +165,24 @@ export async function completeRefund(env: Env, db: HttpDatabase, refundId: strin
         await failRefund(env, refund, stripeRefund.failure_reason ?? stripeRefund.status);
         throw new ApiError("CONFLICT", "The payment provider could not refund this payment. The tickets are still valid.");
       }
-      await updateRefund(db, refund.id, { providerRefundId: stripeRefund.id, status: stripeRefund.status === "succeeded" ? "succeeded" : "pending" });
+      await settleRefund(db, refund.id, stripeRefund);
     } catch (error) {
       if (error instanceof ApiError) throw error;
       if (error instanceof Stripe.errors.StripeInvalidRequestError || error instanceof Stripe.errors.StripeCardError) {
-        await failRefund(env, refund, error.code ?? error.message);
-        throw new ApiError("CONFLICT", `The payment provider refused the refund: ${error.message} The tickets are still valid.`);
+        // Refused — unless another attempt at this same refund got there first (e.g. "already refunded").
+        const made = await findMadeRefund(createStripe(env), refund, payment.providerPaymentId);
+        if (made) {
+          await settleRefund(db, refund.id, made);
+        } else {
+          await failRefund(env, refund, error.code ?? error.message);
+          throw new ApiError("CONFLICT", `The payment provider refused the refund: ${error.message} The tickets are still valid.`);
+        }
+      } else {
+        // Unreachable or failing for now: the refund stays pending and the sweeper finishes it.
+        console.warn(JSON.stringify({ level: "warn", where: "refund", refund_id: refund.id, error: String(error) }));
+        await updateRefund(db, refund.id, {});
+        return (await findRefundById(db, refundId))!;
       }
-      // Unreachable or failing for now: the refund stays pending and the sweeper finishes it.
-      console.warn(JSON.stringify({ level: "warn", where: "refund", refund_id: refund.id, error: String(error) }));
-      await updateRefund(db, refund.id, {});
-      return (await findRefundById(db, refundId))!;
     }
     refund = (await findRefundById(db, refundId))!;
   }
@@ -187,13 +199,23 @@ export async function completeRefund(env: Env, db: HttpDatabase, refundId: strin
 async function submitRefund(stripe: Stripe, refund: RefundRow, paymentIntent: string, retry: string | undefined): Promise<Stripe.Refund> {
   if (refund.providerRefundId) return stripe.refunds.retrieve(refund.providerRefundId);
   if (retry) {
-    const made = (await stripe.refunds.list({ payment_intent: paymentIntent, limit: 100 })).data.find((r) => r.metadata?.refund_id === refund.id);
+    const made = await findMadeRefund(stripe, refund, paymentIntent);
     if (made) return made;
   }
   return stripe.refunds.create(
     { payment_intent: paymentIntent, amount: refund.amount, reason: "requested_by_customer", metadata: { order_id: refund.orderId, refund_id: refund.id } },
     { idempotencyKey: retry ? `${refund.idempotencyKey}:retry-${retry}` : refund.idempotencyKey },
   );
+}
+
+/** The Stripe refund an attempt at this refund made, found by our refund id in its metadata. */
+async function findMadeRefund(stripe: Stripe, refund: RefundRow, paymentIntent: string): Promise<Stripe.Refund | undefined> {
+  const made = (await stripe.refunds.list({ payment_intent: paymentIntent, limit: 100 })).data;
+  return made.find((r) => r.metadata?.refund_id === refund.id && r.status !== "failed" && r.status !== "canceled");
+}
+
+async function settleRefund(db: HttpDatabase, refundId: string, stripeRefund: Stripe.Refund): Promise<void> {
+  await updateRefund(db, refundId, { providerRefundId: stripeRefund.id, status: stripeRefund.status === "succeeded" ? "succeeded" : "pending" });
 }
 
 async function returnUnits(env: Env, db: HttpDatabase, order: OrderRow, refund: RefundRow): Promise<void> {
@@ -212,7 +234,8 @@ async function returnUnits(env: Env, db: HttpDatabase, order: OrderRow, refund: 
 async function failRefund(env: Env, refund: RefundRow, why: string): Promise<void> {
   await inTransaction(databaseSettings(env), async (tx) => {
     await lockOrder(tx, refund.orderId);
-    await updateRefund(tx, refund.id, { status: "failed", reason: `${refund.reason ?? ""} (failed: ${why})`.trim() });
+    // Only a refund still waiting for Stripe's first answer; one Stripe accepted is never undone.
+    if (!(await markRefundFailed(tx, refund.id, `${refund.reason ?? ""} (failed: ${why})`.trim()))) return;
     await restoreTickets(tx, refund.ticketIds);
     const revoked = (await pricedTicketsOfOrder(tx, refund.orderId)).some((t) => t.status === "revoked");
     await setOrderStatus(tx, refund.orderId, revoked ? "partially_refunded" : "confirmed");
@@ -239,9 +262,13 @@ async function announceRefund(env: Env, db: HttpDatabase, order: OrderRow, refun
   await publishOutbox(env).catch((error: unknown) => console.warn(JSON.stringify({ level: "warn", where: "outbox", error: String(error) })));
 }
 
+const PENDING_REFUND_GRACE_MS = 5 * 60_000;
+
 /** Cron: finishes refunds left pending by an outage or a crash. */
 export async function resumePendingRefunds(env: Env, db: HttpDatabase, now: Date): Promise<{ resumed: number; completed: number }> {
-  const stale = await stalePendingRefunds(db, new Date(now.getTime() - 30_000), 50);
+  // Older than any request could still be working on it (the SDK's timeout times its attempts), so
+  // a retry under a new key never races the first attempt.
+  const stale = await stalePendingRefunds(db, new Date(now.getTime() - PENDING_REFUND_GRACE_MS), 50);
   let completed = 0;
   // Attempts in the same minute share a key, so overlapping sweeps still refund once.
   const attempt = String(Math.floor(now.getTime() / 60_000));

@@ -27,7 +27,7 @@ export interface JoinedEntry {
   body: Awaited<ReturnType<typeof presentEntry>>;
 }
 
-export async function presentEntry(env: Env, row: WaitlistEntryRow, live: WaitlistEntryView | undefined, withToken: boolean) {
+export async function presentEntry(env: Env, row: WaitlistEntryRow, live: WaitlistEntryView | undefined, withToken: boolean, orderId: string | null = null) {
   const status = live?.status ?? row.status;
   return {
     entry_id: row.id,
@@ -41,6 +41,8 @@ export async function presentEntry(env: Env, row: WaitlistEntryRow, live: Waitli
     // The entrant may buy from the status page as well as from the mail's link.
     offer_token: status === "offered" ? await offerToken(env.SIGNING_MASTER_KEY, row.id) : null,
     joined_at: row.createdAt.toISOString(),
+    // The order the offer became, once accepted (its tickets are on the order page).
+    order_id: orderId,
     ...(withToken ? { entry_token: await entryToken(env.SIGNING_MASTER_KEY, row.id) } : {}),
   };
 }
@@ -107,7 +109,12 @@ export async function joinWaitlist(env: Env, db: HttpDatabase, eventId: string, 
 }
 
 export async function waitlistEntryStatus(env: Env, db: HttpDatabase, entry: WaitlistEntryRow) {
-  return presentEntry(env, entry, await inventoryOf(env, entry.tierId).waitlistEntry(entry.id), false);
+  const [live, order] = await Promise.all([inventoryOf(env, entry.tierId).waitlistEntry(entry.id), offerOrder(db, entry)]);
+  return presentEntry(env, entry, live, false, order?.id ?? null);
+}
+
+function offerOrder(db: HttpDatabase, entry: WaitlistEntryRow) {
+  return findOrderByIdempotencyKey(db, { attendeeId: entry.attendeeId, eventId: entry.eventId, tierId: entry.tierId, idempotencyKey: `waitlist:${entry.id}` });
 }
 
 export async function leaveWaitlist(env: Env, db: HttpDatabase, entry: WaitlistEntryRow) {
@@ -126,7 +133,7 @@ export async function describeOffer(env: Env, db: HttpDatabase, token: string) {
     findPublishedEvent(db, entry.eventId),
     listTiersOfEvents(db, [entry.eventId]),
     inventoryOf(env, entry.tierId).waitlistEntry(entry.id),
-    findOrderByIdempotencyKey(db, { attendeeId: entry.attendeeId, eventId: entry.eventId, tierId: entry.tierId, idempotencyKey: `waitlist:${entry.id}` }),
+    offerOrder(db, entry),
   ]);
   const tier = tiers.find((t) => t.id === entry.tierId)!;
   return {
@@ -143,6 +150,7 @@ export async function describeOffer(env: Env, db: HttpDatabase, token: string) {
     amount: tier.price * entry.quantity,
     currency: tier.currency,
     offer_expires_at: live?.offer_expires_at ? new Date(live.offer_expires_at).toISOString() : null,
+    offer_minutes: waitlistSettings(event?.waitlist).offerMinutes,
     // Set once the offer was accepted: the order to pay (its token comes with accept).
     order_id: order?.id ?? null,
   };

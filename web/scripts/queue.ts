@@ -5,6 +5,8 @@
  * the turn comes; turns into a waitlist offer when everything is sold.
  */
 import { api, ApiProblem, showStatus } from "./api.lib";
+import { joinWaitlist, waitlistPage } from "./waitlist-access.lib";
+import { joinProblem } from "./waitlist-join.lib";
 import { rememberQueueAccess, rememberQueueToken, storedQueueToken } from "./queue-access.lib";
 
 interface QueueStatus {
@@ -172,15 +174,15 @@ function mountWaitlist(): void {
       showStatus(result, "Give your name and email so we can offer you tickets.", "error");
       return;
     }
+    const tier = event?.tiers.find((t) => t.tier_id === select.value);
+    form.querySelector("button")!.disabled = true;
     try {
-      const entry = await api<{ position: number }>(`${base}/waitlist`, {
-        method: "POST",
-        body: JSON.stringify({ tier_id: select.value, quantity: 1, attendee: { name, email } }),
-      });
-      showStatus(result, `You're number ${entry.position} on the waitlist. We'll email you if tickets come back.`, "success");
-      form.querySelector("button")!.disabled = true;
+      // The waitlist page shows the place, follows it, and is where an offer can be bought.
+      const entry = await joinWaitlist(eventId, { tier_id: select.value, quantity: 1, attendee: { name, email } }, { tier_name: tier?.name ?? "", event_title: event?.title ?? "" });
+      location.assign(waitlistPage(entry.entry_id, entry.entry_token));
     } catch (error) {
-      showStatus(result, error instanceof ApiProblem ? error.message : "We could not add you to the waitlist.", "error");
+      form.querySelector("button")!.disabled = false;
+      showStatus(result, joinProblem(error), "error");
     }
   });
 }

@@ -6,36 +6,13 @@
  *  - waitlist entry tokens (`wt_`): the entrant's access to their entry (position, leave);
  *  - offer tokens (`wo_<entryId>.`): the signed link in an offer mail, naming its entry.
  */
+import { fromBase64Url, purposeKey, toBase64Url } from "./derived-keys";
+
 const encoder = new TextEncoder();
-const cached = new Map<string, { master: string; key: CryptoKey }>();
 
 type Purpose = "order-token" | "waitlist-entry" | "waitlist-offer";
 
-async function tokenKey(masterKey: string, purpose: Purpose = "order-token"): Promise<CryptoKey> {
-  const hit = cached.get(purpose);
-  if (hit?.master === masterKey) return hit.key;
-  const material = await crypto.subtle.importKey("raw", encoder.encode(masterKey), "HKDF", false, ["deriveKey"]);
-  const key = await crypto.subtle.deriveKey(
-    { name: "HKDF", hash: "SHA-256", salt: new Uint8Array(0), info: encoder.encode(`admit-one/${purpose}/v1`) },
-    material,
-    { name: "HMAC", hash: "SHA-256", length: 256 },
-    false,
-    ["sign", "verify"],
-  );
-  cached.set(purpose, { master: masterKey, key });
-  return key;
-}
-
-const toBase64Url = (bytes: ArrayBuffer) =>
-  btoa(String.fromCharCode(...new Uint8Array(bytes))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-
-function fromBase64Url(text: string): Uint8Array<ArrayBuffer> | undefined {
-  try {
-    return Uint8Array.from(atob(text.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
-  } catch {
-    return undefined;
-  }
-}
+const tokenKey = (masterKey: string, purpose: Purpose = "order-token") => purposeKey(masterKey, purpose);
 
 const PREFIX = "ot_";
 

@@ -7,44 +7,13 @@
  * Format: `<prefix><base64url(JSON claims)>.<base64url(HMAC)>`.
  */
 import type { QueueTicket } from "../domain/admission";
+import { fromBase64Url, purposeKey, toBase64Url } from "./derived-keys";
 
 const encoder = new TextEncoder();
-const keys = new Map<string, CryptoKey>();
-
-async function keyFor(masterKey: string, purpose: string): Promise<CryptoKey> {
-  const cacheKey = `${purpose}\u0000${masterKey}`;
-  const hit = keys.get(cacheKey);
-  if (hit) return hit;
-  const material = await crypto.subtle.importKey("raw", encoder.encode(masterKey), "HKDF", false, ["deriveKey"]);
-  const key = await crypto.subtle.deriveKey(
-    { name: "HKDF", hash: "SHA-256", salt: new Uint8Array(0), info: encoder.encode(`admit-one/${purpose}/v1`) },
-    material,
-    { name: "HMAC", hash: "SHA-256", length: 256 },
-    false,
-    ["sign", "verify"],
-  );
-  keys.set(cacheKey, key);
-  return key;
-}
-
-function toBase64Url(bytes: Uint8Array): string {
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
-function fromBase64Url(text: string): Uint8Array<ArrayBuffer> | undefined {
-  if (!/^[A-Za-z0-9_-]*$/.test(text)) return undefined;
-  try {
-    return Uint8Array.from(atob(text.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
-  } catch {
-    return undefined;
-  }
-}
 
 async function sign(masterKey: string, purpose: string, prefix: string, claims: object): Promise<string> {
   const body = toBase64Url(encoder.encode(JSON.stringify(claims)));
-  const signature = await crypto.subtle.sign("HMAC", await keyFor(masterKey, purpose), encoder.encode(body));
+  const signature = await crypto.subtle.sign("HMAC", await purposeKey(masterKey, purpose), encoder.encode(body));
   return `${prefix}${body}.${toBase64Url(new Uint8Array(signature))}`;
 }
 
@@ -55,7 +24,7 @@ async function open(masterKey: string, purpose: string, prefix: string, token: s
   if (!body || !signature || extra !== undefined) return undefined;
   const signatureBytes = fromBase64Url(signature);
   if (!signatureBytes) return undefined;
-  if (!(await crypto.subtle.verify("HMAC", await keyFor(masterKey, purpose), signatureBytes, encoder.encode(body)))) return undefined;
+  if (!(await crypto.subtle.verify("HMAC", await purposeKey(masterKey, purpose), signatureBytes, encoder.encode(body)))) return undefined;
   const bytes = fromBase64Url(body);
   if (!bytes) return undefined;
   try {

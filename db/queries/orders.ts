@@ -149,6 +149,11 @@ export async function setOrderStatus(db: HttpDatabase | Transaction, orderId: st
   await db.update(orders).set({ status, updatedAt: sql`now()`, ...extra }).where(eq(orders.id, orderId));
 }
 
+/** Ends an order that is still pending (expired, cancelled); an order confirmed meanwhile is left alone. */
+export async function endPendingOrder(db: HttpDatabase | Transaction, orderId: string, status: "expired" | "cancelled") {
+  await db.update(orders).set({ status, updatedAt: sql`now()` }).where(and(eq(orders.id, orderId), eq(orders.status, "pending")));
+}
+
 export async function insertTickets(tx: Transaction, rows: (typeof tickets.$inferInsert)[]) {
   if (rows.length === 0) return [];
   return tx.insert(tickets).values(rows).returning();

@@ -161,3 +161,20 @@ describe("invariant: every charge ends as tickets or a refund", () => {
   });
 });
 
+
+describe("expiring an order that a payment is selling at the same moment", () => {
+  it("leaves the order to the confirmation once TierInventory has sold its hold", async () => {
+    const { expireOrder } = await import("../../workers/use-cases/pay-order");
+    const { eventId, tiers } = await publishedEvent([{ name: "GA", price: 1500, capacity: 3 }]);
+    const registered = await register(eventId, registration(tiers[0]!.tier_id));
+    const [order] = await db().select().from(schema.orders).where(eq(schema.orders.id, registered.body.order_id));
+    // The payment's finalize sold the hold a moment before a sweep or a cancellation expires the order.
+    expect(await inventoryOf(env, tiers[0]!.tier_id).confirm(order!.holdId!)).toMatchObject({ ok: true });
+    await expireOrder(env, db(), order!);
+    expect((await getOrder(order!.id, registered.body.order_token)).body.status).toBe("pending");
+    // The payment completes as usual: the charge ends as tickets.
+    const paid = await pay(order!.id, registered.body.order_token);
+    expect(paid.body).toMatchObject({ status: "confirmed" });
+    expect(paid.body.tickets).toHaveLength(1);
+  });
+});

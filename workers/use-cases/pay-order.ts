@@ -18,6 +18,7 @@ import {
   itemsOfOrder,
   lockOrder,
   paymentOfOrder,
+  endPendingOrder,
   setOrderStatus,
   ticketsOfOrder,
   updatePayment,
@@ -69,8 +70,10 @@ export const inventorySale: SaleLedger = {
     return order.holdId ? (await inventoryOf(env, order.tierId).confirm(order.holdId)).ok : false;
   },
   async release(env, db, order, status) {
-    if (order.holdId) await inventoryOf(env, order.tierId).release(order.holdId);
-    await setOrderStatus(db, order.id, status);
+    const released = order.holdId ? await inventoryOf(env, order.tierId).release(order.holdId) : undefined;
+    // Sold meanwhile (a payment's finalize got there first): that confirmation owns the order now.
+    if (released && !released.ok) return;
+    await endPendingOrder(db, order.id, status);
   },
   async afterConfirm(_env, db, order) {
     // The tier's sold_count is a ledger summary, not the claim (TierInventory made that). Counting it

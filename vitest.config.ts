@@ -46,6 +46,9 @@ export default defineConfig({
           // Chromium pages, and HTTP bursts from Node that need real concurrency, against wrangler dev.
           include: ["test/browser/**/*.test.ts", "test/system/**/*.test.ts"],
           globalSetup: ["test/browser/global-setup.ts"],
+          // One file at a time: they share one wrangler dev on 2 cores, and the 2,000-buyer burst
+          // beside a page load made that page miss its 30 s navigation timeout.
+          fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },

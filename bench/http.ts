@@ -6,6 +6,7 @@ import http from "node:http";
 
 export interface JsonResponse {
   status: number;
+  headers: http.IncomingHttpHeaders;
   body: any;
 }
 
@@ -45,7 +46,7 @@ export function requestJson(
           } catch {
             // not JSON: keep the text
           }
-          resolve({ status: response.statusCode ?? 0, body: parsed });
+          resolve({ status: response.statusCode ?? 0, headers: response.headers, body: parsed });
         });
         response.on("error", reject);
       },

@@ -22,10 +22,10 @@
  * WR_POLL_SECONDS=90 WR_MAX_SECONDS=900 (whole run) WR_VERBOSE=0.
  */
 import { createHash } from "node:crypto";
-import http from "node:http";
 import os from "node:os";
 import { startStack, type Stack } from "../dev/stack";
 import { positionsOfEntries } from "../workers/domain/admission";
+import { keepAliveAgent, requestJson, type JsonResponse } from "./http";
 import { fmt, percentile, table } from "./stats";
 
 const setting = (name: string, fallback: number) => {
@@ -42,48 +42,12 @@ const MAX_SECONDS = Math.max(30, setting("WR_MAX_SECONDS", 900));
 const VERBOSE = setting("WR_VERBOSE", 0) > 0;
 
 const runDeadline = Date.now() + MAX_SECONDS * 1000;
-const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY, maxFreeSockets: CONCURRENCY });
+const agent = keepAliveAgent(CONCURRENCY);
 
-interface Reply {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: any;
-}
+type Reply = JsonResponse;
 
 function request(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> {
-  const payload = body === undefined ? undefined : JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      url,
-      {
-        method,
-        agent,
-        headers: {
-          Accept: "application/json",
-          ...(payload === undefined ? {} : { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(payload) }),
-          ...headers,
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (chunk: Buffer) => chunks.push(chunk));
-        res.on("end", () => {
-          const text = Buffer.concat(chunks).toString("utf8");
-          let parsed: unknown = text;
-          try {
-            parsed = text ? JSON.parse(text) : undefined;
-          } catch {
-            // keep the text
-          }
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: parsed });
-        });
-        res.on("error", reject);
-      },
-    );
-    req.setTimeout(30_000, () => req.destroy(new Error("timeout after 30 s")));
-    req.on("error", reject);
-    req.end(payload);
-  });
+  return requestJson(agent, method, url, body, headers, 30_000);
 }
 
 interface Person {

@@ -7,48 +7,15 @@
  * waitlist when register finds the last ticket gone, and the waitlist page leaves after a
  * confirmation. No token ever stays in an address.
  */
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { launchChromium } from "./chromium";
+import type { Page } from "playwright-core";
+import { describe, expect, inject, it } from "vitest";
+import { postJson, unique, useChromium } from "./harness";
 
 const { worker: base, mail } = inject("browserStack");
-const PHONE = { width: 390, height: 844 };
 const DAY = 86_400_000;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-const cleanup: { eventId: string; apiKey: string }[] = [];
-
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  for (const context of contexts) await context.close().catch(() => undefined);
-  // Leave the public catalog as it was found.
-  for (const { eventId, apiKey } of cleanup) {
-    await fetch(`${base}/api/v1/events/${eventId}/cancel`, { method: "POST", headers: { Authorization: `Bearer ${apiKey}` } });
-  }
-  await browser?.close();
-});
-
-async function freshPage(): Promise<Page> {
-  const context = await browser.newContext({ viewport: PHONE });
-  contexts.push(context);
-  return context.newPage();
-}
-
-function unique(prefix: string): string {
-  return `${prefix}${crypto.randomUUID().slice(0, 8)}`;
-}
-
-async function post<T>(path: string, body: unknown, token?: string): Promise<{ status: number; body: T }> {
-  const response = await fetch(`${base}${path}`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json", ...(token ? { Authorization: `Bearer ${token}` } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: response.status, body: (await response.json()) as T };
-}
+const chromium = useChromium(base);
+const freshPage = () => chromium.freshPage();
+const post = <T>(path: string, body: unknown, token?: string) => postJson<T>(base, path, body, token);
 
 /** A published event with one general-admission ticket and a waitlist, made by a new organizer. */
 async function oneTicketEvent(title: string) {
@@ -76,7 +43,7 @@ async function oneTicketEvent(title: string) {
   expect(created.status).toBe(201);
   const eventId = created.body.event_id;
   expect((await post(`/api/v1/events/${eventId}/publish`, undefined, apiKey)).status).toBe(200);
-  cleanup.push({ eventId, apiKey });
+  chromium.cancelAfterwards(eventId, apiKey);
   return { eventId, tierId: created.body.tiers[0]!.tier_id, apiKey };
 }
 

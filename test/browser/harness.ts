@@ -1,0 +1,50 @@
+/**
+ * What the browser tests that build their own events share: one Chromium per file, a fresh phone-sized
+ * context per page, JSON calls to the worker, and cancelling the test's events afterwards so the
+ * public catalog is left as it was found.
+ */
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
+import { launchChromium } from "./chromium";
+
+export const PHONE = { width: 390, height: 844 };
+
+export function unique(prefix: string): string {
+  return `${prefix}${crypto.randomUUID().slice(0, 8)}`;
+}
+
+export async function postJson<T>(base: string, path: string, body: unknown, token?: string): Promise<{ status: number; body: T }> {
+  const response = await fetch(`${base}${path}`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: response.status, body: (await response.json()) as T };
+}
+
+/** Registers the file's beforeAll/afterAll; call at the top level of a test file. */
+export function useChromium(base: string) {
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+  const events: { eventId: string; apiKey: string }[] = [];
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    for (const context of contexts) await context.close().catch(() => undefined);
+    for (const { eventId, apiKey } of events) {
+      await fetch(`${base}/api/v1/events/${eventId}/cancel`, { method: "POST", headers: { Authorization: `Bearer ${apiKey}` } });
+    }
+    await browser?.close();
+  });
+  return {
+    async freshPage(): Promise<Page> {
+      const context = await browser.newContext({ viewport: PHONE });
+      contexts.push(context);
+      return context.newPage();
+    },
+    cancelAfterwards(eventId: string, apiKey: string): void {
+      events.push({ eventId, apiKey });
+    },
+  };
+}

@@ -574,8 +574,8 @@ export class TierInventory extends DurableObject<Env> {
 
   /** Written in the step that changed the entry; published by the alarm. The seq orders them. */
   private notify(notice: DistributiveOmit<WaitlistNotice, "notice_seq">): void {
-    const seq = (this.sql.exec<{ last: number | null }>("SELECT max(seq) AS last FROM notices").one().last ?? 0) + 1;
-    const sequence = Math.max(seq, this.lastNoticeSeq() + 1);
+    // AUTOINCREMENT's counter never goes back, even after published notices are deleted.
+    const sequence = this.lastNoticeSeq() + 1;
     this.sql.exec("INSERT INTO notices (seq, body) VALUES (?, ?)", sequence, JSON.stringify({ ...notice, notice_seq: sequence }));
   }
 

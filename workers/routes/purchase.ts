@@ -107,7 +107,7 @@ export function purchaseRoutesFor(claim: ClaimStep, saleFor: (order: OrderRow) =
           created_at: r.createdAt.toISOString(),
         })),
         // What the refund button would give back now under the event's policy.
-        refund_quote: order.status === "confirmed" || order.status === "partially_refunded" ? await refundQuote(db, order, new Date()) : null,
+        refund_quote: order.status === "confirmed" || order.status === "partially_refunded" ? await refundQuote(db, order, new Date(), event) : null,
       });
     })
     .post("/stripe/webhook", async (c) => {

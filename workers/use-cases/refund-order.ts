@@ -16,7 +16,7 @@
  */
 import Stripe from "stripe";
 import { inTransaction, type HttpDatabase } from "../../db/client";
-import { findPublishedEvent } from "../../db/queries/catalog";
+import { findPublishedEvent, type EventRow } from "../../db/queries/catalog";
 import { enqueueOutbox } from "../../db/queries/outbox";
 import { addSold, attendeeOf, findOrder, lockOrder, paymentOfOrder, setOrderStatus, type OrderRow } from "../../db/queries/orders";
 import {
@@ -55,15 +55,20 @@ export interface RefundRequest {
 const refundable = new Set<OrderRow["status"]>(["confirmed", "partially_refunded", "refunded"]);
 
 /** What the policy gives back now, per ticket, for the attendee's refund button and the check. */
-export async function refundQuote(db: HttpDatabase, order: OrderRow, now: Date) {
-  const event = (await findPublishedEvent(db, order.eventId))!;
+export async function refundQuote(db: HttpDatabase, order: OrderRow, now: Date, knownEvent?: EventRow) {
+  const [found, priced, refunded] = await Promise.all([
+    knownEvent ?? findPublishedEvent(db, order.eventId),
+    pricedTicketsOfOrder(db, order.id),
+    refundedAmount(db, order.id),
+  ]);
+  const event = found!;
   const hoursBeforeStart = (event.startsAt.getTime() - now.getTime()) / 3_600_000;
   const policy = event.refundPolicy as RefundPolicy;
   const percent = refundPercentAt(policy, hoursBeforeStart);
   const rule = policy.schedule.filter((r) => hoursBeforeStart >= r.until_hours_before_start && r.percent === percent)[0] ?? null;
-  const tickets = (await pricedTicketsOfOrder(db, order.id)).filter((t) => t.status === "valid");
+  const tickets = priced.filter((t) => t.status === "valid");
   const gross = tickets.reduce((sum, t) => sum + (t.unitPrice ?? 0), 0);
-  const remaining = order.amount - (await refundedAmount(db, order.id));
+  const remaining = order.amount - refunded;
   return {
     percent,
     rule,

@@ -54,7 +54,7 @@ export const ticketStatus = pgEnum("ticket_status", ["valid", "revoked"]);
 export const refundStatus = pgEnum("refund_status", ["pending", "succeeded", "failed"]);
 export const refundInitiator = pgEnum("refund_initiator", ["attendee", "organizer", "system"]);
 export const waitlistStatus = pgEnum("waitlist_status", ["waiting", "offered", "purchased", "expired", "left"]);
-export const checkinResult = pgEnum("checkin_result", ["admitted", "rejected", "duplicate"]);
+export const checkinResult = pgEnum("checkin_result", ["admitted", "rejected", "duplicate", "undone"]);
 export const signingKeyStatus = pgEnum("signing_key_status", ["current", "previous", "retired"]);
 export const cancellationStatus = pgEnum("cancellation_status", ["running", "completed"]);
 
@@ -151,6 +151,8 @@ export const events = pgTable(
     waitingRoom: jsonb("waiting_room").notNull().default({ enabled: false }),
     /** `{enabled, offer_minutes}`. */
     waitlist: jsonb("waitlist").notNull().default({ enabled: false, offer_minutes: 30 }),
+    /** Tickets scan as valid from `starts_at` minus this many minutes (before: `not_yet_valid`). */
+    doorsOpenMinutesBefore: integer("doors_open_minutes_before").notNull().default(360),
     status: eventStatus("status").notNull().default("draft"),
     publishedAt: at("published_at"),
     cancelledAt: at("cancelled_at"),
@@ -169,6 +171,7 @@ export const events = pgTable(
     check("events_ends_after_start", sql`${t.endsAt} > ${t.startsAt}`),
     check("events_hold_minutes_range", sql`${t.holdMinutes} BETWEEN 1 AND 60`),
     check("events_currency_upper", sql`${t.currency} ~ '^[A-Z]{3}$'`),
+    check("events_doors_open_range", sql`${t.doorsOpenMinutesBefore} BETWEEN 0 AND 10080`),
   ],
 );
 
@@ -384,6 +387,26 @@ export const waitlistEntries = pgTable(
   ],
 );
 
+/**
+ * Where a ticket is admitted once: every event has a main entrance list; others (a workshop room, a VIP
+ * gate) may admit only some tiers (`tier_ids`, null = all). A ticket is admitted once per list.
+ */
+export const checkinLists = pgTable(
+  "checkin_lists",
+  {
+    id: id(),
+    eventId: uuid("event_id").notNull().references(() => events.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    tierIds: jsonb("tier_ids").$type<string[] | null>(),
+    isMain: boolean("is_main").notNull().default(false),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index("checkin_lists_event_idx").on(t.eventId),
+    uniqueIndex("checkin_lists_one_main_per_event").on(t.eventId).where(sql`${t.isMain}`),
+  ],
+);
+
 export const scannerDevices = pgTable(
   "scanner_devices",
   {
@@ -391,24 +414,36 @@ export const scannerDevices = pgTable(
     eventId: uuid("event_id").notNull().references(() => events.id, { onDelete: "cascade" }),
     name: text("name").notNull(),
     tokenHash: text("token_hash").notNull(),
+    /** The list this device scans against; null means the event's main entrance. */
+    checkinListId: uuid("checkin_list_id").references(() => checkinLists.id),
     createdAt: createdAt(),
+    lastSeenAt: at("last_seen_at"),
     revokedAt: at("revoked_at"),
   },
-  (t) => [unique("scanner_devices_token_hash_key").on(t.tokenHash)],
+  (t) => [unique("scanner_devices_token_hash_key").on(t.tokenHash), index("scanner_devices_event_idx").on(t.eventId)],
 );
 
-/** Append-only (a trigger refuses UPDATE and DELETE); a repeated nonce from a device is the same scan. */
+/**
+ * Append-only (a trigger refuses UPDATE and DELETE); a repeated nonce from a device is the same scan,
+ * answered with the `answer` stored here, byte for byte. An undo is a row of its own (`undone`).
+ */
 export const checkins = pgTable(
   "checkins",
   {
     id: bigserial("id", { mode: "number" }).primaryKey(),
     eventId: uuid("event_id").notNull().references(() => events.id),
     ticketId: uuid("ticket_id"),
+    tierId: uuid("tier_id"),
     deviceId: uuid("device_id").notNull().references(() => scannerDevices.id),
+    checkinListId: uuid("checkin_list_id"),
     nonce: text("nonce").notNull(),
     result: checkinResult("result").notNull(),
     reason: text("reason"),
     offline: boolean("offline").notNull().default(false),
+    /** Admitted offline by the device, but the server had already admitted the ticket on this list. */
+    conflict: boolean("conflict").notNull().default(false),
+    /** The verdict as first sent to the device (JSON text). */
+    answer: text("answer"),
     scannedAt: at("scanned_at").notNull(),
     receivedAt: at("received_at").notNull().defaultNow(),
   },

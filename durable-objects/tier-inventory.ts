@@ -18,9 +18,14 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { chooseBestAvailable } from "../workers/domain/best-available";
+import * as checkin from "../workers/domain/checkin";
+import type { AdmitOutcome, AdmitRequest, UndoOutcome, UndoRequest } from "../workers/domain/checkin";
 import { planOffers } from "../workers/domain/waitlist";
 import type { WaitlistNotice } from "../workers/messages";
+import { CHECKIN_SCHEMA, CheckinStore } from "./tier-inventory-checkins";
 import { migrateStorage } from "./schema-migrations";
+
+export type { Admission, AdmitOutcome, AdmitRequest, UndoOutcome, UndoRequest } from "../workers/domain/checkin";
 
 const SCHEMA: readonly string[] = [
   `CREATE TABLE tier (
@@ -46,6 +51,7 @@ const SCHEMA: readonly string[] = [
   `CREATE INDEX waitlist_waiting ON waitlist (seq) WHERE status = 'waiting'`,
   `CREATE TABLE returns (return_id TEXT PRIMARY KEY, quantity INTEGER NOT NULL, seats TEXT NOT NULL, created_at INTEGER NOT NULL)`,
   `CREATE TABLE notices (seq INTEGER PRIMARY KEY AUTOINCREMENT, body TEXT NOT NULL)`,
+  ...CHECKIN_SCHEMA,
 ];
 
 export interface TierSetup {
@@ -95,6 +101,8 @@ export interface InventorySnapshot {
   /** Waitlist entries waiting for an offer, and the units they ask for. */
   waiting: number;
   waiting_units: number;
+  /** Tickets admitted at the door now, per check-in list. */
+  checked_in: Record<string, number>;
 }
 
 export type WaitlistStatus = "waiting" | "offered" | "purchased" | "expired" | "left";
@@ -163,12 +171,14 @@ interface HoldRow {
 
 export class TierInventory extends DurableObject<Env> {
   private readonly sql: SqlStorage;
+  private readonly checkins: CheckinStore;
   /** The alarm time last set, so a hold that does not move the earliest expiry writes nothing. */
   private alarmAt: number | null | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
+    this.checkins = new CheckinStore(this.sql);
     void ctx.blockConcurrencyWhile(async () => {
       migrateStorage(this.sql, SCHEMA);
     });
@@ -396,7 +406,8 @@ export class TierInventory extends DurableObject<Env> {
   async snapshot(): Promise<InventorySnapshot> {
     this.expireOverdue(Date.now());
     const tier = this.tier();
-    if (!tier) return { configured: false, capacity: 0, sold: 0, held: 0, available: 0, waiting: 0, waiting_units: 0 };
+    const checked_in = this.checkins.countsByList();
+    if (!tier) return { configured: false, capacity: 0, sold: 0, held: 0, available: 0, waiting: 0, waiting_units: 0, checked_in };
     const waiting = this.sql.exec<{ n: number; units: number | null }>("SELECT count(*) AS n, sum(quantity) AS units FROM waitlist WHERE status = 'waiting'").one();
     return {
       configured: true,
@@ -406,7 +417,26 @@ export class TierInventory extends DurableObject<Env> {
       available: tier.closed || waiting.n > 0 ? 0 : tier.capacity - tier.sold - tier.held,
       waiting: waiting.n,
       waiting_units: waiting.units ?? 0,
+      checked_in,
     };
+  }
+
+  /** Admits a ticket through a check-in list once: the first scan wins (workers/domain/checkin.ts). */
+  async admitTicket(request: AdmitRequest): Promise<AdmitOutcome> {
+    const decision = checkin.admitTicket(request, this.checkins.ofScan(request), this.checkins.live(request.listId, request.ticketId), Date.now());
+    if (decision.record) this.checkins.insert(decision.record);
+    return decision.outcome;
+  }
+
+  /** Takes back an admission just made by the same scan (the wrong person was let in). */
+  async undoAdmission(request: UndoRequest): Promise<UndoOutcome> {
+    const decision = checkin.undoAdmission(this.checkins.ofScan(request), Date.now());
+    if (decision.undoneAt !== undefined) this.checkins.markUndone(request, decision.undoneAt);
+    return decision.outcome;
+  }
+
+  async checkedIn(): Promise<Record<string, number>> {
+    return this.checkins.countsByList();
   }
 
   async seatStatuses(): Promise<Record<string, "available" | "held" | "sold">> {

@@ -2,13 +2,15 @@
  * The event editor (`/organizer/event?id=…`, or `?new=1`): loads the organizer's event, saves it
  * (POST for a new event, PATCH after), previews, publishes and cancels, always showing the status
  * the API last reported. Published and cancelled events also list their orders (with refunds) and
- * waitlist, and a cancellation's refunds are followed live (organizer-orders.lib).
+ * waitlist, and a cancellation's refunds are followed live (organizer-orders.lib); published events
+ * also show the door: check-ins, check-in lists and scanner devices (organizer-door.lib).
  */
 import { ApiProblem, showStatus } from "./api.lib";
 import { askToConfirm } from "./confirm-dialog.lib";
 import { clearErrorsOnEdit, clearFieldErrors, problemMessage, showFieldErrors, showFormProblem } from "./field-errors.lib";
 import { whileBusy } from "./form-controls.lib";
 import { describeTimes, fillEventForm, prepareChoices, readEventForm, RefundRows, syncToggles } from "./organizer-event-form.lib";
+import { DoorPanel } from "./organizer-door.lib";
 import { isSeated, statusBadge, type OrganizerEvent } from "./organizer-events.lib";
 import { followCancellation, SalesPanel, type Cancellation } from "./organizer-orders.lib";
 import { mountAccountBar, organizerApi, requireOrganizer } from "./organizer-session.lib";
@@ -29,6 +31,7 @@ const preview = document.querySelector<HTMLAnchorElement>("#preview")!;
 let event: OrganizerEvent | undefined;
 let dirty = false;
 const sales = new SalesPanel();
+const door = new DoorPanel();
 
 function markDirty(value: boolean): void {
   dirty = value;
@@ -164,7 +167,10 @@ form.addEventListener("submit", (e) => {
 publishButton.addEventListener("click", async () => {
   if (dirty && !(await save())) return;
   const published = await act(publishButton, "Publishing…", "publish", "Published. Attendees can now find this event and buy tickets.");
-  if (published) void sales.load(published.event_id, published.status);
+  if (published) {
+    void sales.load(published.event_id, published.status);
+    void door.show(published);
+  }
 });
 
 cancelButton.addEventListener("click", async () => {
@@ -181,7 +187,9 @@ cancelButton.addEventListener("click", async () => {
   });
   if (!sure) return;
   const cancelled = await act(cancelButton, "Cancelling…", "cancel", "The event is cancelled. Every order is being refunded in full.");
-  if (cancelled) await showCancellation(cancelled.event_id, cancelled.cancellation);
+  if (!cancelled) return;
+  void door.show(cancelled);
+  await showCancellation(cancelled.event_id, cancelled.cancellation);
 });
 
 /** Sales close when the event starts unless set otherwise, so moving the start moves that close too. */
@@ -227,6 +235,7 @@ async function main(): Promise<void> {
     form.hidden = false;
     if (event?.status === "cancelled") void showCancellation(event.event_id);
     else if (event) void sales.load(event.event_id, event.status);
+    if (event) void door.show(event);
   } catch (error) {
     const message =
       error instanceof ApiProblem && error.code === "NOT_FOUND"

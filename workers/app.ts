@@ -10,6 +10,8 @@ import { databaseSettings } from "./config";
 import type { AppEnv } from "./context";
 import { ApiError, errorBody, errorStatus } from "./errors";
 import { catalogRoutes } from "./routes/catalog";
+import { checkinRoutes } from "./routes/checkin";
+import { doorSetupRoutes } from "./routes/door-setup";
 import { configRoutes } from "./routes/config";
 import { eventKeyRoutes } from "./routes/event-keys";
 import { myEventRoutes, organizerEventRoutes } from "./routes/organizer-events";
@@ -55,6 +57,8 @@ const api = new Hono<AppEnv>()
   .route("/events", organizerStatsRoutes)
   .route("/events", organizerReportRoutes)
   .route("/events", waitingRoomRoutes)
+  .route("/events", doorSetupRoutes)
+  .route("/checkin", checkinRoutes)
   .route("/", purchaseRoutes)
   .route("/", refundRoutes)
   .route("/", waitlistRoutes);

@@ -7,6 +7,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 export const errorStatus = {
   VALIDATION_FAILED: 400,
   UNAUTHENTICATED: 401,
+  DEVICE_REVOKED: 401,
   PAYMENT_DECLINED: 402,
   PAYMENT_ACTION_REQUIRED: 402,
   FORBIDDEN: 403,
@@ -23,6 +24,7 @@ export const errorStatus = {
   REFUND_POLICY_NARROWED: 409,
   WAITLIST_DISABLED: 409,
   EVENT_CANCELLED: 409,
+  UNDO_NOT_ALLOWED: 409,
   HOLD_EXPIRED: 410,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,

@@ -119,6 +119,8 @@ const eventFields = {
   sales_start_at: instant.nullable().optional(),
   sales_end_at: instant.nullable().optional(),
   hold_minutes: z.number().int().min(1).max(60).optional(),
+  /** Tickets scan as valid from this many minutes before the start (a week at most). */
+  doors_open_minutes_before: z.number().int().min(0).max(10_080).optional(),
   refund_policy: refundPolicyInput.optional(),
   waiting_room: waitingRoomInput.optional(),
   waitlist: waitlistInput.optional(),
@@ -139,6 +141,7 @@ export const updateEventInput = z
     sales_start_at: eventFields.sales_start_at,
     sales_end_at: eventFields.sales_end_at,
     hold_minutes: eventFields.hold_minutes,
+    doors_open_minutes_before: eventFields.doors_open_minutes_before,
     refund_policy: eventFields.refund_policy,
     waiting_room: eventFields.waiting_room,
     waitlist: eventFields.waitlist,

@@ -50,8 +50,10 @@ export async function attendeeList(db: HttpDatabase, eventId: string): Promise<A
   const result = await db.execute<AttendeeRow>(sql`
     SELECT k.id AS ticket_id, k.attendee_name, a.email, t.name AS tier, k.seat_label AS seat, k.order_id,
            k.status AS ticket_status, to_char(k.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS issued_at,
-           (SELECT to_char(min(c.scanned_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') FROM checkins c
-             WHERE c.ticket_id = k.id AND c.result = 'admitted') AS checked_in_at
+           -- The first admit, unless every admit of the ticket was undone by staff.
+           (SELECT CASE WHEN count(*) FILTER (WHERE c.result = 'admitted') > count(*) FILTER (WHERE c.result = 'undone')
+                   THEN to_char(min(c.scanned_at) FILTER (WHERE c.result = 'admitted') AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') END
+             FROM checkins c WHERE c.ticket_id = k.id) AS checked_in_at
     FROM tickets k
     JOIN orders o ON o.id = k.order_id
     JOIN attendees a ON a.id = o.attendee_id

@@ -46,6 +46,7 @@ export function presentEvent(event: EventRow, tiers: TierRow[], now: Date) {
     sold_out: presentedTiers.length > 0 && presentedTiers.every((t) => t.available === 0),
     price_from: prices.length > 0 ? Math.min(...prices) : null,
     hold_minutes: event.holdMinutes,
+    doors_open_minutes_before: event.doorsOpenMinutesBefore,
     refund_policy: event.refundPolicy,
     waiting_room: event.waitingRoom,
     waitlist: event.waitlist,

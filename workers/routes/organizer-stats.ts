@@ -5,7 +5,9 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { findOwnedEvent, tiersOfEvent } from "../../db/queries/organizer-events";
-import { checkedInCount, refundedTotal, revenueByTier, waitingCount } from "../../db/queries/stats";
+import { refundedTotal, revenueByTier, waitingCount } from "../../db/queries/stats";
+import { ensureMainList, gateCounts, listsOfEvent } from "../../db/queries/door";
+import { attendanceOf } from "../use-cases/attendance";
 import { currentOrganizer, requireOrganizer } from "../auth/organizer-auth";
 import type { AppEnv } from "../context";
 import { ApiError } from "../errors";
@@ -25,13 +27,15 @@ export const organizerStatsRoutes = new Hono<AppEnv>().get("/:eventId/stats", re
   const db = c.get("db");
   const event = z.uuid().safeParse(eventId).success ? await findOwnedEvent(db, eventId, currentOrganizer(c).id) : undefined;
   if (!event) throw new ApiError("NOT_FOUND", "You have no event with this id.");
-  const [tiers, revenue, refunded, checkedIn, waitlist] = await Promise.all([
+  const [tiers, revenue, refunded, waitlist, main, gates] = await Promise.all([
     tiersOfEvent(db, event.id),
     revenueByTier(db, event.id),
     refundedTotal(db, event.id),
-    checkedInCount(db, event.id),
     waitingCount(db, event.id),
+    ensureMainList(db, event.id),
+    gateCounts(db, event.id),
   ]);
+  const [attendance, lists] = await Promise.all([attendanceOf(c.env, db, event.id), listsOfEvent(db, event.id)]);
   const tierStats = await Promise.all(
     tiers.map(async (tier) => {
       let live = await inventoryOf(c.env, tier.id).snapshot();
@@ -41,7 +45,16 @@ export const organizerStatsRoutes = new Hono<AppEnv>().get("/:eventId/stats", re
       }
       const sold = live.configured ? live.sold : tier.soldCount;
       const held = live.configured ? live.held : 0;
-      return { tier_id: tier.id, name: tier.name, capacity: tier.capacity, sold, held, available: Math.max(0, tier.capacity - sold - held), revenue: revenue.get(tier.id) ?? 0 };
+      return {
+        tier_id: tier.id,
+        name: tier.name,
+        capacity: tier.capacity,
+        sold,
+        held,
+        available: Math.max(0, tier.capacity - sold - held),
+        revenue: revenue.get(tier.id) ?? 0,
+        checked_in: attendance.byTier.get(tier.id)?.[main.id] ?? 0,
+      };
     }),
   );
   return c.json({
@@ -50,7 +63,10 @@ export const organizerStatsRoutes = new Hono<AppEnv>().get("/:eventId/stats", re
     tiers: tierStats,
     revenue: tierStats.reduce((sum, t) => sum + t.revenue, 0),
     refunded,
-    checked_in: checkedIn,
+    // Attendance counts the main entrance; other lists (a workshop room) are listed on their own.
+    checked_in: attendance.byList.get(main.id) ?? 0,
+    checkin_lists: lists.map((l) => ({ checkin_list_id: l.id, name: l.name, main: l.isMain, checked_in: attendance.byList.get(l.id) ?? 0 })),
+    gates: gates.map((g) => ({ device_id: g.deviceId, name: g.name, scans: g.scans, admitted: g.admitted, conflicts: g.conflicts })),
     waitlist,
     queue: await queueFigures(c.env, event),
   });

@@ -53,6 +53,7 @@ export async function createEvent(settings: DatabaseSettings, organizerId: strin
     salesStartAt: input.sales_start_at ?? now,
     salesEndAt: input.sales_end_at ?? input.starts_at,
     holdMinutes: input.hold_minutes ?? 10,
+    doorsOpenMinutesBefore: input.doors_open_minutes_before ?? 360,
     refundPolicy: normalizeRefundPolicy(input.refund_policy ?? { schedule: [] }),
     waitingRoom: input.waiting_room ?? DEFAULT_WAITING_ROOM,
     waitlist: input.waitlist ?? DEFAULT_WAITLIST,
@@ -85,6 +86,7 @@ export async function updateEvent(settings: DatabaseSettings, organizerId: strin
       if (input.sales_start_at !== undefined) changes.salesStartAt = input.sales_start_at;
       if (input.sales_end_at !== undefined) changes.salesEndAt = input.sales_end_at;
       if (input.hold_minutes !== undefined) changes.holdMinutes = input.hold_minutes;
+      if (input.doors_open_minutes_before !== undefined) changes.doorsOpenMinutesBefore = input.doors_open_minutes_before;
       if (input.waiting_room) changes.waitingRoom = input.waiting_room;
       if (input.waitlist) changes.waitlist = input.waitlist;
       if (input.currency && input.currency !== event.currency) {

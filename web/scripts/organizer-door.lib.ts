@@ -162,7 +162,7 @@ export class DoorPanel {
           { className: "sales-row checkin-list-row", "data-list-id": list.checkin_list_id },
           h("div", { className: "sales-who" }, h("strong", {}, list.name), h("span", { className: "meta list-tiers" }, this.tierNames(list.tier_ids))),
           h("div", { className: "sales-money" }, h("span", { className: "list-count" }, `${list.checked_in} checked in`)),
-          h("div", {}, list.main ? h("span", { className: "badge published" }, "Main entrance") : null),
+          h("div", {}, list.main ? h("span", { className: "badge published", title: "Devices scan for this list unless told otherwise" }, "Main") : null),
         ),
       ),
     );

@@ -97,7 +97,8 @@ export function createApp<Api extends Hono<AppEnv>>(routes: Api) {
       err instanceof ApiError ? err : err instanceof HTTPException ? fromHttpException(err) : undefined;
     if (!error || error.code === "INTERNAL") {
       // The cause stays in the logs under the request id; the client gets no stack or SQL.
-      console.error(JSON.stringify({ level: "error", request_id: requestId, error: String(err), stack: err.stack }));
+      const cause = (err as { cause?: unknown }).cause;
+      console.error(JSON.stringify({ level: "error", request_id: requestId, error: String(err), ...(cause ? { cause: String(cause) } : {}), stack: err.stack }));
     }
     const shown = error ?? new ApiError("INTERNAL", "Something went wrong on our side. Please try again.");
     return c.json(errorBody(shown, requestId), errorStatus[shown.code]);

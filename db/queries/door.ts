@@ -3,7 +3,7 @@
  */
 import { and, asc, eq, sql } from "drizzle-orm";
 import type { HttpDatabase } from "../client";
-import { checkinLists, checkins, eventSigningKeys, scannerDevices, tickets, ticketTiers } from "../schema";
+import { checkinLists, checkins, events, eventSigningKeys, scannerDevices, tickets, ticketTiers } from "../schema";
 import type { EventRow } from "./catalog";
 
 export type CheckinListRow = typeof checkinLists.$inferSelect;
@@ -77,19 +77,24 @@ export interface ScanningDevice {
   list: CheckinListRow;
 }
 
-/**
- * The device behind a token, with its list, marking it seen — one round trip. A device created
- * before lists existed scans against the main entrance.
- */
-export async function touchDevice(db: HttpDatabase, deviceId: string, at: Date): Promise<{ device: DeviceRow; list: CheckinListRow | undefined } | undefined> {
-  const [device] = await db
+/** The device behind a token with its list and event, in one round trip. */
+export async function findScanningDevice(db: HttpDatabase, deviceId: string) {
+  const [row] = await db
+    .select({ device: scannerDevices, list: checkinLists, event: events })
+    .from(scannerDevices)
+    .innerJoin(events, eq(events.id, scannerDevices.eventId))
+    .leftJoin(checkinLists, eq(checkinLists.id, scannerDevices.checkinListId))
+    .where(eq(scannerDevices.id, deviceId))
+    .limit(1);
+  return row;
+}
+
+/** Last seen, to the minute: written at most once a minute per device, never on every scan. */
+export async function markDeviceSeen(db: HttpDatabase, deviceId: string, at: Date): Promise<void> {
+  await db
     .update(scannerDevices)
     .set({ lastSeenAt: at })
-    .where(eq(scannerDevices.id, deviceId))
-    .returning();
-  if (!device) return undefined;
-  const [list] = device.checkinListId ? await db.select().from(checkinLists).where(eq(checkinLists.id, device.checkinListId)).limit(1) : [];
-  return { device, list };
+    .where(and(eq(scannerDevices.id, deviceId), sql`(${scannerDevices.lastSeenAt} IS NULL OR ${scannerDevices.lastSeenAt} < ${new Date(at.getTime() - 60_000).toISOString()}::timestamptz)`));
 }
 
 export async function deviceNames(db: HttpDatabase, deviceIds: string[]): Promise<Map<string, string>> {

@@ -6,8 +6,8 @@
 import { Hono, type Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { z } from "zod";
-import { findPublishedEvent, listTiersOfEvents } from "../../db/queries/catalog";
-import { ensureMainList, touchDevice } from "../../db/queries/door";
+import { listTiersOfEvents } from "../../db/queries/catalog";
+import { ensureMainList, findScanningDevice, markDeviceSeen } from "../../db/queries/door";
 import { revokedTickets } from "../../db/queries/refunds";
 import { deviceOfToken } from "../auth/device-tokens";
 import type { AppEnv } from "../context";
@@ -24,13 +24,18 @@ const requireDevice = createMiddleware<DoorEnv>(async (c, next) => {
   const deviceId = match ? await deviceOfToken(c.env.SIGNING_MASTER_KEY, match[1]!) : undefined;
   if (!deviceId) throw new ApiError("UNAUTHENTICATED", "Scanning needs `Authorization: Bearer <device_token>` from the organizer's enrolment link.");
   const db = c.get("db");
-  const now = new Date();
-  const found = await touchDevice(db, deviceId, now);
+  const found = await findScanningDevice(db, deviceId);
   if (!found) throw new ApiError("UNAUTHENTICATED", "This scanner is not known. Ask the organizer for a new enrolment link.");
   if (found.device.revokedAt) throw new ApiError("DEVICE_REVOKED", "This scanner was removed by the organizer. Ask for a new enrolment link.");
-  const [event, list] = await Promise.all([findPublishedEvent(db, found.device.eventId), found.list ?? ensureMainList(db, found.device.eventId)]);
-  if (!event) throw new ApiError("UNAUTHENTICATED", "This scanner's event is not published.");
-  c.set("door", { device: found.device, list, event });
+  const { device, event } = found;
+  if (event.status === "draft") throw new ApiError("UNAUTHENTICATED", "This scanner's event is not published.");
+  const list = found.list ?? (await ensureMainList(db, device.eventId));
+  const now = new Date();
+  if (!device.lastSeenAt || now.getTime() - device.lastSeenAt.getTime() > 60_000) {
+    // Off the scan's path: a lost "last seen" write costs nothing, a slow one must not slow the door.
+    c.executionCtx.waitUntil(markDeviceSeen(db, device.id, now).catch(() => undefined));
+  }
+  c.set("door", { device, list, event });
   await next();
 });
 

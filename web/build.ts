@@ -1,9 +1,13 @@
 /**
  * Builds web/ into dist/web, the Worker's static assets: pages copied, scripts bundled by esbuild
  * (one bundle per page script, browser target), styles copied. Wrangler runs it before dev/deploy.
+ * A service worker (`scripts/*-sw.ts`) is bundled to the site root instead, since a worker controls
+ * only pages under its own path, stamped with a hash of everything else built so that each new build
+ * installs a fresh cache.
  */
 import { build } from "esbuild";
-import { cp, mkdir, readdir, rename, rm } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { cp, mkdir, readdir, readFile, rename, rm } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL(".", import.meta.url));
@@ -27,8 +31,9 @@ async function buildInto(out: string): Promise<void> {
   await cp(`${root}pages`, out, { recursive: true });
   await cp(`${root}styles`, `${out}/assets`, { recursive: true });
   const scripts = (await readdir(`${root}scripts`)).filter((f) => f.endsWith(".ts") && !f.includes(".lib."));
+  const serviceWorkers = scripts.filter((f) => f.endsWith("-sw.ts"));
   await build({
-    entryPoints: scripts.map((f) => `${root}scripts/${f}`),
+    entryPoints: scripts.filter((f) => !serviceWorkers.includes(f)).map((f) => `${root}scripts/${f}`),
     outdir: `${out}/assets`,
     bundle: true,
     format: "esm",
@@ -37,6 +42,25 @@ async function buildInto(out: string): Promise<void> {
     sourcemap: true,
     logLevel: "warning",
   });
+  const stamp = await contentHash(out);
+  await build({
+    entryPoints: serviceWorkers.map((f) => `${root}scripts/${f}`),
+    outdir: out,
+    bundle: true,
+    format: "iife",
+    target: "es2022",
+    minify: true,
+    define: { SCAN_BUILD: JSON.stringify(stamp) },
+    logLevel: "warning",
+  });
+}
+
+async function contentHash(dir: string): Promise<string> {
+  const hash = createHash("sha256");
+  const files = (await readdir(dir, { recursive: true, withFileTypes: true })).filter((entry) => entry.isFile());
+  const paths = files.map((entry) => `${entry.parentPath}/${entry.name}`).sort();
+  for (const path of paths) hash.update(path.slice(dir.length)).update(await readFile(path));
+  return hash.digest("hex").slice(0, 16);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -18,7 +18,7 @@ async function eventAtTheDoor(startsInHours = 2) {
   const startsAt = new Date(Date.now() + startsInHours * HOUR);
   return publishedEvent(
     [
-      { name: "GA", price: 2000, capacity: 300, max_per_order: 10 },
+      { name: "GA", price: 2000, capacity: 300, max_per_order: 50 },
       { name: "VIP", price: 9000, capacity: 20, max_per_order: 4 },
     ],
     { starts_at: startsAt.toISOString(), ends_at: new Date(startsAt.getTime() + 6 * HOUR).toISOString(), refund_policy: { schedule: [] } },
@@ -209,7 +209,7 @@ describe("door: online scans", () => {
   it("20 scanners scanning one ticket at once admit it exactly once; 200 tickets scanned at once are 200 admits and 200 log rows", async () => {
     const { organizer, eventId, tiers } = await eventAtTheDoor();
     const tierId = tiers[0]!.tier_id;
-    const orders = await inBatches(Array.from({ length: 20 }, (_, i) => i), 4, () => buy(eventId, tierId, 10));
+    const orders = await inBatches(Array.from({ length: 4 }, (_, i) => i), 2, () => buy(eventId, tierId, 50));
     const tickets = orders.flatMap((o) => o.tickets);
     expect(tickets).toHaveLength(200);
     const devices = await Promise.all(Array.from({ length: 4 }, (_, i) => addDevice(eventId, organizer.key, { name: `Gate ${i + 1}` })));
@@ -230,7 +230,7 @@ describe("door: online scans", () => {
     const stats = await call("GET", `/api/v1/events/${eventId}/stats`, undefined, organizer.key);
     expect(stats.body.checked_in).toBe(200);
     expect(stats.body.gates.reduce((s: number, g: { admitted: number }) => s + g.admitted, 0)).toBe(200);
-  });
+  }, 180_000);
 
   it("staff can undo a mistaken admit within seconds; the ticket then scans again, and the log keeps both", async () => {
     const { organizer, eventId, tiers } = await eventAtTheDoor();

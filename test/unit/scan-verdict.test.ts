@@ -121,6 +121,11 @@ describe("offline verdict", () => {
     expect(decideOfflineVerdict(valid({ tier: "Unknown" }), rules([GA, VIP]), noneUsed, AFTER_OPEN).reason).toBe("wrong_list");
   });
 
+  it("reads a tier id in the tier claim as well as a name, and shows the name", () => {
+    expect(decideOfflineVerdict(valid({ tier: VIP }), rules([VIP]), noneUsed, AFTER_OPEN)).toMatchObject({ valid: true, tier: "VIP" });
+    expect(decideOfflineVerdict(valid({ tier: GA }), rules([VIP]), noneUsed, AFTER_OPEN)).toMatchObject({ reason: "wrong_list", tier: "General" });
+  });
+
   it("checks in the server's order: revoked before doors, doors before list, list before used", () => {
     const mark: UsedMark = { ticket_id: claims.tid, list_id: MAIN_LIST, nonce: "n", at: "2026-11-05T18:05:00.000Z", device_id: "d", device_name: "g" };
     const used = new Map([[usedKey(MAIN_LIST, claims.tid), mark]]);

@@ -28,6 +28,7 @@ export interface DoorListener {
   mode(mode: DoorMode): void;
   counts(counts: { admitted: number; queued: number }): void;
   refused(error: DeviceRefused): void;
+  bundle(stored: StoredBundle): void;
 }
 
 const UNDO_WINDOW_MS = 10_000;
@@ -47,6 +48,7 @@ export class Door {
   private admitted = 0;
   private lastAdmit: { nonce: string; key: string; offline: boolean; at: number } | undefined;
   private chain: Promise<unknown> = Promise.resolve();
+  private lastOrder = 0;
 
   private constructor(
     readonly store: ScannerStore,
@@ -64,6 +66,7 @@ export class Door {
     const [marks, queued, admitted] = await Promise.all([store.usedMarks(), store.queuedScans(), store.admittedCount(stored.bundle.device.device_id)]);
     for (const mark of marks) door.used.set(usedKey(mark.list_id, mark.ticket_id), mark);
     for (const scan of queued) door.queue.set(scan.nonce, scan);
+    door.lastOrder = queued.at(-1)?.order ?? 0;
     door.admitted = admitted;
     door.announce();
     return door;
@@ -77,8 +80,9 @@ export class Door {
     return this.admitted;
   }
 
+  /** Oldest first: a ticket's admit must reach the server before its "already used" rescans. */
   queuedScans(): QueuedScan[] {
-    return [...this.queue.values()];
+    return [...this.queue.values()].sort((a, b) => a.order - b.order);
   }
 
   /** A fresher bundle (full, or revocations since the cursor) from the sync loop. */
@@ -89,6 +93,7 @@ export class Door {
     this.revoked = new Set(revocations);
     this.rules = doorRulesOf(this.stored.bundle, this.revoked);
     await this.store.saveBundle(this.deviceToken, this.stored);
+    this.listener.bundle(this.stored);
   }
 
   setMode(mode: DoorMode): void {
@@ -162,8 +167,10 @@ export class Door {
     const check = await checkTicketOffline(token, this.bundle.keys, this.bundle.event.event_id);
     const verdict = decideOfflineVerdict(check, this.rules, this.used, Date.parse(scannedAt));
     const writes: (() => Promise<void>)[] = [];
+    this.lastOrder = Math.max(Date.now(), this.lastOrder + 1);
     const queued: QueuedScan = {
       nonce,
+      order: this.lastOrder,
       token,
       scanned_at: scannedAt,
       offline_verdict: verdict.valid ? "admit" : "reject",

@@ -11,6 +11,8 @@ import type { DoorBundle, UsedMark } from "./scan-verdict.lib";
 /** A scan made while offline, waiting for `POST /api/v1/checkin/sync`. */
 export interface QueuedScan {
   nonce: string;
+  /** Strictly increasing on this phone: the server must hear scans in the order they were made. */
+  order: number;
   token: string;
   scanned_at: string;
   offline_verdict: "admit" | "reject";
@@ -127,8 +129,9 @@ export class ScannerStore {
     return this.write(USED, (s) => s.delete(key));
   }
 
-  queuedScans(): Promise<QueuedScan[]> {
-    return this.all<QueuedScan>(QUEUE);
+  /** Oldest first (the store itself orders by nonce, which is random). */
+  async queuedScans(): Promise<QueuedScan[]> {
+    return (await this.all<QueuedScan>(QUEUE)).sort((a, b) => a.order - b.order);
   }
 
   enqueue(scan: QueuedScan): Promise<void> {

@@ -10,7 +10,6 @@ import type { Door } from "./scan-door.lib";
 import type { ConflictRecord, QueuedScan } from "./scan-store.lib";
 
 export const SYNC_INTERVAL_MS = 15_000;
-const BUNDLE_REFRESH_MS = 60_000;
 const SYNC_BATCH = 500;
 
 export interface SyncSummary {
@@ -29,7 +28,6 @@ export interface SyncListener {
 export class DoorSync {
   private running: Promise<void> | undefined;
   private again = false;
-  private lastRefresh = Date.now();
   private timer: ReturnType<typeof setInterval> | undefined;
 
   constructor(
@@ -68,10 +66,10 @@ export class DoorSync {
   private async pass(): Promise<void> {
     if (this.door.stopped) return this.stop();
     if (!navigator.onLine) return this.door.setMode("offline");
-    const wasOffline = this.door.mode === "offline";
     try {
-      const sent = await this.sendQueue();
-      if (wasOffline || sent > 0 || Date.now() - this.lastRefresh > BUNDLE_REFRESH_MS) await this.refreshBundle();
+      await this.sendQueue();
+      // Every pass: a refund made a minute before the Wi-Fi drops must already be on this phone.
+      await this.refreshBundle();
       this.door.setMode("online");
     } catch (error) {
       if (error instanceof DeviceRefused) this.door.stop(error);
@@ -85,13 +83,12 @@ export class DoorSync {
     const bundle = await fetchBundle(this.door.deviceToken, this.door.bundle.revocations_cursor);
     const clockOffsetMs = Date.parse(bundle.server_time) - (askedAt + Date.now()) / 2;
     await this.door.adoptBundle({ bundle, clockOffsetMs: Number.isFinite(clockOffsetMs) ? clockOffsetMs : 0 });
-    this.lastRefresh = Date.now();
   }
 
-  /** Sends every queued scan, per device and in batches; returns how many the server answered for. */
-  private async sendQueue(): Promise<number> {
+  /** Sends every queued scan, per device and in batches. */
+  private async sendQueue(): Promise<void> {
     const queued = this.door.queuedScans();
-    if (queued.length === 0) return 0;
+    if (queued.length === 0) return;
     const summary: SyncSummary = { sent: 0, admitted: 0, refused: 0, conflicts: 0, at: new Date().toISOString() };
     const answered: SyncResult[] = [];
     const byDevice = new Map<string, QueuedScan[]>();
@@ -105,7 +102,6 @@ export class DoorSync {
       }
     }
     this.listener.synced(summary, answered);
-    return summary.sent;
   }
 
   /**

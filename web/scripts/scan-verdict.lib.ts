@@ -8,7 +8,7 @@
  *    `wrong_event`; anything else that does not verify is `bad_signature`.
  * 2. A ticket on the revocation list is `revoked`.
  * 3. Before the doors open it is `not_yet_valid`.
- * 4. A ticket whose tier (a name in the token) is not one the device's list admits is `wrong_list`.
+ * 4. A ticket whose tier is not one the device's list admits is `wrong_list`.
  * 5. A ticket this phone already admitted on this list is `already_used`; otherwise it is admitted.
  *
  * No DOM and no storage here: `checkTicketOffline` needs only jose, `decideOfflineVerdict` is pure,
@@ -97,6 +97,7 @@ export interface DoorRules {
   /** Tier ids the list admits; null admits every tier. */
   listTierIds: ReadonlySet<string> | null;
   tierIdsByName: ReadonlyMap<string, readonly string[]>;
+  tierNames: ReadonlyMap<string, string>;
   revoked: ReadonlySet<string>;
 }
 
@@ -108,8 +109,20 @@ export function doorRulesOf(bundle: DoorBundle, revoked: ReadonlySet<string>): D
     doorsOpenAt: Date.parse(bundle.event.doors_open_at),
     listTierIds: bundle.checkin_list.tier_ids === null ? null : new Set(bundle.checkin_list.tier_ids),
     tierIdsByName,
+    tierNames: new Map(bundle.tiers.map((t) => [t.tier_id, t.name])),
     revoked,
   };
+}
+
+/**
+ * The token's `tier` claim names the tier (API.md); tokens issued so far carry the tier's id there
+ * instead. Either is read, so a phone admits both and shows the tier's name.
+ */
+function tierOf(claim: string, rules: DoorRules): { ids: readonly string[]; name: string } {
+  const byName = rules.tierIdsByName.get(claim);
+  if (byName) return { ids: byName, name: claim };
+  const name = rules.tierNames.get(claim);
+  return name ? { ids: [claim], name } : { ids: [], name: claim };
 }
 
 export const usedKey = (listId: string, ticketId: string) => `${listId}:${ticketId}`;
@@ -117,12 +130,13 @@ export const usedKey = (listId: string, ticketId: string) => `${listId}:${ticket
 /** Rules 2–5, once the signature is settled. `now` is UTC ms by the server's clock as best known. */
 export function decideOfflineVerdict(check: TicketCheck, rules: DoorRules, used: ReadonlyMap<string, UsedMark>, now: number): Verdict {
   if (!check.ok) return { valid: false, already_used: false, reason: check.reason, ticket_id: null, attendee_name: null, tier: null, seat: null };
-  const { tid, name, tier, seat } = check.claims;
-  const about = { ticket_id: tid, attendee_name: name, tier, seat };
+  const { tid, name, seat } = check.claims;
+  const tier = tierOf(check.claims.tier, rules);
+  const about = { ticket_id: tid, attendee_name: name, tier: tier.name, seat };
   const refuse = (reason: ScanReason): Verdict => ({ valid: false, already_used: false, reason, ...about });
   if (rules.revoked.has(tid)) return refuse("revoked");
   if (now < rules.doorsOpenAt) return refuse("not_yet_valid");
-  if (rules.listTierIds && !(rules.tierIdsByName.get(tier) ?? []).some((id) => rules.listTierIds!.has(id))) return refuse("wrong_list");
+  if (rules.listTierIds && !tier.ids.some((id) => rules.listTierIds!.has(id))) return refuse("wrong_list");
   const first = used.get(usedKey(rules.listId, tid));
   if (first) {
     return {

@@ -12,6 +12,7 @@ import { Door } from "./scan-door.lib";
 import { signal, unlockSound } from "./scan-feedback.lib";
 import { ScannerStore } from "./scan-store.lib";
 import { DoorSync } from "./scan-sync.lib";
+import type { DoorBundle } from "./scan-verdict.lib";
 import { clearVerdict, settleVerdict, showConflicts, showCounts, showDoor, showMode, showNotice, showStopped, showSync, showUndone, showVerdict } from "./scan-view.lib";
 
 const ENROL_RETRY_MS = 5_000;
@@ -162,6 +163,12 @@ cameraButton.addEventListener("click", async () => {
   input.focus();
 });
 
+function showBundle(bundle: DoorBundle): void {
+  showDoor(bundle);
+  // How many revoked tickets this phone knows of: staff (and tests) can see a refresh arrive.
+  root.dataset.revocations = String(bundle.revocations.length);
+}
+
 function registerServiceWorker(): void {
   if (!("serviceWorker" in navigator)) return;
   navigator.serviceWorker.register("/scan-sw.js", { scope: "/scan" }).catch(() => undefined);
@@ -187,11 +194,12 @@ async function start(): Promise<void> {
     throw error;
   }
   root.dataset.offlineReady = "true";
-  showDoor(stored.bundle);
+  showBundle(stored.bundle);
   door = await Door.open(store, token, stored, {
     mode: showMode,
     counts: showCounts,
     refused: stopFor,
+    bundle: ({ bundle }) => showBundle(bundle),
   });
   showMode(door.mode);
   const sync = new DoorSync(door, {

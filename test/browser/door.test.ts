@@ -215,6 +215,13 @@ describe("door scanner", () => {
     expect(again.text).toContain("South gate");
     expect((await stats(eventId, apiKey)).checked_in).toBe(1);
 
+    // A hardware scanner types into whatever has focus, then Enter: the page takes it as a code.
+    await page.locator("[data-seq='3'] [data-action=next]").click();
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await page.keyboard.type(ticket.token);
+    await page.keyboard.press("Enter");
+    expect(await page.locator("[data-verdict][data-seq='4']").getAttribute("data-reason")).toBe("already_used");
+
     const revoke = await fetch(`${base}/api/v1/events/${eventId}/devices/${device.device_id}`, { method: "DELETE", headers: { Authorization: `Bearer ${apiKey}` } });
     expect(revoke.status).toBe(200);
     await page.locator("input[name=code]").fill(ticket.token);

@@ -101,6 +101,8 @@ export class DoorSync {
         answered.push(...results.filter((r): r is SyncResult => r !== undefined));
       }
     }
+    // The server answered: the network is back, whatever the refresh below meets.
+    this.door.setMode("online");
     this.listener.synced(summary, answered);
   }
 

@@ -76,6 +76,7 @@ export interface RoomStats {
   waiting: number;
   active: number;
   admitted: number;
+  admitted_last_minute: number;
   released_up_to: number;
   last_position: number;
   pre_queue_size: number;
@@ -255,6 +256,7 @@ export class WaitingRoom extends DurableObject<Env> {
       waiting: this.waiting(),
       active: this.active(now),
       admitted,
+      admitted_last_minute: this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM admissions WHERE claimed_at > ?", now - 60_000).one().n,
       released_up_to: this.state.releasedUpTo,
       last_position: this.state.lastPosition,
       pre_queue_size: this.state.opened ? this.state.entries : 0,

@@ -12,6 +12,7 @@ import { ApiError, errorBody, errorStatus } from "./errors";
 import { catalogRoutes } from "./routes/catalog";
 import { checkinRoutes } from "./routes/checkin";
 import { doorSetupRoutes } from "./routes/door-setup";
+import { eventLiveRoutes } from "./routes/event-live";
 import { configRoutes } from "./routes/config";
 import { eventKeyRoutes } from "./routes/event-keys";
 import { myEventRoutes, organizerEventRoutes } from "./routes/organizer-events";
@@ -58,6 +59,7 @@ const api = new Hono<AppEnv>()
   .route("/events", organizerReportRoutes)
   .route("/events", waitingRoomRoutes)
   .route("/events", doorSetupRoutes)
+  .route("/events", eventLiveRoutes)
   .route("/checkin", checkinRoutes)
   .route("/", purchaseRoutes)
   .route("/", refundRoutes)

@@ -191,6 +191,7 @@ export async function gateCounts(db: HttpDatabase, eventId: string) {
       scans: sql<number>`count(${checkins.id}) FILTER (WHERE ${checkins.result} <> 'undone')::int`,
       admitted: sql<number>`(count(${checkins.id}) FILTER (WHERE ${checkins.result} = 'admitted') - count(${checkins.id}) FILTER (WHERE ${checkins.result} = 'undone'))::int`,
       conflicts: sql<number>`count(${checkins.id}) FILTER (WHERE ${checkins.conflict})::int`,
+      lastMinute: sql<number>`count(${checkins.id}) FILTER (WHERE ${checkins.result} <> 'undone' AND ${checkins.scannedAt} > now() - interval '1 minute')::int`,
     })
     .from(scannerDevices)
     .leftJoin(checkins, eq(checkins.deviceId, scannerDevices.id))

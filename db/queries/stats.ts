@@ -38,3 +38,24 @@ export async function waitingCount(db: HttpDatabase, eventId: string): Promise<n
     .where(and(eq(waitlistEntries.eventId, eventId), eq(waitlistEntries.status, "waiting")));
   return row?.n ?? 0;
 }
+
+export interface PaceFigures {
+  orders_last_minute: number;
+  scans_last_minute: number;
+  /** Orders that ended (paid, expired or cancelled) and how many of them were paid. */
+  holds_ended: number;
+  holds_paid: number;
+  offers_out: number;
+}
+
+/** What moves minute to minute, for the war room: one round trip. */
+export async function paceOfEvent(db: HttpDatabase, eventId: string): Promise<PaceFigures> {
+  const result = await db.execute<{ [K in keyof PaceFigures]: number }>(sql`
+    SELECT
+      (SELECT count(*) FROM orders WHERE event_id = ${eventId} AND confirmed_at > now() - interval '1 minute')::int AS orders_last_minute,
+      (SELECT count(*) FROM checkins WHERE event_id = ${eventId} AND scanned_at > now() - interval '1 minute' AND result <> 'undone')::int AS scans_last_minute,
+      (SELECT count(*) FROM orders WHERE event_id = ${eventId} AND status <> 'pending')::int AS holds_ended,
+      (SELECT count(*) FROM orders WHERE event_id = ${eventId} AND confirmed_at IS NOT NULL)::int AS holds_paid,
+      (SELECT count(*) FROM waitlist_entries WHERE event_id = ${eventId} AND status = 'offered')::int AS offers_out`);
+  return result.rows[0]!;
+}

@@ -15,6 +15,7 @@ import { doorsOpenAt, effectiveScanTime } from "../domain/scan-verdict";
 import { ApiError } from "../errors";
 import { eventJwks } from "../tickets/signing-keys";
 import { scanTicket, undoScan, type DoorDevice } from "../use-cases/scan-ticket";
+import { announceChange } from "../live-client";
 import { validate } from "../validation";
 
 type DoorEnv = AppEnv & { Variables: AppEnv["Variables"] & { door: DoorDevice } };
@@ -97,6 +98,7 @@ export const checkinRoutes = new Hono<DoorEnv>()
     const now = new Date();
     const at = body.offline ? effectiveScanTime(body.scanned_at ? Date.parse(body.scanned_at) : undefined, now.getTime()) : now.getTime();
     const verdict = await scanTicket(c.env, c.get("db"), door(c), { token: body.token, nonce: body.nonce, scannedAt: at, offline: body.offline === true }, now);
+    announceChange(c.env, c.executionCtx, door(c).event.id);
     return c.json(verdict);
   })
   .post("/sync", validate("json", syncBody), async (c) => {
@@ -120,9 +122,12 @@ export const checkinRoutes = new Hono<DoorEnv>()
       );
       results.push({ ...verdict, conflict: verdict.conflict === true });
     }
+    announceChange(c.env, c.executionCtx, door(c).event.id);
     return c.json({ results });
   })
   .post("/undo", validate("json", undoBody), async (c) => {
     const { nonce: scanNonce } = c.req.valid("json");
-    return c.json(await undoScan(c.env, c.get("db"), door(c), scanNonce, new Date()));
+    const undone = await undoScan(c.env, c.get("db"), door(c), scanNonce, new Date());
+    announceChange(c.env, c.executionCtx, door(c).event.id);
+    return c.json(undone);
   });

@@ -12,7 +12,7 @@ import { currentOrganizer, requireOrganizer } from "../auth/organizer-auth";
 import { sha256Hex } from "../auth/tokens";
 import type { AppEnv } from "../context";
 import { ApiError, validationFailed } from "../errors";
-import { checkedInByList } from "../use-cases/attendance";
+import { checkedInByList } from "../use-cases/event-stats";
 import { validate } from "../validation";
 
 async function ownedEvent(c: Context<AppEnv>): Promise<EventRow> {

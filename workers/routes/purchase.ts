@@ -7,6 +7,7 @@ import { z } from "zod";
 import { findPublishedEvent, listTiersOfEvents } from "../../db/queries/catalog";
 import { attendeeOf, findOrder, itemsOfOrder, paymentOfOrder, refundsOfOrder, type OrderRow } from "../../db/queries/orders";
 import { markWebhookProcessed, wasWebhookProcessed } from "../../db/queries/webhooks";
+import { announceChange } from "../live-client";
 import { createStripe, verifyWebhook } from "../adapters/stripe";
 import { isOrderToken } from "../auth/order-tokens";
 import type { AppEnv } from "../context";
@@ -58,6 +59,7 @@ export function purchaseRoutesFor(claim: ClaimStep, saleFor: (order: OrderRow) =
       const queueAccess = queueAccessOf(c);
       const result = await registerOrder(c.env, c.get("db"), eventId, c.req.valid("json"), new Date(), queueAccess, claim);
       if (result.created && queueAccess) c.executionCtx.waitUntil(finishQueueSession(c.env, eventId, queueAccess));
+      if (result.created) announceChange(c.env, c.executionCtx, eventId);
       return c.json(result.body, result.created ? 201 : 200);
     })
     .post("/orders/:orderId/pay", validate("json", payBody), async (c) => {
@@ -66,7 +68,9 @@ export function purchaseRoutesFor(claim: ClaimStep, saleFor: (order: OrderRow) =
       if (!payment_method && order.amount > 0 && order.status === "pending") {
         throw validationFailed([{ field: "payment_method", message: "Choose how to pay." }]);
       }
-      return c.json(await payOrder(c.env, c.get("db"), order.id, payment_method ?? "none", new Date(), saleFor(order)));
+      const paid = await payOrder(c.env, c.get("db"), order.id, payment_method ?? "none", new Date(), saleFor(order));
+      announceChange(c.env, c.executionCtx, order.eventId);
+      return c.json(paid);
     })
     .get("/orders/:orderId", async (c) => {
       const order = await authorizedOrder(c);
@@ -133,6 +137,7 @@ export function purchaseRoutesFor(claim: ClaimStep, saleFor: (order: OrderRow) =
               // A late payment is refunded inside finalize; that outcome is the webhook's success too.
               if (!(error instanceof ApiError && error.code === "HOLD_EXPIRED")) throw error;
             });
+            announceChange(c.env, c.executionCtx, order.eventId);
           }
         }
       }

@@ -13,6 +13,7 @@ import { authenticateOrganizer } from "../auth/organizer-auth";
 import type { AppEnv } from "../context";
 import { ApiError } from "../errors";
 import { refundOrder, type RefundInitiator } from "../use-cases/refund-order";
+import { announceChange } from "../live-client";
 import { validate } from "../validation";
 import { authorizedOrder } from "./purchase";
 
@@ -46,6 +47,8 @@ export const refundRoutes = new Hono<AppEnv>()
     }
     const body = c.req.valid("json");
     const { refund } = await refundOrder(c.env, db, orderId, { ticketIds: body.ticket_ids, reason: body.reason, by }, new Date());
+    const refunded = await findOrder(db, orderId);
+    if (refunded) announceChange(c.env, c.executionCtx, refunded.eventId);
     return c.json({
       refund_id: refund.id,
       order_id: refund.orderId,

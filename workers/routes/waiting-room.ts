@@ -8,6 +8,7 @@ import { getCookie, setCookie } from "hono/cookie";
 import { z } from "zod";
 import { signAccessToken, signQueueToken, readQueueToken, readAccessToken, type QueuePlace } from "../auth/queue-tokens";
 import type { AppEnv } from "../context";
+import { announceChange } from "../live-client";
 import { DRAW_ALGORITHM, positionOf, roomPhase, standingOf, type QueueStanding } from "../domain/admission";
 import { ApiError, validationFailed } from "../errors";
 import { sellableEvent } from "../sellable-tiers";
@@ -94,6 +95,7 @@ async function statusOf(c: Context<AppEnv>, place: QueuePlace, view: CachedView,
       c.header("X-Queue-Claim", "object");
       const claim = await roomOf(c.env, event.id).claimAccess(position);
       if (claim.ok) {
+        announceChange(c.env, c.executionCtx, event.id);
         const token = await signAccessToken(c.env.SIGNING_MASTER_KEY, { eventId: event.id, position, expiresAt: claim.expiresAt });
         access = { token, expiresAt: claim.expiresAt };
         setCookie(c, ACCESS_COOKIE, token, {
@@ -167,6 +169,7 @@ export const waitingRoomRoutes = new Hono<AppEnv>()
           throw new ApiError("QUEUE_NOT_ACTIVE", "This event has no waiting room: buy tickets on the event page.");
       }
     }
+    announceChange(c.env, c.executionCtx, event.id);
     const place: QueuePlace = { eventId: event.id, joinId, ticket: joined.ticket };
     const token = await signQueueToken(c.env.SIGNING_MASTER_KEY, place);
     setQueueCookie(c, event.id, token, config.settings.closesAt, now);

@@ -101,7 +101,7 @@ function offerUndo(element: HTMLElement, nonce: string): void {
     if (left <= 0) {
       clearInterval(undoTimer);
       button.remove();
-    } else button.textContent = `Undo (${Math.ceil(left / 1000)} s)`;
+    } else button.textContent = `Undo · ${Math.ceil(left / 1000)} s`;
   };
   tick();
   undoTimer = setInterval(tick, 250);

@@ -18,6 +18,7 @@ import {
   type RoomSettings,
   type RoomView,
 } from "../workers/domain/admission";
+import { decidePassUse, type PassUse } from "../workers/domain/queue-pass";
 import type { TierInventory } from "./tier-inventory";
 import { migrateStorage } from "./schema-migrations";
 
@@ -30,6 +31,9 @@ const SCHEMA: readonly string[] = [
   "CREATE TABLE releases (up_to INTEGER PRIMARY KEY, size INTEGER NOT NULL, released_at INTEGER NOT NULL)",
   "CREATE INDEX releases_at ON releases (released_at)",
   "CREATE TABLE admissions (position INTEGER PRIMARY KEY, claimed_at INTEGER, finished_at INTEGER)",
+  // The order a pass is being used for (workers/domain/queue-pass.ts): one at a time, and none after a purchase.
+  "ALTER TABLE admissions ADD COLUMN hold_id TEXT",
+  "CREATE INDEX admissions_hold ON admissions (hold_id) WHERE hold_id IS NOT NULL",
 ];
 
 const TICK_MS = 1_000;
@@ -213,6 +217,44 @@ export class WaitingRoom extends DurableObject<Env> {
     this.counters.claims++;
     if (!admission) this.sql.exec("INSERT INTO admissions (position, claimed_at) VALUES (?, ?)", position, now);
     return { ok: true, position, releasedAt: release.released_at, expiresAt };
+  }
+
+  /**
+   * Register's check of a pass, in the same serialized step that marks it: a pass buys one order.
+   * The same order asking again (a retry) is let through; another order is refused while the first
+   * is open, and for good once it is paid (workers/domain/queue-pass.ts).
+   */
+  async usePass(position: number, holdId: string): Promise<PassUse> {
+    const now = Date.now();
+    const config = this.state.config;
+    if (!config || !Number.isInteger(position) || position < 1 || position > this.state.releasedUpTo) return { ok: false, code: "not_admitted" };
+    const release = this.sql.exec<{ released_at: number }>("SELECT released_at FROM releases WHERE up_to >= ? ORDER BY up_to LIMIT 1", position).toArray()[0];
+    const pass = this.sql.exec<{ finished_at: number | null; hold_id: string | null }>("SELECT finished_at, hold_id FROM admissions WHERE position = ?", position).toArray()[0];
+    const decision = decidePassUse({
+      pass: pass && { finishedAt: pass.finished_at, holdId: pass.hold_id },
+      holdId,
+      sessionEndsAt: release ? release.released_at + config.settings.sessionMinutes * 60_000 : 0,
+      now,
+    });
+    if (decision.ok && decision.bind) {
+      this.sql.exec(
+        "INSERT INTO admissions (position, claimed_at, hold_id) VALUES (?, ?, ?) ON CONFLICT (position) DO UPDATE SET hold_id = excluded.hold_id",
+        position, now, holdId,
+      );
+    }
+    return decision.ok ? { ok: true } : decision;
+  }
+
+  /**
+   * The order a pass was used for ended: paid, the pass is spent and its shopping slot goes back to
+   * the queue; unpaid (declined, expired, released), the pass may buy again while its session lasts.
+   */
+  async settlePass(holdId: string, outcome: "paid" | "unpaid"): Promise<{ ok: true; settled: boolean }> {
+    const row = this.sql.exec<{ position: number }>("SELECT position FROM admissions WHERE hold_id = ?", holdId).toArray()[0];
+    if (!row) return { ok: true, settled: false };
+    if (outcome === "paid") return { ok: true, settled: (await this.finish(row.position)).freed };
+    this.sql.exec("UPDATE admissions SET hold_id = NULL WHERE position = ? AND finished_at IS NULL", row.position);
+    return { ok: true, settled: true };
   }
 
   /** A purchase went through with this position's access: its shopping slot is free again. */

@@ -141,9 +141,27 @@ export async function requireQueueAccess(env: Env, event: EventRow, accessToken:
   return access;
 }
 
-/** A purchase went through under this access: give its shopping slot back to the queue. */
-export async function finishQueueSession(env: Env, eventId: string, accessToken: string | undefined): Promise<void> {
-  if (!accessToken) return;
-  const access = await readAccessToken(env.SIGNING_MASTER_KEY, eventId, accessToken, Date.now());
-  if (access) await roomOf(env, eventId).finish(access.position);
+/**
+ * Marks the pass as used for this order (its hold), in WaitingRoom's serialized step, or refuses:
+ * one pass, one order at a time, none after a purchase (workers/domain/queue-pass.ts).
+ */
+export async function usePass(env: Env, event: EventRow, access: QueueAccess | null, holdId: string): Promise<void> {
+  if (!access) return;
+  const used = await roomOf(env, event.id).usePass(access.position, holdId);
+  if (used.ok) return;
+  const message = {
+    pass_used: "This waiting-room pass has already bought tickets. Join the queue again for another order.",
+    pass_in_use: "This waiting-room pass is already being used for an order. Finish or cancel that order first.",
+    session_ended: "Your turn in the waiting room has ended. Join the queue again.",
+    not_admitted: "This waiting-room pass has not been admitted yet.",
+  }[used.code];
+  throw new ApiError("QUEUE_REQUIRED", message, { queue_url: `/queue?event=${event.id}`, reason: used.code });
+}
+
+/** The order a pass bought with ended: paid spends the pass (its slot goes back to the queue); unpaid frees it to try again. */
+export async function settleQueuePass(env: Env, event: EventRow, holdId: string | null, outcome: "paid" | "unpaid"): Promise<void> {
+  if (!holdId || !roomSettingsOf(event).enabled) return;
+  await roomOf(env, event.id)
+    .settlePass(holdId, outcome)
+    .catch((error: unknown) => console.warn(JSON.stringify({ level: "warn", where: "queue-pass", event_id: event.id, error: String(error) })));
 }

@@ -13,7 +13,7 @@ import { roomOf } from "../../workers/waiting-room-client";
 import { sha256Hex } from "../../workers/auth/tokens";
 import { JOINS_PER_IP_PER_MINUTE } from "../../durable-objects/waiting-room";
 import { call } from "./http";
-import { publishedEvent, register, registration } from "./purchase-helpers";
+import { pay, publishedEvent, register, registration } from "./purchase-helpers";
 
 const MINUTE = 60_000;
 let ipCounter = 0;
@@ -110,7 +110,7 @@ describe("admission", () => {
     expect((await room_.tick(base + MINUTE)).released_up_to).toBe(1 + 5 + 60);
   });
 
-  it("keeps at most max_active_shoppers inside; a purchase or an ended session frees a slot", async () => {
+  it("keeps at most max_active_shoppers inside; a paid purchase or an ended session frees a slot", async () => {
     const made = await openRoomEvent({ admit_per_minute: 600, max_active_shoppers: 3, session_minutes: 10 });
     const { eventId, tiers } = made;
     const people = [];
@@ -120,12 +120,14 @@ describe("admission", () => {
     const base = Date.now();
     expect((await room_.tick(base + MINUTE)).released_up_to).toBe(3);
 
-    // The first person buys: their slot goes to the next in line.
+    // The first person buys: once paid (not at register), their slot goes to the next in line.
     const first = await status(eventId, people[0].queue_token);
     expect(first.body.state).toBe("admitted");
     expect(first.body.access_token).toMatch(/^qa_/);
     const bought = await call("POST", `/api/v1/events/${eventId}/register`, registration(tiers[0]!.tier_id), {}, { "X-Queue-Access": first.body.access_token });
     expect(bought.status).toBe(201);
+    expect((await room_.stats()).released_up_to).toBe(3);
+    expect((await pay(bought.body.order_id, bought.body.order_token)).status).toBe(200);
     await expect.poll(async () => (await room_.stats()).released_up_to, POLL).toBe(4);
     expect(await room_.stats()).toMatchObject({ active: 3, waiting: 4 });
     // The organizer's stats carry the same counts.
@@ -185,10 +187,16 @@ describe("register behind the room", () => {
     // A queue token is not an access token, even though both are signed by the platform.
     await refused({ "X-Queue-Access": person.queue_token });
 
-    const accepted = await call("POST", `/api/v1/events/${eventId}/register`, body(), {}, { "X-Queue-Access": access });
+    const order = body();
+    const accepted = await call("POST", `/api/v1/events/${eventId}/register`, order, {}, { "X-Queue-Access": access });
     expect(accepted.status).toBe(201);
-    const byCookie = await call("POST", `/api/v1/events/${eventId}/register`, body(), { cookie: `ao_queue_access=${access}` });
-    expect(byCookie.status).toBe(201);
+    // The browser's cookie carries the same pass: a retry of the order is answered, a second order is not.
+    const byCookie = await call("POST", `/api/v1/events/${eventId}/register`, order, { cookie: `ao_queue_access=${access}` });
+    expect(byCookie.status).toBe(200);
+    expect(byCookie.body.order_id).toBe(accepted.body.order_id);
+    const another = await call("POST", `/api/v1/events/${eventId}/register`, body(), { cookie: `ao_queue_access=${access}` });
+    expect(another.status).toBe(403);
+    expect(another.body).toMatchObject({ error: { code: "QUEUE_REQUIRED" }, reason: "pass_in_use" });
   });
 
   it("lets registrations through without a token when the event has no room", async () => {

@@ -15,7 +15,7 @@ import { ApiError, validationFailed } from "../errors";
 import { finalizePaidOrder, inventorySale, payOrder, presentConfirmedOrder, type SaleLedger } from "../use-cases/pay-order";
 import { refundQuote } from "../use-cases/refund-order";
 import { claimFromInventory, registerOrder, type ClaimStep } from "../use-cases/register-order";
-import { queueAccessOf, finishQueueSession } from "../waiting-room-client";
+import { queueAccessOf } from "../waiting-room-client";
 import { validate } from "../validation";
 
 export const registerBody = z
@@ -58,7 +58,6 @@ export function purchaseRoutesFor(claim: ClaimStep, saleFor: (order: OrderRow) =
       if (!z.uuid().safeParse(eventId).success) throw new ApiError("NOT_FOUND", "No event on sale has this id.");
       const queueAccess = queueAccessOf(c);
       const result = await registerOrder(c.env, c.get("db"), eventId, c.req.valid("json"), new Date(), queueAccess, claim);
-      if (result.created && queueAccess) c.executionCtx.waitUntil(finishQueueSession(c.env, eventId, queueAccess));
       if (result.created) announceChange(c.env, c.executionCtx, eventId);
       return c.json(result.body, result.created ? 201 : 200);
     })

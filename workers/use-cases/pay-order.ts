@@ -30,14 +30,15 @@ import { recordRefund } from "../../db/queries/refunds";
 import { orderToken } from "../auth/order-tokens";
 import { publishOutbox } from "../outbox-publisher";
 import { orderConfirmationMail } from "../mail/order-confirmation";
-import { createStripe } from "../adapters/stripe";
+import { createStripe, refusedRequest } from "../adapters/stripe";
 import { databaseSettings } from "../config";
-import { ApiError } from "../errors";
+import { ApiError, validationFailed } from "../errors";
 import { inventoryOf } from "../inventory-client";
 import { ticketQrSvg } from "../tickets/qr";
 import { loadSigningKey } from "../tickets/signing-keys";
 import { signTicket } from "../tickets/ticket-tokens";
 import { sellableEvent } from "../sellable-tiers";
+import { settleQueuePass } from "../waiting-room-client";
 
 export async function presentConfirmedOrder(db: HttpDatabase, order: OrderRow) {
   const tickets = (await ticketsOfOrder(db, order.id)).filter((t) => t.token);
@@ -74,6 +75,8 @@ export const inventorySale: SaleLedger = {
     // Sold meanwhile (a payment's finalize got there first): that confirmation owns the order now.
     if (released && !released.ok) return;
     await endPendingOrder(db, order.id, status);
+    const sellable = await sellableEvent(db, order.eventId, Date.now());
+    if (sellable) await settleQueuePass(env, sellable.event, order.holdId, "unpaid");
   },
   async afterConfirm(_env, db, order) {
     // The tier's sold_count is a ledger summary, not the claim (TierInventory made that). Counting it
@@ -112,16 +115,20 @@ export async function payOrder(env: Env, db: HttpDatabase, orderId: string, paym
   const record = await ensurePayment(db, { orderId: order.id, idempotencyKey: `order_${order.id}`, amount: order.amount, currency: order.currency });
   let intent = record.providerPaymentId
     ? await stripe.paymentIntents.retrieve(record.providerPaymentId)
-    : await stripe.paymentIntents.create(
-        {
-          amount: order.amount,
-          currency: order.currency.toLowerCase(),
-          automatic_payment_methods: { enabled: true, allow_redirects: "never" },
-          metadata: { order_id: order.id, event_id: order.eventId },
-          description: `Admit One order ${order.id}`,
-        },
-        { idempotencyKey: `pi_create_${order.id}` },
-      );
+    : await stripe.paymentIntents
+        .create(
+          {
+            amount: order.amount,
+            currency: order.currency.toLowerCase(),
+            automatic_payment_methods: { enabled: true, allow_redirects: "never" },
+            metadata: { order_id: order.id, event_id: order.eventId },
+            description: `Admit One order ${order.id}`,
+          },
+          { idempotencyKey: `pi_create_${order.id}` },
+        )
+        .catch((error: unknown) => {
+          throw refusedPayment(error) ?? error;
+        });
   if (!record.providerPaymentId) await updatePayment(db, order.id, { providerPaymentId: intent.id, status: "processing" });
 
   if (intent.status !== "succeeded") {
@@ -136,7 +143,9 @@ export async function payOrder(env: Env, db: HttpDatabase, orderId: string, paym
       if (error instanceof Stripe.errors.StripeInvalidRequestError && error.code === "payment_intent_unexpected_state") {
         intent = await stripe.paymentIntents.retrieve(intent.id);
       } else {
-        throw error;
+        // Refused before any charge (an unknown method, say): the order and its hold stay as they
+        // were, so the buyer can pay again with another method.
+        throw refusedPayment(error) ?? error;
       }
     }
   }
@@ -201,7 +210,7 @@ export async function finalizePaidOrder(env: Env, db: HttpDatabase, orderId: str
     await enqueueOutbox(tx, "mail", mail.dedupe_key, mail);
     return true;
   });
-  if (confirmedHere) await sale.afterConfirm(env, db, order);
+  if (confirmedHere) await Promise.all([sale.afterConfirm(env, db, order), settleQueuePass(env, event, order.holdId, "paid")]);
   // Publish now rather than at the next cron tick; the cron sweep catches it if this fails.
   await publishOutbox(env).catch((error: unknown) => console.warn(JSON.stringify({ level: "warn", where: "outbox", error: String(error) })));
   return presentConfirmedOrder(db, (await findOrder(db, order.id))!);
@@ -232,6 +241,21 @@ export async function refundLatePayment(env: Env, db: HttpDatabase, order: Order
     status: refund.status === "succeeded" ? "succeeded" : "pending",
     reason: "Payment arrived after the hold expired",
     initiatedBy: "system",
+  });
+}
+
+/**
+ * A request Stripe refused, as the buyer's error: a payment method it does not know is a bad field;
+ * anything else (an amount it will not charge in this currency) is a payment that cannot go through.
+ */
+function refusedPayment(error: unknown): ApiError | undefined {
+  const refused = refusedRequest(error);
+  if (!refused) return undefined;
+  if (refused.param === "payment_method" || refused.code === "resource_missing") {
+    return validationFailed([{ field: "payment_method", message: "This payment method is not known to the payment provider. Choose another." }]);
+  }
+  return new ApiError("PAYMENT_DECLINED", "The payment provider refused this payment. Try another method, or contact the organizer.", {
+    decline_code: refused.code ?? "invalid_request",
   });
 }
 

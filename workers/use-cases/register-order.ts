@@ -21,7 +21,7 @@ import { ApiError, validationFailed } from "../errors";
 import { configureInventory, inventoryOf, isKnownSoldOut, rememberSoldOut } from "../inventory-client";
 import { sellableEvent } from "../sellable-tiers";
 import { joinWaitlist } from "./waitlist";
-import { requireQueueAccess } from "../waiting-room-client";
+import { requireQueueAccess, settleQueuePass, usePass } from "../waiting-room-client";
 import type { HoldOutcome, HoldRequest } from "../../durable-objects/tier-inventory";
 
 export interface RegisterInput {
@@ -89,7 +89,7 @@ export async function registerOrder(
   const event = sellable?.event;
   if (event?.status === "cancelled") throw eventCancelled();
   if (!event || event.status !== "published") throw new ApiError("NOT_FOUND", "No event on sale has this id.");
-  await requireQueueAccess(env, event, queueAccess, now);
+  const access = await requireQueueAccess(env, event, queueAccess, now);
   const tier = sellable.tiers.find((t) => t.id === input.tier_id);
   if (!tier) throw validationFailed([{ field: "tier_id", message: "This event has no tier with this id." }]);
   if ((event.salesStartAt && now < event.salesStartAt) || (event.salesEndAt && now >= event.salesEndAt) || now >= event.endsAt) {
@@ -121,7 +121,17 @@ export async function registerOrder(
   }
   const { attendeeId, existing } = await upsertAttendeeWithOrder(db, input.attendee, orderKey);
   if (existing) return replay(env, db, existing, fingerprint);
-  return claim(env, db, { event, tier, input, now, fingerprint, key: { attendeeId, ...orderKey } });
+  const key = { attendeeId, ...orderKey };
+  const holdId = await holdIdOf(key);
+  // The pass is marked in WaitingRoom before the units are claimed, and freed again if no order results.
+  await usePass(env, event, access, holdId);
+  try {
+    // Not created means a concurrent copy of this request wrote the order: same hold, same pass.
+    return await claim(env, db, { event, tier, input, now, fingerprint, key });
+  } catch (error) {
+    if (access) await settleQueuePass(env, event, holdId, "unpaid");
+    throw error;
+  }
 }
 
 /** What the claim step gets: a checked request, the attendee, and the order's idempotency key. */
@@ -141,8 +151,13 @@ export type ClaimStep = (env: Env, db: HttpDatabase, claim: ClaimContext) => Pro
  * The claim: a hold in the tier's TierInventory named after the idempotency key, then the pending
  * order and its items in one statement; the hold is released if the order cannot be written.
  */
+/** The hold an order claims is named after its idempotency key, so a retry names the same hold. */
+export async function holdIdOf(key: ClaimContext["key"]): Promise<string> {
+  return `hold_${(await sha256Hex(JSON.stringify(key))).slice(0, 40)}`;
+}
+
 export const claimFromInventory: ClaimStep = async (env, db, { event, tier, input, now, fingerprint, key }) => {
-  const holdId = `hold_${(await sha256Hex(JSON.stringify(key))).slice(0, 40)}`;
+  const holdId = await holdIdOf(key);
   const expiresAt = now.getTime() + event.holdMinutes * 60_000;
   const outcome = await holdWithSetup(env, db, event.id, tier.id, {
     holdId,

@@ -151,6 +151,8 @@ export const events = pgTable(
     waitingRoom: jsonb("waiting_room").notNull().default({ enabled: false }),
     /** `{enabled, offer_minutes}`. */
     waitlist: jsonb("waitlist").notNull().default({ enabled: false, offer_minutes: 30 }),
+    /** `{max_held_per_buyer, max_held_per_ip}`: units one buyer (email) or one client address may hold at once. */
+    purchaseLimits: jsonb("purchase_limits").notNull().default({ max_held_per_buyer: 10, max_held_per_ip: 30 }),
     /** Tickets scan as valid from `starts_at` minus this many minutes (before: `not_yet_valid`). */
     doorsOpenMinutesBefore: integer("doors_open_minutes_before").notNull().default(360),
     status: eventStatus("status").notNull().default("draft"),
@@ -252,6 +254,8 @@ export const orders = pgTable(
     currency: char("currency", { length: 3 }).notNull(),
     holdId: text("hold_id"),
     holdExpiresAt: at("hold_expires_at"),
+    /** A keyed hash of the client address that asked for the hold (per-address limits; never the address). */
+    clientKey: text("client_key"),
     orderTokenHash: text("order_token_hash").notNull(),
     waitlistEntryId: uuid("waitlist_entry_id"),
     createdAt: createdAt(),

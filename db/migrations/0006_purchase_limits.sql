@@ -1,0 +1,2 @@
+ALTER TABLE "events" ADD COLUMN "purchase_limits" jsonb DEFAULT '{"max_held_per_buyer":10,"max_held_per_ip":30}'::jsonb NOT NULL;--> statement-breakpoint
+ALTER TABLE "orders" ADD COLUMN "client_key" text;

@@ -7,6 +7,7 @@ import type { Account, StoredPaymentMethod } from "./account";
 import { recordCharge } from "./charges";
 import type { ApiContext, ApiResult } from "./context";
 import { ApiError, docUrl, internalError, paramError, stateError } from "./errors";
+import { newId } from "./ids";
 import { resolvePaymentMethod } from "./payment-methods";
 import type { PaymentError, PaymentIntent, PaymentIntentStatus } from "./shapes";
 
@@ -93,6 +94,7 @@ export function attemptCharge(ctx: ApiContext, intent: PaymentIntent, paymentMet
     Object.assign(intent, {
       status: "requires_payment_method",
       payment_method: null,
+      next_action: null,
       latest_charge: charge.id,
       last_payment_error: error,
     });
@@ -101,8 +103,25 @@ export function attemptCharge(ctx: ApiContext, intent: PaymentIntent, paymentMet
     throw new ApiError(402, { ...error, payment_intent: structuredClone(intent) }, "execution");
   }
 
+  if (outcome.kind === "authenticate") {
+    // Nothing is charged until the cardholder completes 3-D Secure with Stripe.js; a confirm from
+    // the server alone leaves the PaymentIntent waiting, as Stripe does for these test cards.
+    Object.assign(intent, {
+      status: "requires_action",
+      payment_method: paymentMethod.object.id,
+      last_payment_error: null,
+      next_action: {
+        type: "use_stripe_sdk",
+        use_stripe_sdk: { type: "three_d_secure_redirect", stripe_js: `https://hooks.stripe.com/3d_secure_2/hosted?payment_intent=${intent.id}`, source: newId("src") },
+      },
+    });
+    ctx.emit("payment_intent.requires_action", intent);
+    return { body: intent };
+  }
+
   const charge = recordCharge(ctx.account, intent, paymentMethod, null);
   Object.assign(intent, {
+    next_action: null,
     status: "succeeded",
     amount_received: intent.amount,
     payment_method: paymentMethod.object.id,

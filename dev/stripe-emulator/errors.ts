@@ -62,9 +62,13 @@ export function stateError(
   return new ApiError(400, withCode({ type: "invalid_request_error", message, ...extra }), "execution");
 }
 
-export function resourceMissing(noun: string, id: string, param = "id"): ApiError {
+/**
+ * An id that names nothing: 404 when it is the resource in the path, but 400 when it came in a
+ * request's body (Stripe answers an unknown `payment_method` on a confirm so).
+ */
+export function resourceMissing(noun: string, id: string, param = "id", status: 400 | 404 = 404): ApiError {
   return new ApiError(
-    404,
+    status,
     withCode({ type: "invalid_request_error", code: "resource_missing", message: `No such ${noun}: '${id}'`, param }),
     "validation",
   );

@@ -8,6 +8,8 @@ import { newId, nowSeconds } from "./ids";
 export type CardOutcome =
   | { kind: "approve" }
   | { kind: "decline"; code: string; declineCode?: string; message: string }
+  /** The bank wants the cardholder (3-D Secure): the PaymentIntent goes to `requires_action`. */
+  | { kind: "authenticate" }
   /** Emulator-only: the API fails with a 500 (pm_emulator_error). */
   | { kind: "api_error" }
   /** Emulator-only: the charge succeeds but the response never comes. */
@@ -49,6 +51,8 @@ export const TEST_CARDS: Readonly<Record<string, TestCard>> = {
     code: "processing_error",
     message: "An error occurred while processing your card. Try again in a little bit.",
   }),
+  pm_card_threeDSecure2Required: card("visa", "3220", { kind: "authenticate" }),
+  pm_card_authenticationRequired: card("visa", "3155", { kind: "authenticate" }),
   pm_emulator_error: card("visa", "4242", { kind: "api_error" }),
   pm_emulator_hang_after_commit: card("visa", "4242", { kind: "approve_then_hang" }),
 };
@@ -60,13 +64,14 @@ function fingerprint(testCard: TestCard): string {
 /**
  * Like Stripe, using a test token (`pm_card_visa`) creates a fresh PaymentMethod
  * with its own `pm_…` id; ids created that way are accepted later too.
- * Unknown ids are a 404 on the `param` that carried them.
+ * Unknown ids are a 400 `resource_missing` on the `param` that carried them, as Stripe answers
+ * an id in a request body (a 404 is for the resource in the path).
  */
 export function resolvePaymentMethod(account: Account, id: string, param = "payment_method"): StoredPaymentMethod {
   const existing = account.paymentMethods.get(id);
   if (existing) return existing;
   const testCard = TEST_CARDS[id];
-  if (!testCard) throw resourceMissing("PaymentMethod", id, param);
+  if (!testCard) throw resourceMissing("PaymentMethod", id, param, 400);
   const stored: StoredPaymentMethod = { object: buildPaymentMethod(testCard), card: testCard };
   account.paymentMethods.set(stored.object.id, stored);
   return stored;

@@ -77,6 +77,12 @@ export interface PaymentError {
   type: "card_error";
 }
 
+/** What Stripe.js must do before the PaymentIntent can go on (3-D Secure, here). */
+export interface NextAction {
+  type: "use_stripe_sdk";
+  use_stripe_sdk: { type: "three_d_secure_redirect"; stripe_js: string; source: string };
+}
+
 export interface PaymentIntent {
   amount: number;
   amount_capturable: number;
@@ -100,7 +106,7 @@ export interface PaymentIntent {
   latest_charge: string | null;
   livemode: false;
   metadata: Metadata;
-  next_action: null;
+  next_action: NextAction | null;
   object: "payment_intent";
   on_behalf_of: string | null;
   payment_method: string | null;
@@ -247,6 +253,7 @@ export type EventType =
   | "payment_intent.created"
   | "payment_intent.succeeded"
   | "payment_intent.payment_failed"
+  | "payment_intent.requires_action"
   | "payment_intent.canceled"
   | "charge.succeeded"
   | "charge.failed"

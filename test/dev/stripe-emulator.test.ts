@@ -206,6 +206,31 @@ describe("payment intents", () => {
     expect(badMethod).toMatchObject({ code: "resource_missing", param: "payment_method" });
   });
 
+  it("answers an unknown payment method in a body as Stripe does: 400 resource_missing, nothing charged", async () => {
+    const stripe = client();
+    const intent = await stripe.paymentIntents.create({ amount: 1000, currency: "eur", ...CARD_ONLY });
+    for (const id of ["pm_xxx", "tok_visa", "none"]) {
+      const error = await failure(stripe.paymentIntents.confirm(intent.id, { payment_method: id }));
+      expect(error).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
+      expect(error).toMatchObject({ statusCode: 400, type: "StripeInvalidRequestError", code: "resource_missing", param: "payment_method" });
+    }
+    expect(await stripe.paymentIntents.retrieve(intent.id)).toMatchObject({ status: "requires_payment_method", amount_received: 0 });
+    const paid = await stripe.paymentIntents.confirm(intent.id, { payment_method: "pm_card_visa" });
+    expect(paid.status).toBe("succeeded");
+    // The path's own resource missing stays a 404.
+    expect(await failure(stripe.paymentMethods.retrieve("pm_xxx"))).toMatchObject({ statusCode: 404, code: "resource_missing" });
+  });
+
+  it.each(["pm_card_threeDSecure2Required", "pm_card_authenticationRequired"])("confirms %s to requires_action, charging nothing until another method pays", async (method) => {
+    const stripe = client();
+    const intent = await stripe.paymentIntents.create({ amount: 1000, currency: "eur", ...CARD_ONLY });
+    const pending = await stripe.paymentIntents.confirm(intent.id, { payment_method: method });
+    expect(pending).toMatchObject({ status: "requires_action", amount_received: 0, latest_charge: null, next_action: { type: "use_stripe_sdk" } });
+    expect(pending.client_secret).toMatch(/^pi_.+_secret_/);
+    const paid = await stripe.paymentIntents.confirm(intent.id, { payment_method: "pm_card_visa" });
+    expect(paid).toMatchObject({ status: "succeeded", amount_received: 1000, next_action: null });
+  });
+
   it("refuses to confirm a PaymentIntent that already succeeded, and to cancel it", async () => {
     const stripe = client();
     const intent = await stripe.paymentIntents.create({ amount: 1000, currency: "usd", payment_method: "pm_card_visa", confirm: true, ...CARD_ONLY });

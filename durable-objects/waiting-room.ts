@@ -39,7 +39,8 @@ const SCHEMA: readonly string[] = [
 const TICK_MS = 1_000;
 const SOLD_OUT_TICK_MS = 5_000;
 const INVENTORY_REFRESH_MS = 1_000;
-export const JOINS_PER_IP_PER_MINUTE = 30;
+/** Places one address may take a minute: a household or an office, not a lottery of pre-queue entries. */
+export const JOINS_PER_IP_PER_MINUTE = 10;
 
 export interface RoomConfig {
   eventId: string;

@@ -33,7 +33,8 @@ async function openRoomEvent(waitingRoom: Record<string, unknown>, tiers: unknow
 
 async function join(eventId: string, init: { cookie?: string; body?: unknown; ip?: string } = {}) {
   const answer = await call("POST", `/api/v1/events/${eventId}/queue`, init.body ?? {}, init.cookie ? { cookie: init.cookie } : {}, { "CF-Connecting-IP": init.ip ?? nextIp() });
-  return { ...answer, cookie: answer.headers.get("Set-Cookie")?.split(";")[0] };
+  const queueCookie = answer.headers.getSetCookie().find((c) => c.startsWith("ao_queue="));
+  return { ...answer, cookie: queueCookie?.split(";")[0] };
 }
 
 function status(eventId: string, queueToken: string, headers: Record<string, string> = {}) {

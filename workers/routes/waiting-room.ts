@@ -9,6 +9,8 @@ import { z } from "zod";
 import { signAccessToken, signQueueToken, readQueueToken, readAccessToken, type QueuePlace } from "../auth/queue-tokens";
 import type { AppEnv } from "../context";
 import { announceChange } from "../live-client";
+import { sha256Hex } from "../auth/tokens";
+import { clientAddress, isLimitedAddress } from "../client-address";
 import { DRAW_ALGORITHM, positionOf, roomPhase, standingOf, type QueueStanding } from "../domain/admission";
 import { ApiError, validationFailed } from "../errors";
 import { sellableEvent } from "../sellable-tiers";
@@ -33,8 +35,10 @@ function isLocalHost(url: string): boolean {
   return hostname === "localhost" || hostname === "127.0.0.1" || hostname === "[::1]";
 }
 
+/** Per-address join limits count Cloudflare's address only (workers/client-address.ts); without one, no limit by address. */
 function clientIp(c: Context<AppEnv>): string {
-  return c.req.header("CF-Connecting-IP") ?? c.req.header("X-Forwarded-For")?.split(",")[0]?.trim() ?? "unknown";
+  const address = clientAddress(c);
+  return isLimitedAddress(address) ? address : `unlimited-${crypto.randomUUID()}`;
 }
 
 /** The event with a room that takes people now; anything else is explained. */
@@ -65,6 +69,17 @@ async function readJoinBody(c: Context<AppEnv>): Promise<z.infer<typeof joinBody
 function presentedQueueToken(c: Context<AppEnv>): string | undefined {
   const bearer = /^Bearer\s+(\S+)$/i.exec(c.req.header("Authorization") ?? "")?.[1];
   return bearer ?? getCookie(c, QUEUE_COOKIE);
+}
+
+const DEVICE_COOKIE = "ao_device";
+
+/** A long-lived random id per browser, so one browser holds one place per event whatever tokens it drops. */
+function deviceOf(c: Context<AppEnv>): string {
+  const known = getCookie(c, DEVICE_COOKIE);
+  if (known && /^[A-Za-z0-9_-]{16,64}$/.test(known)) return known;
+  const fresh = crypto.randomUUID().replace(/-/g, "");
+  setCookie(c, DEVICE_COOKIE, fresh, { httpOnly: true, secure: !isLocalHost(c.req.url), sameSite: "Lax", path: "/api/v1/events", maxAge: 365 * 86_400 });
+  return fresh;
 }
 
 function setQueueCookie(c: Context<AppEnv>, eventId: string, token: string, closesAt: number | null, now: number): void {
@@ -142,7 +157,8 @@ export const waitingRoomRoutes = new Hono<AppEnv>()
 
     // One browser, one place: a genuine token for this event is answered, never replaced — unless
     // its turn came and went, when joining again means a new place at the back.
-    const presented = body.queue_token ?? getCookie(c, QUEUE_COOKIE);
+    // However the token is presented (body, `Authorization: Bearer`, or the cookie), the place is kept.
+    const presented = body.queue_token ?? presentedQueueToken(c);
     const existing = presented ? await readQueueToken(c.env.SIGNING_MASTER_KEY, event.id, presented) : undefined;
     if (existing) {
       const { view, source } = await roomView(c.env, config, now);
@@ -153,7 +169,11 @@ export const waitingRoomRoutes = new Hono<AppEnv>()
       }
     }
 
-    const joinId = crypto.randomUUID();
+    // Before the draw, a browser that lost its queue token (cleared it, or a bot dropping the tokens
+    // but not the cookie jar) keeps the one pre-queue entry its device cookie has: no extra lottery
+    // tickets. After the opening, a new join is a place at the back, which buys nothing.
+    const device = deviceOf(c);
+    const joinId = phase === "pre_queue" && !existing ? `device-${await sha256Hex(`${event.id}:${device}`)}` : crypto.randomUUID();
     const joined = await roomOf(c.env, event.id).join(config, joinId, clientIp(c));
     if (!joined.ok) {
       switch (joined.code) {

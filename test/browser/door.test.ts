@@ -5,11 +5,17 @@
  * survives a reload with no network (served by its service worker), and
  * sends its scans when the network is back so the organizer's `checked_in` counts them. Two phones
  * that both admitted one ticket offline end with one admit and one conflict shown to staff. Online,
- * the server decides, undo takes back an admit, and a revoked phone stops scanning.
+ * the server decides, undo takes back an admit, and a revoked phone stops scanning. The camera reads a
+ * ticket from a fake capture device with zxing, since desktop Chromium has no BarcodeDetector.
  */
-import type { Page } from "playwright-core";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium as playwright, type Page } from "playwright-core";
+import QRCode from "qrcode";
 import { describe, expect, inject, it } from "vitest";
-import { postJson, unique, useChromium } from "./harness";
+import { CHROMIUM_PATH } from "./chromium";
+import { PHONE, postJson, unique, useChromium } from "./harness";
 
 const base = inject("browserStack").worker;
 const HOUR = 3_600_000;
@@ -104,6 +110,27 @@ function flipSignature(token: string): string {
   const [header, payload, signature] = token.split(".") as [string, string, string];
   const first = signature[0] === "A" ? "B" : "A";
   return `${header}.${payload}.${first}${signature.slice(1)}`;
+}
+
+/**
+ * A camera that films the ticket's QR code: one Y4M frame (640×480, 4:2:0) that Chromium's fake
+ * capture device loops, the code as large as fits with its 4-module quiet zone.
+ */
+function qrVideo(text: string): Buffer {
+  const width = 640;
+  const height = 480;
+  const { modules } = QRCode.create(text, { errorCorrectionLevel: "M" });
+  const scale = Math.floor(height / (modules.size + 8));
+  const left = Math.floor((width - modules.size * scale) / 2);
+  const top = Math.floor((height - modules.size * scale) / 2);
+  const luma = Buffer.alloc(width * height, 235);
+  for (let y = 0; y < modules.size * scale; y += 1) {
+    for (let x = 0; x < modules.size * scale; x += 1) {
+      if (modules.get(Math.floor(y / scale), Math.floor(x / scale))) luma[(top + y) * width + left + x] = 16;
+    }
+  }
+  const chroma = Buffer.alloc((width / 2) * (height / 2) * 2, 128);
+  return Buffer.concat([Buffer.from(`YUV4MPEG2 W${width} H${height} F10:1 Ip A1:1 C420jpeg\nFRAME\n`), luma, chroma]);
 }
 
 const stats = (eventId: string, apiKey: string) => getJson<{ checked_in: number }>(`/api/v1/events/${eventId}/stats`, apiKey);
@@ -229,5 +256,45 @@ describe("door scanner", () => {
     await page.locator("html[data-device-revoked='true']").waitFor();
     expect(await page.locator("#stopped-title").textContent()).toBe("This scanner was revoked");
     expect(await page.locator("#scanner").isHidden()).toBe(true);
+  });
+
+  it("reads a ticket with the camera (zxing where the browser has no BarcodeDetector)", async () => {
+    const { eventId, tierId, apiKey } = await doorEvent();
+    const ticket = await buyTicket(eventId, tierId, "Cam Camera");
+    const device = await newDevice(eventId, apiKey, "Camera gate");
+    const dir = await mkdtemp(join(tmpdir(), "door-camera-"));
+    const video = join(dir, "ticket.y4m");
+    await writeFile(video, qrVideo(ticket.token));
+    const browser = await playwright.launch({
+      executablePath: CHROMIUM_PATH,
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--no-first-run",
+        "--disable-sync",
+        "--disable-quic",
+        "--use-fake-ui-for-media-stream",
+        "--use-fake-device-for-media-stream",
+        `--use-file-for-fake-video-capture=${video}`,
+      ],
+    });
+    try {
+      const context = await browser.newContext({ viewport: PHONE, permissions: ["camera"] });
+      const page = await context.newPage();
+      await page.goto(`${base}/scan#device_token=${encodeURIComponent(device.device_token)}`);
+      await page.locator("html[data-offline-ready]").waitFor();
+      await page.locator("#camera-toggle").click();
+      const verdict = page.locator("[data-verdict][data-seq='1']");
+      await verdict.waitFor({ timeout: 20_000 });
+      expect(await verdict.getAttribute("data-verdict")).toBe("admit");
+      expect(await verdict.textContent()).toContain("Cam Camera");
+      expect(await page.locator("#camera-toggle").textContent()).toBe("Stop camera");
+    } finally {
+      await browser.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -2,12 +2,12 @@
  * The root hono app: request-scoped services, one sub-app per feature, and the single error path.
  */
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
 import { connectHttp } from "../db/client";
 import { databaseSettings } from "./config";
 import type { AppEnv } from "./context";
+import { limitBody } from "./body-limit";
 import { ApiError, errorBody, errorStatus } from "./errors";
 import { catalogRoutes } from "./routes/catalog";
 import { checkinRoutes } from "./routes/checkin";
@@ -24,6 +24,7 @@ import { refundRoutes } from "./routes/refunds";
 import { waitlistRoutes } from "./routes/waitlist";
 import { healthRoutes } from "./routes/health";
 import { waitingRoomRoutes } from "./routes/waiting-room";
+import { findUnstorableUrlPart, unstorableText } from "./validation";
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -78,9 +79,12 @@ export function createApp<Api extends Hono<AppEnv>>(routes: Api) {
       await next();
     })
     .use(secureHeaders({ crossOriginResourcePolicy: "same-site" }))
-    .use("/api/*", bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => {
-      throw new ApiError("PAYLOAD_TOO_LARGE", `Request bodies are limited to ${MAX_BODY_BYTES} bytes.`);
-    } }))
+    .use(async (c, next) => {
+      const field = findUnstorableUrlPart(new URL(c.req.url));
+      if (field !== undefined) throw unstorableText(field);
+      await next();
+    })
+    .use("/api/*", limitBody(MAX_BODY_BYTES, () => new ApiError("PAYLOAD_TOO_LARGE", `Request bodies are limited to ${MAX_BODY_BYTES} bytes.`)))
     .use("/api/*", async (c, next) => {
       c.set("db", connectHttp(databaseSettings(c.env)));
       await next();
@@ -88,8 +92,18 @@ export function createApp<Api extends Hono<AppEnv>>(routes: Api) {
     .route("/healthz", healthRoutes)
     .route("/api/v1", routes);
 
+  let allowedMethods: ((path: string) => string[]) | undefined;
   root.notFound((c) => {
-    const error = new ApiError("NOT_FOUND", `There is no ${c.req.method} ${new URL(c.req.url).pathname}.`);
+    const path = new URL(c.req.url).pathname;
+    allowedMethods ??= methodsByPath(root.routes);
+    const allowed = allowedMethods(path);
+    if (allowed.length > 0) {
+      // A known path asked with a method it does not answer: 405 with what it does answer.
+      const error = new ApiError("METHOD_NOT_ALLOWED", `${path} answers ${allowed.join(", ")}, not ${c.req.method}.`);
+      c.header("Allow", allowed.join(", "));
+      return c.json(errorBody(error, c.get("requestId")), error.status);
+    }
+    const error = new ApiError("NOT_FOUND", `There is no ${c.req.method} ${path}.`);
     return c.json(errorBody(error, c.get("requestId")), error.status);
   });
 
@@ -106,6 +120,27 @@ export function createApp<Api extends Hono<AppEnv>>(routes: Api) {
     return c.json(errorBody(shown, requestId), errorStatus[shown.code]);
   });
   return root;
+}
+
+/**
+ * Which methods the app's routes answer on a path (HEAD wherever GET is). Middleware is registered
+ * under the method ALL and says nothing about what a path answers, so it is left out.
+ */
+function methodsByPath(routes: readonly { method: string; path: string }[]): (path: string) => string[] {
+  const patterns = routes
+    .filter((r) => r.method !== "ALL")
+    .map((r) => {
+      const source = r.path
+        .split("/")
+        .map((part) => (part === "*" ? ".*" : part.startsWith(":") ? "[^/]+" : part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")))
+        .join("/");
+      return { method: r.method, pattern: new RegExp(`^${source}/?$`) };
+    });
+  return (path) => {
+    const methods = new Set(patterns.filter((p) => p.pattern.test(path)).map((p) => p.method));
+    if (methods.has("GET")) methods.add("HEAD");
+    return [...methods].sort();
+  };
 }
 
 export const app = createApp(api);

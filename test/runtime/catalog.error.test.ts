@@ -41,12 +41,57 @@ describe("catalog input validation", () => {
     expect(body.details?.map((d) => d.field)).toContain(field);
   });
 
-  it("answers unknown routes and methods with a JSON 404, not an HTML page", async () => {
-    for (const [method, path] of [["GET", "/api/v1/nope"], ["DELETE", "/api/v1/events"], ["POST", "/api/v2/events"]] as const) {
+  it("answers unknown routes with a JSON 404, not an HTML page", async () => {
+    for (const [method, path] of [["GET", "/api/v1/nope"], ["POST", "/api/v2/events"], ["DELETE", "/api/v1/events/a/b/c/d"]] as const) {
       const response = await SELF.fetch(`http://admit.test${path}`, { method });
       expect(response.status, `${method} ${path}`).toBe(404);
       expect(((await response.json()) as ErrorBody).error.code).toBe("NOT_FOUND");
     }
+  });
+
+  it("answers a known path asked with a method it does not take with 405 and the methods it does take", async () => {
+    const cases = [
+      ["DELETE", "/api/v1/events", "GET, HEAD, POST"],
+      ["PUT", `/api/v1/events/${crypto.randomUUID()}`, "GET, HEAD, PATCH"],
+      ["GET", `/api/v1/orders/${crypto.randomUUID()}/pay`, "POST"],
+      ["POST", `/api/v1/events/${crypto.randomUUID()}/keys`, "GET, HEAD"],
+      ["PATCH", "/api/v1/stripe/webhook", "POST"],
+    ] as const;
+    for (const [method, path, allow] of cases) {
+      const response = await SELF.fetch(`http://admit.test${path}`, { method });
+      expect(response.status, `${method} ${path}`).toBe(405);
+      expect(response.headers.get("Allow"), `${method} ${path}`).toBe(allow);
+      expect(((await response.json()) as ErrorBody).error.code).toBe("METHOD_NOT_ALLOWED");
+    }
+  });
+
+  it.each([
+    ["/api/v1/events?to=0000-01-01", "to"],
+    ["/api/v1/events?from=1999-12-31", "from"],
+    ["/api/v1/events?to=2201-01-01T00:00:00Z", "to"],
+    [`/api/v1/events/${crypto.randomUUID()}/revocations?since=0000-01-01T00:00:00Z`, "since"],
+    ["/api/v1/events?cursor=" + btoa(JSON.stringify(["0000-01-01T00:00:00.000Z", crypto.randomUUID()])).replace(/=+$/, ""), "cursor"],
+  ])("bounds dates to the years 2000–2200: %s → 400 naming %s", async (path, field) => {
+    const response = await SELF.fetch(`http://admit.test${path}`);
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as ErrorBody & { details: { field: string }[] };
+    expect(body.error.code).toBe("VALIDATION_FAILED");
+    expect(body.details.map((d) => d.field)).toContain(field);
+  });
+
+  it.each([
+    ["/api/v1/events?q=a%00b", "q"],
+    ["/api/v1/events?city=%ED%A0%80", "city"],
+    ["/api/v1/events?q=%F0%9F%8E%AB&category=x%00", "category"],
+    ["/api/v1/events/%00", "path"],
+    [`/api/v1/events/${crypto.randomUUID()}/keys%00`, "path"],
+    ["/api/v1/waitlist/offers/abc%00def", "path"],
+  ])("refuses NUL and broken UTF-8 in query strings and paths before any route: %s → 400 naming %s", async (path, field) => {
+    const response = await SELF.fetch(`http://admit.test${path}`);
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as ErrorBody & { details: { field: string }[] };
+    expect(body.error.code).toBe("VALIDATION_FAILED");
+    expect(body.details).toEqual([{ field, message: expect.any(String) }]);
   });
 
   it("keeps SQL-looking search text as plain words", async () => {

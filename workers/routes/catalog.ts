@@ -8,13 +8,14 @@ import { findOwnedEvent, seatsOfTiers, soldSeatLabels } from "../../db/queries/o
 import { optionalOrganizer } from "../auth/organizer-auth";
 import { inventoryOf } from "../inventory-client";
 import type { AppEnv } from "../context";
+import { instantOrDate, isoInstant } from "../date-input";
 import { ApiError } from "../errors";
 import { presentEvent, presentSeat } from "../presenters/catalog";
 import { validate } from "../validation";
 
 const PAGE_SIZE = 20;
 
-const cursorSchema = z.tuple([z.iso.datetime(), z.uuid()]);
+const cursorSchema = z.tuple([isoInstant, z.uuid()]);
 
 function encodeCursor(startsAt: Date, id: string): string {
   return btoa(JSON.stringify([startsAt.toISOString(), id])).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
@@ -30,8 +31,6 @@ function decodeCursor(cursor: string): { startsAt: Date; id: string } | undefine
   }
 }
 
-const instant = z.union([z.iso.datetime({ offset: true }), z.iso.date()]).transform((s) => new Date(s));
-
 /** An empty filter (`?city=`) means "any", as a cleared form field does. */
 const optionalText = (max: number) =>
   z
@@ -46,8 +45,8 @@ const listQuery = z
     q: optionalText(200),
     city: optionalText(100),
     category: optionalText(60),
-    from: instant.optional(),
-    to: instant.optional(),
+    from: instantOrDate.optional(),
+    to: instantOrDate.optional(),
     cursor: z
       .string()
       .max(200)

@@ -12,6 +12,7 @@ import { revokedTickets } from "../../db/queries/refunds";
 import { deviceOfToken } from "../auth/device-tokens";
 import type { AppEnv } from "../context";
 import { doorsOpenAt, effectiveScanTime } from "../domain/scan-verdict";
+import { isoInstant } from "../date-input";
 import { ApiError } from "../errors";
 import { eventJwks } from "../tickets/signing-keys";
 import { scanTicket, undoScan, type DoorDevice } from "../use-cases/scan-ticket";
@@ -42,7 +43,7 @@ const requireDevice = createMiddleware<DoorEnv>(async (c, next) => {
 
 const nonce = z.string().regex(/^[A-Za-z0-9_-]{8,100}$/, "A nonce is 8 to 100 letters, digits, '-' or '_'.");
 const token = z.string().min(1).max(4096);
-const scannedAt = z.iso.datetime({ offset: true }).refine((t) => Date.parse(t) > Date.UTC(2000, 0, 1), "Too long ago.");
+const scannedAt = isoInstant;
 
 const scanBody = z.object({ token, nonce, scanned_at: scannedAt.optional(), offline: z.boolean().optional() }).strict();
 const syncBody = z
@@ -51,7 +52,7 @@ const syncBody = z
   })
   .strict();
 const undoBody = z.object({ nonce }).strict();
-const bundleQuery = z.object({ since: z.iso.datetime({ offset: true }).optional() }).strict();
+const bundleQuery = z.object({ since: isoInstant.optional() }).strict();
 
 /** Enough for any real event; past it the bundle says it is incomplete and the phone pages with `since`. */
 const BUNDLE_REVOCATIONS = 50_000;

@@ -11,6 +11,7 @@ import { findOrder } from "../../db/queries/orders";
 import { revokedTickets } from "../../db/queries/refunds";
 import { authenticateOrganizer } from "../auth/organizer-auth";
 import type { AppEnv } from "../context";
+import { isoInstant } from "../date-input";
 import { ApiError } from "../errors";
 import { refundOrder, type RefundInitiator } from "../use-cases/refund-order";
 import { announceChange } from "../live-client";
@@ -24,7 +25,7 @@ const refundBody = z
   })
   .strict();
 
-const revocationQuery = z.object({ since: z.iso.datetime({ offset: true }).optional() }).strict();
+const revocationQuery = z.object({ since: isoInstant.optional() }).strict();
 
 const REVOCATIONS_PAGE = 1000;
 

@@ -3,8 +3,8 @@
  * at the edge. Defaults are applied when an event is created, not here, so PATCH stays partial.
  */
 import { z } from "zod";
-
-const instant = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
+import { instant } from "./date-input";
+import { currencyOf } from "./domain/currency";
 
 const timezone = z
   .string()
@@ -115,7 +115,8 @@ const eventFields = {
   currency: z
     .string()
     .regex(/^[A-Za-z]{3}$/, "Use a three-letter ISO currency code such as EUR.")
-    .transform((c) => c.toUpperCase()),
+    .transform((c) => c.toUpperCase())
+    .refine((c) => currencyOf(c) !== undefined, "Payments cannot be taken in this currency."),
   sales_start_at: instant.nullable().optional(),
   sales_end_at: instant.nullable().optional(),
   hold_minutes: z.number().int().min(1).max(60).optional(),

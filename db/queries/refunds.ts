@@ -32,7 +32,7 @@ export async function findRefundByKey(db: HttpDatabase | Transaction, idempotenc
 /** Money already given back or on its way (pending and succeeded refunds) for the order. */
 export async function refundedAmount(db: HttpDatabase | Transaction, orderId: string): Promise<number> {
   const [row] = await db
-    .select({ total: sql<number>`coalesce(sum(${refunds.amount}), 0)::int` })
+    .select({ total: sql<number>`coalesce(sum(${refunds.amount}), 0)::bigint`.mapWith(Number) })
     .from(refunds)
     .where(and(eq(refunds.orderId, orderId), ne(refunds.status, "failed")));
   return row?.total ?? 0;

@@ -7,7 +7,7 @@ import { checkins, orders, refunds, waitlistEntries } from "../schema";
 
 export async function revenueByTier(db: HttpDatabase, eventId: string): Promise<Map<string, number>> {
   const rows = await db
-    .select({ tierId: orders.tierId, gross: sql<number>`coalesce(sum(${orders.amount}), 0)::int` })
+    .select({ tierId: orders.tierId, gross: sql<number>`coalesce(sum(${orders.amount}), 0)::bigint`.mapWith(Number) })
     .from(orders)
     .where(and(eq(orders.eventId, eventId), inArray(orders.status, ["confirmed", "partially_refunded", "refunded"])))
     .groupBy(orders.tierId);
@@ -16,7 +16,7 @@ export async function revenueByTier(db: HttpDatabase, eventId: string): Promise<
 
 export async function refundedTotal(db: HttpDatabase, eventId: string): Promise<number> {
   const [row] = await db
-    .select({ total: sql<number>`coalesce(sum(${refunds.amount}), 0)::int` })
+    .select({ total: sql<number>`coalesce(sum(${refunds.amount}), 0)::bigint`.mapWith(Number) })
     .from(refunds)
     .innerJoin(orders, eq(orders.id, refunds.orderId))
     .where(and(eq(orders.eventId, eventId), eq(refunds.status, "succeeded")));

@@ -18,6 +18,22 @@ export async function verifyWebhook(stripe: Stripe, rawBody: string, signature: 
   return stripe.webhooks.constructEventAsync(rawBody, signature, secret, undefined, Stripe.createSubtleCryptoProvider());
 }
 
+/**
+ * What Stripe refused as a request (400/404 `invalid_request_error`), e.g. a payment method it does
+ * not know (`resource_missing` on `payment_method`) or an amount under its minimum. Nothing was
+ * charged; undefined for anything else (declines, outages), which the caller handles on its own.
+ */
+export interface RefusedRequest {
+  param: string | undefined;
+  code: string | undefined;
+  message: string;
+}
+
+export function refusedRequest(error: unknown): RefusedRequest | undefined {
+  if (!(error instanceof Stripe.errors.StripeInvalidRequestError)) return undefined;
+  return { param: error.param, code: error.code, message: error.message };
+}
+
 function parseHostPort(value: string): { host: string; port: number } {
   const index = value.lastIndexOf(":");
   return { host: value.slice(0, index), port: Number(value.slice(index + 1)) };

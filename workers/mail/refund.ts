@@ -2,6 +2,7 @@
  * The refund mail: how much comes back, for how many tickets, and the link to the order page.
  */
 import type { QueueMessage } from "../messages";
+import { formatMoney } from "../domain/currency";
 import { escapeHtml } from "./html";
 
 export interface RefundFacts {
@@ -16,10 +17,6 @@ export interface RefundFacts {
   amount: number;
   currency: string;
   tickets: number;
-}
-
-export function formatMoney(amount: number, currency: string): string {
-  return new Intl.NumberFormat("en-GB", { style: "currency", currency }).format(amount / 100);
 }
 
 export function refundMail(facts: RefundFacts): Extract<QueueMessage, { type: "mail.send" }> {

@@ -32,7 +32,12 @@ export const registerBody = z
   .strict();
 
 /** A free order needs no payment method; any other order does (checked once the amount is known). */
-export const payBody = z.object({ payment_method: z.string().trim().min(3).max(200).optional() }).strict();
+export const payBody = z
+  .object({
+    // A Stripe id (`pm_…`): it also goes into the confirm's idempotency key, an HTTP header.
+    payment_method: z.string().trim().min(3).max(200).regex(/^[A-Za-z0-9_]+$/, "A payment method id such as pm_card_visa.").optional(),
+  })
+  .strict();
 
 /** The order named in the path, if the caller holds its order token. */
 export async function authorizedOrder(c: Context<AppEnv>) {

@@ -21,6 +21,7 @@ import {
   type EventInsert,
 } from "../../db/queries/organizer-events";
 import type { EventRow } from "../../db/queries/catalog";
+import { checkTierPrices } from "../domain/currency";
 import { checkEventTimes, checkPublishable } from "../domain/event-schedule";
 import { isAtLeastAsGenerous, normalizeRefundPolicy, type RefundPolicy } from "../domain/refund-policy";
 import { ApiError, validationFailed } from "../errors";
@@ -36,6 +37,14 @@ function assertTimes(event: Pick<EventRow, "startsAt" | "endsAt" | "salesStartAt
   const problems = checkEventTimes(event);
   if (problems.length > 0) throw validationFailed(problems);
 }
+
+/** Prices against the currency they will be charged in (workers/domain/currency.ts). */
+function assertPrices(currency: string, tiers: readonly { price: number; maxPerOrder: number }[]): void {
+  const problems = checkTierPrices(currency, tiers);
+  if (problems.length > 0) throw validationFailed(problems);
+}
+
+const pricesOf = (tiers: readonly TierInput[]) => tiers.map((t) => ({ price: t.price, maxPerOrder: t.max_per_order }));
 
 export async function createEvent(settings: DatabaseSettings, organizerId: string, input: CreateEventInput, now: Date): Promise<string> {
   const values: EventInsert = {
@@ -60,6 +69,7 @@ export async function createEvent(settings: DatabaseSettings, organizerId: strin
     status: "draft",
   };
   assertTimes({ startsAt: values.startsAt, endsAt: values.endsAt, salesStartAt: values.salesStartAt ?? null, salesEndAt: values.salesEndAt ?? null });
+  assertPrices(input.currency, pricesOf(input.tiers));
   return inTransaction(settings, async (tx) => {
     const event = await insertEvent(tx, values);
     await syncTiers(tx, event, input.tiers);
@@ -104,6 +114,8 @@ export async function updateEvent(settings: DatabaseSettings, organizerId: strin
       }
       const merged = { ...event, ...changes } as EventRow;
       assertTimes(merged);
+      if (input.tiers) assertPrices(merged.currency, pricesOf(input.tiers));
+      else if (changes.currency) assertPrices(merged.currency, await tiersOfEvent(tx, event.id));
 
       const updated = Object.keys(changes).length > 0 ? await updateEventRow(tx, event.id, changes) : event;
       if (input.tiers) await syncTiers(tx, updated, input.tiers);

@@ -33,11 +33,16 @@ export const SCHEMA: readonly string[] = [
   `CREATE TABLE returns (return_id TEXT PRIMARY KEY, quantity INTEGER NOT NULL, seats TEXT NOT NULL, created_at INTEGER NOT NULL)`,
   `CREATE TABLE notices (seq INTEGER PRIMARY KEY AUTOINCREMENT, body TEXT NOT NULL)`,
   ...CHECKIN_SCHEMA,
+  // Who holds what (workers/domain/buyer-limits.ts): a buyer's new hold replaces their old ones.
+  `ALTER TABLE holds ADD COLUMN buyer TEXT`,
+  `ALTER TABLE holds ADD COLUMN client TEXT`,
+  `CREATE INDEX holds_active_buyer ON holds (buyer) WHERE status = 'active' AND buyer IS NOT NULL`,
+  `CREATE INDEX holds_active_client ON holds (client) WHERE status = 'active' AND client IS NOT NULL`,
 ];
 
 type Row<T> = T & Record<string, SqlStorageValue>;
 type TierRow = Row<{ tier_id: string; event_id: string; kind: string; capacity: number; sold: number; held: number; waitlist_enabled: number; offer_minutes: number; closed: number }>;
-type HoldRow = Row<{ hold_id: string; quantity: number; seats: string; status: string; expires_at: number }>;
+type HoldRow = Row<{ hold_id: string; quantity: number; seats: string; status: string; expires_at: number; buyer: string | null; client: string | null }>;
 type EntryRow = Row<{ entry_id: string; seq: number; quantity: number; status: string; pass_overs: number; offer_hold_id: string | null; offer_expires_at: number | null }>;
 type SeatRow = Row<{ label: string; section: string; row: string; number: number; x: number; y: number; accessible: number; status: string }>;
 
@@ -64,6 +69,14 @@ export class InventoryStore {
   hold(holdId: string): HoldState | undefined {
     const row = this.sql.exec<HoldRow>("SELECT * FROM holds WHERE hold_id = ?", holdId).toArray()[0];
     return row && holdOf(row);
+  }
+
+  /** Active holds of a buyer, and of a client address, for the buyer limits. */
+  activeHoldsOf(buyer: string | undefined, client: string | null | undefined): { buyerHolds: HoldState[]; clientHolds: HoldState[] } {
+    return {
+      buyerHolds: buyer ? this.sql.exec<HoldRow>("SELECT * FROM holds WHERE status = 'active' AND buyer = ?", buyer).toArray().map(holdOf) : [],
+      clientHolds: client ? this.sql.exec<HoldRow>("SELECT * FROM holds WHERE status = 'active' AND client = ?", client).toArray().map(holdOf) : [],
+    };
   }
 
   overdueHolds(now: number): HoldState[] {
@@ -169,8 +182,8 @@ export class InventoryStore {
         for (const label of hold.seats) sql.exec("UPDATE seats SET status = 'held', hold_id = ? WHERE label = ?", hold.holdId, label);
         sql.exec("UPDATE tier SET held = held + ? WHERE id = 1", hold.quantity);
         sql.exec(
-          "INSERT INTO holds (hold_id, quantity, seats, status, expires_at, created_at) VALUES (?, ?, ?, 'active', ?, ?)",
-          hold.holdId, hold.quantity, JSON.stringify(hold.seats), hold.expiresAt, c.createdAt,
+          "INSERT INTO holds (hold_id, quantity, seats, status, expires_at, created_at, buyer, client) VALUES (?, ?, ?, 'active', ?, ?, ?, ?)",
+          hold.holdId, hold.quantity, JSON.stringify(hold.seats), hold.expiresAt, c.createdAt, hold.buyer ?? null, hold.client ?? null,
         );
         return;
       }
@@ -241,7 +254,15 @@ export class InventoryStore {
 }
 
 function holdOf(row: HoldRow): HoldState {
-  return { holdId: row.hold_id, quantity: row.quantity, seats: JSON.parse(row.seats) as string[], status: row.status as HoldState["status"], expiresAt: row.expires_at };
+  return {
+    holdId: row.hold_id,
+    quantity: row.quantity,
+    seats: JSON.parse(row.seats) as string[],
+    status: row.status as HoldState["status"],
+    expiresAt: row.expires_at,
+    buyer: row.buyer ?? null,
+    client: row.client ?? null,
+  };
 }
 
 function entryOf(row: EntryRow): EntryState {

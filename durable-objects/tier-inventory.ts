@@ -103,9 +103,15 @@ export class TierInventory extends DurableObject<Env> {
     if (!tier) return { ok: false, code: "not_configured" };
     const chosen = request.seats?.length ? [...new Set(request.seats)] : undefined;
     const seats = tier.kind === "seated" ? this.store.seats(chosen) : [];
-    const decision = holdUnits(tier, this.store.hold(request.holdId), request, this.store.waiting().entries, seats, now);
-    this.store.apply(decision.changes);
-    this.scheduleAlarm();
+    const others = this.store.activeHoldsOf(request.buyer?.buyer, request.buyer?.client);
+    const decision = holdUnits(tier, this.store.hold(request.holdId), request, this.store.waiting().entries, seats, now, others);
+    if (decision.outcome.ok && decision.outcome.replaced) {
+      // A smaller hold replacing a larger one frees units: the waitlist is offered them first.
+      this.applyAndPromote(decision.changes, now);
+    } else {
+      this.store.apply(decision.changes);
+      this.scheduleAlarm();
+    }
     return decision.outcome;
   }
 

@@ -222,8 +222,9 @@ export class WaitingRoom extends DurableObject<Env> {
 
   /**
    * Register's check of a pass, in the same serialized step that marks it: a pass buys one order.
-   * The same order asking again (a retry) is let through; another order is refused while the first
-   * is open, and for good once it is paid (workers/domain/queue-pass.ts).
+   * The same order asking again (a retry) is let through; another order takes the pass over from the
+   * open one (named in the answer, for the Worker to release), and none once one is paid
+   * (workers/domain/queue-pass.ts).
    */
   async usePass(position: number, holdId: string): Promise<PassUse> {
     const now = Date.now();
@@ -243,7 +244,7 @@ export class WaitingRoom extends DurableObject<Env> {
         position, now, holdId,
       );
     }
-    return decision.ok ? { ok: true } : decision;
+    return decision.ok ? { ok: true, replaces: decision.replaces } : decision;
   }
 
   /**

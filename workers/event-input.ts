@@ -45,6 +45,25 @@ export const waitlistInput = z
   .object({ enabled: z.boolean(), offer_minutes: z.number().int().min(5).max(24 * 60).default(30) })
   .strict();
 
+/** Units one buyer (email) or one client address may hold at once in the event (workers/domain/buyer-limits.ts). */
+export const DEFAULT_PURCHASE_LIMITS = { max_held_per_buyer: 10, max_held_per_ip: 30 };
+
+export const purchaseLimitsInput = z
+  .object({
+    max_held_per_buyer: z.number().int().min(1).max(1_000).default(DEFAULT_PURCHASE_LIMITS.max_held_per_buyer),
+    max_held_per_ip: z.number().int().min(1).max(100_000).default(DEFAULT_PURCHASE_LIMITS.max_held_per_ip),
+  })
+  .strict();
+
+/** The event's stored limits, defaults filled in (events made before limits existed have none). */
+export function purchaseLimitsOf(event: { purchaseLimits: unknown }): { maxHeldPerBuyer: number; maxHeldPerClient: number } {
+  const stored = (event.purchaseLimits ?? {}) as Partial<typeof DEFAULT_PURCHASE_LIMITS>;
+  return {
+    maxHeldPerBuyer: stored.max_held_per_buyer ?? DEFAULT_PURCHASE_LIMITS.max_held_per_buyer,
+    maxHeldPerClient: stored.max_held_per_ip ?? DEFAULT_PURCHASE_LIMITS.max_held_per_ip,
+  };
+}
+
 export const seatInput = z
   .object({
     label: z.string().trim().min(1).max(20),
@@ -125,6 +144,7 @@ const eventFields = {
   refund_policy: refundPolicyInput.optional(),
   waiting_room: waitingRoomInput.optional(),
   waitlist: waitlistInput.optional(),
+  purchase_limits: purchaseLimitsInput.optional(),
 };
 
 export const createEventInput = z.object({ ...eventFields, tiers: tiersInput }).strict();
@@ -146,6 +166,7 @@ export const updateEventInput = z
     refund_policy: eventFields.refund_policy,
     waiting_room: eventFields.waiting_room,
     waitlist: eventFields.waitlist,
+    purchase_limits: eventFields.purchase_limits,
     tiers: tiersInput.optional(),
   })
   .strict()

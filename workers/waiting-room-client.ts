@@ -143,15 +143,15 @@ export async function requireQueueAccess(env: Env, event: EventRow, accessToken:
 
 /**
  * Marks the pass as used for this order (its hold), in WaitingRoom's serialized step, or refuses:
- * one pass, one order at a time, none after a purchase (workers/domain/queue-pass.ts).
+ * one pass, one order at a time, none after a purchase (workers/domain/queue-pass.ts). Answers the
+ * hold of the order this one replaces, which the caller must give back.
  */
-export async function usePass(env: Env, event: EventRow, access: QueueAccess | null, holdId: string): Promise<void> {
-  if (!access) return;
+export async function usePass(env: Env, event: EventRow, access: QueueAccess | null, holdId: string): Promise<{ replaces: string | null }> {
+  if (!access) return { replaces: null };
   const used = await roomOf(env, event.id).usePass(access.position, holdId);
-  if (used.ok) return;
+  if (used.ok) return { replaces: used.replaces };
   const message = {
     pass_used: "This waiting-room pass has already bought tickets. Join the queue again for another order.",
-    pass_in_use: "This waiting-room pass is already being used for an order. Finish or cancel that order first.",
     session_ended: "Your turn in the waiting room has ended. Join the queue again.",
     not_admitted: "This waiting-room pass has not been admitted yet.",
   }[used.code];

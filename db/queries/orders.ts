@@ -16,25 +16,51 @@ export interface IdempotencyKey {
 }
 
 /**
- * One round trip for the start of a registration: the attendee (created or renamed) and any order
- * already made with this idempotency key.
+ * One round trip for the start of a registration: the attendee (created or renamed), any order
+ * already made with this idempotency key, and what the buyer (and the client address) hold in the
+ * event's other tiers right now, for the per-event hold limits.
  */
 export async function upsertAttendeeWithOrder(
   db: HttpDatabase,
   attendee: { email: string; name: string },
   key: IdempotencyKey,
-): Promise<{ attendeeId: string; existing: OrderRow | undefined }> {
-  const result = await db.execute<{ attendee_id: string; order_id: string | null }>(sql`
+  clientKey: string | null = null,
+): Promise<{ attendeeId: string; existing: OrderRow | undefined; heldElsewhere: { buyer: number; client: number } }> {
+  const result = await db.execute<{ attendee_id: string; order_id: string | null; buyer_held: number; client_held: number }>(sql`
     WITH a AS (
       INSERT INTO attendees (email, name) VALUES (${attendee.email}, ${attendee.name})
       ON CONFLICT ((lower(email))) DO UPDATE SET name = excluded.name
       RETURNING id
     )
-    SELECT a.id AS attendee_id, o.id AS order_id
+    SELECT a.id AS attendee_id, o.id AS order_id,
+      (SELECT coalesce(sum(h.quantity), 0) FROM orders h
+        WHERE h.attendee_id = a.id AND h.event_id = ${key.eventId} AND h.tier_id <> ${key.tierId}
+          AND h.status = 'pending' AND h.hold_expires_at > now())::int AS buyer_held,
+      (SELECT coalesce(sum(h.quantity), 0) FROM orders h
+        WHERE ${clientKey}::text IS NOT NULL AND h.client_key = ${clientKey} AND h.event_id = ${key.eventId} AND h.tier_id <> ${key.tierId}
+          AND h.status = 'pending' AND h.hold_expires_at > now())::int AS client_held
     FROM a LEFT JOIN orders o
       ON o.attendee_id = a.id AND o.event_id = ${key.eventId} AND o.tier_id = ${key.tierId} AND o.idempotency_key = ${key.idempotencyKey}`);
   const row = result.rows[0]!;
-  return { attendeeId: row.attendee_id, existing: row.order_id ? await findOrder(db, row.order_id) : undefined };
+  return {
+    attendeeId: row.attendee_id,
+    existing: row.order_id ? await findOrder(db, row.order_id) : undefined,
+    heldElsewhere: { buyer: Number(row.buyer_held), client: Number(row.client_held) },
+  };
+}
+
+export async function findPendingOrderByHold(db: HttpDatabase, eventId: string, holdId: string): Promise<OrderRow | undefined> {
+  const [row] = await db.select().from(orders).where(and(eq(orders.eventId, eventId), eq(orders.holdId, holdId), eq(orders.status, "pending"))).limit(1);
+  return row;
+}
+
+/** Orders whose holds a buyer's new hold replaced: they can no longer be paid. */
+export async function cancelReplacedOrders(db: HttpDatabase, eventId: string, holdIds: string[]): Promise<void> {
+  if (holdIds.length === 0) return;
+  await db
+    .update(orders)
+    .set({ status: "cancelled", updatedAt: new Date() })
+    .where(and(eq(orders.eventId, eventId), eq(orders.status, "pending"), sql`${orders.holdId} IN ${holdIds}`));
 }
 
 /** The attendee with this email (created, or renamed to the latest name given). */
@@ -76,9 +102,9 @@ export async function insertPendingOrderAtomically(
 ): Promise<string | undefined> {
   const result = await db.execute<{ id: string }>(sql`
     WITH o AS (
-      INSERT INTO orders (event_id, tier_id, attendee_id, idempotency_key, request_hash, quantity, amount, currency, hold_id, hold_expires_at, order_token_hash, waitlist_entry_id)
+      INSERT INTO orders (event_id, tier_id, attendee_id, idempotency_key, request_hash, quantity, amount, currency, hold_id, hold_expires_at, order_token_hash, waitlist_entry_id, client_key)
       VALUES (${order.eventId}, ${order.tierId}, ${order.attendeeId}, ${order.idempotencyKey}, ${order.requestHash}, ${order.quantity},
-              ${order.amount}, ${order.currency}, ${order.holdId}, ${order.holdExpiresAt!.toISOString()}, ${order.orderTokenHash}, ${order.waitlistEntryId ?? null})
+              ${order.amount}, ${order.currency}, ${order.holdId}, ${order.holdExpiresAt!.toISOString()}, ${order.orderTokenHash}, ${order.waitlistEntryId ?? null}, ${order.clientKey ?? null})
       ON CONFLICT ON CONSTRAINT orders_idempotency_key DO NOTHING
       RETURNING id, tier_id
     ), items AS (

@@ -13,6 +13,7 @@
  */
 import type { WaitlistNotice } from "../messages";
 import { chooseBestAvailable, type SeatState } from "./best-available";
+import { planReplacement, type HoldBuyer, type HoldLimitRefusal } from "./buyer-limits";
 
 export type TierKind = "general_admission" | "seated";
 
@@ -36,6 +37,9 @@ export interface HoldState {
   seats: string[];
   status: HoldStatus;
   expiresAt: number;
+  /** Who holds it (workers/domain/buyer-limits.ts); null for waitlist offers and older holds. */
+  buyer?: string | null;
+  client?: string | null;
 }
 
 export type WaitlistStatus = "waiting" | "offered" | "purchased" | "expired" | "left";
@@ -76,6 +80,7 @@ export interface HoldRequest {
   bestAvailable?: boolean;
   accessible?: boolean;
   expiresAt: number;
+  buyer?: HoldBuyer;
 }
 
 export interface HeldUnits {
@@ -87,7 +92,9 @@ export interface HeldUnits {
 }
 
 export type HoldOutcome =
-  | { ok: true; hold: HeldUnits }
+  /** `replaced`: the buyer's earlier holds in this tier that this one took the place of. */
+  | { ok: true; hold: HeldUnits; replaced?: string[] }
+  | HoldLimitRefusal
   | { ok: false; code: "not_configured" }
   | { ok: false; code: "sold_out"; available: number }
   | { ok: false; code: "seat_unavailable"; seats: string[] }
@@ -177,7 +184,15 @@ export function configureTier(tier: TierState | undefined, setup: TierSetup, sea
  * @param waiting how many waitlist entries are waiting
  * @param seats for a seated tier: the seats asked for by label, or every seat for best available
  */
-export function holdUnits(tier: TierState, previous: HoldState | undefined, request: HoldRequest, waiting: number, seats: SeatState[], now: number): Decision<HoldOutcome> {
+export function holdUnits(
+  tier: TierState,
+  previous: HoldState | undefined,
+  request: HoldRequest,
+  waiting: number,
+  seats: SeatState[],
+  now: number,
+  others: { buyerHolds: HoldState[]; clientHolds: HoldState[] } = { buyerHolds: [], clientHolds: [] },
+): Decision<HoldOutcome> {
   if (previous?.status === "active" || previous?.status === "confirmed") return { outcome: { ok: true, hold: presentHold(previous) }, changes: [] };
   if (tier.closed) return { outcome: { ok: false, code: "closed" }, changes: [] };
   // A hold that expired or was given back already returned its units; asking again under the same
@@ -186,14 +201,19 @@ export function holdUnits(tier: TierState, previous: HoldState | undefined, requ
   const refuse = (outcome: HoldOutcome): Decision<HoldOutcome> => ({ outcome, changes });
   if (!Number.isInteger(request.quantity) || request.quantity < 1) return refuse({ ok: false, code: "invalid", message: "quantity must be a positive integer" });
   if (request.expiresAt <= now) return refuse({ ok: false, code: "invalid", message: "a hold must expire in the future" });
+  const { replaced, refusal } = planReplacement(request, others.buyerHolds, others.clientHolds);
+  if (refusal) return refuse(refusal);
 
   // While anyone waits, free units are the waitlist's (the step that freed them has already
-  // offered what fits; the rest is set aside for the head of the queue).
-  const available = waiting > 0 ? 0 : free(tier);
+  // offered what fits; the rest is set aside for the head of the queue). A buyer replacing their
+  // own hold may take back what they held, and no more.
+  const ownUnits = replaced.reduce((sum, h) => sum + h.quantity, 0);
+  const ownSeats = new Set(replaced.flatMap((h) => h.seats));
+  const available = (waiting > 0 ? 0 : free(tier)) + ownUnits;
   let chosen: string[] = [];
   if (tier.kind === "seated") {
     if (available === 0 && waiting > 0) return refuse({ ok: false, code: "sold_out", available: 0 });
-    const choice = chooseSeats(request, seats, available);
+    const choice = chooseSeats(request, ownSeats.size > 0 ? seats.map((s) => (ownSeats.has(s.label) ? { ...s, available: true } : s)) : seats, available);
     if (!choice.ok) return refuse(choice.outcome);
     chosen = choice.seats;
   } else if (request.seats?.length) {
@@ -207,9 +227,13 @@ export function holdUnits(tier: TierState, previous: HoldState | undefined, requ
     seats: chosen,
     status: "active",
     expiresAt: request.expiresAt,
+    buyer: request.buyer?.buyer ?? null,
+    client: request.buyer?.client ?? null,
   };
+  // The old holds go first, so sold + held never passes capacity even for a moment.
+  for (const old of replaced) changes.push(...freeHold(tier, old, "released", undefined, now));
   changes.push({ type: "hold_placed", hold, createdAt: now });
-  return { outcome: { ok: true, hold: presentHold(hold) }, changes };
+  return { outcome: { ok: true, hold: presentHold(hold), ...(replaced.length > 0 ? { replaced: replaced.map((h) => h.holdId) } : {}) }, changes };
 }
 
 function chooseSeats(request: HoldRequest, seats: SeatState[], available: number): { ok: true; seats: string[] } | { ok: false; outcome: HoldOutcome } {

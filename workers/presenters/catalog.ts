@@ -50,6 +50,7 @@ export function presentEvent(event: EventRow, tiers: TierRow[], now: Date) {
     refund_policy: event.refundPolicy,
     waiting_room: event.waitingRoom,
     waitlist: event.waitlist,
+    purchase_limits: event.purchaseLimits,
     tiers: presentedTiers,
   };
 }

@@ -8,6 +8,7 @@ import { findPublishedEvent, listTiersOfEvents } from "../../db/queries/catalog"
 import { attendeeOf, findOrder, itemsOfOrder, paymentOfOrder, refundsOfOrder, type OrderRow } from "../../db/queries/orders";
 import { markWebhookProcessed, wasWebhookProcessed } from "../../db/queries/webhooks";
 import { announceChange } from "../live-client";
+import { clientAddress } from "../client-address";
 import { createStripe, verifyWebhook } from "../adapters/stripe";
 import { isOrderToken } from "../auth/order-tokens";
 import type { AppEnv } from "../context";
@@ -62,7 +63,7 @@ export function purchaseRoutesFor(claim: ClaimStep, saleFor: (order: OrderRow) =
       const eventId = c.req.param("eventId");
       if (!z.uuid().safeParse(eventId).success) throw new ApiError("NOT_FOUND", "No event on sale has this id.");
       const queueAccess = queueAccessOf(c);
-      const result = await registerOrder(c.env, c.get("db"), eventId, c.req.valid("json"), new Date(), queueAccess, claim);
+      const result = await registerOrder(c.env, c.get("db"), eventId, c.req.valid("json"), new Date(), queueAccess, claim, clientAddress(c));
       if (result.created) announceChange(c.env, c.executionCtx, eventId);
       return c.json(result.body, result.created ? 201 : 200);
     })

@@ -26,7 +26,7 @@ import { checkEventTimes, checkPublishable } from "../domain/event-schedule";
 import { isAtLeastAsGenerous, normalizeRefundPolicy, type RefundPolicy } from "../domain/refund-policy";
 import { ApiError, validationFailed } from "../errors";
 import { ensureEventSigningKey } from "../tickets/signing-keys";
-import type { CreateEventInput, TierInput, UpdateEventInput } from "../event-input";
+import { DEFAULT_PURCHASE_LIMITS, type CreateEventInput, type TierInput, type UpdateEventInput } from "../event-input";
 
 const DEFAULT_WAITING_ROOM = { enabled: false, opens_minutes_before: 30, admit_per_minute: 600, max_active_shoppers: 1000, session_minutes: 10 };
 const DEFAULT_WAITLIST = { enabled: false, offer_minutes: 30 };
@@ -66,6 +66,7 @@ export async function createEvent(settings: DatabaseSettings, organizerId: strin
     refundPolicy: normalizeRefundPolicy(input.refund_policy ?? { schedule: [] }),
     waitingRoom: input.waiting_room ?? DEFAULT_WAITING_ROOM,
     waitlist: input.waitlist ?? DEFAULT_WAITLIST,
+    purchaseLimits: input.purchase_limits ?? DEFAULT_PURCHASE_LIMITS,
     status: "draft",
   };
   assertTimes({ startsAt: values.startsAt, endsAt: values.endsAt, salesStartAt: values.salesStartAt ?? null, salesEndAt: values.salesEndAt ?? null });
@@ -99,6 +100,7 @@ export async function updateEvent(settings: DatabaseSettings, organizerId: strin
       if (input.doors_open_minutes_before !== undefined) changes.doorsOpenMinutesBefore = input.doors_open_minutes_before;
       if (input.waiting_room) changes.waitingRoom = input.waiting_room;
       if (input.waitlist) changes.waitlist = input.waitlist;
+      if (input.purchase_limits) changes.purchaseLimits = input.purchase_limits;
       if (input.currency && input.currency !== event.currency) {
         if (live) throw new ApiError("CONFLICT", "The currency of a published event cannot change.");
         changes.currency = input.currency;

@@ -13,6 +13,8 @@ import {
   insertPendingOrderAtomically,
   itemsOfOrder,
   upsertAttendeeWithOrder,
+  cancelReplacedOrders,
+  findPendingOrderByHold,
   type OrderRow,
 } from "../../db/queries/orders";
 import { orderToken } from "../auth/order-tokens";
@@ -22,6 +24,10 @@ import { configureInventory, inventoryOf, isKnownSoldOut, rememberSoldOut } from
 import { sellableEvent } from "../sellable-tiers";
 import { joinWaitlist } from "./waitlist";
 import { requireQueueAccess, settleQueuePass, usePass } from "../waiting-room-client";
+import { clientKeyOf } from "../client-address";
+import type { HoldBuyer } from "../domain/buyer-limits";
+import { purchaseLimitsOf } from "../event-input";
+import { inventorySale } from "./pay-order";
 import type { HoldOutcome, HoldRequest } from "../../durable-objects/tier-inventory";
 
 export interface RegisterInput {
@@ -84,6 +90,7 @@ export async function registerOrder(
   now: Date,
   queueAccess?: string,
   claim: ClaimStep = claimFromInventory,
+  clientAddress?: string,
 ): Promise<RegisteredOrder> {
   const sellable = await sellableEvent(db, eventId, now.getTime());
   const event = sellable?.event;
@@ -119,19 +126,29 @@ export async function registerOrder(
     if (existing) return replay(env, db, existing, fingerprint);
     throw await soldOutAnswer(env, db, event.id, input, 0, now);
   }
-  const { attendeeId, existing } = await upsertAttendeeWithOrder(db, input.attendee, orderKey);
+  const clientKey = await clientKeyOf(env.SIGNING_MASTER_KEY, clientAddress);
+  const { attendeeId, existing, heldElsewhere } = await upsertAttendeeWithOrder(db, input.attendee, orderKey, clientKey);
   if (existing) return replay(env, db, existing, fingerprint);
+  // Across the event's other tiers, from the ledger; within this tier TierInventory checks the same
+  // caps in the hold's own step (workers/domain/buyer-limits.ts).
+  const limits = purchaseLimitsOf(event);
+  if (heldElsewhere.buyer + input.quantity > limits.maxHeldPerBuyer) throw holdLimitReached("buyer", limits.maxHeldPerBuyer, heldElsewhere.buyer);
+  if (clientKey && heldElsewhere.client + input.quantity > limits.maxHeldPerClient) throw holdLimitReached("client", limits.maxHeldPerClient, heldElsewhere.client);
   const key = { attendeeId, ...orderKey };
   const holdId = await holdIdOf(key);
   // The pass is marked in WaitingRoom before the units are claimed, and freed again if no order results.
-  await usePass(env, event, access, holdId);
+  const pass = await usePass(env, event, access, holdId);
+  const buyer: HoldBuyer = { buyer: attendeeId, client: clientKey, maxHeldPerBuyer: limits.maxHeldPerBuyer, maxHeldPerClient: limits.maxHeldPerClient };
+  let registered: RegisteredOrder;
   try {
     // Not created means a concurrent copy of this request wrote the order: same hold, same pass.
-    return await claim(env, db, { event, tier, input, now, fingerprint, key });
+    registered = await claim(env, db, { event, tier, input, now, fingerprint, key, buyer, clientKey });
   } catch (error) {
     if (access) await settleQueuePass(env, event, holdId, "unpaid");
     throw error;
   }
+  if (pass.replaces) await releaseOrderOfHold(env, db, event.id, pass.replaces);
+  return registered;
 }
 
 /** What the claim step gets: a checked request, the attendee, and the order's idempotency key. */
@@ -142,6 +159,8 @@ export interface ClaimContext {
   now: Date;
   fingerprint: string;
   key: { attendeeId: string; eventId: string; tierId: string; idempotencyKey: string };
+  buyer?: HoldBuyer;
+  clientKey?: string | null;
 }
 
 /** Claims the units and writes the pending order. The bench swaps in the classic Postgres claim. */
@@ -156,7 +175,7 @@ export async function holdIdOf(key: ClaimContext["key"]): Promise<string> {
   return `hold_${(await sha256Hex(JSON.stringify(key))).slice(0, 40)}`;
 }
 
-export const claimFromInventory: ClaimStep = async (env, db, { event, tier, input, now, fingerprint, key }) => {
+export const claimFromInventory: ClaimStep = async (env, db, { event, tier, input, now, fingerprint, key, buyer, clientKey }) => {
   const holdId = await holdIdOf(key);
   const expiresAt = now.getTime() + event.holdMinutes * 60_000;
   const outcome = await holdWithSetup(env, db, event.id, tier.id, {
@@ -166,6 +185,7 @@ export const claimFromInventory: ClaimStep = async (env, db, { event, tier, inpu
     bestAvailable: input.best_available,
     accessible: input.accessible,
     expiresAt,
+    ...(buyer ? { buyer } : {}),
   });
   if (!outcome.ok) {
     switch (outcome.code) {
@@ -184,6 +204,8 @@ export const claimFromInventory: ClaimStep = async (env, db, { event, tier, inpu
         throw validationFailed([{ field: "quantity", message: outcome.message }]);
       case "closed":
         throw eventCancelled();
+      case "hold_limit":
+        throw holdLimitReached(outcome.scope, outcome.limit, outcome.held);
       case "not_configured":
         throw new Error(`inventory of tier ${tier.id} is still not configured`);
     }
@@ -202,6 +224,7 @@ export const claimFromInventory: ClaimStep = async (env, db, { event, tier, inpu
     holdId: hold.hold_id,
     holdExpiresAt: new Date(hold.expires_at),
     orderTokenHash: "derived",
+    clientKey: clientKey ?? null,
   };
   try {
     const seatLabels = hold.seats.length > 0 ? hold.seats : Array.from({ length: hold.quantity }, () => null);
@@ -210,6 +233,8 @@ export const claimFromInventory: ClaimStep = async (env, db, { event, tier, inpu
       // A concurrent request with the same key wrote first; it holds the same hold id.
       return replay(env, db, (await findOrderByIdempotencyKey(db, key))!, fingerprint);
     }
+    // The buyer's earlier holds in this tier were given up for this one: their orders end here.
+    if (outcome.replaced) await cancelReplacedOrders(db, event.id, outcome.replaced);
     const order = { ...pending, id: orderId, status: "pending" as const } as OrderRow;
     return { created: true, body: await presentPendingOrder(env, order, hold.seats) };
   } catch (error) {
@@ -224,6 +249,22 @@ export async function replay(env: Env, db: HttpDatabase, order: OrderRow, finger
   }
   const seats = (await itemsOfOrder(db, order.id)).flatMap((item) => (item.seatLabel ? [item.seatLabel] : []));
   return { created: false, body: await presentPendingOrder(env, order, seats) };
+}
+
+function holdLimitReached(scope: "buyer" | "client", limit: number, held: number): ApiError {
+  return new ApiError(
+    "HOLD_LIMIT_REACHED",
+    scope === "buyer"
+      ? `You can hold at most ${limit} tickets of this event at once. Pay for or let go of the tickets you hold first.`
+      : `Too many tickets of this event are held from your network right now (at most ${limit}). Try again when those holds end.`,
+    { scope, limit, held },
+  );
+}
+
+/** The order a waiting-room pass moved away from: its hold goes back and it can no longer be paid. */
+async function releaseOrderOfHold(env: Env, db: HttpDatabase, eventId: string, holdId: string): Promise<void> {
+  const order = await findPendingOrderByHold(db, eventId, holdId);
+  if (order) await inventorySale.release(env, db, order, "cancelled");
 }
 
 export function eventCancelled(): ApiError {

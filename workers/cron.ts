@@ -3,7 +3,7 @@
  * idempotent: a schedule that fires twice, or overlaps the previous run, does no harm.
  */
 import { connectHttp } from "../db/client";
-import { refreshCheckinsHourly, refreshSalesDaily } from "../db/queries/summaries";
+import { refreshCheckinsHourly, refreshCheckinsMinutely, refreshSalesDaily, refreshSalesMinutely, type RefreshMode } from "../db/queries/summaries";
 import { databaseSettings } from "./config";
 import { publishOutbox } from "./outbox-publisher";
 import { resumeCancellations } from "./use-cases/cancel-event";
@@ -17,6 +17,14 @@ async function refreshSummaries(env: Env): Promise<void> {
   const db = connectHttp(databaseSettings(env));
   await refreshSalesDaily(db);
   await refreshCheckinsHourly(db);
+}
+
+/** The one-minute summaries the reports read: the recent buckets every minute, everything nightly. */
+function refreshMinuteSummaries(mode: RefreshMode): Job {
+  return async (env) => {
+    const db = connectHttp(databaseSettings(env));
+    await Promise.all([refreshSalesMinutely(db, mode), refreshCheckinsMinutely(db, mode)]);
+  };
 }
 
 async function sweepOrders(env: Env): Promise<void> {
@@ -38,9 +46,9 @@ async function resumeRefundsAndCancellations(env: Env): Promise<void> {
 }
 
 export const schedules: Record<string, Job[]> = {
-  "* * * * *": [async (env) => void (await publishOutbox(env)), sweepOrders, resumeRefundsAndCancellations],
+  "* * * * *": [async (env) => void (await publishOutbox(env)), sweepOrders, resumeRefundsAndCancellations, refreshMinuteSummaries("recent")],
   "*/15 * * * *": [refreshSummaries, reconcile],
-  "0 3 * * *": [refreshSummaries],
+  "0 3 * * *": [refreshSummaries, refreshMinuteSummaries("full")],
 };
 
 export async function runScheduled(controller: ScheduledController, env: Env): Promise<void> {

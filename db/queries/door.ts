@@ -5,6 +5,7 @@ import { and, asc, eq, sql } from "drizzle-orm";
 import type { HttpDatabase } from "../client";
 import { checkinLists, checkins, events, eventSigningKeys, scannerDevices, tickets, ticketTiers } from "../schema";
 import type { EventRow } from "./catalog";
+import { checkinCurve, type CheckinReportRow } from "./reports";
 
 export type CheckinListRow = typeof checkinLists.$inferSelect;
 export type DeviceRow = typeof scannerDevices.$inferSelect;
@@ -166,20 +167,14 @@ export async function appendCheckin(db: HttpDatabase, row: CheckinInsert & { ans
   return (await storedAnswer(db, row.deviceId, row.nonce)) ?? row.answer;
 }
 
-export type CheckinReportRow = { period_start: string; admitted: number; rejected: number; conflicts: number };
+export type { CheckinReportRow } from "./reports";
 
-/** Scans per minute or hour in the event's time zone, from the log (an undo takes its admit back). */
+/**
+ * Scans per minute or hour in the event's time zone (an undo takes its admit back): the one-minute
+ * summary up to its last refresh, the log after it (see `checkinCurve`).
+ */
 export async function checkinsByPeriod(db: HttpDatabase, event: EventRow, bucket: "minute" | "hour"): Promise<CheckinReportRow[]> {
-  const unit = sql.raw(bucket === "minute" ? "'minute'" : "'hour'");
-  const result = await db.execute<CheckinReportRow>(sql`
-    SELECT to_char(date_trunc(${unit}, c.scanned_at AT TIME ZONE ${event.timezone}), 'YYYY-MM-DD"T"HH24:MI:SS') AS period_start,
-           (count(*) FILTER (WHERE c.result = 'admitted') - count(*) FILTER (WHERE c.result = 'undone'))::int AS admitted,
-           count(*) FILTER (WHERE c.result IN ('rejected', 'duplicate'))::int AS rejected,
-           count(*) FILTER (WHERE c.conflict)::int AS conflicts
-    FROM checkins c
-    WHERE c.event_id = ${event.id}
-    GROUP BY 1 ORDER BY 1`);
-  return result.rows;
+  return checkinCurve(db, event.id, event.timezone, bucket);
 }
 
 /** Admitted scans per device, for the stats' gates. */

@@ -1,7 +1,8 @@
 /**
  * The event editor's sales side: every order with a per-order "Refund" (in full, whatever the
  * policy says: the organizer may always refund), the waitlist in line order, and, once the event
- * is cancelled, the background refund of every order followed live until it is done.
+ * is cancelled, the background refund of every order followed live until it is done. Both lists
+ * come a page at a time (`next_cursor`), with a "Load more" button under each while there is more.
  */
 import { ApiProblem, showStatus } from "./api.lib";
 import { askToConfirm } from "./confirm-dialog.lib";
@@ -46,6 +47,9 @@ export interface Cancellation {
 const $ = <T extends HTMLElement = HTMLElement>(selector: string) => document.querySelector<T>(selector)!;
 const when = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 const POLL_MS = 1500;
+const PAGE_SIZE = 100;
+
+type Paged<Field extends string, Row> = { [K in Field]: Row[] } & { next_cursor: string | null };
 
 const ORDER_WORDS: Record<string, string> = {
   pending: "Awaiting payment",
@@ -63,14 +67,34 @@ function refundable(order: OrderRow): number {
   return (order.status === "confirmed" || order.status === "partially_refunded") ? Math.max(0, order.amount - order.refunded) : 0;
 }
 
+/** The "Load more" button under a list (made on first use), shown while the list has another page. */
+function moreButton(list: HTMLElement, show: boolean, load: (button: HTMLButtonElement) => Promise<void>): void {
+  const id = `${list.id}-more`;
+  let button = document.getElementById(id) as HTMLButtonElement | null;
+  if (!button) {
+    button = h("button", { type: "button", id, className: "secondary small" }, "Load more") as HTMLButtonElement;
+    const made = button;
+    made.addEventListener("click", () => void load(made));
+    list.after(made);
+  }
+  button.hidden = !show;
+}
+
 export class SalesPanel {
   private orders: OrderRow[] = [];
+  private ordersCursor: string | null = null;
+  private entries: WaitlistRow[] = [];
+  private entriesCursor: string | null = null;
   private eventId = "";
   private eventStatus = "";
 
-  /** Orders still holding money: what cancelling the event will refund. */
+  /** Orders still holding money among those loaded: what cancelling the event will refund, at least. */
   get paidOrders(): number {
     return this.orders.filter((o) => refundable(o) > 0).length;
+  }
+
+  private get base(): string {
+    return `/api/v1/events/${encodeURIComponent(this.eventId)}`;
   }
 
   async load(eventId: string, eventStatus: string): Promise<void> {
@@ -79,24 +103,46 @@ export class SalesPanel {
     const panel = $("#sales");
     panel.hidden = eventStatus === "draft";
     if (panel.hidden) return;
-    const base = `/api/v1/events/${encodeURIComponent(eventId)}`;
     try {
-      const [{ orders }, { entries }] = await Promise.all([
-        organizerApi<{ orders: OrderRow[] }>(`${base}/orders`),
-        organizerApi<{ entries: WaitlistRow[] }>(`${base}/waitlist`),
+      const [orders, waitlist] = await Promise.all([
+        organizerApi<Paged<"orders", OrderRow>>(`${this.base}/orders?limit=${PAGE_SIZE}`),
+        organizerApi<Paged<"entries", WaitlistRow>>(`${this.base}/waitlist?limit=${PAGE_SIZE}`),
       ]);
-      this.orders = orders;
-      this.renderOrders(eventStatus !== "cancelled");
-      this.renderWaitlist(entries);
+      [this.orders, this.ordersCursor] = [orders.orders, orders.next_cursor];
+      [this.entries, this.entriesCursor] = [waitlist.entries, waitlist.next_cursor];
+      this.renderOrders();
+      this.renderWaitlist();
       showStatus($("#sales-status"), "");
     } catch (error) {
       showStatus($("#sales-status"), problemMessage(error, "We could not load the orders. Reload the page to try again."), "error");
     }
   }
 
-  private renderOrders(refunds: boolean): void {
+  /** Appends the next page of one list, then shows it. */
+  private async loadMore(which: "orders" | "waitlist", button: HTMLButtonElement): Promise<void> {
+    try {
+      await whileBusy(button, "Loading…", async () => {
+        if (which === "orders" && this.ordersCursor) {
+          const page = await organizerApi<Paged<"orders", OrderRow>>(`${this.base}/orders?limit=${PAGE_SIZE}&cursor=${encodeURIComponent(this.ordersCursor)}`);
+          [this.orders, this.ordersCursor] = [[...this.orders, ...page.orders], page.next_cursor];
+        } else if (which === "waitlist" && this.entriesCursor) {
+          const page = await organizerApi<Paged<"entries", WaitlistRow>>(`${this.base}/waitlist?limit=${PAGE_SIZE}&cursor=${encodeURIComponent(this.entriesCursor)}`);
+          [this.entries, this.entriesCursor] = [[...this.entries, ...page.entries], page.next_cursor];
+        }
+      });
+      if (which === "orders") this.renderOrders();
+      else this.renderWaitlist();
+    } catch (error) {
+      showStatus($("#sales-status"), problemMessage(error, "We could not load more. Please try again."), "error");
+    }
+  }
+
+  private renderOrders(): void {
+    const refunds = this.eventStatus !== "cancelled";
     const list = $("#orders");
-    $("#orders-count").textContent = this.orders.length === 0 ? "" : `${this.orders.length} order${this.orders.length === 1 ? "" : "s"}`;
+    const count = `${this.orders.length}${this.ordersCursor ? "+" : ""}`;
+    $("#orders-count").textContent = this.orders.length === 0 ? "" : `${count} order${count === "1" ? "" : "s"}`;
+    moreButton(list, this.ordersCursor !== null, (button) => this.loadMore("orders", button));
     if (this.orders.length === 0) {
       list.replaceChildren(h("li", { className: "empty-row" }, "No orders yet."));
       return;
@@ -129,11 +175,13 @@ export class SalesPanel {
     );
   }
 
-  private renderWaitlist(entries: WaitlistRow[]): void {
+  private renderWaitlist(): void {
     const section = $("#waitlist-section");
-    section.hidden = entries.length === 0;
-    $("#waitlist-entries").replaceChildren(
-      ...entries.map((entry) =>
+    section.hidden = this.entries.length === 0;
+    const list = $("#waitlist-entries");
+    moreButton(list, this.entriesCursor !== null, (button) => this.loadMore("waitlist", button));
+    list.replaceChildren(
+      ...this.entries.map((entry) =>
         h(
           "li",
           { className: "sales-row", "data-entry-id": entry.entry_id },

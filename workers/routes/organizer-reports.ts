@@ -1,16 +1,41 @@
 /**
- * Organizer reports: sales over time (JSON) and the attendee and order lists (CSV).
+ * Organizer reports: sales over time (JSON), the attendee and order exports (CSV, streamed), the
+ * paged lists behind the dashboard (orders, waitlist, attendees) and what reconciliation found.
+ *
+ * Reports and exports read through the read connection (`DATABASE_URL_READ`, else the primary);
+ * the paged lists read the primary, since an organizer acts on them (a Refund reloads the orders and
+ * must see its own refund). Ownership is always checked on the primary.
  */
 import { Hono, type Context } from "hono";
 import { z } from "zod";
+import { connectHttp, type HttpDatabase } from "../../db/client";
 import { findOwnedEvent } from "../../db/queries/organizer-events";
-import { attendeeList, orderList, salesByPeriod } from "../../db/queries/reports";
-import { entriesOfEvent } from "../../db/queries/waitlist";
+import { openFindingsOfEvent } from "../../db/queries/reconciliation";
+import { attendeesPage, ordersPage, salesByPeriod, waitlistPage, type AttendeeKey, type AttendeeRow, type OrderKey, type OrderReportRow } from "../../db/queries/reports";
 import { currentOrganizer, requireOrganizer } from "../auth/organizer-auth";
+import { readDatabaseSettings } from "../config";
 import type { AppEnv } from "../context";
-import { toCsv } from "../csv";
+import { csvStream } from "../csv";
 import { ApiError } from "../errors";
+import { encodeCursor, keyInt, keyText, pagedQuery } from "../page-cursor";
 import { validate } from "../validation";
+
+/** Rows per query of a CSV export: big enough to keep round trips few, small enough to hold. */
+export const EXPORT_PAGE_SIZE = 1000;
+
+const ATTENDEE_COLUMNS: (keyof AttendeeRow)[] = ["ticket_id", "attendee_name", "email", "tier", "seat", "order_id", "ticket_status", "issued_at", "checked_in_at"];
+const ORDER_COLUMNS: (keyof OrderReportRow)[] = ["order_id", "created_at", "status", "attendee_name", "email", "tier", "quantity", "amount", "currency", "refunded"];
+
+const microsecondsUtc = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/)
+  .refine((s) => {
+    const day = new Date(`${s.slice(0, 19)}Z`);
+    return !Number.isNaN(day.getTime()) && day.getUTCFullYear() >= 1 && day.toISOString().slice(0, 19) === s.slice(0, 19);
+  });
+const attendeeKey = z.tuple([keyInt, z.boolean(), keyText, keyText, z.uuid()]);
+const orderKey = z.tuple([microsecondsUtc, z.uuid()]);
+const waitlistKey = z.tuple([z.uuid(), keyInt]);
 
 async function ownedEvent(c: Context<AppEnv>) {
   const eventId = c.req.param("eventId") ?? "";
@@ -19,15 +44,30 @@ async function ownedEvent(c: Context<AppEnv>) {
   return event;
 }
 
-function csvResponse(c: Context<AppEnv>, filename: string, body: string) {
+/** The read connection, for this request's report or export only. */
+function reader(c: Context<AppEnv>): HttpDatabase {
+  return connectHttp(readDatabaseSettings(c.env));
+}
+
+/** The attendee export, read `pageSize` tickets per query. */
+export function attendeesCsv(db: HttpDatabase, eventId: string, pageSize = EXPORT_PAGE_SIZE): ReadableStream<Uint8Array> {
+  return csvStream(ATTENDEE_COLUMNS, (after: AttendeeKey | undefined) => attendeesPage(db, eventId, after, pageSize));
+}
+
+/** The order export, read `pageSize` orders per query. */
+export function ordersCsv(db: HttpDatabase, eventId: string, pageSize = EXPORT_PAGE_SIZE): ReadableStream<Uint8Array> {
+  return csvStream(ORDER_COLUMNS, (after: OrderKey | undefined) => ordersPage(db, eventId, after, pageSize));
+}
+
+function csvResponse(c: Context<AppEnv>, filename: string, body: ReadableStream<Uint8Array>) {
   return c.body(body, 200, { "Content-Type": "text/csv; charset=utf-8", "Content-Disposition": `attachment; filename="${filename}"`, "Cache-Control": "no-store" });
 }
 
 export const organizerReportRoutes = new Hono<AppEnv>()
-  .get("/:eventId/reports/sales", requireOrganizer, validate("query", z.object({ bucket: z.enum(["day", "hour"]).default("day") }).strict()), async (c) => {
+  .get("/:eventId/reports/sales", requireOrganizer, validate("query", z.object({ bucket: z.enum(["minute", "hour", "day"]).default("day") }).strict()), async (c) => {
     const event = await ownedEvent(c);
     const { bucket } = c.req.valid("query");
-    const rows = await salesByPeriod(c.get("db"), event.id, bucket, event.timezone);
+    const rows = await salesByPeriod(reader(c), event.id, bucket, event.timezone);
     return c.json({
       event_id: event.id,
       currency: event.currency,
@@ -43,33 +83,32 @@ export const organizerReportRoutes = new Hono<AppEnv>()
   })
   .get("/:eventId/reports/attendees.csv", requireOrganizer, async (c) => {
     const event = await ownedEvent(c);
-    const rows = await attendeeList(c.get("db"), event.id);
-    return csvResponse(c, `attendees-${event.id}.csv`, toCsv(["ticket_id", "attendee_name", "email", "tier", "seat", "order_id", "ticket_status", "issued_at", "checked_in_at"], rows));
-  })
-  .get("/:eventId/orders", requireOrganizer, async (c) => {
-    // The dashboard's order list (refund actions); the CSV below has the same rows.
-    const event = await ownedEvent(c);
-    return c.json({ event_id: event.id, orders: await orderList(c.get("db"), event.id) });
-  })
-  .get("/:eventId/waitlist", requireOrganizer, async (c) => {
-    const event = await ownedEvent(c);
-    const rows = await entriesOfEvent(c.get("db"), event.id);
-    return c.json({
-      event_id: event.id,
-      entries: rows.map(({ entry, email, name }) => ({
-        entry_id: entry.id,
-        tier_id: entry.tierId,
-        position: entry.position,
-        quantity: entry.quantity,
-        status: entry.status,
-        attendee: { name, email },
-        offer_expires_at: entry.offerExpiresAt?.toISOString() ?? null,
-        joined_at: entry.createdAt.toISOString(),
-      })),
-    });
+    return csvResponse(c, `attendees-${event.id}.csv`, attendeesCsv(reader(c), event.id));
   })
   .get("/:eventId/reports/orders.csv", requireOrganizer, async (c) => {
     const event = await ownedEvent(c);
-    const rows = await orderList(c.get("db"), event.id);
-    return csvResponse(c, `orders-${event.id}.csv`, toCsv(["order_id", "created_at", "status", "attendee_name", "email", "tier", "quantity", "amount", "currency", "refunded"], rows));
+    return csvResponse(c, `orders-${event.id}.csv`, ordersCsv(reader(c), event.id));
+  })
+  .get("/:eventId/orders", requireOrganizer, validate("query", pagedQuery(orderKey)), async (c) => {
+    // The dashboard's order list (refund actions); the CSV above has the same rows.
+    const event = await ownedEvent(c);
+    const { cursor, limit } = c.req.valid("query");
+    const page = await ordersPage(c.get("db"), event.id, cursor, limit);
+    return c.json({ event_id: event.id, orders: page.rows, next_cursor: page.next && encodeCursor(page.next) });
+  })
+  .get("/:eventId/attendees", requireOrganizer, validate("query", pagedQuery(attendeeKey)), async (c) => {
+    const event = await ownedEvent(c);
+    const { cursor, limit } = c.req.valid("query");
+    const page = await attendeesPage(c.get("db"), event.id, cursor, limit);
+    return c.json({ event_id: event.id, attendees: page.rows, next_cursor: page.next && encodeCursor(page.next) });
+  })
+  .get("/:eventId/waitlist", requireOrganizer, validate("query", pagedQuery(waitlistKey)), async (c) => {
+    const event = await ownedEvent(c);
+    const { cursor, limit } = c.req.valid("query");
+    const page = await waitlistPage(c.get("db"), event.id, cursor, limit);
+    return c.json({ event_id: event.id, entries: page.rows, next_cursor: page.next && encodeCursor(page.next) });
+  })
+  .get("/:eventId/reconciliation", requireOrganizer, async (c) => {
+    const event = await ownedEvent(c);
+    return c.json({ event_id: event.id, findings: await openFindingsOfEvent(c.get("db"), event.id) });
   });

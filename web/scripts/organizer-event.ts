@@ -76,6 +76,9 @@ function showEventStatus(): void {
     preview.textContent = state === "draft" ? "Preview public page" : "Open public page";
   }
   editable.disabled = state === "cancelled";
+  const live = document.querySelector<HTMLAnchorElement>("#live-view")!;
+  live.hidden = state !== "published";
+  if (event) live.href = `/organizer/live?id=${encodeURIComponent(event.event_id)}`;
   document.querySelector<HTMLElement>("#refund-published")!.hidden = state !== "published";
 }
 

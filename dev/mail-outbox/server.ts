@@ -19,6 +19,7 @@ import { type IdempotencyKeys, MAX_KEY_LENGTH } from "./idempotency";
 import { addressOf, type Mail } from "./mail";
 import { PAGE_SECURITY_HEADERS, renderInbox, renderMail, renderNotFound } from "./page";
 import { ValidationError, validateMail } from "./validation";
+import { keepConnectionsOpenLikeTheCloud } from "../keep-alive";
 
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
@@ -196,6 +197,7 @@ export async function listen(state: OutboxState, host: string, port: number): Pr
         if (!res.headersSent) write(res, apiError(500, "internal_server_error", String(error)));
       });
   });
+  keepConnectionsOpenLikeTheCloud(server);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, host, () => {

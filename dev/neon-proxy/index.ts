@@ -2,6 +2,7 @@ import { createServer, type Server } from "node:http";
 import { LocalDatabases } from "./local-databases";
 import { createSqlHandler } from "./http-sql";
 import { createWsTunnel } from "./ws-tunnel";
+import { keepConnectionsOpenLikeTheCloud } from "../keep-alive";
 
 export interface NeonProxyOptions {
   /** 0 (the default) picks a free port. */
@@ -49,6 +50,7 @@ export async function startNeonProxy(opts: NeonProxyOptions = {}): Promise<NeonP
       else response.destroy();
     });
   });
+  keepConnectionsOpenLikeTheCloud(server);
   server.on("upgrade", tunnel.handleUpgrade);
   const port = await listen(server, opts.port ?? 0, host);
 

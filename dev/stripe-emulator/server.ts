@@ -5,6 +5,7 @@ import { CONTROL_PREFIX, type ControlDeps, handleControl } from "./control";
 import type { ApiDispatcher, Outcome } from "./dispatch";
 import { internalError } from "./errors";
 import { newId } from "./ids";
+import { keepConnectionsOpenLikeTheCloud } from "../keep-alive";
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -86,6 +87,7 @@ export async function listen(deps: ServerDeps, host: string, port: number): Prom
       send(res, 500, JSON.stringify(internalError().toBody()));
     });
   });
+  keepConnectionsOpenLikeTheCloud(server);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, host, () => {

@@ -294,29 +294,36 @@ describe("door: offline bundle and sync", () => {
     expect(results.map((r) => [r.valid, r.reason ?? null, r.conflict])).toEqual([
       [false, "already_used", true],
       [true, null, false],
-      [false, "already_used", false],
+      // The phone refused its own repeat: recorded as refused at the door, nothing to claim.
+      [false, null, false],
       [false, "bad_signature", false],
       [true, null, false],
     ]);
+    // A ticket the phone turned away offline is not let in after the fact.
+    const turnedAway = (await buy(eventId, tiers[0]!.tier_id, 1)).tickets[0]!;
+    const refusedSync = await call("POST", "/api/v1/checkin/sync", { scans: [{ token: turnedAway.token, nonce: newNonce(), scanned_at: at, offline_verdict: "reject" }] }, {}, asDevice(offline.device_token));
+    expect(refusedSync.body.results[0]).toMatchObject({ valid: false, refused_offline: true, conflict: false });
+    expect((await scan(online.device_token, turnedAway.token)).valid).toBe(true);
     expect(results[0]!.first_device?.name).toBe("Online gate");
+    expect(results[2]).toMatchObject({ refused_offline: true });
 
     const again = await call("POST", "/api/v1/checkin/sync", { scans }, {}, asDevice(offline.device_token));
     expect(again.body).toEqual(synced.body);
 
     const rows = await logRows(eventId);
-    expect(rows).toHaveLength(1 + scans.length);
+    expect(rows).toHaveLength(1 + scans.length + 2);
     expect(rows.filter((r) => r.conflict)).toHaveLength(1);
-    expect(rows.filter((r) => r.offline)).toHaveLength(scans.length);
+    expect(rows.filter((r) => r.offline)).toHaveLength(scans.length + 1);
     const devices = await call("GET", `/api/v1/events/${eventId}/devices`, undefined, organizer.key);
-    expect(devices.body.devices.find((d: { name: string }) => d.name === "Offline gate")).toMatchObject({ conflicts: 1, admitted: 2, scans: 5 });
+    expect(devices.body.devices.find((d: { name: string }) => d.name === "Offline gate")).toMatchObject({ conflicts: 1, admitted: 2, scans: 6 });
 
     const report = await call("GET", `/api/v1/events/${eventId}/reports/checkins?bucket=hour`, undefined, organizer.key);
     expect(report.status).toBe(200);
-    expect(report.body.totals).toEqual({ admitted: 3, rejected: 3, conflicts: 1 });
+    expect(report.body.totals).toEqual({ admitted: 4, rejected: 4, conflicts: 1 });
     const csv = await SELF.fetch(`http://127.0.0.1/api/v1/events/${eventId}/reports/attendees.csv`, { headers: { Authorization: `Bearer ${organizer.key.apiKey}` } });
     const lines = (await csv.text()).trim().split("\r\n");
     expect(lines[0]).toContain("checked_in_at");
-    expect(lines.slice(1).filter((l) => /\d{4}-\d\d-\d\dT/.test(l.split(",").at(-1) ?? ""))).toHaveLength(3);
+    expect(lines.slice(1).filter((l) => /\d{4}-\d\d-\d\dT/.test(l.split(",").at(-1) ?? ""))).toHaveLength(4);
   });
 
   it("rejects malformed scans and uploads with a 400 naming the field", async () => {

@@ -7,6 +7,7 @@ import type { HttpDatabase } from "../../db/client";
 import type { EventRow } from "../../db/queries/catalog";
 import { ensureMainList, gateCounts, listsOfEvent } from "../../db/queries/door";
 import { tiersOfEvent } from "../../db/queries/organizer-events";
+import { openFindingsOfEvent } from "../../db/queries/reconciliation";
 import { paceOfEvent, refundedTotal, revenueByTier, waitingCount } from "../../db/queries/stats";
 import { configureInventory, inventoryOf } from "../inventory-client";
 import { roomOf, roomSettingsOf } from "../waiting-room-client";
@@ -27,7 +28,7 @@ async function queueFigures(env: Env, event: EventRow) {
 }
 
 export async function eventStats(env: Env, db: HttpDatabase, event: EventRow) {
-  const [tiers, revenue, refunded, waitlist, main, gates, lists, pace, queue] = await Promise.all([
+  const [tiers, revenue, refunded, waitlist, main, gates, lists, pace, queue, findings] = await Promise.all([
     tiersOfEvent(db, event.id),
     revenueByTier(db, event.id),
     refundedTotal(db, event.id),
@@ -37,6 +38,7 @@ export async function eventStats(env: Env, db: HttpDatabase, event: EventRow) {
     listsOfEvent(db, event.id),
     paceOfEvent(db, event.id),
     queueFigures(env, event),
+    openFindingsOfEvent(db, event.id),
   ]);
   const byList = new Map<string, number>();
   const tierStats = await Promise.all(
@@ -76,6 +78,8 @@ export async function eventStats(env: Env, db: HttpDatabase, event: EventRow) {
     waitlist_offers_out: pace.offers_out,
     hold_to_paid: { ended: pace.holds_ended, paid: pace.holds_paid, ratio: pace.holds_ended > 0 ? pace.holds_paid / pace.holds_ended : null },
     queue: { waiting: queue.waiting, admitted: queue.admitted, active: queue.active, estimated_clear_seconds: queue.estimated_clear_seconds },
+    // What the reconciliation cron found TierInventory and the ledger disagreeing on, until they agree again.
+    reconciliation: { ok: findings.length === 0, findings },
     rates: { orders_per_minute: pace.orders_last_minute, admitted_per_minute: queue.admitted_last_minute, scans_per_minute: pace.scans_last_minute },
   };
 }

@@ -131,7 +131,9 @@ export async function registerOrder(
   if (existing) return replay(env, db, existing, fingerprint);
   // Across the event's other tiers, from the ledger; within this tier TierInventory checks the same
   // caps in the hold's own step (workers/domain/buyer-limits.ts).
-  const limits = purchaseLimitsOf(event);
+  // A tier that sells up to N per order lets a buyer hold N, whatever the event's cap says.
+  const configured = purchaseLimitsOf(event);
+  const limits = { maxHeldPerBuyer: Math.max(configured.maxHeldPerBuyer, tier.maxPerOrder), maxHeldPerClient: Math.max(configured.maxHeldPerClient, tier.maxPerOrder) };
   if (heldElsewhere.buyer + input.quantity > limits.maxHeldPerBuyer) throw holdLimitReached("buyer", limits.maxHeldPerBuyer, heldElsewhere.buyer);
   if (clientKey && heldElsewhere.client + input.quantity > limits.maxHeldPerClient) throw holdLimitReached("client", limits.maxHeldPerClient, heldElsewhere.client);
   const key = { attendeeId, ...orderKey };

@@ -49,6 +49,8 @@ export interface ScanVerdict {
   offline: boolean;
   /** Sync only: the phone let this ticket in offline, but it had already been admitted on this list. */
   conflict?: boolean;
+  /** Sync only: the phone refused a ticket the server would have admitted; it stays not admitted. */
+  refused_offline?: boolean;
 }
 
 export interface ScanInput {
@@ -125,7 +127,10 @@ export async function scanTicket(env: Env, db: HttpDatabase, door: DoorDevice, i
 
   let reason: ScanReason | undefined = decision.claim ? undefined : decision.reason;
   let first: { at: number; deviceId: string } | undefined;
-  if (decision.claim) {
+  // The phone turned this person away offline (its clock, a stale bundle): the scan is recorded as
+  // refused, never turned into an admission after the fact. A new scan at the door can let them in.
+  const refusedAtTheDoor = decision.claim && input.offlineVerdict === "reject";
+  if (decision.claim && !refusedAtTheDoor) {
     const outcome = await inventoryOf(env, decision.tierId).admitTicket({
       ticketId: ticket!.id,
       listId: door.list.id,
@@ -140,7 +145,7 @@ export async function scanTicket(env: Env, db: HttpDatabase, door: DoorDevice, i
   }
 
   const verdict: ScanVerdict = {
-    valid: reason === undefined,
+    valid: reason === undefined && !refusedAtTheDoor,
     already_used: reason === "already_used",
     ...(reason ? { reason } : {}),
     ...describeTicket(ticket, signature.claims),
@@ -150,6 +155,7 @@ export async function scanTicket(env: Env, db: HttpDatabase, door: DoorDevice, i
     scanned_at: new Date(input.scannedAt).toISOString(),
     offline: input.offline,
     ...(input.offlineVerdict ? { conflict: input.offlineVerdict === "admit" && reason === "already_used" } : {}),
+    ...(refusedAtTheDoor ? { refused_offline: true } : {}),
   };
   const answer = await appendCheckin(db, {
     eventId: door.event.id,
@@ -158,8 +164,8 @@ export async function scanTicket(env: Env, db: HttpDatabase, door: DoorDevice, i
     deviceId: door.device.id,
     checkinListId: door.list.id,
     nonce: input.nonce,
-    result: reason === undefined ? "admitted" : reason === "already_used" ? "duplicate" : "rejected",
-    reason: reason ?? null,
+    result: refusedAtTheDoor ? "rejected" : reason === undefined ? "admitted" : reason === "already_used" ? "duplicate" : "rejected",
+    reason: refusedAtTheDoor ? "refused_offline" : (reason ?? null),
     offline: input.offline,
     conflict: verdict.conflict === true,
     answer: JSON.stringify(verdict),

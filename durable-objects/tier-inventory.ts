@@ -19,6 +19,7 @@
  * the publish fails (the alarm retries).
  */
 import { DurableObject } from "cloudflare:workers";
+import type { EventLive } from "./event-live";
 import * as checkin from "../workers/domain/checkin";
 import type { AdmitOutcome, AdmitRequest, UndoOutcome, UndoRequest } from "../workers/domain/checkin";
 import {
@@ -233,9 +234,18 @@ export class TierInventory extends DurableObject<Env> {
     // The alarm that fired is no longer set; forget it so the next one is always written.
     this.alarmAt = undefined;
     const now = Date.now();
-    this.expireOverdue(now);
+    const expired = this.expireOverdue(now);
     this.promote(now);
     const pending = this.store.pendingNotices(100);
+    const tier = this.store.tier();
+    if (tier && (expired > 0 || pending.length > 0)) {
+      // Holds ran out or offers moved with no request behind them: tell the organizer's dashboard.
+      // Best effort — EventLive's heartbeat repairs a lost ping — and never the alarm's failure.
+      await (this.env.EVENT_LIVE as unknown as DurableObjectNamespace<EventLive>)
+        .getByName(tier.eventId)
+        .changed(tier.eventId)
+        .catch(() => undefined);
+    }
     if (pending.length > 0) {
       // Outbound, so outside any check-then-claim: a call that runs meanwhile only adds notices
       // with higher numbers, and only the ones sent here are deleted. A failed send throws, and
@@ -258,12 +268,13 @@ export class TierInventory extends DurableObject<Env> {
     this.scheduleAlarm();
   }
 
-  private expireOverdue(now: number): void {
+  private expireOverdue(now: number): number {
     const tier = this.store.tier();
     const overdue = tier ? this.store.overdueHolds(now) : [];
-    if (!tier || overdue.length === 0) return;
+    if (!tier || overdue.length === 0) return 0;
     this.store.apply(expireHolds(tier, overdue, this.store.offeredEntries(overdue.map((h) => h.holdId)), now));
     this.promote(now);
+    return overdue.length;
   }
 
   /** Offers free units to the waitlist (workers/domain/waitlist.ts), loading only what that needs. */

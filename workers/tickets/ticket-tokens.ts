@@ -15,7 +15,7 @@ export interface TicketClaims {
   tid: string;
   /** Event id. */
   eid: string;
-  /** Tier name, as printed on the ticket. */
+  /** The tier's id (as issued today; API.md says its name). Scanners map it to a name from their bundle. */
   tier: string;
   seat: string | null;
   /** Attendee name. */

@@ -20,24 +20,33 @@
  * The defaults keep a run near 12 minutes: longer runs have made the workerd that `wrangler dev`
  * puts in front of the Worker run out of file descriptors (bench/RESULTS.md, "wrangler dev's proxy").
  */
-import { execFileSync, fork, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import os, { tmpdir } from "node:os";
-import { join } from "node:path";
+import os from "node:os";
 import pg from "pg";
 import { freePort } from "../dev/ports";
-import { startStack, type Stack } from "../dev/stack";
+import type { Stack } from "../dev/stack";
 import { startWorker, type WorkerProcess } from "../dev/worker-process";
 import { cpuBetween, postmasterOf, snapshot, wranglerGroup, type Classifier, type CpuUse, type Snapshot } from "./cpu";
+import {
+  checkpoint,
+  cleanup,
+  handleSignals,
+  isFileWatchEvent,
+  isInterrupted,
+  onCleanup,
+  ownWranglerLogs,
+  printMachine,
+  readWranglerLogs,
+  removeWranglerLogs,
+  setting,
+  startBenchStack,
+  startLoadGenerator,
+  workerLog,
+  type LoadGenerator,
+} from "./harness";
 import { keepAliveAgent, requestJson } from "./http";
 import type { Job, JobResult } from "./load";
 import { fmt, percentile, table, triple } from "./stats";
 
-const setting = (name: string, fallback: number) => {
-  const value = Number(process.env[name] ?? fallback);
-  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a non-negative number`);
-  return Math.floor(value);
-};
 const PURCHASES = setting("BENCH_PURCHASES", 1500);
 const CONCURRENCY = Math.max(1, setting("BENCH_CONCURRENCY", 64));
 const WARMUP = setting("BENCH_WARMUP", 200);
@@ -70,82 +79,11 @@ const SHORT: Record<string, string> = {
   other: "other",
 };
 
-// ------------------------------------------------------------------ lifetime
+// ------------------------------------------------------------------ lifetime and the load generator child (bench/harness.ts)
 
-let interrupted = false;
-const cleanups: (() => Promise<void>)[] = [];
-let loadChild: ChildProcess | undefined;
-
-async function cleanup(): Promise<void> {
-  while (cleanups.length > 0) {
-    const stop = cleanups.pop()!;
-    try {
-      await stop();
-    } catch (error) {
-      console.error(`  (stop failed: ${String(error)})`);
-    }
-  }
-}
-
-process.on("SIGINT", () => {
-  if (interrupted) {
-    console.error("\nsecond Ctrl-C: exiting without waiting; check for leftover wrangler/postgres processes");
-    process.exit(130);
-  }
-  interrupted = true;
-  console.error("\nCtrl-C: stopping the load, the workers and the stack…");
-  loadChild?.kill("SIGTERM");
-});
-process.on("SIGTERM", () => {
-  interrupted = true;
-  loadChild?.kill("SIGTERM");
-});
-
-function checkpoint(): void {
-  if (interrupted) throw new Error("interrupted");
-}
-
-// ------------------------------------------------------------------ the load generator child
-
-let nextJobId = 0;
-const pendingJobs = new Map<number, { resolve: (r: JobResult) => void; reject: (e: Error) => void }>();
-
-async function startLoadGenerator(): Promise<void> {
-  const child = fork(new URL("./load.ts", import.meta.url).pathname, [], { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
-  loadChild = child;
-  cleanups.push(async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      const gone = new Promise((resolve) => child.once("exit", resolve));
-      child.kill("SIGTERM");
-      await gone;
-    }
-  });
-  await new Promise<void>((resolve, reject) => {
-    child.once("error", reject);
-    child.once("exit", (code) => reject(new Error(`load generator exited (${code}) before it was ready`)));
-    child.on("message", (message: { ready?: boolean; id?: number; result?: JobResult; error?: string }) => {
-      if (message.ready) return resolve();
-      const waiting = pendingJobs.get(message.id!);
-      if (!waiting) return;
-      pendingJobs.delete(message.id!);
-      if (message.error) waiting.reject(new Error(message.error));
-      else waiting.resolve(message.result!);
-    });
-  });
-  child.on("exit", () => {
-    for (const waiting of pendingJobs.values()) waiting.reject(new Error("load generator exited"));
-    pendingJobs.clear();
-  });
-}
-
-function runJob(job: Job): Promise<JobResult> {
-  checkpoint();
-  const id = nextJobId++;
-  return new Promise((resolve, reject) => {
-    pendingJobs.set(id, { resolve, reject });
-    loadChild!.send({ id, job });
-  });
-}
+handleSignals();
+let load: LoadGenerator<Job, JobResult>;
+const runJob = (job: Job): Promise<JobResult> => load.run(job);
 
 // ------------------------------------------------------------------ phases and their figures
 
@@ -229,10 +167,8 @@ function samplePostgres(): () => Promise<PostgresSample | undefined> {
 
 const phases: Phase[] = [];
 let standInPorts: { proxy: string; stripe: string; mail: string } | undefined;
-const allWorkerLines: string[] = [];
 /** wrangler writes a debug log whatever --log-level says; ours go to a folder of our own. */
-const WRANGLER_LOGS = mkdtempSync(join(tmpdir(), "admit-one-bench-wrangler-logs-"));
-process.env.WRANGLER_LOG_PATH = WRANGLER_LOGS;
+const WRANGLER_LOGS = ownWranglerLogs();
 let classify: Classifier = () => undefined;
 
 const opsPerSecond = (r: JobResult) => (r.done / r.elapsedMs) * 1000;
@@ -267,22 +203,15 @@ async function measured(
 // ------------------------------------------------------------------ main
 
 async function main(): Promise<void> {
-  printMachine();
+  printMachine(
+    "Admit One purchase bench",
+    `BENCH_PURCHASES=${PURCHASES} BENCH_CONCURRENCY=${CONCURRENCY} BENCH_WARMUP=${WARMUP} BENCH_ROUNDS=${ROUNDS} BENCH_NOOP_REQUESTS=${NOOP_REQUESTS} BENCH_PROBES=${PROBES ? 1 : 0} BENCH_MAX_SECONDS=${MAX_SECONDS}`,
+  );
   const started = performance.now();
-  const workerLines = allWorkerLines;
-  const log = (raw: string) => {
-    const line = raw.replace(/\x1b\[[0-9;]*m/g, "");
-    if (line.startsWith("[worker]")) {
-      workerLines.push(line);
-      if (workerLines.length <= 15) console.log(`  ${line}`);
-      else if (workerLines.length === 16) console.log("  [worker] … (further worker output counted, not shown)");
-    } else if (VERBOSE) console.log(`  · ${line}`);
-  };
+  const { log, lines: workerLines } = workerLog(VERBOSE);
 
   console.log("\nstarting the stack (Postgres, Neon proxy, Stripe emulator, mail outbox, wrangler dev: real design)…");
-  const stackPromise = startStack({ worker: true, databaseName: `bench_${Date.now()}`, log });
-  const stack: Stack = await stackPromise;
-  cleanups.push(() => stack.stop());
+  const stack: Stack = await startBenchStack(log);
   standInPorts = { proxy: new URL(stack.urls.proxy).port, stripe: new URL(stack.urls.stripe).port, mail: new URL(stack.urls.mail).port };
   checkpoint();
 
@@ -302,9 +231,9 @@ async function main(): Promise<void> {
     configPath: "bench/wrangler.classic.toml",
     log,
   });
-  cleanups.push(() => classic.stop());
+  onCleanup(() => classic.stop());
   checkpoint();
-  await startLoadGenerator();
+  load = await startLoadGenerator<Job, JobResult>(new URL("./load.ts", import.meta.url));
   console.log(`ready in ${fmt((performance.now() - started) / 1000)} s  (postgres: ${stack.postgresKind})`);
 
   // CPU accounting: which process belongs to which part of the platform
@@ -312,7 +241,7 @@ async function main(): Promise<void> {
   const mainGroup = wranglerGroup(Number(new URL(mainUrl).port));
   const classicGroup = wranglerGroup(classicPort);
   const postmaster = postmasterOf(Number(new URL(stack.databaseUrl).port));
-  const loadPid = loadChild!.pid;
+  const loadPid = load.pid;
   classify = (p) => {
     if (p.pid === loadPid) return GROUPS.load;
     if (p.pid === process.pid) return GROUPS.node;
@@ -328,12 +257,12 @@ async function main(): Promise<void> {
   // ---- fixtures: one organizer, one published event with one GA tier per design
   const db = new pg.Client({ connectionString: stack.databaseUrl });
   await db.connect();
-  cleanups.push(() => db.end());
+  onCleanup(() => db.end());
   sampler = new pg.Client({ connectionString: stack.databaseUrl });
   await sampler.connect();
-  cleanups.push(() => sampler!.end());
+  onCleanup(() => sampler!.end());
   const agent = keepAliveAgent(4);
-  cleanups.push(async () => agent.destroy());
+  onCleanup(async () => agent.destroy());
   const api = async (method: string, path: string, body?: unknown, token?: string) => {
     const response = await requestJson(agent, method, `${mainUrl}${path}`, body, token ? { Authorization: `Bearer ${token}` } : {});
     if (response.status >= 300) throw new Error(`${method} ${path} → ${response.status} ${JSON.stringify(response.body)}`);
@@ -581,27 +510,6 @@ function report(ledger: { design: string; sold_count: number; confirmed: number;
 }
 
 /**
- * The classic files copy private parts of these (see their headers). When one of them changes,
- * the copies may have drifted: say so, so nobody compares designs that no longer share the rest.
- */
-function printMachine(): void {
-  const cpuModel = /model name\s*:\s*(.+)/.exec(readFileSync("/proc/cpuinfo", "utf8"))?.[1] ?? "unknown";
-  let nproc = String(os.availableParallelism());
-  try {
-    nproc = execFileSync("nproc", { encoding: "utf8" }).trim();
-  } catch {
-    // keep availableParallelism
-  }
-  const wrangler = JSON.parse(readFileSync(new URL("../node_modules/wrangler/package.json", import.meta.url), "utf8")).version;
-  console.log("Admit One purchase bench");
-  console.log(`date      ${new Date().toISOString()}`);
-  console.log(`machine   ${nproc} CPU (nproc), ${cpuModel}, ${fmt(os.totalmem() / 2 ** 30)} GiB RAM, Linux ${os.release()}`);
-  console.log(`load avg  ${os.loadavg().map((l) => fmt(l, 2)).join(" ")} (1/5/15 min) at start`);
-  console.log(`software  node ${process.version}, wrangler ${wrangler} (wrangler dev --log-level warn)`);
-  console.log(`settings  BENCH_PURCHASES=${PURCHASES} BENCH_CONCURRENCY=${CONCURRENCY} BENCH_WARMUP=${WARMUP} BENCH_ROUNDS=${ROUNDS} BENCH_NOOP_REQUESTS=${NOOP_REQUESTS} BENCH_PROBES=${PROBES ? 1 : 0} BENCH_MAX_SECONDS=${MAX_SECONDS}`);
-}
-
-/**
  * What wrangler's own debug log (WRANGLER_LOG_PATH, a folder of our own) says about each phase:
  *  - the Worker's subrequests, by destination: wrangler dev's inspector proxy receives a Network
  *    event for every fetch/WebSocket the Worker makes, and logs it whatever --log-level says;
@@ -609,7 +517,7 @@ function printMachine(): void {
  *    so on a machine where others edit and build the same checkout a reload can land in a phase.
  */
 function analyzeWranglerLogs(ports: { proxy: string; stripe: string; mail: string }): void {
-  const files = readdirSync(WRANGLER_LOGS).map((name) => join(WRANGLER_LOGS, name));
+  const files = readWranglerLogs(WRANGLER_LOGS);
   if (files.length === 0 || phases.length === 0) return;
   const kinds = ["db http", "db websocket", "stripe", "mail", "other"] as const;
   const kindOf = (url: URL): (typeof kinds)[number] => {
@@ -621,27 +529,18 @@ function analyzeWranglerLogs(ports: { proxy: string; stripe: string; mail: strin
   const key = (p: Phase) => `${p.name}${p.round ? ` (round ${p.round})` : ""}`;
   const events = new Map<string, Set<string>>();
   const subrequests = new Map<string, Map<string, number>>(); // phase → "worker kind" → count
-  for (const file of files) {
-    let text: string;
-    try {
-      text = readFileSync(file, "utf8");
-    } catch {
-      continue;
-    }
+  for (const { text, entries } of files) {
     const worker = text.includes("bench/wrangler.classic.toml") ? "classic" : "real";
-    for (const entry of text.split("\n--- ")) {
-      const at = Date.parse(entry.slice(0, 24));
-      if (!Number.isFinite(at)) continue;
+    for (const { at, body } of entries) {
       const phase = phases.find((p) => at >= p.window[0] && at <= p.window[1]);
       if (!phase) continue;
-      const body = entry.slice(entry.indexOf("\n") + 1).trim();
       if (body.includes("Network.requestWillBeSent")) {
         const url = /url: '([^']+)'/.exec(body)?.[1];
         if (!url) continue;
         const counts = subrequests.get(key(phase)) ?? subrequests.set(key(phase), new Map()).get(key(phase))!;
         const name = `${worker} ${kindOf(new URL(url))}`;
         counts.set(name, (counts.get(name) ?? 0) + 1);
-      } else if (!body.startsWith("[InspectorProxyWorker]") && /changed|removed|restart|reload|teardown|Starting local/i.test(body)) {
+      } else if (isFileWatchEvent(body)) {
         const seen = events.get(key(phase)) ?? events.set(key(phase), new Set()).get(key(phase))!;
         seen.add(`${worker}: ${body.split("\n")[0]!.slice(0, 90)}`);
       }
@@ -669,8 +568,8 @@ let exitCode = 0;
 try {
   await main();
 } catch (error) {
-  exitCode = interrupted ? 130 : 1;
-  console.error(interrupted ? "interrupted." : `bench failed: ${String((error as Error)?.stack ?? error)}`);
+  exitCode = isInterrupted() ? 130 : 1;
+  console.error(isInterrupted() ? "interrupted." : `bench failed: ${String((error as Error)?.stack ?? error)}`);
 } finally {
   await cleanup();
 }
@@ -679,5 +578,5 @@ try {
 } catch (error) {
   console.log(`(could not read wrangler's logs: ${String(error)})`);
 }
-rmSync(WRANGLER_LOGS, { recursive: true, force: true });
+removeWranglerLogs(WRANGLER_LOGS);
 process.exit(exitCode);

@@ -38,6 +38,7 @@ export const SCHEMA: readonly string[] = [
   `ALTER TABLE holds ADD COLUMN client TEXT`,
   `CREATE INDEX holds_active_buyer ON holds (buyer) WHERE status = 'active' AND buyer IS NOT NULL`,
   `CREATE INDEX holds_active_client ON holds (client) WHERE status = 'active' AND client IS NOT NULL`,
+  `ALTER TABLE waitlist ADD COLUMN client TEXT`,
 ];
 
 type Row<T> = T & Record<string, SqlStorageValue>;
@@ -77,6 +78,12 @@ export class InventoryStore {
       buyerHolds: buyer ? this.sql.exec<HoldRow>("SELECT * FROM holds WHERE status = 'active' AND buyer = ?", buyer).toArray().map(holdOf) : [],
       clientHolds: client ? this.sql.exec<HoldRow>("SELECT * FROM holds WHERE status = 'active' AND client = ?", client).toArray().map(holdOf) : [],
     };
+  }
+
+  /** Units in the tier's waiting or offered entries from one client address. */
+  waitlistUnitsOfClient(client: string | null | undefined): number {
+    if (!client) return 0;
+    return this.sql.exec<{ units: number | null }>("SELECT sum(quantity) AS units FROM waitlist WHERE client = ? AND status IN ('waiting', 'offered')", client).one().units ?? 0;
   }
 
   overdueHolds(now: number): HoldState[] {
@@ -206,7 +213,10 @@ export class InventoryStore {
         for (const label of c.seats) sql.exec("UPDATE seats SET status = 'available', hold_id = NULL WHERE label = ?", label);
         return;
       case "entry_joined":
-        sql.exec("INSERT INTO waitlist (entry_id, seq, quantity, status, joined_at, updated_at) VALUES (?, ?, ?, 'waiting', ?, ?)", c.entryId, c.seq, c.quantity, c.at, c.at);
+        sql.exec(
+          "INSERT INTO waitlist (entry_id, seq, quantity, status, joined_at, updated_at, client) VALUES (?, ?, ?, 'waiting', ?, ?, ?)",
+          c.entryId, c.seq, c.quantity, c.at, c.at, c.client,
+        );
         return;
       case "entry_passed_over":
         sql.exec("UPDATE waitlist SET pass_overs = pass_overs + ? WHERE entry_id = ?", c.times, c.entryId);

@@ -153,12 +153,12 @@ export class TierInventory extends DurableObject<Env> {
   }
 
   /** Joins the waitlist under the caller's entry id; joining again answers with the same entry. */
-  async joinWaitlist(request: { entryId: string; quantity: number }): Promise<JoinOutcome> {
+  async joinWaitlist(request: { entryId: string; quantity: number; client?: string | null; maxUnitsPerClient?: number }): Promise<JoinOutcome> {
     const now = Date.now();
     this.expireOverdue(now);
     const tier = this.store.tier();
     if (!tier) return { ok: false, code: "not_configured" };
-    const decision = joinWaitlist(tier, this.store.entry(request.entryId), request, this.store.lastSeq(), now);
+    const decision = joinWaitlist(tier, this.store.entry(request.entryId), request, this.store.lastSeq(), now, this.store.waitlistUnitsOfClient(request.client));
     if (!decision.outcome.ok) return decision.outcome;
     this.applyAndPromote(decision.changes, now);
     return { ok: true, entry: this.presentEntry(this.store.entry(request.entryId)!) };

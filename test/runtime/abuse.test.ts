@@ -105,3 +105,30 @@ describe("one waiting-room pass, one order", () => {
     expect((await roomOf(env, eventId).stats()).active).toBe(0);
   });
 });
+
+describe("waitlist flooding", () => {
+  it("one entry per buyer per tier, and one address cannot fill the waitlist with many emails", async () => {
+    const { eventId, tiers } = await publishedEvent([{ name: "GA", price: 1000, capacity: 2, max_per_order: 2 }], {
+      waitlist: { enabled: true, offer_minutes: 30 },
+      purchase_limits: { max_held_per_buyer: 10, max_held_per_ip: 6 },
+    });
+    const tierId = tiers[0]!.tier_id;
+    expect((await register(eventId, registration(tierId, { quantity: 2 }))).status).toBe(201);
+    const join = (email: string, headers: Record<string, string> = ADDRESS) =>
+      call("POST", `/api/v1/events/${eventId}/waitlist`, { tier_id: tierId, quantity: 2, attendee: { email, name: "Flood" } }, {}, headers);
+
+    const same = `${uniqueName("same")}@example.test`;
+    const repeats = await Promise.all(Array.from({ length: 10 }, () => join(same)));
+    expect(new Set(repeats.filter((r) => r.status < 300).map((r) => r.body.entry_id)).size).toBe(1);
+
+    const flood = [];
+    for (let i = 0; i < 10; i++) flood.push(await join(`${uniqueName("flood")}@example.test`));
+    // 2 units already waiting from this address; 6 allowed: two more entries of 2, then refused.
+    expect(flood.filter((r) => r.status === 201)).toHaveLength(2);
+    expect(flood.filter((r) => r.status === 429).every((r) => r.body.error.code === "HOLD_LIMIT_REACHED" && r.body.scope === "client")).toBe(true);
+    expect(flood.filter((r) => r.status === 429)).toHaveLength(8);
+    // Someone else still joins.
+    expect((await join(`${uniqueName("fan")}@example.test`, { "CF-Connecting-IP": "198.51.100.99" })).status).toBe(201);
+    expect((await inventoryOf(env, tierId).snapshot()).waiting).toBe(4);
+  });
+});

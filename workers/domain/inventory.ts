@@ -130,7 +130,7 @@ export type InventoryChange =
   | { type: "hold_sold"; holdId: string; quantity: number }
   | { type: "hold_freed"; holdId: string; quantity: number; status: "released" | "expired" }
   | { type: "units_returned"; returnId: string; quantity: number; seats: string[]; at: number }
-  | { type: "entry_joined"; entryId: string; seq: number; quantity: number; at: number }
+  | { type: "entry_joined"; entryId: string; seq: number; quantity: number; at: number; client: string | null }
   | { type: "entry_passed_over"; entryId: string; times: number }
   | { type: "entry_offered"; entryId: string; holdId: string; expiresAt: number; at: number }
   | { type: "entry_ended"; entryId: string; status: Exclude<WaitlistStatus, "waiting" | "offered">; at: number }

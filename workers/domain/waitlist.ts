@@ -159,21 +159,41 @@ export function presentEntry(entry: EntryState, waitingUpTo: number, offer: Hold
 export type JoinOutcome =
   | { ok: true; entry: WaitlistEntryView }
   | { ok: false; code: "not_configured" | "waitlist_disabled" | "closed" }
-  | { ok: false; code: "invalid"; message: string };
+  | { ok: false; code: "invalid"; message: string }
+  | { ok: false; code: "client_limit"; limit: number; held: number };
 
 /**
  * Joins under the caller's entry id; joining again answers with the entry already there. The
  * object presents the entry once it has offered what it can, so a join may come back offered.
  * @param lastSeq the highest join number the tier has given (0 before the first)
  */
-export function joinWaitlist(tier: TierState, existing: EntryState | undefined, request: { entryId: string; quantity: number }, lastSeq: number, now: number): Decision<Exclude<JoinOutcome, { ok: true }> | { ok: true }> {
+/**
+ * Joins the queue. One client address may have at most `maxUnitsPerClient` units waiting or offered
+ * in the tier across its entries (workers/domain/buyer-limits.ts): freed units go to the waitlist
+ * first, so a flood of entries from one place would catch every returned ticket.
+ * @param clientUnits units in this tier's active entries from the same client address
+ */
+export function joinWaitlist(
+  tier: TierState,
+  existing: EntryState | undefined,
+  request: { entryId: string; quantity: number; client?: string | null; maxUnitsPerClient?: number },
+  lastSeq: number,
+  now: number,
+  clientUnits = 0,
+): Decision<Exclude<JoinOutcome, { ok: true }> | { ok: true }> {
   if (existing) return { outcome: { ok: true }, changes: [] };
   if (tier.closed) return { outcome: { ok: false, code: "closed" }, changes: [] };
   if (!tier.waitlistEnabled) return { outcome: { ok: false, code: "waitlist_disabled" }, changes: [] };
   if (!Number.isInteger(request.quantity) || request.quantity < 1 || request.quantity > tier.capacity) {
     return { outcome: { ok: false, code: "invalid", message: `quantity must be between 1 and the tier's capacity of ${tier.capacity}` }, changes: [] };
   }
-  return { outcome: { ok: true }, changes: [{ type: "entry_joined", entryId: request.entryId, seq: lastSeq + 1, quantity: request.quantity, at: now }] };
+  if (request.client && request.maxUnitsPerClient !== undefined && clientUnits + request.quantity > request.maxUnitsPerClient) {
+    return { outcome: { ok: false, code: "client_limit", limit: request.maxUnitsPerClient, held: clientUnits }, changes: [] };
+  }
+  return {
+    outcome: { ok: true },
+    changes: [{ type: "entry_joined", entryId: request.entryId, seq: lastSeq + 1, quantity: request.quantity, at: now, client: request.client ?? null }],
+  };
 }
 
 /**

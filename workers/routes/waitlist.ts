@@ -9,6 +9,7 @@ import { findWaitlistEntry } from "../../db/queries/waitlist";
 import { isEntryToken } from "../auth/order-tokens";
 import type { AppEnv } from "../context";
 import { ApiError } from "../errors";
+import { clientAddress } from "../client-address";
 import { acceptOffer, describeOffer, joinWaitlist, leaveWaitlist, waitlistEntryStatus } from "../use-cases/waitlist";
 import { validate } from "../validation";
 
@@ -36,7 +37,7 @@ export const waitlistRoutes = new Hono<AppEnv>()
   .post("/events/:eventId/waitlist", validate("json", joinBody), async (c) => {
     const eventId = c.req.param("eventId");
     if (!z.uuid().safeParse(eventId).success) throw new ApiError("NOT_FOUND", "No event on sale has this id.");
-    const joined = await joinWaitlist(c.env, c.get("db"), eventId, c.req.valid("json"), new Date());
+    const joined = await joinWaitlist(c.env, c.get("db"), eventId, c.req.valid("json"), new Date(), clientAddress(c));
     return c.json(joined.body, joined.created ? 201 : 200);
   })
   .get("/waitlist/:entryId", async (c) => {

@@ -15,6 +15,8 @@ import { entryOfOfferToken, entryToken, offerToken } from "../auth/order-tokens"
 import { ApiError, validationFailed } from "../errors";
 import { configureInventory, inventoryOf, waitlistSettings } from "../inventory-client";
 import { eventCancelled, presentPendingOrder, type RegisteredOrder } from "./register-order";
+import { clientKeyOf } from "../client-address";
+import { purchaseLimitsOf } from "../event-input";
 
 export interface JoinInput {
   tier_id: string;
@@ -47,14 +49,20 @@ export async function presentEntry(env: Env, row: WaitlistEntryRow, live: Waitli
   };
 }
 
-async function joinInventory(env: Env, db: HttpDatabase, eventId: string, tierId: string, request: { entryId: string; quantity: number }): Promise<JoinOutcome> {
+async function joinInventory(
+  env: Env,
+  db: HttpDatabase,
+  eventId: string,
+  tierId: string,
+  request: { entryId: string; quantity: number; client?: string | null; maxUnitsPerClient?: number },
+): Promise<JoinOutcome> {
   const outcome = await inventoryOf(env, tierId).joinWaitlist(request);
   if (outcome.ok || outcome.code !== "not_configured") return outcome;
   await configureInventory(env, db, eventId, tierId);
   return inventoryOf(env, tierId).joinWaitlist(request);
 }
 
-export async function joinWaitlist(env: Env, db: HttpDatabase, eventId: string, input: JoinInput, now: Date): Promise<JoinedEntry> {
+export async function joinWaitlist(env: Env, db: HttpDatabase, eventId: string, input: JoinInput, now: Date, clientAddress?: string): Promise<JoinedEntry> {
   const event = await findPublishedEvent(db, eventId);
   if (event?.status === "cancelled") throw eventCancelled();
   if (!event || event.status !== "published") throw new ApiError("NOT_FOUND", "No event on sale has this id.");
@@ -70,13 +78,23 @@ export async function joinWaitlist(env: Env, db: HttpDatabase, eventId: string, 
   if (active) return { created: false, body: await presentEntry(env, active, await inventoryOf(env, tier.id).waitlistEntry(active.id), true) };
 
   const entryId = crypto.randomUUID();
-  const joined = await joinInventory(env, db, event.id, tier.id, { entryId, quantity: input.quantity });
+  // One entry per buyer per tier (the ledger's unique index); per client address, the event's cap on
+  // units held at once also bounds the units waiting (workers/domain/waitlist.ts).
+  const client = await clientKeyOf(env.SIGNING_MASTER_KEY, clientAddress);
+  const maxUnitsPerClient = Math.max(purchaseLimitsOf(event).maxHeldPerClient, tier.maxPerOrder);
+  const joined = await joinInventory(env, db, event.id, tier.id, { entryId, quantity: input.quantity, client, maxUnitsPerClient });
   if (!joined.ok) {
     switch (joined.code) {
       case "waitlist_disabled":
         throw new ApiError("WAITLIST_DISABLED", "This event has no waitlist.");
       case "closed":
         throw eventCancelled();
+      case "client_limit":
+        throw new ApiError("HOLD_LIMIT_REACHED", `Too many waitlist places for this tier come from your network already (at most ${joined.limit} tickets).`, {
+          scope: "client",
+          limit: joined.limit,
+          held: joined.held,
+        });
       case "invalid":
         throw validationFailed([{ field: "quantity", message: joined.message }]);
       case "not_configured":

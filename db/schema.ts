@@ -115,6 +115,50 @@ export const loginAttempts = pgTable(
   (t) => [index("login_attempts_email_idx").on(t.email, t.attemptedAt), index("login_attempts_ip_idx").on(t.clientIp, t.attemptedAt)],
 );
 
+/**
+ * Sign-in throttle per (email, client): `failures` counts attempts reserved before the password is
+ * checked, so parallel guesses cannot all pass the limit; past the free attempts each further one
+ * must wait `next_attempt_at` (doubling). A success deletes the row; nobody else's address is locked.
+ */
+export const loginThrottles = pgTable(
+  "login_throttles",
+  {
+    email: text("email").notNull(),
+    /** Keyed hash of the client address, or "unknown" when Cloudflare reported none. */
+    clientKey: text("client_key").notNull(),
+    failures: integer("failures").notNull(),
+    lastAttemptAt: at("last_attempt_at").notNull().defaultNow(),
+    nextAttemptAt: at("next_attempt_at").notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.email, t.clientKey] })],
+);
+
+/** Fixed-window counters for per-address limits (sign-ups, reset requests): one row per key and window. */
+export const rateLimitWindows = pgTable(
+  "rate_limit_windows",
+  {
+    bucket: text("bucket").notNull(),
+    key: text("key").notNull(),
+    windowStart: at("window_start").notNull(),
+    hits: integer("hits").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.bucket, t.key, t.windowStart] }), index("rate_limit_windows_start_idx").on(t.windowStart)],
+);
+
+/** Password reset links: the token is stored as its SHA-256 only, used once, and short-lived. */
+export const passwordResets = pgTable(
+  "password_resets",
+  {
+    id: id(),
+    organizerId: uuid("organizer_id").notNull().references(() => organizers.id, { onDelete: "cascade" }),
+    tokenHash: text("token_hash").notNull(),
+    createdAt: createdAt(),
+    expiresAt: at("expires_at").notNull(),
+    usedAt: at("used_at"),
+  },
+  (t) => [unique("password_resets_token_hash_key").on(t.tokenHash), index("password_resets_organizer_idx").on(t.organizerId)],
+);
+
 export const attendees = pgTable(
   "attendees",
   {
@@ -246,6 +290,8 @@ export const orders = pgTable(
     eventId: uuid("event_id").notNull().references(() => events.id),
     tierId: uuid("tier_id").notNull().references(() => ticketTiers.id),
     attendeeId: uuid("attendee_id").notNull().references(() => attendees.id),
+    /** The name given with this order: tickets, mails and exports show it, whoever registers the email later. */
+    attendeeName: text("attendee_name").notNull(),
     idempotencyKey: text("idempotency_key").notNull(),
     /** Hash of the canonical request body: same key with a different body is IDEMPOTENCY_KEY_REUSED. */
     requestHash: text("request_hash").notNull(),
@@ -370,6 +416,8 @@ export const waitlistEntries = pgTable(
     eventId: uuid("event_id").notNull().references(() => events.id),
     tierId: uuid("tier_id").notNull().references(() => ticketTiers.id),
     attendeeId: uuid("attendee_id").notNull().references(() => attendees.id),
+    /** The name given when joining; the offer's order takes it. */
+    attendeeName: text("attendee_name").notNull(),
     quantity: integer("quantity").notNull(),
     position: integer("position").notNull(),
     status: waitlistStatus("status").notNull().default("waiting"),

@@ -27,7 +27,7 @@ export class SalesChart {
         height: this.height(),
         tzDate: (seconds) => uPlot.tzDate(new Date(seconds * 1000), timeZone),
         cursor: { drag: { x: false, y: false } },
-        legend: { live: false },
+        legend: { show: false },
         scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(4, Math.ceil(max * 1.1))] } },
         axes: [
           { stroke: "#5b6472", grid: { stroke: "#eceef1" }, ticks: { stroke: "#e3e6ea" } },

@@ -75,10 +75,10 @@ function tierRow(): HTMLElement {
   return h(
     "li",
     { className: "tier-bar" },
-    h("div", { className: "tier-bar-head" }, h("span", { className: "tier-name" }), h("span", { className: "tier-revenue", "data-tier-figure": "revenue" })),
+    h("div", { className: "tier-bar-head" }, h("span", { className: "tier-bar-name" }), h("span", { className: "tier-revenue", "data-tier-figure": "revenue" })),
     h(
       "div",
-      { className: "stack", role: "img" },
+      { className: "meter", role: "img" },
       h("span", { className: "segment sold" }),
       h("span", { className: "segment held" }),
     ),
@@ -96,17 +96,17 @@ function tierRow(): HTMLElement {
 function updateTier(row: HTMLElement, tier: LiveTier, currency: string): void {
   row.dataset.tierId = tier.tier_id;
   row.classList.toggle("sold-out", tier.available === 0);
-  setText(row, ".tier-name", tier.name);
+  setText(row, ".tier-bar-name", tier.name);
   setText(row, '[data-tier-figure="revenue"]', formatAmount(tier.revenue, currency));
   setText(row, '[data-tier-figure="sold"]', count.format(tier.sold));
   setText(row, '[data-tier-figure="held"]', count.format(tier.held));
   setText(row, '[data-tier-figure="available"]', count.format(tier.available));
   const waiting = row.querySelector<HTMLElement>('[data-tier-figure="waitlist"]')!;
   waiting.hidden = tier.waitlist_units === 0;
-  setText(row, '[data-tier-figure="waitlist"]', `${count.format(tier.waitlist_units)} on the waitlist`);
+  setText(row, '[data-tier-figure="waitlist"]', `${count.format(tier.waitlist_units)} waitlisted`);
   row.querySelector<HTMLElement>(".segment.sold")!.style.width = share(tier.sold, tier.capacity);
   row.querySelector<HTMLElement>(".segment.held")!.style.width = share(tier.held, tier.capacity);
-  row.querySelector(".stack")!.setAttribute("aria-label", `${tier.sold} sold, ${tier.held} held, ${tier.available} left of ${tier.capacity}`);
+  row.querySelector(".meter")!.setAttribute("aria-label", `${tier.sold} sold, ${tier.held} held, ${tier.available} left of ${tier.capacity}`);
 }
 
 function gateRow(): HTMLElement {

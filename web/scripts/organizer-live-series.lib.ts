@@ -1,7 +1,7 @@
 /**
  * The war room's plot data, with no DOM: tickets sold and checked in, as running totals over time.
- * History comes from the reports (hourly sales, per-minute check-ins, both bucketed on the event's
- * wall clock), the present from the live snapshots; the two meet where the page loaded.
+ * History comes from the reports (sales and check-ins per minute, or sales per hour, bucketed on the
+ * event's wall clock), the present from the live snapshots; the two meet where the page loaded.
  *
  * The reports count tickets in confirmed orders per bucket (a later refund does not take a bucket's
  * sale back), the snapshots count tickets sold now (refunds returned): after a refund the live line
@@ -54,9 +54,9 @@ export function runningTotals(rows: { period_start: string; count: number }[], b
   return points;
 }
 
-/** The history both reports tell, merged on one time axis. */
-export function historySeries(sales: SalesReportRow[], checkins: CheckinReportRow[], timeZone: string, now: number): SeriesPoint[] {
-  const sold = runningTotals(sales.map((r) => ({ period_start: r.period_start, count: r.tickets_sold })), HOUR_MS, timeZone, now);
+/** The history both reports tell (sales in buckets of `salesBucketMs`), merged on one time axis. */
+export function historySeries(sales: SalesReportRow[], salesBucketMs: number, checkins: CheckinReportRow[], timeZone: string, now: number): SeriesPoint[] {
+  const sold = runningTotals(sales.map((r) => ({ period_start: r.period_start, count: r.tickets_sold })), salesBucketMs, timeZone, now);
   const checked = runningTotals(checkins.map((r) => ({ period_start: r.period_start, count: r.admitted })), MINUTE_MS, timeZone, now);
   const points = [
     ...sold.map((p) => ({ at: p.at, sold: p.total, checkedIn: null })),

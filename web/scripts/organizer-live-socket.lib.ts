@@ -129,11 +129,6 @@ export class LiveSocket {
     this.scheduleRetry();
   }
 
-  /** Asks the server for a fresh snapshot now (the answer arrives as an ordinary message). */
-  refresh(): void {
-    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send("refresh");
-  }
-
   private open(): void {
     clearTimeout(this.retryTimer);
     this.close();

@@ -7,7 +7,7 @@
 import { ApiProblem, showStatus } from "./api.lib";
 import { SalesChart } from "./organizer-live-chart.lib";
 import { renderSnapshot } from "./organizer-live-figures.lib";
-import { historySeries, type CheckinReportRow, type SalesReportRow, type SeriesPoint } from "./organizer-live-series.lib";
+import { historySeries, HOUR_MS, MINUTE_MS, type CheckinReportRow, type SalesReportRow, type SeriesPoint } from "./organizer-live-series.lib";
 import { LiveSocket, liveUrl, type ConnectionState, type LiveSnapshot } from "./organizer-live-socket.lib";
 import type { OrganizerEvent } from "./organizer-events.lib";
 import { currentOrganizer, mountAccountBar, organizerApi, redirectToLogin, requireOrganizer } from "./organizer-session.lib";
@@ -51,15 +51,21 @@ function showEvent(event: OrganizerEvent): void {
   showPhase(event, Date.now());
 }
 
-/** Sales and check-ins so far, from the reports; an empty history if they cannot be read now. */
+type SalesReport = { rows: SalesReportRow[]; timezone: string; bucket: string };
+
+/**
+ * Sales and check-ins so far, from the reports; an empty history if they cannot be read now. Sales
+ * per minute, not per hour: drawn per hour, a sale-open rush reads as a slope from the top of the
+ * hour. Only minutes with a sale are rows, so even a long sale stays a modest answer.
+ */
 async function loadHistory(event: OrganizerEvent): Promise<SeriesPoint[]> {
   const id = encodeURIComponent(event.event_id);
   try {
     const [sales, checkins] = await Promise.all([
-      organizerApi<{ rows: SalesReportRow[]; timezone: string }>(`/api/v1/events/${id}/reports/sales?bucket=hour`),
-      organizerApi<{ rows: CheckinReportRow[]; timezone: string }>(`/api/v1/events/${id}/reports/checkins?bucket=minute`),
+      organizerApi<SalesReport>(`/api/v1/events/${id}/reports/sales?bucket=minute`),
+      organizerApi<{ rows: CheckinReportRow[] }>(`/api/v1/events/${id}/reports/checkins?bucket=minute`),
     ]);
-    return historySeries(sales.rows, checkins.rows, sales.timezone, Date.now());
+    return historySeries(sales.rows, sales.bucket === "minute" ? MINUTE_MS : HOUR_MS, checkins.rows, sales.timezone, Date.now());
   } catch {
     return [];
   }

@@ -29,7 +29,7 @@ export async function upsertAttendeeWithOrder(
   const result = await db.execute<{ attendee_id: string; order_id: string | null; buyer_held: number; client_held: number }>(sql`
     WITH a AS (
       INSERT INTO attendees (email, name) VALUES (${attendee.email}, ${attendee.name})
-      ON CONFLICT ((lower(email))) DO UPDATE SET name = excluded.name
+      ON CONFLICT ((lower(email))) DO UPDATE SET email = attendees.email
       RETURNING id
     )
     SELECT a.id AS attendee_id, o.id AS order_id,
@@ -63,11 +63,15 @@ export async function cancelReplacedOrders(db: HttpDatabase, eventId: string, ho
     .where(and(eq(orders.eventId, eventId), eq(orders.status, "pending"), sql`${orders.holdId} IN ${holdIds}`));
 }
 
-/** The attendee with this email (created, or renamed to the latest name given). */
+/**
+ * The attendee with this email, created with the name given if new. An existing attendee's name is
+ * never changed: whoever types an email here has not proven it is theirs, so the name given lives on
+ * the order (or waitlist entry) it came with. The no-op update only makes RETURNING answer on conflict.
+ */
 export async function upsertAttendee(db: HttpDatabase, attendee: { email: string; name: string }): Promise<string> {
   const result = await db.execute<{ id: string }>(sql`
     INSERT INTO attendees (email, name) VALUES (${attendee.email}, ${attendee.name})
-    ON CONFLICT ((lower(email))) DO UPDATE SET name = excluded.name
+    ON CONFLICT ((lower(email))) DO UPDATE SET email = attendees.email
     RETURNING id`);
   return result.rows[0]!.id;
 }
@@ -102,8 +106,8 @@ export async function insertPendingOrderAtomically(
 ): Promise<string | undefined> {
   const result = await db.execute<{ id: string }>(sql`
     WITH o AS (
-      INSERT INTO orders (event_id, tier_id, attendee_id, idempotency_key, request_hash, quantity, amount, currency, hold_id, hold_expires_at, order_token_hash, waitlist_entry_id, client_key)
-      VALUES (${order.eventId}, ${order.tierId}, ${order.attendeeId}, ${order.idempotencyKey}, ${order.requestHash}, ${order.quantity},
+      INSERT INTO orders (event_id, tier_id, attendee_id, attendee_name, idempotency_key, request_hash, quantity, amount, currency, hold_id, hold_expires_at, order_token_hash, waitlist_entry_id, client_key)
+      VALUES (${order.eventId}, ${order.tierId}, ${order.attendeeId}, ${order.attendeeName}, ${order.idempotencyKey}, ${order.requestHash}, ${order.quantity},
               ${order.amount}, ${order.currency}, ${order.holdId}, ${order.holdExpiresAt!.toISOString()}, ${order.orderTokenHash}, ${order.waitlistEntryId ?? null}, ${order.clientKey ?? null})
       ON CONFLICT ON CONSTRAINT orders_idempotency_key DO NOTHING
       RETURNING id, tier_id

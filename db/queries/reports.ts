@@ -158,7 +158,7 @@ export type OrderKey = [string, string];
 export async function ordersPage(db: HttpDatabase, eventId: string, after: OrderKey | null | undefined, limit: number): Promise<Page<OrderReportRow, OrderKey>> {
   const result = await db.execute<Omit<OrderReportRow, "amount" | "refunded"> & { amount: Money; refunded: Money; k_created_at: string }>(sql`
     SELECT o.id AS order_id, to_char(o.created_at AT TIME ZONE 'UTC', ${ISO_UTC}) AS created_at,
-           o.status, a.name AS attendee_name, a.email, t.name AS tier, o.quantity, o.amount, o.currency,
+           o.status, o.attendee_name, a.email, t.name AS tier, o.quantity, o.amount, o.currency,
            coalesce((SELECT sum(r.amount) FROM refunds r WHERE r.order_id = o.id AND r.status = 'succeeded'), 0)::bigint AS refunded,
            to_char(o.created_at AT TIME ZONE 'UTC', ${ISO_UTC_US}) AS k_created_at
     FROM orders o
@@ -192,7 +192,7 @@ export type WaitlistKey = [string, number];
 
 export async function waitlistPage(db: HttpDatabase, eventId: string, after: WaitlistKey | null | undefined, limit: number): Promise<Page<WaitlistReportRow, WaitlistKey>> {
   const result = await db.execute<Omit<WaitlistReportRow, "attendee"> & { name: string; email: string }>(sql`
-    SELECT w.id AS entry_id, w.tier_id, w.position, w.quantity, w.status, a.name, a.email,
+    SELECT w.id AS entry_id, w.tier_id, w.position, w.quantity, w.status, w.attendee_name AS name, a.email,
            to_char(w.offer_expires_at AT TIME ZONE 'UTC', ${ISO_UTC_MS}) AS offer_expires_at,
            to_char(w.created_at AT TIME ZONE 'UTC', ${ISO_UTC_MS}) AS joined_at
     FROM waitlist_entries w JOIN attendees a ON a.id = w.attendee_id

@@ -52,7 +52,7 @@ export async function setEntryStatus(db: HttpDatabase, entryId: string, status: 
 
 export async function entryAttendee(db: HttpDatabase, entryId: string) {
   const [row] = await db
-    .select({ entry: waitlistEntries, email: attendees.email, name: attendees.name })
+    .select({ entry: waitlistEntries, email: attendees.email, name: waitlistEntries.attendeeName })
     .from(waitlistEntries)
     .innerJoin(attendees, eq(attendees.id, waitlistEntries.attendeeId))
     .where(eq(waitlistEntries.id, entryId))
@@ -63,7 +63,7 @@ export async function entryAttendee(db: HttpDatabase, entryId: string) {
 /** The event's entries in join order, for the organizer. */
 export async function entriesOfEvent(db: HttpDatabase, eventId: string) {
   return db
-    .select({ entry: waitlistEntries, email: attendees.email, name: attendees.name })
+    .select({ entry: waitlistEntries, email: attendees.email, name: waitlistEntries.attendeeName })
     .from(waitlistEntries)
     .innerJoin(attendees, eq(attendees.id, waitlistEntries.attendeeId))
     .where(eq(waitlistEntries.eventId, eventId))

@@ -100,6 +100,7 @@ describe("cron", () => {
           eventId: event.id,
           tierId: tiers[0]!.id,
           attendeeId: attendee!.id,
+          attendeeName: attendee!.name,
           idempotencyKey: `k${i}`,
           requestHash: "h",
           status: "confirmed" as const,

@@ -83,7 +83,7 @@ async function eventWithSales() {
   const sameInstant = new Date(Date.now() - 60_000);
   await db()
     .insert(schema.orders)
-    .values([0, 1].map((i) => ({ eventId, tierId, attendeeId: attendee!.id, idempotencyKey: uniqueName(`tie${i}`), requestHash: "h", quantity: 1, amount: 1000, currency: "EUR", orderTokenHash: crypto.randomUUID(), createdAt: sameInstant })));
+    .values([0, 1].map((i) => ({ eventId, tierId, attendeeId: attendee!.id, attendeeName: "Tie", idempotencyKey: uniqueName(`tie${i}`), requestHash: "h", quantity: 1, amount: 1000, currency: "EUR", orderTokenHash: crypto.randomUUID(), createdAt: sameInstant })));
   return { organizer, eventId, tierId, lateTier };
 }
 
@@ -127,7 +127,7 @@ describe("streamed exports and paged lists", () => {
       .returning();
     await db()
       .insert(schema.waitlistEntries)
-      .values(entrants.map((a, i) => ({ eventId, tierId: lateTier, attendeeId: a.id, quantity: 1, position: i + 1, entryTokenHash: crypto.randomUUID() })));
+      .values(entrants.map((a, i) => ({ eventId, tierId: lateTier, attendeeId: a.id, attendeeName: a.name, quantity: 1, position: i + 1, entryTokenHash: crypto.randomUUID() })));
     const base = `/api/v1/events/${eventId}`;
 
     for (const [path, field, total] of [["/orders", "orders", 6], ["/attendees", "attendees", 7], ["/waitlist", "entries", 3]] as const) {

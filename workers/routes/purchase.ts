@@ -6,11 +6,13 @@ import { Hono, type Context } from "hono";
 import { z } from "zod";
 import { findPublishedEvent, listTiersOfEvents } from "../../db/queries/catalog";
 import { attendeeOf, findOrder, itemsOfOrder, paymentOfOrder, refundsOfOrder, type OrderRow } from "../../db/queries/orders";
+import { findOrderWithEventEnd } from "../../db/queries/order-links";
 import { markWebhookProcessed, wasWebhookProcessed } from "../../db/queries/webhooks";
 import { announceChange } from "../live-client";
 import { clientAddress } from "../client-address";
 import { createStripe, verifyWebhook } from "../adapters/stripe";
-import { isOrderToken } from "../auth/order-tokens";
+import { isOrderToken, orderTokenKeys } from "../auth/order-tokens";
+import { isOrderLinkExpired, ORDER_LINK_DAYS_AFTER_EVENT, orderLinkExpiresAt } from "../domain/order-link";
 import type { AppEnv } from "../context";
 import { ApiError, validationFailed } from "../errors";
 import { finalizePaidOrder, inventorySale, payOrder, presentConfirmedOrder, type SaleLedger } from "../use-cases/pay-order";
@@ -45,12 +47,16 @@ export async function authorizedOrder(c: Context<AppEnv>) {
   const orderId = c.req.param("orderId") ?? "";
   const token = /^Bearer\s+(\S+)$/i.exec(c.req.header("Authorization") ?? "")?.[1];
   if (!token) throw new ApiError("UNAUTHENTICATED", "Send the order token as `Authorization: Bearer <order_token>`.");
-  if (!z.uuid().safeParse(orderId).success || !(await isOrderToken(c.env.SIGNING_MASTER_KEY, orderId, token))) {
+  if (!z.uuid().safeParse(orderId).success || !(await isOrderToken(orderTokenKeys(c.env), orderId, token))) {
     throw new ApiError("UNAUTHENTICATED", "This order token does not open this order.");
   }
-  const order = await findOrder(c.get("db"), orderId);
-  if (!order) throw new ApiError("NOT_FOUND", "No order has this id.");
-  return order;
+  const found = await findOrderWithEventEnd(c.get("db"), orderId);
+  if (!found) throw new ApiError("NOT_FOUND", "No order has this id.");
+  if (isOrderLinkExpired(found.eventEndsAt.getTime(), Date.now())) {
+    const ended = new Date(orderLinkExpiresAt(found.eventEndsAt.getTime())).toISOString();
+    throw new ApiError("UNAUTHENTICATED", `This order link expired on ${ended}, ${ORDER_LINK_DAYS_AFTER_EVENT} days after the event ended. Contact the organizer about this order.`);
+  }
+  return found.order;
 }
 
 /**
@@ -97,7 +103,7 @@ export function purchaseRoutesFor(claim: ClaimStep, saleFor: (order: OrderRow) =
         timezone: event?.timezone ?? null,
         tier_id: order.tierId,
         tier_name: tier?.name ?? null,
-        attendee: { name: attendee.name, email: attendee.email },
+        attendee: { name: order.attendeeName, email: attendee.email },
         seats: items.flatMap((i) => (i.seatLabel ? [i.seatLabel] : [])),
         quantity: order.quantity,
         amount: order.amount,

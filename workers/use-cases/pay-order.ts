@@ -184,8 +184,8 @@ export async function finalizePaidOrder(env: Env, db: HttpDatabase, orderId: str
   const issued = await Promise.all(
     items.map(async (item) => {
       const id = crypto.randomUUID();
-      const token = await signTicket(key, { tid: id, eid: order.eventId, tier: order.tierId, seat: item.seatLabel, name: attendee.name, v: 1 }, now);
-      return { id, orderId: order.id, eventId: order.eventId, tierId: order.tierId, orderItemId: item.id, seatLabel: item.seatLabel, attendeeName: attendee.name, kid: key.kid, token };
+      const token = await signTicket(key, { tid: id, eid: order.eventId, tier: order.tierId, seat: item.seatLabel, name: order.attendeeName, v: 1 }, now);
+      return { id, orderId: order.id, eventId: order.eventId, tierId: order.tierId, orderItemId: item.id, seatLabel: item.seatLabel, attendeeName: order.attendeeName, kid: key.kid, token };
     }),
   );
   const event = (await findPublishedEvent(db, order.eventId))!;
@@ -194,7 +194,7 @@ export async function finalizePaidOrder(env: Env, db: HttpDatabase, orderId: str
     orderToken: await orderToken(env.SIGNING_MASTER_KEY, order.id),
     baseUrl: env.PUBLIC_BASE_URL,
     to: attendee.email,
-    attendeeName: attendee.name,
+    attendeeName: order.attendeeName,
     eventTitle: event.title,
     startsAt: event.startsAt,
     timezone: event.timezone,

@@ -256,7 +256,7 @@ async function announceRefund(env: Env, db: HttpDatabase, order: OrderRow, refun
     orderToken: await orderToken(env.SIGNING_MASTER_KEY, order.id),
     baseUrl: env.PUBLIC_BASE_URL,
     to: attendee.email,
-    attendeeName: attendee.name,
+    attendeeName: order.attendeeName,
     eventTitle: event?.title ?? "your event",
     eventCancelled: event?.status === "cancelled",
     amount: refund.amount,

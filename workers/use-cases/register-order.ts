@@ -218,6 +218,7 @@ export const claimFromInventory: ClaimStep = async (env, db, { event, tier, inpu
     eventId: event.id,
     tierId: tier.id,
     attendeeId: key.attendeeId,
+    attendeeName: input.attendee.name,
     idempotencyKey: input.idempotency_key,
     requestHash: fingerprint,
     quantity: hold.quantity,

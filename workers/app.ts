@@ -10,6 +10,7 @@ import type { AppEnv } from "./context";
 import { limitBody } from "./body-limit";
 import { ApiError, errorBody, errorStatus } from "./errors";
 import { catalogRoutes } from "./routes/catalog";
+import { categoryRoutes } from "./routes/categories";
 import { checkinRoutes } from "./routes/checkin";
 import { doorSetupRoutes } from "./routes/door-setup";
 import { eventLiveRoutes } from "./routes/event-live";
@@ -53,6 +54,7 @@ const api = new Hono<AppEnv>()
   .route("/config", configRoutes)
   .route("/", organizerRoutes)
   .route("/organizers/me/events", myEventRoutes)
+  .route("/categories", categoryRoutes)
   .route("/events", catalogRoutes)
   .route("/events", organizerEventRoutes)
   .route("/events", eventKeyRoutes)

@@ -56,3 +56,12 @@ export async function listTiersOfEvents(db: HttpDatabase, eventIds: string[]): P
     .where(inArray(ticketTiers.eventId, eventIds))
     .orderBy(asc(ticketTiers.eventId), asc(ticketTiers.position), asc(ticketTiers.createdAt));
 }
+
+/** The categories of events on the catalog now (lower case, as stored), with how many events each. */
+export async function categoriesInCatalog(db: HttpDatabase, now: Date): Promise<{ category: string; events: number }[]> {
+  const result = await db.execute<{ category: string; events: number }>(sql`
+    SELECT lower(category) AS category, count(*)::int AS events
+    FROM events WHERE status = 'published' AND ends_at > ${now.toISOString()}
+    GROUP BY lower(category) ORDER BY lower(category)`);
+  return result.rows;
+}

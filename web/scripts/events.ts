@@ -90,5 +90,22 @@ window.addEventListener("popstate", () => {
   void load(false);
 });
 
+/** The category filter offers exactly the categories events on sale have (GET /api/v1/categories). */
+async function loadCategories(): Promise<void> {
+  const select = form.elements.namedItem("category") as HTMLSelectElement;
+  const wanted = new URLSearchParams(location.search).get("category")?.toLowerCase() ?? "";
+  try {
+    const { categories } = await api<{ categories: { category: string; label: string; events: number }[] }>("/api/v1/categories");
+    const options = categories.map(({ category, label }) => new Option(label, category));
+    // A shared link may name a category with nothing on sale now: keep it selectable.
+    if (wanted && !categories.some((c) => c.category === wanted)) options.push(new Option(wanted, wanted));
+    select.replaceChildren(new Option("Any", ""), ...options);
+  } catch {
+    // The filter still works as a free "Any"; the list is a convenience.
+  }
+  select.value = wanted;
+}
+
 fillForm();
+void loadCategories();
 void load(false);

@@ -4,6 +4,7 @@ import type { TestCard } from "./payment-methods";
 import type {
   BalanceTransaction,
   Charge,
+  Dispute,
   PaymentIntent,
   PaymentMethod,
   Refund,
@@ -26,6 +27,7 @@ export class Account {
   readonly paymentIntents = new Map<string, PaymentIntent>();
   readonly charges = new Map<string, Charge>();
   readonly refunds = new Map<string, Refund>();
+  readonly disputes = new Map<string, Dispute>();
   readonly paymentMethods = new Map<string, StoredPaymentMethod>();
   readonly balanceTransactions = new Map<string, BalanceTransaction>();
   readonly events = new Map<string, StripeEvent>();

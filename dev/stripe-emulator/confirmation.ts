@@ -5,6 +5,7 @@
  */
 import type { Account, StoredPaymentMethod } from "./account";
 import { recordCharge } from "./charges";
+import { openDispute } from "./disputes";
 import type { ApiContext, ApiResult } from "./context";
 import { ApiError, docUrl, internalError, paramError, stateError } from "./errors";
 import { newId } from "./ids";
@@ -130,5 +131,6 @@ export function attemptCharge(ctx: ApiContext, intent: PaymentIntent, paymentMet
   });
   ctx.emit("charge.succeeded", charge);
   ctx.emit("payment_intent.succeeded", intent);
+  if (outcome.kind === "approve_then_dispute") ctx.emit("charge.dispute.created", openDispute(ctx.account, charge));
   return { body: intent, hangAfterCommit: outcome.kind === "approve_then_hang" };
 }

@@ -10,6 +10,8 @@ export type CardOutcome =
   | { kind: "decline"; code: string; declineCode?: string; message: string }
   /** The bank wants the cardholder (3-D Secure): the PaymentIntent goes to `requires_action`. */
   | { kind: "authenticate" }
+  /** Succeeds, then the bank disputes the charge (`charge.dispute.created`). */
+  | { kind: "approve_then_dispute" }
   /** Emulator-only: the API fails with a 500 (pm_emulator_error). */
   | { kind: "api_error" }
   /** Emulator-only: the charge succeeds but the response never comes. */
@@ -53,6 +55,7 @@ export const TEST_CARDS: Readonly<Record<string, TestCard>> = {
   }),
   pm_card_threeDSecure2Required: card("visa", "3220", { kind: "authenticate" }),
   pm_card_authenticationRequired: card("visa", "3155", { kind: "authenticate" }),
+  pm_card_createDispute: card("visa", "0259", { kind: "approve_then_dispute" }),
   pm_emulator_error: card("visa", "4242", { kind: "api_error" }),
   pm_emulator_hang_after_commit: card("visa", "4242", { kind: "approve_then_hang" }),
 };

@@ -1,5 +1,6 @@
 import { balanceTransactionRoutes } from "./balance-transactions";
 import { chargeRoutes } from "./charges";
+import { disputeRoutes } from "./disputes";
 import type { Route } from "./context";
 import { eventRoutes } from "./events";
 import { paymentIntentRoutes } from "./payment-intents";
@@ -10,6 +11,7 @@ const ROUTES: readonly Route[] = [
   ...paymentIntentRoutes,
   ...chargeRoutes,
   ...refundRoutes,
+  ...disputeRoutes,
   ...eventRoutes,
   ...paymentMethodRoutes,
   ...balanceTransactionRoutes,

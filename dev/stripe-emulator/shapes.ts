@@ -249,6 +249,32 @@ export interface BalanceTransaction {
   type: "charge" | "refund";
 }
 
+export interface Dispute {
+  amount: number;
+  balance_transactions: unknown[];
+  charge: string;
+  created: number;
+  currency: string;
+  enhanced_eligibility_types: string[];
+  evidence: Record<string, string | null>;
+  evidence_details: {
+    due_by: number | null;
+    enhanced_eligibility: Record<string, never>;
+    has_evidence: boolean;
+    past_due: boolean;
+    submission_count: number;
+  };
+  id: string;
+  is_charge_refundable: boolean;
+  livemode: false;
+  metadata: Metadata;
+  object: "dispute";
+  payment_intent: string | null;
+  payment_method_details: { card: { brand: string; case_type: string; network_reason_code: string | null }; type: "card" };
+  reason: string;
+  status: "warning_needs_response" | "needs_response" | "under_review" | "won" | "lost";
+}
+
 export type EventType =
   | "payment_intent.created"
   | "payment_intent.succeeded"
@@ -258,6 +284,7 @@ export type EventType =
   | "charge.succeeded"
   | "charge.failed"
   | "charge.refunded"
+  | "charge.dispute.created"
   | "refund.created";
 
 export interface StripeEvent {

@@ -603,3 +603,24 @@ describe("webhooks", () => {
     await receiver.close();
   });
 });
+
+describe("disputes", () => {
+  it("pm_card_createDispute charges, then the bank disputes the charge: charge.dispute.created is delivered signed", async () => {
+    const receiver = await startReceiver();
+    await withEmulator({ webhookUrl: receiver.url }, async (instance) => {
+      const stripe = client(instance);
+      const intent = await stripe.paymentIntents.create({ amount: 2500, currency: "eur", payment_method: "pm_card_createDispute", confirm: true, ...CARD_ONLY });
+      expect(intent.status).toBe("succeeded");
+      await instance.flushWebhooks();
+
+      const events = receiver.received.map(({ body, signature }) => stripe.webhooks.constructEvent(body, signature, instance.webhookSecret));
+      expect(events.map((event) => event.type)).toEqual(["payment_intent.created", "charge.succeeded", "payment_intent.succeeded", "charge.dispute.created"]);
+      const dispute = (events[3] as Stripe.ChargeDisputeCreatedEvent).data.object;
+      expect(dispute).toMatchObject({ object: "dispute", amount: 2500, currency: "eur", charge: intent.latest_charge, payment_intent: intent.id, status: "needs_response", reason: "fraudulent" });
+      expect(await stripe.disputes.retrieve(dispute.id)).toEqual(dispute);
+      expect((await stripe.disputes.list({ payment_intent: intent.id })).data.map((d) => d.id)).toEqual([dispute.id]);
+      expect((await stripe.charges.retrieve(intent.latest_charge as string)).disputed).toBe(true);
+    });
+    await receiver.close();
+  });
+});

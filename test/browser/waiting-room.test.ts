@@ -81,7 +81,7 @@ describe("the waiting room page", () => {
     await expect.poll(() => page.locator("body").getAttribute("data-queue-state"), { timeout: 15_000 }).toBe("waiting");
     expect(await page.locator("#position").textContent()).toBe("#2");
 
-    // The one inside buys; their slot is the browser's turn.
+    // The one inside buys and pays; their slot is the browser's turn.
     const access = await json("GET", `/api/v1/events/${eventId}/queue/status`, undefined, { Authorization: `Bearer ${first.body.queue_token}` });
     expect(access.body.state).toBe("admitted");
     const bought = await json(
@@ -91,6 +91,9 @@ describe("the waiting room page", () => {
       { "X-Queue-Access": access.body.access_token },
     );
     expect(bought.status).toBe(201);
+    // The slot is given back when the order is paid, not at register.
+    const paid = await json("POST", `/api/v1/orders/${bought.body.order_id}/pay`, { payment_method: "pm_card_visa" }, { Authorization: `Bearer ${bought.body.order_token}` });
+    expect(paid.status).toBe(200);
 
     await page.waitForURL(/\/event\?id=/, { timeout: 20_000 });
     await page.locator("#queue-gate").waitFor();
@@ -117,6 +120,46 @@ describe("the waiting room page", () => {
     await page.locator("#join-queue").waitFor();
     expect(await page.locator("#purchase").isHidden()).toBe(true);
     expect(await page.locator("#join-queue").getAttribute("href")).toBe(`/queue?event=${eventId}`);
+    await context.close();
+  });
+
+  it("says sold out on the event page before anyone queues, and offers the waitlist there", async () => {
+    const suffix = crypto.randomUUID().slice(0, 8);
+    const organizer = await json("POST", "/api/v1/organizers", { name: "Sold Org", email: `sold-${suffix}@example.test`, password: "a long enough password" });
+    const auth = { Authorization: `Bearer ${organizer.body.api_key}` };
+    const startsAt = new Date(Date.now() + 20 * 86_400_000);
+    const created = await json(
+      "POST",
+      "/api/v1/events",
+      {
+        title: `Sold Night ${suffix}`,
+        category: "concert",
+        venue: { name: "Hall", city: "Porto" },
+        starts_at: startsAt.toISOString(),
+        ends_at: new Date(startsAt.getTime() + 3_600_000).toISOString(),
+        timezone: "Europe/Lisbon",
+        currency: "EUR",
+        waitlist: { enabled: true, offer_minutes: 30 },
+        tiers: [{ name: "Floor", price: 3500, capacity: 1 }],
+      },
+      auth,
+    );
+    const published = await json("POST", `/api/v1/events/${created.body.event_id}/publish`, undefined, auth);
+    const eventId = created.body.event_id as string;
+    // Sold before the room was switched on.
+    const order = await json("POST", `/api/v1/events/${eventId}/register`, { tier_id: published.body.tiers[0].tier_id, quantity: 1, idempotency_key: crypto.randomUUID(), attendee: { email: `first-${suffix}@example.test`, name: "First" } });
+    expect(order.status).toBe(201);
+    expect((await json("POST", `/api/v1/orders/${order.body.order_id}/pay`, { payment_method: "pm_card_visa" }, { Authorization: `Bearer ${order.body.order_token}` })).status).toBe(200);
+    const patched = await json("PATCH", `/api/v1/events/${eventId}`, { waiting_room: { enabled: true, opens_minutes_before: 30, admit_per_minute: 600, max_active_shoppers: 10, session_minutes: 10 } }, auth);
+    expect(patched.status).toBe(200);
+
+    const context = await browser.newContext({ viewport: PHONE });
+    const page = await context.newPage();
+    await page.goto(`${base}/event?id=${eventId}`);
+    await page.locator("#sold-out").waitFor();
+    expect(await page.locator("#sold-out").textContent()).toContain("Sold out");
+    expect(await page.locator("#join-queue").count()).toBe(0);
+    expect(await page.locator("#purchase").isHidden()).toBe(false);
     await context.close();
   });
 });

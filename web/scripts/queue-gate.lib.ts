@@ -7,6 +7,8 @@ import { currentQueueAccess, roomIsActive, type WaitingRoomSettings } from "./qu
 interface GatedEvent {
   event_id: string;
   status: string;
+  sold_out?: boolean;
+  waitlist?: { enabled?: boolean } | null;
   ends_at: string;
   sales_start_at?: string | null;
   sales_end_at?: string | null;
@@ -25,6 +27,18 @@ export function mountQueueGate(event: GatedEvent): void {
     notice.classList.add("success");
     notice.textContent = `It's your turn. Choose your tickets before ${until}.`;
     form?.before(notice);
+    return;
+  }
+  if (event.sold_out) {
+    // Nobody is sent to queue for nothing: say it is sold out here, and leave the form to offer the
+    // waitlist (it switches sold-out tiers to it), which needs no turn in the queue.
+    notice.id = "sold-out";
+    notice.dataset.state = "sold_out";
+    notice.textContent = event.waitlist?.enabled
+      ? "Sold out. Join the waitlist below: returned tickets are offered to it first, in order."
+      : "Sold out. There is no waitlist for this event.";
+    if (form && !event.waitlist?.enabled) form.hidden = true;
+    (form ?? document.querySelector("#event"))?.before(notice);
     return;
   }
   if (form) form.hidden = true;

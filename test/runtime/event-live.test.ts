@@ -88,6 +88,7 @@ describe("the live dashboard socket", () => {
     expect(first).toMatchObject({ type: "stats", revenue: 0, refunded: 0, checked_in: 0, tiers: [{ tier_id: tierId, sold: 0, held: 0, available: 50 }] });
     expect(first.rates).toEqual({ orders_per_minute: 0, admitted_per_minute: 0, scans_per_minute: 0 });
     expect(first.gates).toEqual([]);
+    expect(first.reconciliation).toEqual({ ok: true, findings: [] });
 
     const registered = await register(eventId, registration(tierId, { quantity: 3 }));
     expect(registered.status).toBe(201);

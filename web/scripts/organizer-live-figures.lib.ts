@@ -176,5 +176,26 @@ export function renderSnapshot(root: HTMLElement, s: LiveSnapshot): void {
   syncRows(root.querySelector<HTMLElement>("#lists")!, s.checkin_lists, (l) => l.checkin_list_id, listRow, updateList);
   root.querySelector<HTMLElement>("#gates-table")!.hidden = s.gates.length === 0;
   root.querySelector<HTMLElement>("#no-gates")!.hidden = s.gates.length > 0;
+  renderReconciliation(root, s);
   root.dataset.seq = String(s.seq);
+}
+
+/** Reconciliation shown, not only logged: a tier whose live units and ledger disagree is named here. */
+function renderReconciliation(root: HTMLElement, s: LiveSnapshot): void {
+  const banner = root.querySelector<HTMLElement>("#reconciliation");
+  if (!banner) return;
+  const findings = s.reconciliation?.findings ?? [];
+  banner.hidden = findings.length === 0;
+  banner.dataset.reconciliation = findings.length === 0 ? "ok" : "disagreement";
+  banner.replaceChildren(
+    ...findings.map((f) =>
+      h(
+        "p",
+        {},
+        f.kind === "ledger_ahead"
+          ? `${f.tier_name}: the ledger has ${f.detail.ledger_tickets ?? "more"} tickets but the live inventory sold ${f.detail.inventory_sold ?? "fewer"}. Check before selling more; the team has been alerted in the logs.`
+          : `${f.tier_name}: the live inventory sold ${f.detail.inventory_sold ?? "more"} but the ledger has ${f.detail.ledger_tickets ?? "fewer"} tickets. A payment may be unfinished; the sweeper retries it.`,
+      ),
+    ),
+  );
 }

@@ -57,6 +57,8 @@ export interface LiveSnapshot {
   hold_to_paid: { ended: number; paid: number; ratio: number | null };
   queue: { waiting: number; admitted: number; active: number; estimated_clear_seconds: number | null };
   rates: { orders_per_minute: number; admitted_per_minute: number; scans_per_minute: number };
+  /** What the reconciliation cron found TierInventory and the ledger disagreeing on (open findings). */
+  reconciliation?: { ok: boolean; findings: { tier_name: string; kind: "ledger_ahead" | "inventory_ahead"; detail: Record<string, number> }[] };
 }
 
 export type ConnectionState = "connecting" | "live" | "reconnecting";

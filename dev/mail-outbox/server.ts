@@ -153,6 +153,8 @@ function route(req: IncomingMessage, body: string, state: OutboxState): Reply {
   const mailPath = /^\/emails\/([^/]+)$/.exec(path);
 
   if (method === "POST" && path === "/emails") return sendMail(req, body, state);
+  // A browser opening the inbox asks for one; an empty icon keeps its console free of a 404.
+  if (method === "GET" && path === "/favicon.ico") return { status: 204, body: "", headers: { "Cache-Control": "max-age=86400" } };
   if (method === "GET" && mailPath) return showMail(req, decodeURIComponent(mailPath[1] as string), state);
   if (method === "GET" && path === "/") return page(200, renderInbox(newestFirst(state.mails)));
   if (method === "GET" && path === "/api/emails") return listMails(url, state);

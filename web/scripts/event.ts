@@ -27,7 +27,7 @@ async function main(): Promise<void> {
     text("#category", event.category);
     text("#title", event.title);
     text("#when", formatWhen(event.starts_at, event.ends_at, event.timezone));
-    text("#where", `${event.venue.name}, ${event.venue.address}, ${event.venue.city}`);
+    text("#where", [event.venue.name, event.venue.address, event.venue.city].filter((part) => part && part.trim()).join(", "));
     text("#description", event.description);
     mountPurchaseForm(event);
     mountQueueGate(event);

@@ -54,7 +54,7 @@ function render(order: OrderView, event: SaleEvent | undefined): void {
     document.title = `Your tickets: ${event.title} — Admit One`;
     $("#event-title").textContent = event.title;
     $("#event-when").textContent = formatWhen(event.starts_at, event.ends_at, event.timezone);
-    $("#event-where").textContent = `${event.venue.name}, ${event.venue.address}, ${event.venue.city}`;
+    $("#event-where").textContent = [event.venue.name, event.venue.address, event.venue.city].filter((part) => part && part.trim()).join(", ");
     $<HTMLAnchorElement>("#event-link").href = `/event?id=${encodeURIComponent(event.event_id)}`;
   }
   const badge = $("#order-status");

@@ -182,7 +182,7 @@ cancelButton.addEventListener("click", async () => {
   const sure = await askToConfirm({
     title: `Cancel “${event?.title}”?`,
     text: published
-      ? `Ticket sales stop at once and every order is refunded in full${paid > 0 ? `: ${paid} paid order${paid === 1 ? "" : "s"} go back to the attendees' cards` : ""}. This cannot be undone.`
+      ? `Ticket sales stop at once and every order is refunded in full${paid > 0 ? `: ${paid === 1 ? "1 paid order goes" : `${paid} paid orders go`} back to the attendees' cards` : ""}. This cannot be undone.`
       : "The draft will be marked cancelled and can no longer be published. This cannot be undone.",
     confirm: "Cancel event",
     cancel: "Keep event",

@@ -20,19 +20,22 @@ export interface OfferFacts {
 
 export function waitlistOfferMail(facts: OfferFacts): Extract<QueueMessage, { type: "mail.send" }> {
   const link = `${facts.baseUrl.replace(/\/$/, "")}/offer#token=${facts.offerToken}`;
-  const until = facts.expiresAt.toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: facts.timezone });
-  const what = `${facts.quantity} ticket${facts.quantity === 1 ? "" : "s"}${facts.seats.length ? ` (seats ${facts.seats.join(", ")})` : ""}`;
+  // The deadline with its zone's name, so nobody across a border misreads it.
+  const until = facts.expiresAt.toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: facts.timezone, timeZoneName: "short" });
+  const one = new Intl.PluralRules("en").select(facts.quantity) === "one";
+  const seats = facts.seats.length ? ` (${facts.seats.length === 1 ? "seat" : "seats"} ${new Intl.ListFormat("en", { type: "conjunction" }).format(facts.seats)})` : "";
+  const what = `${facts.quantity} ${one ? "ticket" : "tickets"}${seats} ${one ? "is" : "are"}`;
   return {
     type: "mail.send",
     dedupe_key: `waitlist-offer:${facts.entryId}`,
     to: facts.to,
     subject: `Tickets are waiting for you: ${facts.eventTitle}`,
     text:
-      `Hello ${facts.attendeeName},\n\nYour turn on the waitlist for ${facts.eventTitle} has come: ${what} are held for you until ${until}.\n` +
+      `Hello ${facts.attendeeName},\n\nYour turn on the waitlist for ${facts.eventTitle} has come: ${what} held for you until ${until}.\n` +
       `Buy them here: ${link}\n\nIf you do not want them, ignore this mail; they pass to the next person when the offer ends.\n\nAdmit One`,
     html:
       `<p>Hello ${escapeHtml(facts.attendeeName)},</p>` +
-      `<p>Your turn on the waitlist for <strong>${escapeHtml(facts.eventTitle)}</strong> has come: ${escapeHtml(what)} are held for you until ${escapeHtml(until)}.</p>` +
+      `<p>Your turn on the waitlist for <strong>${escapeHtml(facts.eventTitle)}</strong> has come: ${escapeHtml(what)} held for you until ${escapeHtml(until)}.</p>` +
       `<p><a href="${escapeHtml(link)}">Buy your tickets</a></p>` +
       `<p>If you do not want them, ignore this mail; they pass to the next person when the offer ends.</p><p>Admit One</p>`,
   };

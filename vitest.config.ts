@@ -6,8 +6,13 @@
  *  - browser: the pages in Debian's Chromium via playwright-core, and HTTP bursts from Node
  *             (test/system), against `wrangler dev` with demo data.
  */
+import { randomBytes } from "node:crypto";
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
+
+// The runtime Worker runs mid-rotation: a previous master key is configured beside the current one,
+// so tests can show links of the old key still open orders (test/runtime/order-links.security.test.ts).
+const previousMasterKey = randomBytes(32).toString("base64url");
 
 export default defineConfig({
   test: {
@@ -28,7 +33,7 @@ export default defineConfig({
           cloudflareTest(({ inject }) => ({
             main: "./workers/index.ts",
             wrangler: { configPath: "./wrangler.toml" },
-            miniflare: { bindings: inject("workerVars") },
+            miniflare: { bindings: { ...inject("workerVars"), SIGNING_MASTER_KEY_PREVIOUS: previousMasterKey } },
           })),
         ],
         test: {

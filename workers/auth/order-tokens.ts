@@ -2,7 +2,8 @@
  * Bearer credentials for one thing each, derived rather than stored: an HMAC of the thing's id under
  * a key derived from the master secret for that purpose, so a retry can hand back the same token
  * and nothing secret sits in the database.
- *  - order tokens (`ot_`): the attendee's access to one order;
+ *  - order tokens (`ot_<key id>.`): the attendee's access to one order, until 30 days after the
+ *    event ends (checked where the order is read, see domain/order-link.ts);
  *  - waitlist entry tokens (`wt_`): the entrant's access to their entry (position, leave);
  *  - offer tokens (`wo_<entryId>.`): the signed link in an offer mail, naming its entry.
  */
@@ -16,16 +17,44 @@ const tokenKey = (masterKey: string, purpose: Purpose = "order-token") => purpos
 
 const PREFIX = "ot_";
 
-export async function orderToken(masterKey: string, orderId: string): Promise<string> {
-  return PREFIX + toBase64Url(await crypto.subtle.sign("HMAC", await tokenKey(masterKey), encoder.encode(orderId)));
+/**
+ * Order tokens name the master key they were made with: `ot_<key id>.<signature>`, the key id a
+ * fingerprint of that key. Verification tries only the key the token names, among the keys still
+ * configured (the current one and, while a rotation lasts, the previous one), so rotating the
+ * master key keeps every link working until the old key is removed, and removing it revokes them.
+ * A fingerprint rather than a counter: the id can never fall out of step with the key it names.
+ */
+export async function orderTokenKeyId(masterKey: string): Promise<string> {
+  const fingerprint = await crypto.subtle.sign("HMAC", await purposeKey(masterKey, "key-id"), encoder.encode("order-token"));
+  return toBase64Url(new Uint8Array(fingerprint).slice(0, 6));
 }
 
-/** HMAC verification is constant-time in WebCrypto. */
-export async function isOrderToken(masterKey: string, orderId: string, token: string): Promise<boolean> {
-  if (!token.startsWith(PREFIX)) return false;
-  const signature = fromBase64Url(token.slice(PREFIX.length));
+export async function orderToken(masterKey: string, orderId: string): Promise<string> {
+  const signature = await crypto.subtle.sign("HMAC", await tokenKey(masterKey), encoder.encode(orderId));
+  return `${PREFIX}${await orderTokenKeyId(masterKey)}.${toBase64Url(signature)}`;
+}
+
+/**
+ * Whether `token` opens `orderId` under one of `masterKeys` (current first). Tokens issued before
+ * key ids (`ot_<signature>`) are checked against every configured key, so they too end with the
+ * key they were made under. HMAC verification is constant-time in WebCrypto.
+ */
+export async function isOrderToken(masterKeys: readonly string[], orderId: string, token: string): Promise<boolean> {
+  const match = /^ot_(?:([A-Za-z0-9_-]{8})\.)?([A-Za-z0-9_-]{43})$/.exec(token);
+  if (!match) return false;
+  const [, keyId, text] = match;
+  const signature = fromBase64Url(text!);
   if (!signature) return false;
-  return crypto.subtle.verify("HMAC", await tokenKey(masterKey), signature, encoder.encode(orderId));
+  for (const masterKey of masterKeys) {
+    if (keyId !== undefined && keyId !== (await orderTokenKeyId(masterKey))) continue;
+    if (await crypto.subtle.verify("HMAC", await tokenKey(masterKey), signature, encoder.encode(orderId))) return true;
+  }
+  return false;
+}
+
+/** The master keys order tokens are accepted under: the current one, then the one being rotated out. */
+export function orderTokenKeys(env: Pick<Env, "SIGNING_MASTER_KEY"> & { SIGNING_MASTER_KEY_PREVIOUS?: string }): string[] {
+  return [env.SIGNING_MASTER_KEY, env.SIGNING_MASTER_KEY_PREVIOUS].filter((key): key is string => Boolean(key));
 }
 
 async function derived(masterKey: string, purpose: Purpose, id: string): Promise<string> {

@@ -5,7 +5,7 @@
 import { Hono, type Context } from "hono";
 import { z } from "zod";
 import { findPublishedEvent, listTiersOfEvents } from "../../db/queries/catalog";
-import { attendeeOf, findOrder, itemsOfOrder, paymentOfOrder, refundsOfOrder, type OrderRow } from "../../db/queries/orders";
+import { attendeeOf, itemsOfOrder, paymentOfOrder, refundsOfOrder, type OrderRow } from "../../db/queries/orders";
 import { findOrderWithEventEnd } from "../../db/queries/order-links";
 import { markWebhookProcessed, wasWebhookProcessed } from "../../db/queries/webhooks";
 import { announceChange } from "../live-client";
@@ -15,7 +15,8 @@ import { isOrderToken, orderTokenKeys } from "../auth/order-tokens";
 import { isOrderLinkExpired, ORDER_LINK_DAYS_AFTER_EVENT, orderLinkExpiresAt } from "../domain/order-link";
 import type { AppEnv } from "../context";
 import { ApiError, validationFailed } from "../errors";
-import { finalizePaidOrder, inventorySale, payOrder, presentConfirmedOrder, type SaleLedger } from "../use-cases/pay-order";
+import { inventorySale, payOrder, presentConfirmedOrder, type SaleLedger } from "../use-cases/pay-order";
+import { handleStripeEvent } from "../use-cases/stripe-events";
 import { refundQuote } from "../use-cases/refund-order";
 import { claimFromInventory, registerOrder, type ClaimStep } from "../use-cases/register-order";
 import { queueAccessOf } from "../waiting-room-client";
@@ -41,6 +42,8 @@ export const payBody = z
     payment_method: z.string().trim().min(3).max(200).regex(/^[A-Za-z0-9_]+$/, "A payment method id such as pm_card_visa.").optional(),
   })
   .strict();
+
+const stripeEventEnvelope = z.object({ id: z.string().min(1).max(255), type: z.string().min(1).max(255), data: z.object({ object: z.record(z.string(), z.unknown()) }) });
 
 /** The order named in the path, if the caller holds its order token. */
 export async function authorizedOrder(c: Context<AppEnv>) {
@@ -136,24 +139,16 @@ export function purchaseRoutesFor(claim: ClaimStep, saleFor: (order: OrderRow) =
       } catch {
         throw validationFailed([{ field: "Stripe-Signature", message: "Signature does not match." }], "The webhook signature is not valid.");
       }
+      // Signed, yet not an event this handler can read (Stripe never sends one): refused, not a 500.
+      if (!stripeEventEnvelope.safeParse(event).success) {
+        throw validationFailed([{ field: "body", message: "Not a Stripe event: it needs an id, a type and data.object." }]);
+      }
       const db = c.get("db");
       if (await wasWebhookProcessed(db, event.id)) return c.json({ received: true, duplicate: true });
-      if (event.type === "payment_intent.succeeded" || event.type === "payment_intent.payment_failed") {
-        const intent = event.data.object as { id: string; metadata?: Record<string, string> };
-        const orderId = intent.metadata?.order_id;
-        const order = orderId && z.uuid().safeParse(orderId).success ? await findOrder(db, orderId) : undefined;
-        if (order) {
-          if (event.type === "payment_intent.succeeded") {
-            await finalizePaidOrder(c.env, db, order.id, new Date(), saleFor(order)).catch((error: unknown) => {
-              // A late payment is refunded inside finalize; that outcome is the webhook's success too.
-              if (!(error instanceof ApiError && error.code === "HOLD_EXPIRED")) throw error;
-            });
-            announceChange(c.env, c.executionCtx, order.eventId);
-          }
-        }
-      }
+      const outcome = await handleStripeEvent(c.env, db, event, new Date(), saleFor);
+      if (outcome.handled && outcome.eventId) announceChange(c.env, c.executionCtx, outcome.eventId);
       await markWebhookProcessed(db, event.id, event.type);
-      return c.json({ received: true });
+      return c.json({ received: true, ...(outcome.handled ? {} : { ignored: outcome.ignored }) });
     });
 }
 

@@ -1,0 +1,131 @@
+/**
+ * What a verified Stripe event does to the ledger. A signature proves Stripe sent the event, not that
+ * it is about the order its metadata names: metadata is whatever the creator of the PaymentIntent
+ * wrote. So a payment event acts on an order only when the intent is the one this order's payment row
+ * recorded, for the order's amount and currency; anything else is logged and acknowledged (a 200, so
+ * Stripe stops retrying it) and changes nothing.
+ *
+ *  - payment_intent.succeeded: finalize the order (tickets, or a refund if the hold is gone);
+ *  - payment_intent.payment_failed: the decline the buyer's pay call would have seen, for when nobody
+ *    was waiting on it: the payment is marked failed and the hold released, as pay does;
+ *  - charge.dispute.created: the buyer's bank took the money back; the order's tickets are revoked
+ *    (listed at /revocations, refused at the door), their units go back to TierInventory, and the
+ *    organizer is told by mail.
+ */
+import type Stripe from "stripe";
+import { inTransaction, type HttpDatabase } from "../../db/client";
+import { DISPUTE_REVOKE_REASON, disputedOrder, disputedTicketsOfOrder, validTicketsOfOrder } from "../../db/queries/disputes";
+import { addSold, findOrder, lockOrder, paymentOfOrder, updatePayment, type OrderRow, type PaymentRow } from "../../db/queries/orders";
+import { enqueueOutbox } from "../../db/queries/outbox";
+import { revokeTickets } from "../../db/queries/refunds";
+import { createStripe } from "../adapters/stripe";
+import { databaseSettings } from "../config";
+import { ApiError } from "../errors";
+import { inventoryOf } from "../inventory-client";
+import { disputeMail } from "../mail/dispute";
+import { publishOutbox } from "../outbox-publisher";
+import { finalizePaidOrder, type SaleLedger } from "./pay-order";
+
+export type StripeEventOutcome =
+  | { handled: true; eventId?: string }
+  | { handled: false; ignored: string };
+
+interface IntentFacts {
+  id: string;
+  amount: number;
+  currency: string;
+  metadata?: Record<string, string> | null;
+  last_payment_error?: { code?: string | null; decline_code?: string | null } | null;
+}
+
+/** Why a payment event does not belong to this order's payment, or undefined when it does. */
+export function paymentMismatch(order: OrderRow, payment: PaymentRow | undefined, intent: IntentFacts): string | undefined {
+  if (!payment) return "the order has no payment";
+  if (payment.providerPaymentId !== intent.id) return `intent ${intent.id} is not the order's (${payment.providerPaymentId ?? "none yet"})`;
+  if (intent.amount !== payment.amount || payment.amount !== order.amount) return `amount ${intent.amount} is not the order's ${order.amount}`;
+  const currency = intent.currency.toUpperCase();
+  if (currency !== payment.currency.toUpperCase() || currency !== order.currency.toUpperCase()) return `currency ${intent.currency} is not the order's ${order.currency}`;
+  return undefined;
+}
+
+export async function handleStripeEvent(env: Env, db: HttpDatabase, event: Stripe.Event, now: Date, saleFor: (order: OrderRow) => SaleLedger): Promise<StripeEventOutcome> {
+  if (event.type === "payment_intent.succeeded" || event.type === "payment_intent.payment_failed") {
+    const intent = event.data.object as IntentFacts;
+    const orderId = intent.metadata?.order_id;
+    const order = orderId && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(orderId) ? await findOrder(db, orderId) : undefined;
+    if (!order) return ignore(event, "no order of ours");
+    const mismatch = paymentMismatch(order, await paymentOfOrder(db, order.id), intent);
+    if (mismatch) return ignore(event, mismatch, order.id);
+    if (event.type === "payment_intent.succeeded") {
+      await finalizePaidOrder(env, db, order.id, now, saleFor(order)).catch((error: unknown) => {
+        // A late payment is refunded inside finalize; that outcome is the webhook's success too.
+        if (!(error instanceof ApiError && error.code === "HOLD_EXPIRED")) throw error;
+      });
+      return { handled: true, eventId: order.eventId };
+    }
+    return releaseDeclinedOrder(env, db, order, intent, saleFor(order));
+  }
+  if (event.type === "charge.dispute.created") return revokeDisputedOrder(env, db, event.data.object, now);
+  return { handled: false, ignored: "not an event type we act on" };
+}
+
+/**
+ * The webhook's decline. Events arrive in any order, so the intent is asked for its state now: a
+ * failure reported after the buyer paid with another card (the intent succeeded since) releases
+ * nothing.
+ */
+async function releaseDeclinedOrder(env: Env, db: HttpDatabase, order: OrderRow, intent: IntentFacts, sale: SaleLedger): Promise<StripeEventOutcome> {
+  if (order.status !== "pending") return { handled: true };
+  const current = await createStripe(env).paymentIntents.retrieve(intent.id);
+  if (current.status !== "requires_payment_method" && current.status !== "canceled") return { handled: true };
+  const failureCode = intent.last_payment_error?.decline_code ?? intent.last_payment_error?.code ?? "card_declined";
+  await updatePayment(db, order.id, { status: "failed", failureCode });
+  await sale.release(env, db, order, "cancelled");
+  return { handled: true, eventId: order.eventId };
+}
+
+async function revokeDisputedOrder(env: Env, db: HttpDatabase, dispute: Stripe.Dispute, now: Date): Promise<StripeEventOutcome> {
+  const intentId = typeof dispute.payment_intent === "string" ? dispute.payment_intent : dispute.payment_intent?.id;
+  const found = intentId ? await disputedOrder(db, intentId) : undefined;
+  if (!found) return ignore({ id: dispute.id, type: "charge.dispute.created" }, `no payment of ours for intent ${intentId ?? "none"}`);
+  const { order } = found;
+  if (dispute.currency.toUpperCase() !== found.payment.currency.toUpperCase()) {
+    return ignore({ id: dispute.id, type: "charge.dispute.created" }, `currency ${dispute.currency} is not the payment's ${found.payment.currency}`, order.id);
+  }
+  await inTransaction(databaseSettings(env), async (tx) => {
+    await lockOrder(tx, order.id);
+    const valid = await validTicketsOfOrder(tx, order.id);
+    const revoked = await revokeTickets(tx, valid.map((t) => t.id), DISPUTE_REVOKE_REASON, now);
+    const mail = disputeMail({
+      disputeId: dispute.id,
+      orderId: order.id,
+      to: found.organizerEmail,
+      organizerName: found.organizerName,
+      eventTitle: found.eventTitle,
+      amount: dispute.amount,
+      currency: dispute.currency.toUpperCase(),
+      reason: dispute.reason,
+      ticketsRevoked: revoked,
+      evidenceDueBy: dispute.evidence_details?.due_by ? new Date(dispute.evidence_details.due_by * 1000) : null,
+      baseUrl: env.PUBLIC_BASE_URL,
+    });
+    // Written with the revocation, so the organizer hears of it if and only if it happened.
+    await enqueueOutbox(tx, "mail", mail.dedupe_key, mail);
+  });
+  // The units go back on sale once (TierInventory keys the return by the order), also when a
+  // redelivery of this event finds the tickets already revoked.
+  const disputed = await disputedTicketsOfOrder(db, order.id);
+  if (disputed.length > 0) {
+    const seats = disputed.flatMap((t) => (t.seatLabel ? [t.seatLabel] : []));
+    const returned = await inventoryOf(env, order.tierId).returnSold({ returnId: `dispute_${order.id}`, quantity: disputed.length, seats });
+    if (returned.ok && returned.returned) await addSold(db, order.tierId, -disputed.length);
+    if (!returned.ok) console.error(JSON.stringify({ level: "error", where: "dispute", dispute_id: dispute.id, error: `TierInventory refused the return: ${returned.message}` }));
+  }
+  await publishOutbox(env).catch((error: unknown) => console.warn(JSON.stringify({ level: "warn", where: "outbox", error: String(error) })));
+  return { handled: true, eventId: order.eventId };
+}
+
+function ignore(event: { id: string; type: string }, why: string, orderId?: string): StripeEventOutcome {
+  console.warn(JSON.stringify({ level: "warn", where: "stripe-webhook", event_id: event.id, type: event.type, order_id: orderId ?? null, ignored: why }));
+  return { handled: false, ignored: why };
+}

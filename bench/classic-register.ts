@@ -40,7 +40,6 @@ export const claimInPostgres: ClaimStep = async (env, db, { event, tier, input, 
     currency: tier.currency,
     holdId: null,
     holdExpiresAt: new Date(now.getTime() + event.holdMinutes * 60_000),
-    orderTokenHash: "derived",
   };
   const seatLabels = Array.from({ length: input.quantity }, () => null);
   let outcome: { ok: true; orderId: string } | { ok: false; available: number };

@@ -163,8 +163,8 @@ async function pgClaim(job: Extract<Job, { kind: "pg-claim" }>): Promise<JobResu
         }
         await client.query(
           `WITH o AS (
-             INSERT INTO orders (event_id, tier_id, attendee_id, attendee_name, idempotency_key, request_hash, quantity, amount, currency, hold_id, hold_expires_at, order_token_hash)
-             VALUES ($1, $2, $3, 'Bench buyer', $4, 'bench', 1, 1500, 'EUR', NULL, now() + interval '1 hour', 'derived')
+             INSERT INTO orders (event_id, tier_id, attendee_id, attendee_name, idempotency_key, request_hash, quantity, amount, currency, hold_id, hold_expires_at)
+             VALUES ($1, $2, $3, 'Bench buyer', $4, 'bench', 1, 1500, 'EUR', NULL, now() + interval '1 hour')
              RETURNING id, tier_id)
            INSERT INTO order_items (order_id, tier_id, seat_label, unit_price) SELECT o.id, o.tier_id, NULL, 1500 FROM o`,
           [job.eventId, job.tierId, job.attendeeId, `pg-${run}-${i}`],

@@ -303,7 +303,6 @@ export const orders = pgTable(
     holdExpiresAt: at("hold_expires_at"),
     /** A keyed hash of the client address that asked for the hold (per-address limits; never the address). */
     clientKey: text("client_key"),
-    orderTokenHash: text("order_token_hash").notNull(),
     waitlistEntryId: uuid("waitlist_entry_id"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),

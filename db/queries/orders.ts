@@ -106,9 +106,9 @@ export async function insertPendingOrderAtomically(
 ): Promise<string | undefined> {
   const result = await db.execute<{ id: string }>(sql`
     WITH o AS (
-      INSERT INTO orders (event_id, tier_id, attendee_id, attendee_name, idempotency_key, request_hash, quantity, amount, currency, hold_id, hold_expires_at, order_token_hash, waitlist_entry_id, client_key)
+      INSERT INTO orders (event_id, tier_id, attendee_id, attendee_name, idempotency_key, request_hash, quantity, amount, currency, hold_id, hold_expires_at, waitlist_entry_id, client_key)
       VALUES (${order.eventId}, ${order.tierId}, ${order.attendeeId}, ${order.attendeeName}, ${order.idempotencyKey}, ${order.requestHash}, ${order.quantity},
-              ${order.amount}, ${order.currency}, ${order.holdId}, ${order.holdExpiresAt!.toISOString()}, ${order.orderTokenHash}, ${order.waitlistEntryId ?? null}, ${order.clientKey ?? null})
+              ${order.amount}, ${order.currency}, ${order.holdId}, ${order.holdExpiresAt!.toISOString()}, ${order.waitlistEntryId ?? null}, ${order.clientKey ?? null})
       ON CONFLICT ON CONSTRAINT orders_idempotency_key DO NOTHING
       RETURNING id, tier_id
     ), items AS (

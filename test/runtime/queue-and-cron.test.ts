@@ -107,7 +107,6 @@ describe("cron", () => {
           quantity,
           amount: quantity * 1500,
           currency: "EUR",
-          orderTokenHash: crypto.randomUUID(),
           confirmedAt,
         })),
       )

@@ -226,7 +226,6 @@ export const claimFromInventory: ClaimStep = async (env, db, { event, tier, inpu
     currency: tier.currency,
     holdId: hold.hold_id,
     holdExpiresAt: new Date(hold.expires_at),
-    orderTokenHash: "derived",
     clientKey: clientKey ?? null,
   };
   try {

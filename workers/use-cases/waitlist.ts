@@ -210,7 +210,6 @@ export async function acceptOffer(env: Env, db: HttpDatabase, token: string): Pr
     currency: tier.currency,
     holdId: live.offer_hold_id,
     holdExpiresAt: new Date(live.offer_expires_at),
-    orderTokenHash: "derived",
     waitlistEntryId: entry.id,
   };
   const seatLabels = live.seats.length > 0 ? live.seats : Array.from({ length: live.quantity }, () => null);

@@ -18,6 +18,7 @@ import { configRoutes } from "./routes/config";
 import { eventKeyRoutes } from "./routes/event-keys";
 import { myEventRoutes, organizerEventRoutes } from "./routes/organizer-events";
 import { organizerRoutes } from "./routes/organizers";
+import { passwordResetRoutes } from "./routes/password-resets";
 import { organizerStatsRoutes } from "./routes/organizer-stats";
 import { organizerReportRoutes } from "./routes/organizer-reports";
 import { purchaseRoutes } from "./routes/purchase";
@@ -53,6 +54,7 @@ function fromHttpException(error: HTTPException): ApiError {
 const api = new Hono<AppEnv>()
   .route("/config", configRoutes)
   .route("/", organizerRoutes)
+  .route("/", passwordResetRoutes)
   .route("/organizers/me/events", myEventRoutes)
   .route("/categories", categoryRoutes)
   .route("/events", catalogRoutes)
@@ -119,6 +121,9 @@ export function createApp<Api extends Hono<AppEnv>>(routes: Api) {
       console.error(JSON.stringify({ level: "error", request_id: requestId, error: String(err), ...(cause ? { cause: String(cause) } : {}), stack: err.stack }));
     }
     const shown = error ?? new ApiError("INTERNAL", "Something went wrong on our side. Please try again.");
+    // API.md: a 429 says when to come back, in the header as well as the body.
+    const retryAfter = shown.extra.retry_after_seconds;
+    if (typeof retryAfter === "number" && retryAfter > 0) c.header("Retry-After", String(Math.ceil(retryAfter)));
     return c.json(errorBody(shown, requestId), errorStatus[shown.code]);
   });
   return root;

@@ -1,7 +1,7 @@
 /**
  * Organizer accounts and their credentials: API keys and sessions are looked up by hash only.
  */
-import { and, count, desc, eq, gt, isNull, sql } from "drizzle-orm";
+import { and, desc, eq, gt, isNull, sql } from "drizzle-orm";
 import type { HttpDatabase } from "../client";
 import { loginAttempts, organizerApiKeys, organizerSessions, organizers } from "../schema";
 
@@ -75,19 +75,7 @@ export async function revokeSession(db: HttpDatabase, tokenHash: string): Promis
   await db.update(organizerSessions).set({ revokedAt: sql`now()` }).where(eq(organizerSessions.tokenHash, tokenHash));
 }
 
+/** Every password actually checked, for the audit trail (the throttle itself is login_throttles). */
 export async function recordLoginAttempt(db: HttpDatabase, values: { email: string; clientIp: string; succeeded: boolean }) {
   await db.insert(loginAttempts).values({ ...values, email: values.email.toLowerCase() });
-}
-
-/** Failed sign-ins since `since`, by email and by client address. */
-export async function countRecentFailures(db: HttpDatabase, email: string, clientIp: string, since: Date) {
-  const [byEmail] = await db
-    .select({ n: count() })
-    .from(loginAttempts)
-    .where(and(eq(loginAttempts.email, email.toLowerCase()), eq(loginAttempts.succeeded, false), gt(loginAttempts.attemptedAt, since)));
-  const [byIp] = await db
-    .select({ n: count() })
-    .from(loginAttempts)
-    .where(and(eq(loginAttempts.clientIp, clientIp), eq(loginAttempts.succeeded, false), gt(loginAttempts.attemptedAt, since)));
-  return { byEmail: byEmail?.n ?? 0, byIp: byIp?.n ?? 0 };
 }

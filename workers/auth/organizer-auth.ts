@@ -64,7 +64,8 @@ export async function identifyOrganizer(c: Context<AppEnv>): Promise<OrganizerPr
   return { organizer: found.organizer, via: "session", csrfToken: found.session.csrfToken, sessionTokenHash: tokenHash };
 }
 
-function assertCsrf(c: Context<AppEnv>, principal: OrganizerPrincipal): void {
+/** Cookie writes need the session's CSRF token and, when sent, a same-origin Origin; other callers pass. */
+export function assertCsrf(c: Context<AppEnv>, principal: OrganizerPrincipal): void {
   if (principal.via !== "session" || SAFE_METHODS.has(c.req.method)) return;
   const origin = c.req.header("Origin");
   if (origin && origin !== new URL(c.req.url).origin) {

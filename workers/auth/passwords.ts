@@ -33,3 +33,16 @@ export async function verifyPassword(password: string, stored: string): Promise<
   for (let i = 0; i < actual.length; i++) difference |= actual[i]! ^ wanted[i]!;
   return difference === 0;
 }
+
+/**
+ * A hash of the same cost that no password was ever hashed to (random salt and bytes). Checking a
+ * sign-in for an unknown email against it costs what checking a real account does, so the answer's
+ * timing does not tell which emails have accounts.
+ */
+const NO_ACCOUNT_HASH = `pbkdf2-sha256$${ITERATIONS}$qwsb/e5+oGkff3Yu7AhewQ==$6Ah0lCtIWVzGzv7kJ2/IBrCC6k8D7XqQcbpV527LrFg=`;
+
+/** Verifies against the account's hash, or against NO_ACCOUNT_HASH (always false) when there is no account. */
+export async function verifyAccountPassword(password: string, stored: string | undefined): Promise<boolean> {
+  const matched = await verifyPassword(password, stored ?? NO_ACCOUNT_HASH);
+  return stored !== undefined && matched;
+}

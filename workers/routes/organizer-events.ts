@@ -10,7 +10,7 @@ import { findOwnedEvent, listOwnedEvents, seatsOfTiers, tiersOfEvent } from "../
 import { currentOrganizer, requireOrganizer } from "../auth/organizer-auth";
 import { databaseSettings } from "../config";
 import type { AppEnv } from "../context";
-import { ApiError } from "../errors";
+import { ApiError, validationFailed } from "../errors";
 import { createEventInput, updateEventInput, type TierInput } from "../event-input";
 import { configureInventory, inventoryOf } from "../inventory-client";
 import { publishOutbox } from "../outbox-publisher";
@@ -27,11 +27,22 @@ function ownedEventId(c: Context<AppEnv>): string {
   return id;
 }
 
-/** Holds count too: a capacity below what is sold or held right now would strand buyers mid-checkout. */
-async function assertCapacityCoversLiveSales(env: Env, tiers: TierInput[]): Promise<void> {
+/**
+ * Holds count too: a capacity below what is sold or held right now would strand buyers mid-checkout.
+ * Every tier id is checked to be one of the caller's own event's tiers first, answering as for an
+ * unknown id: the counts in the refusal are for the owner's eyes only.
+ */
+async function assertCapacityCoversLiveSales(c: Context<AppEnv>, eventId: string, tiers: TierInput[]): Promise<void> {
+  const db = c.get("db");
+  if (!(await findOwnedEvent(db, eventId, currentOrganizer(c).id))) throw new ApiError("NOT_FOUND", "You have no event with this id.");
+  const own = new Set((await tiersOfEvent(db, eventId)).map((t) => t.id));
+  const foreign = tiers.flatMap((tier, position) =>
+    tier.tier_id && !own.has(tier.tier_id) ? [{ field: `tiers.${position}.tier_id`, message: "This event has no tier with this id." }] : [],
+  );
+  if (foreign.length > 0) throw validationFailed(foreign);
   for (const tier of tiers) {
     if (!tier.tier_id) continue;
-    const live = await inventoryOf(env, tier.tier_id).snapshot();
+    const live = await inventoryOf(c.env, tier.tier_id).snapshot();
     const capacity = "seats" in tier ? tier.seats.length : tier.capacity;
     if (live.configured && capacity < live.sold + live.held) {
       throw new ApiError("CONFLICT", `"${tier.name}" has ${live.sold} sold and ${live.held} in checkout; its capacity cannot go below ${live.sold + live.held}.`);
@@ -58,7 +69,7 @@ export const organizerEventRoutes = new Hono<AppEnv>()
   .patch("/:eventId", requireOrganizer, validate("param", eventId), validate("json", updateEventInput), async (c) => {
     const id = ownedEventId(c);
     const input = c.req.valid("json");
-    if (input.tiers) await assertCapacityCoversLiveSales(c.env, input.tiers);
+    if (input.tiers) await assertCapacityCoversLiveSales(c, id, input.tiers);
     await updateEvent(databaseSettings(c.env), currentOrganizer(c).id, id, input);
     const view = await renderOwnedEvent(c, id);
     // Tiers already selling learn their new capacity and seats now, not at their next sale.

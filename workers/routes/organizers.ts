@@ -1,31 +1,20 @@
 /**
- * Organizer accounts: sign-up, password sign-in with a session cookie, and API keys.
+ * Organizer accounts: sign-up (limited per client address), password sign-in with a session cookie
+ * (throttled per email and address: workers/use-cases/sign-in.ts), sign-out, and API keys.
  */
 import { Hono } from "hono";
 import { z } from "zod";
-import {
-  countRecentFailures,
-  findOrganizerByEmail,
-  insertApiKey,
-  insertOrganizer,
-  insertSession,
-  listApiKeys,
-  recordLoginAttempt,
-  revokeApiKey,
-  revokeSession,
-  type OrganizerRow,
-} from "../../db/queries/organizers";
-import { clearSessionCookie, currentOrganizer, identifyOrganizer, requireOrganizer, SESSION_DAYS, setSessionCookie } from "../auth/organizer-auth";
-import { hashPassword, verifyPassword } from "../auth/passwords";
+import { insertApiKey, insertOrganizer, insertSession, listApiKeys, revokeApiKey, revokeSession, type OrganizerRow } from "../../db/queries/organizers";
+import { assertCsrf, clearSessionCookie, currentOrganizer, identifyOrganizer, requireOrganizer, SESSION_DAYS, setSessionCookie } from "../auth/organizer-auth";
+import { hashPassword } from "../auth/passwords";
 import { API_KEY_PREFIX, randomToken, SESSION_PREFIX, sha256Hex } from "../auth/tokens";
+import { clientAddress, clientKeyOf } from "../client-address";
 import type { AppEnv } from "../context";
 import { ApiError } from "../errors";
+import { enforceLimit, SIGN_UPS_PER_ADDRESS } from "../use-cases/address-limits";
+import { signIn } from "../use-cases/sign-in";
 import { validate } from "../validation";
 import type { Context } from "hono";
-
-const LOGIN_WINDOW_MINUTES = 15;
-const MAX_FAILURES_PER_EMAIL = 5;
-const MAX_FAILURES_PER_CLIENT = 20;
 
 const email = z.email().max(254).transform((e) => e.trim());
 const password = z.string().min(10, "Use at least 10 characters.").max(200);
@@ -34,10 +23,6 @@ const signUpBody = z.object({ name: z.string().trim().min(1).max(120), email, pa
 const signInBody = z.object({ email: z.string().trim().min(1).max(254), password: z.string().min(1).max(200) }).strict();
 const apiKeyBody = z.object({ name: z.string().trim().min(1).max(80) }).strict();
 const apiKeyParams = z.object({ keyId: z.uuid() });
-
-function clientIp(c: Context<AppEnv>): string {
-  return c.req.header("CF-Connecting-IP") ?? c.req.header("X-Forwarded-For")?.split(",")[0]?.trim() ?? "unknown";
-}
 
 async function issueApiKey(c: Context<AppEnv>, organizerId: string, name: string) {
   const apiKey = randomToken(API_KEY_PREFIX);
@@ -59,6 +44,8 @@ const presentOrganizer = (o: OrganizerRow) => ({ organizer_id: o.id, name: o.nam
 export const organizerRoutes = new Hono<AppEnv>()
   .post("/organizers", validate("json", signUpBody), async (c) => {
     const body = c.req.valid("json");
+    // Counted before PBKDF2 runs: a flood of sign-ups must not buy hashing for everyone else's requests.
+    await enforceLimit(c.get("db"), SIGN_UPS_PER_ADDRESS, await clientKeyOf(c.env.SIGNING_MASTER_KEY, clientAddress(c)), "sign-ups");
     const organizer = await insertOrganizer(c.get("db"), { name: body.name, email: body.email, passwordHash: await hashPassword(body.password) });
     if (!organizer) throw new ApiError("EMAIL_TAKEN", "An organizer with this email already exists. Sign in instead.");
     const key = await issueApiKey(c, organizer.id, "default");
@@ -66,26 +53,17 @@ export const organizerRoutes = new Hono<AppEnv>()
     return c.json({ ...presentOrganizer(organizer), api_key: key.api_key, csrf_token: csrfToken }, 201);
   })
   .post("/sessions", validate("json", signInBody), async (c) => {
-    const { email: address, password: given } = c.req.valid("json");
-    const db = c.get("db");
-    const ip = clientIp(c);
-    const failures = await countRecentFailures(db, address, ip, new Date(Date.now() - LOGIN_WINDOW_MINUTES * 60_000));
-    if (failures.byEmail >= MAX_FAILURES_PER_EMAIL || failures.byIp >= MAX_FAILURES_PER_CLIENT) {
-      throw new ApiError("RATE_LIMITED", `Too many failed sign-ins. Wait ${LOGIN_WINDOW_MINUTES} minutes and try again.`, {
-        retry_after_seconds: LOGIN_WINDOW_MINUTES * 60,
-      });
-    }
-    const organizer = await findOrganizerByEmail(db, address);
-    // Hash even for an unknown email so the answer takes as long either way.
-    const valid = await verifyPassword(given, organizer?.passwordHash ?? (await hashPassword("no such organizer")));
-    await recordLoginAttempt(db, { email: address, clientIp: ip, succeeded: Boolean(organizer && valid) });
-    if (!organizer || !valid) throw new ApiError("UNAUTHENTICATED", "That email and password do not match an organizer account.");
+    const organizer = await signIn(c.env, c.get("db"), c.req.valid("json"), clientAddress(c));
     const csrfToken = await startSession(c, organizer);
     return c.json({ ...presentOrganizer(organizer), csrf_token: csrfToken });
   })
   .delete("/sessions/current", async (c) => {
     const principal = await identifyOrganizer(c).catch(() => undefined);
-    if (principal?.sessionTokenHash) await revokeSession(c.get("db"), principal.sessionTokenHash);
+    if (principal?.sessionTokenHash) {
+      // A cookie write like any other: another site must not be able to sign the organizer out.
+      assertCsrf(c, principal);
+      await revokeSession(c.get("db"), principal.sessionTokenHash);
+    }
     clearSessionCookie(c);
     return c.body(null, 204);
   })

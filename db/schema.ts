@@ -304,12 +304,17 @@ export const orders = pgTable(
     /** A keyed hash of the client address that asked for the hold (per-address limits; never the address). */
     clientKey: text("client_key"),
     waitlistEntryId: uuid("waitlist_entry_id"),
+    /** The five-character code people read out (workers/domain/order-code.ts); given when the order is paid. */
+    orderCode: text("order_code"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
     confirmedAt: at("confirmed_at"),
   },
   (t) => [
     unique("orders_idempotency_key").on(t.attendeeId, t.eventId, t.tierId, t.idempotencyKey),
+    uniqueIndex("orders_event_code_key").on(t.eventId, t.orderCode).where(sql`${t.orderCode} IS NOT NULL`),
+    // "Resend my tickets" and the attempt grouping look orders up by buyer.
+    index("orders_attendee_idx").on(t.attendeeId, t.eventId, t.tierId, t.createdAt),
     index("orders_event_idx").on(t.eventId, t.createdAt),
     index("orders_pending_expiry_idx").on(t.holdExpiresAt).where(sql`${t.status} = 'pending'`),
     check("orders_quantity_positive", sql`${t.quantity} >= 1`),

@@ -99,8 +99,11 @@ export async function startWorker(options: WorkerProcessOptions): Promise<Worker
   };
 }
 
+/** A first start builds the pages and bundles the Worker: minutes on a loaded 2-core machine. */
+const START_TIMEOUT_MS = Number(process.env.ADMIT_ONE_WORKER_START_TIMEOUT_MS ?? 300_000);
+
 async function waitUntilServing(url: string, child: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 120_000;
+  const deadline = Date.now() + START_TIMEOUT_MS;
   let exited = false;
   child.once("exit", () => (exited = true));
   while (Date.now() < deadline) {
@@ -114,7 +117,7 @@ async function waitUntilServing(url: string, child: ChildProcess): Promise<void>
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   await stopProcessGroup(child);
-  throw new Error(`wrangler dev did not answer on ${url} within 120 s`);
+  throw new Error(`wrangler dev did not answer on ${url} within ${START_TIMEOUT_MS / 1000} s`);
 }
 
 /** wrangler spawns workerd; signalling the whole process group leaves no orphan behind. */

@@ -174,5 +174,10 @@ describe("the organizer's live view", () => {
     await expect.poll(() => figure(page, "sold"), SOON).toBe("6");
     await expect.poll(() => figure(page, "revenue"), SOON).toBe("€135.00");
     expect(await page.evaluate(() => "sameDocument" in window)).toBe(true);
+
+    // The revenue report (summaries + ledger) agrees with the live figure, per hour as per day.
+    await page.selectOption("#revenue-report select[name=bucket]", "hour");
+    await expect.poll(() => page.locator('[data-report-total="gross"]').textContent(), SOON).toBe("€135.00");
+    expect(await page.locator('[data-report-total="tickets"]').textContent()).toBe("6");
   });
 });

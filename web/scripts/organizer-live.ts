@@ -10,6 +10,7 @@ import { renderSnapshot } from "./organizer-live-figures.lib";
 import { historySeries, HOUR_MS, MINUTE_MS, type CheckinReportRow, type SalesReportRow, type SeriesPoint } from "./organizer-live-series.lib";
 import { LiveSocket, liveUrl, type ConnectionState, type LiveSnapshot } from "./organizer-live-socket.lib";
 import type { OrganizerEvent } from "./organizer-events.lib";
+import { mountRevenueReport } from "./organizer-live-report.lib";
 import { currentOrganizer, mountAccountBar, organizerApi, redirectToLogin, requireOrganizer } from "./organizer-session.lib";
 import { formatWhen } from "./format.lib";
 
@@ -119,6 +120,7 @@ async function start(): Promise<void> {
   });
   socket.start();
 
+  mountRevenueReport(document.querySelector<HTMLElement>("#revenue-report")!, event.event_id);
   chart = new SalesChart(document.querySelector<HTMLElement>("#chart")!, await loadHistory(event), event.timezone);
   for (const point of early) chart.add(point);
 }

@@ -168,11 +168,15 @@ describe("serving the waitlist", () => {
   });
 
   it("joins once per entry id, only while the waitlist is open, for a quantity the tier can ever give", () => {
-    expect(joinWaitlist(tier(), undefined, { entryId: "w1", quantity: 2 }, 4, NOW)).toEqual({ outcome: { ok: true }, changes: [{ type: "entry_joined", entryId: "w1", seq: 5, quantity: 2, at: NOW }] });
+    expect(joinWaitlist(tier(), undefined, { entryId: "w1", quantity: 2 }, 4, NOW)).toEqual({ outcome: { ok: true }, changes: [{ type: "entry_joined", entryId: "w1", seq: 5, quantity: 2, at: NOW, client: null }] });
     expect(joinWaitlist(tier(), entry("w1", 2), { entryId: "w1", quantity: 2 }, 4, NOW)).toEqual({ outcome: { ok: true }, changes: [] });
     expect(joinWaitlist(tier({ waitlistEnabled: false }), undefined, { entryId: "w1", quantity: 2 }, 0, NOW).outcome).toEqual({ ok: false, code: "waitlist_disabled" });
     expect(joinWaitlist(tier({ closed: true }), undefined, { entryId: "w1", quantity: 2 }, 0, NOW).outcome).toEqual({ ok: false, code: "closed" });
     expect(joinWaitlist(tier(), undefined, { entryId: "w1", quantity: 11 }, 0, NOW).outcome).toMatchObject({ ok: false, code: "invalid" });
+    // One client address: at most its cap of units waiting, whatever emails it uses.
+    const fromAddress = { entryId: "w2", quantity: 3, client: "addr", maxUnitsPerClient: 6 };
+    expect(joinWaitlist(tier(), undefined, fromAddress, 4, NOW, 3).changes).toEqual([{ type: "entry_joined", entryId: "w2", seq: 5, quantity: 3, at: NOW, client: "addr" }]);
+    expect(joinWaitlist(tier(), undefined, fromAddress, 4, NOW, 4).outcome).toEqual({ ok: false, code: "client_limit", limit: 6, held: 4 });
   });
 
   it("leaving gives an open offer back, but changes nothing once the offer is bought", () => {

@@ -4,7 +4,11 @@
  */
 import { connectHttp } from "../db/client";
 import { refreshCheckinsHourly, refreshCheckinsMinutely, refreshSalesDaily, refreshSalesMinutely, type RefreshMode } from "../db/queries/summaries";
+import { dropExpiredPasswordResets } from "../db/queries/password-resets";
+import { dropRateLimitWindowsBefore } from "../db/queries/rate-limits";
+import { dropQuietSignInThrottles } from "../db/queries/sign-in-throttles";
 import { databaseSettings } from "./config";
+import { FORGET_FAILURES_AFTER_SECONDS } from "./domain/sign-in-throttle";
 import { publishOutbox } from "./outbox-publisher";
 import { resumeCancellations } from "./use-cases/cancel-event";
 import { reconcileInventory } from "./use-cases/reconcile-inventory";
@@ -45,10 +49,21 @@ async function resumeRefundsAndCancellations(env: Env): Promise<void> {
   if (refunds.resumed + cancellations > 0) console.log(JSON.stringify({ level: "info", where: "refund-sweeper", ...refunds, cancellations_running: cancellations }));
 }
 
+/** Account limits keep rows only while they can still matter: windows past, counts forgotten, links expired. */
+async function dropStaleAccountLimits(env: Env): Promise<void> {
+  const db = connectHttp(databaseSettings(env));
+  const now = Date.now();
+  await Promise.all([
+    dropRateLimitWindowsBefore(db, new Date(now - 24 * 3_600_000)),
+    dropQuietSignInThrottles(db, new Date(now - FORGET_FAILURES_AFTER_SECONDS * 1000)),
+    dropExpiredPasswordResets(db, new Date(now - 24 * 3_600_000)),
+  ]);
+}
+
 export const schedules: Record<string, Job[]> = {
   "* * * * *": [async (env) => void (await publishOutbox(env)), sweepOrders, resumeRefundsAndCancellations, refreshMinuteSummaries("recent")],
   "*/15 * * * *": [refreshSummaries, reconcile],
-  "0 3 * * *": [refreshSummaries, refreshMinuteSummaries("full")],
+  "0 3 * * *": [refreshSummaries, refreshMinuteSummaries("full"), dropStaleAccountLimits],
 };
 
 export async function runScheduled(controller: ScheduledController, env: Env): Promise<void> {

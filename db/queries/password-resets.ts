@@ -3,7 +3,7 @@
  * is spent, the password set, every session of the organizer revoked and its other links spent, so
  * two racing redemptions cannot both succeed and nothing is half done.
  */
-import { sql } from "drizzle-orm";
+import { lt, sql } from "drizzle-orm";
 import type { HttpDatabase } from "../client";
 import { passwordResets } from "../schema";
 
@@ -44,4 +44,9 @@ export async function findLivePasswordReset(db: HttpDatabase, tokenHash: string)
   const result = await db.execute<{ id: string }>(sql`
     SELECT id FROM password_resets WHERE token_hash = ${tokenHash} AND used_at IS NULL AND expires_at > now() LIMIT 1`);
   return result.rows.length > 0;
+}
+
+/** Links that expired before `before`, used or not: nightly housekeeping. */
+export async function dropExpiredPasswordResets(db: HttpDatabase, before: Date): Promise<void> {
+  await db.delete(passwordResets).where(lt(passwordResets.expiresAt, before));
 }

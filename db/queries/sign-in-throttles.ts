@@ -2,7 +2,7 @@
  * Counting sign-in attempts per (email, client) before the password is checked, in one statement:
  * the row lock of the upsert serializes parallel attempts, so no more pass than the rule allows.
  */
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, lt, sql } from "drizzle-orm";
 import type { HttpDatabase } from "../client";
 import { loginThrottles } from "../schema";
 
@@ -50,4 +50,9 @@ export async function forgetSignInAttempts(db: HttpDatabase, email: string, clie
 /** A new password (set through a reset link) clears every client's count for the email. */
 export async function forgetAllSignInAttempts(db: HttpDatabase, email: string): Promise<void> {
   await db.delete(loginThrottles).where(eq(loginThrottles.email, email));
+}
+
+/** Counts nobody has added to since `before` (the rule forgets them anyway): nightly housekeeping. */
+export async function dropQuietSignInThrottles(db: HttpDatabase, before: Date): Promise<void> {
+  await db.delete(loginThrottles).where(lt(loginThrottles.lastAttemptAt, before));
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { hashPassword, verifyPassword } from "../../workers/auth/passwords";
+import { hashPassword, verifyAccountPassword, verifyPassword } from "../../workers/auth/passwords";
 
 describe("password hashing", () => {
   it("verifies the right password and refuses a wrong one", async () => {
@@ -20,6 +20,16 @@ describe("password hashing", () => {
   it("refuses malformed stored hashes instead of throwing", async () => {
     for (const stored of ["", "plain", "md5$1$a$b", "pbkdf2-sha256$100000$$"]) {
       expect(await verifyPassword("x", stored)).toBe(false);
+    }
+  });
+});
+
+describe("checking an account that may not exist", () => {
+  it("never accepts a password when there is no account, and still accepts the right one", async () => {
+    const stored = await hashPassword("correct horse battery staple");
+    expect(await verifyAccountPassword("correct horse battery staple", stored)).toBe(true);
+    for (const guess of ["", "correct horse battery staple", "anything at all"]) {
+      expect(await verifyAccountPassword(guess, undefined)).toBe(false);
     }
   });
 });

@@ -9,10 +9,13 @@
 import { randomBytes } from "node:crypto";
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
+import { runSeedFrom } from "./test/seeded-random";
 
 // The runtime Worker runs mid-rotation: a previous master key is configured beside the current one,
 // so tests can show links of the old key still open orders (test/runtime/order-links.security.test.ts).
 const previousMasterKey = randomBytes(32).toString("base64url");
+// Tests that reorder work draw from this seed (test/seeded-random.ts); TEST_SEED=<n> replays a run.
+const testSeed = runSeedFrom(process.env.TEST_SEED);
 
 export default defineConfig({
   test: {
@@ -38,6 +41,7 @@ export default defineConfig({
         ],
         test: {
           name: "runtime",
+          provide: { testSeed },
           include: ["test/runtime/**/*.test.ts"],
           globalSetup: ["test/runtime/global-setup.ts"],
           testTimeout: 60_000,

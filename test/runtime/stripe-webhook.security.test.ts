@@ -55,14 +55,15 @@ describe("payment events that are not the order's payment", () => {
     expect(genuine).toBeDefined();
 
     // A cheaper payment made elsewhere in the account that names this order in its metadata.
-    const cheap = await stripe().paymentIntents.create({ amount: 100, currency: "eur", payment_method: "pm_card_visa", confirm: true, payment_method_types: ["card"], metadata: { order_id: order.order_id } });
+    const cheap = await stripe().paymentIntents.create({ amount: 100, currency: "eur", payment_method: "pm_card_visa", confirm: true, automatic_payment_methods: { enabled: true, allow_redirects: "never" }, metadata: { order_id: order.order_id } });
     const [foreign] = await eventsOf("payment_intent.succeeded", (o) => o.id === cheap.id);
+    const base = genuine as unknown as Record<string, unknown>;
     const object = genuine!.data.object as unknown as Record<string, unknown>;
-    const forgeries = [
+    const forgeries: unknown[] = [
       foreign!,
-      { ...genuine!, id: `evt_amount_${crypto.randomUUID()}`, data: { object: { ...object, amount: amount - 1, amount_received: amount - 1 } } },
-      { ...genuine!, id: `evt_currency_${crypto.randomUUID()}`, data: { object: { ...object, currency: "usd" } } },
-      { ...genuine!, id: `evt_intent_${crypto.randomUUID()}`, data: { object: { ...object, id: cheap.id } } },
+      { ...base, id: `evt_amount_${crypto.randomUUID()}`, data: { object: { ...object, amount: amount - 1, amount_received: amount - 1 } } },
+      { ...base, id: `evt_currency_${crypto.randomUUID()}`, data: { object: { ...object, currency: "usd" } } },
+      { ...base, id: `evt_intent_${crypto.randomUUID()}`, data: { object: { ...object, id: cheap.id } } },
     ];
     for (const forged of forgeries) {
       const answer = await deliver(forged);
@@ -147,7 +148,7 @@ describe("charge.dispute.created", () => {
   });
 
   it("ignores a dispute of a payment that is not ours", async () => {
-    const intent = await stripe().paymentIntents.create({ amount: 900, currency: "eur", payment_method: "pm_card_createDispute", confirm: true, payment_method_types: ["card"] });
+    const intent = await stripe().paymentIntents.create({ amount: 900, currency: "eur", payment_method: "pm_card_createDispute", confirm: true, automatic_payment_methods: { enabled: true, allow_redirects: "never" } });
     const [disputed] = await eventsOf("charge.dispute.created", (o) => o.payment_intent === intent.id);
     const answer = await deliver(disputed);
     expect(answer.status).toBe(200);

@@ -9,7 +9,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { signAccessToken } from "../../workers/auth/queue-tokens";
 import { positionsOfEntries } from "../../workers/domain/admission";
-import { roomOf } from "../../workers/waiting-room-client";
+import { roomOf, VIEW_TTL_MS } from "../../workers/waiting-room-client";
 import { sha256Hex } from "../../workers/auth/tokens";
 import { JOINS_PER_IP_PER_MINUTE } from "../../durable-objects/waiting-room";
 import { call } from "./http";
@@ -232,20 +232,28 @@ describe("queue places", () => {
     expect((await roomOf(env, eventId).stats()).last_position).toBe(2);
   });
 
-  it("answers status polls at the edge: the object sees about one view a second, not every poll", async () => {
+  it("answers status polls at the edge: the object sees at most one view per view lifetime, however slow the polls", async () => {
     const { eventId } = await openRoomEvent({ admit_per_minute: 1 });
-    const people = [];
+    const people: { queue_token: string }[] = [];
     for (let i = 0; i < 5; i++) people.push((await join(eventId)).body);
     const before = (await roomOf(env, eventId).stats()).views;
     const sources: string[] = [];
-    for (let i = 0; i < 40; i++) {
-      const answer = await status(eventId, people[i % 5].queue_token);
-      expect(answer.status).toBe(200);
-      sources.push(answer.headers.get("X-Queue-View")!);
+    const startedAt = Date.now();
+    // Bursts of concurrent polls, so the edge is tried with polls that arrive together; the claim
+    // checked is the rate, measured against the time the polls actually took on this machine.
+    for (let round = 0; round < 5; round++) {
+      const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => status(eventId, people[i % 5]!.queue_token)));
+      for (const answer of answers) {
+        expect(answer.status).toBe(200);
+        sources.push(answer.headers.get("X-Queue-View")!);
+      }
     }
+    const elapsed = Date.now() - startedAt;
     const reached = (await roomOf(env, eventId).stats()).views - before;
+    // Every view the object served is one poll that says so; no other poll reached it.
     expect(reached).toBe(sources.filter((s) => s === "object").length);
-    expect(reached).toBeLessThan(sources.length / 4);
+    expect(reached).toBeGreaterThanOrEqual(1);
+    expect(reached, `${reached} views in ${elapsed} ms`).toBeLessThanOrEqual(Math.floor(elapsed / VIEW_TTL_MS) + 1);
   });
 
   it("limits joins per address", async () => {

@@ -14,6 +14,8 @@ import { inventoryOf } from "../../workers/inventory-client";
 import { db, uniqueName } from "./fixtures";
 import { call } from "./http";
 import { inBatches, pay, publishedEvent, register, registration } from "./purchase-helpers";
+import { shuffled } from "../seeded-random";
+import { seeded } from "./run-seed";
 
 const waitlistOn = { waitlist: { enabled: true, offer_minutes: 30 } };
 
@@ -116,7 +118,7 @@ describe("waitlist", () => {
 
     const refunds = orders.slice(0, 4).map((order) => () => organizerRefund(order.order_id, organizer.key.apiKey!));
     const buyers = Array.from({ length: 40 }, () => () => register(eventId, registration(tierId)));
-    const answers = await inBatches([...refunds, ...buyers].sort(() => Math.random() - 0.5), 16, (run) => run());
+    const answers = await inBatches(shuffled([...refunds, ...buyers], seeded("waitlist: refunds racing buyers")), 16, (run) => run());
     const refundAnswers = answers.filter((a) => a.body?.refund_id);
     expect(refundAnswers).toHaveLength(4);
     expect(refundAnswers.every((a) => a.status === 200 && a.body.status === "succeeded")).toBe(true);

@@ -22,6 +22,7 @@ import { passwordResetRoutes } from "./routes/password-resets";
 import { organizerStatsRoutes } from "./routes/organizer-stats";
 import { organizerReportRoutes } from "./routes/organizer-reports";
 import { purchaseRoutes } from "./routes/purchase";
+import { ticketLinkRoutes } from "./routes/ticket-links";
 import { refundRoutes } from "./routes/refunds";
 import { waitlistRoutes } from "./routes/waitlist";
 import { healthRoutes } from "./routes/health";
@@ -57,6 +58,7 @@ const api = new Hono<AppEnv>()
   .route("/", passwordResetRoutes)
   .route("/organizers/me/events", myEventRoutes)
   .route("/categories", categoryRoutes)
+  .route("/ticket-links", ticketLinkRoutes)
   .route("/events", catalogRoutes)
   .route("/events", organizerEventRoutes)
   .route("/events", eventKeyRoutes)

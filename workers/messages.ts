@@ -4,6 +4,16 @@
  */
 import { z } from "zod";
 
+/**
+ * A file sent with a mail, as Resend takes it (`content` in base64; `content_id` makes it inline,
+ * for `<img src="cid:…">`). A ticket's QR image travels as the text it encodes (`qr_png_of`) and is
+ * drawn when the mail is sent: PNGs are ~7 kB each, and a Queue message stops at 128 kB.
+ */
+export const mailAttachment = z.union([
+  z.object({ filename: z.string().min(1).max(200), content_type: z.string().min(1).max(100), content: z.base64(), content_id: z.string().min(1).max(100).optional() }),
+  z.object({ filename: z.string().min(1).max(200), content_id: z.string().min(1).max(100), qr_png_of: z.string().min(1).max(4000) }),
+]);
+
 export const mailMessage = z.object({
   type: z.literal("mail.send"),
   dedupe_key: z.string().min(1).max(200),
@@ -11,7 +21,10 @@ export const mailMessage = z.object({
   subject: z.string().min(1).max(300),
   html: z.string(),
   text: z.string(),
+  attachments: z.array(mailAttachment).max(60).optional(),
 });
+
+export type MailAttachment = z.infer<typeof mailAttachment>;
 
 /** TierInventory made an offer: a hold in the entrant's name until `offer_expires_at`. */
 export const waitlistOffered = z.object({

@@ -6,6 +6,7 @@
 import { connectHttp } from "../db/client";
 import { recordMailSent, wasMailSent } from "../db/queries/mail";
 import { sendMail } from "./adapters/mail";
+import { renderAttachments } from "./mail/attachments";
 import { databaseSettings } from "./config";
 import { queueMessage, type QueueMessage } from "./messages";
 import { continueCancellation } from "./use-cases/cancel-event";
@@ -59,7 +60,7 @@ async function deliverMail(message: Extract<QueueMessage, { type: "mail.send" }>
   if (await wasMailSent(db, message.dedupe_key)) return { ack: true };
   const result = await sendMail(
     { apiUrl: env.MAIL_API_URL, apiKey: env.MAIL_API_KEY, from: env.MAIL_FROM },
-    { to: message.to, subject: message.subject, html: message.html, text: message.text },
+    { to: message.to, subject: message.subject, html: message.html, text: message.text, attachments: await renderAttachments(message.attachments) },
     message.dedupe_key,
   );
   if (!result.ok) {

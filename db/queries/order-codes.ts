@@ -1,6 +1,7 @@
 /**
- * Giving an order its short code: the first of its candidates (workers/domain/order-code.ts) that no other order of the event has. Each try is one statement; the unique index on
- * (event_id, order_code) settles two orders racing for one code, and the loser takes its next one.
+ * Giving an order its short code: the first of its candidates (workers/domain/order-code.ts) that
+ * no other order of the event has. Each try is one statement; the unique index on (event_id,
+ * order_code) settles two orders racing for one code, and the loser takes its next one.
  */
 import { and, eq, isNull } from "drizzle-orm";
 import type { HttpDatabase } from "../client";

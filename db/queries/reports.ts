@@ -150,28 +150,69 @@ export type OrderReportRow = {
   amount: number;
   currency: string;
   refunded: number;
+  /** The short code the attendee has in their mail; null until the order is paid. */
+  order_code: string | null;
+  /** When a pending order's hold ran out (it reads `expired` from then, before the sweeper gets to it). */
+  expired_at: string | null;
+  /** The buyer's next attempt at the same tier, when this unpaid one was replaced within a hold window. */
+  superseded_by: string | null;
 };
+
+export interface OrdersPageOptions {
+  /** Replaced attempts (declined, abandoned) as rows of their own; the dashboard hides them by default. */
+  includeSuperseded?: boolean;
+  now?: Date;
+}
 
 /** Creation time to the microsecond (ISO, UTC), then id: `[created_at, order_id]`. */
 export type OrderKey = [string, string];
 
-export async function ordersPage(db: HttpDatabase, eventId: string, after: OrderKey | null | undefined, limit: number): Promise<Page<OrderReportRow, OrderKey>> {
-  const result = await db.execute<Omit<OrderReportRow, "amount" | "refunded"> & { amount: Money; refunded: Money; k_created_at: string }>(sql`
-    SELECT o.id AS order_id, to_char(o.created_at AT TIME ZONE 'UTC', ${ISO_UTC}) AS created_at,
-           o.status, o.attendee_name, a.email, t.name AS tier, o.quantity, o.amount, o.currency,
-           coalesce((SELECT sum(r.amount) FROM refunds r WHERE r.order_id = o.id AND r.status = 'succeeded'), 0)::bigint AS refunded,
-           to_char(o.created_at AT TIME ZONE 'UTC', ${ISO_UTC_US}) AS k_created_at
-    FROM orders o
-    JOIN attendees a ON a.id = o.attendee_id
-    JOIN ticket_tiers t ON t.id = o.tier_id
-    WHERE o.event_id = ${eventId}
-      ${after ? sql`AND (o.created_at, o.id) > (${after[0]}::timestamptz, ${after[1]}::uuid)` : sql``}
-    ORDER BY o.created_at, o.id
+/**
+ * Orders in creation order, each with its status as of `now` (a lapsed hold reads `expired`) and,
+ * for an unpaid order, the attempt that replaced it: the same buyer's next order for the same tier,
+ * made before this one's hold ran out or within one more hold's length after. Those rows are
+ * filtered in the query, not after it, so pages stay full and the keyset stays exact.
+ */
+export async function ordersPage(
+  db: HttpDatabase,
+  eventId: string,
+  after: OrderKey | null | undefined,
+  limit: number,
+  { includeSuperseded = true, now = new Date() }: OrdersPageOptions = {},
+): Promise<Page<OrderReportRow, OrderKey>> {
+  const at = sql`${now.toISOString()}::timestamptz`;
+  const lapsed = sql`(o.status = 'pending' AND o.hold_expires_at <= ${at})`;
+  const replacedBy = sql`(SELECT n.id FROM orders n
+      WHERE o.status IN ('pending', 'expired', 'cancelled')
+        AND n.event_id = o.event_id AND n.attendee_id = o.attendee_id AND n.tier_id = o.tier_id
+        AND (n.created_at, n.id) > (o.created_at, o.id)
+        AND n.created_at <= coalesce(o.hold_expires_at, o.created_at) + make_interval(mins => e.hold_minutes)
+      ORDER BY n.created_at, n.id LIMIT 1)`;
+  const result = await db.execute<Omit<OrderReportRow, "amount" | "refunded"> & { amount: Money; refunded: Money; k_created_at: string; k_at: unknown }>(sql`
+    SELECT * FROM (
+      SELECT o.id AS order_id, to_char(o.created_at AT TIME ZONE 'UTC', ${ISO_UTC}) AS created_at,
+             CASE WHEN ${lapsed} THEN 'expired' ELSE o.status::text END AS status,
+             o.attendee_name, a.email, t.name AS tier, o.quantity, o.amount, o.currency,
+             coalesce((SELECT sum(r.amount) FROM refunds r WHERE r.order_id = o.id AND r.status = 'succeeded'), 0)::bigint AS refunded,
+             o.order_code,
+             CASE WHEN ${lapsed} OR o.status = 'expired' THEN to_char(o.hold_expires_at AT TIME ZONE 'UTC', ${ISO_UTC}) END AS expired_at,
+             ${replacedBy} AS superseded_by,
+             to_char(o.created_at AT TIME ZONE 'UTC', ${ISO_UTC_US}) AS k_created_at,
+             o.created_at AS k_at
+      FROM orders o
+      JOIN events e ON e.id = o.event_id
+      JOIN attendees a ON a.id = o.attendee_id
+      JOIN ticket_tiers t ON t.id = o.tier_id
+      WHERE o.event_id = ${eventId}
+        ${after ? sql`AND (o.created_at, o.id) > (${after[0]}::timestamptz, ${after[1]}::uuid)` : sql``}
+    ) listed
+    ${includeSuperseded ? sql`` : sql`WHERE superseded_by IS NULL`}
+    ORDER BY k_at, order_id
     LIMIT ${limit + 1}`);
   return keysetPage(
     result.rows,
     limit,
-    ({ k_created_at, ...row }) => ({ ...row, amount: money(row.amount), refunded: money(row.refunded) }),
+    ({ k_created_at, k_at, ...row }) => ({ ...row, amount: money(row.amount), refunded: money(row.refunded) }),
     (r): OrderKey => [r.k_created_at, r.order_id],
   );
 }

@@ -1,3 +1,10 @@
+export interface Attachment {
+  filename: string;
+  content: string;
+  content_type: string;
+  content_id: string | null;
+}
+
 /** A stored mail, as the outbox keeps it and returns it from its JSON API. */
 export interface Mail {
   id: string;
@@ -11,6 +18,8 @@ export interface Mail {
   text: string | null;
   headers: Record<string, string>;
   tags: { name: string; value: string }[];
+  /** Resend's attachments: base64 `content`; `content_id` marks an inline one (`cid:` in the HTML). */
+  attachments: Attachment[];
   /** ISO 8601 timestamp of when the outbox accepted the mail. */
   created_at: string;
 }

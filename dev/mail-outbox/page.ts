@@ -105,9 +105,26 @@ export function renderMail(mail: Mail): string {
   const html =
     mail.html === null
       ? ""
-      : `<h2>HTML</h2>\n<iframe sandbox="" title="HTML body" srcdoc="${escapeHtml(mail.html)}"></iframe>`;
+      : `<h2>HTML</h2>\n<iframe sandbox="" title="HTML body" srcdoc="${escapeHtml(inlineImages(mail))}"></iframe>`;
   const text = mail.text === null ? "" : `<h2>Text</h2>\n<pre>${escapeHtml(mail.text)}</pre>`;
-  return layout(mail.subject, `<dl>\n${envelope}\n</dl>\n${html}\n${text}`);
+  const files = mail.attachments.length
+    ? `<h2>Attachments</h2>\n<ul>${mail.attachments
+        .map(
+          (file, i) =>
+            `<li><a href="/emails/${encodeURIComponent(mail.id)}/attachments/${i}" download="${escapeHtml(file.filename)}">${escapeHtml(file.filename)}</a> · ${escapeHtml(file.content_type)}${file.content_id ? ` · inline as cid:${escapeHtml(file.content_id)}` : ""}</li>`,
+        )
+        .join("")}</ul>`
+    : "";
+  return layout(mail.subject, `<dl>\n${envelope}\n</dl>\n${html}\n${files}\n${text}`);
+}
+
+/** The HTML with its `cid:` images drawn from the inline attachments, as a mail client shows it. */
+function inlineImages(mail: Mail): string {
+  const inline = new Map(mail.attachments.filter((file) => file.content_id).map((file) => [file.content_id!, file]));
+  return (mail.html ?? "").replace(/(["'])cid:([^"']+)\1/g, (whole, quote: string, id: string) => {
+    const file = inline.get(id);
+    return file && /^image\//.test(file.content_type) ? `${quote}data:${file.content_type};base64,${file.content}${quote}` : whole;
+  });
 }
 
 export function renderNotFound(id: string): string {

@@ -34,6 +34,8 @@ interface Reply {
   status: number;
   body: string;
   headers: Record<string, string>;
+  /** The body holds bytes one per character (an attachment), not UTF-8 text. */
+  latin1?: boolean;
 }
 
 function json(status: number, body: unknown, headers: Record<string, string> = {}): Reply {
@@ -119,6 +121,23 @@ function showMail(req: IncomingMessage, id: string, state: OutboxState): Reply {
   return json(200, { object: "email", ...mail, last_event: "delivered" });
 }
 
+/** One attachment as a download, so the inbox page can offer the `.ics` and the images. */
+function showAttachment(id: string, index: number, state: OutboxState): Reply {
+  const file = state.mails.find((candidate) => candidate.id === id)?.attachments[index];
+  if (!file) return apiError(404, "not_found", "Attachment not found");
+  return {
+    status: 200,
+    body: Buffer.from(file.content, "base64").toString("latin1"),
+    headers: {
+      "Content-Type": file.content_type,
+      "Content-Disposition": `attachment; filename="${file.filename.replace(/["\\\r\n]/g, "_")}"`,
+      "X-Content-Type-Options": "nosniff",
+      "Content-Security-Policy": "default-src 'none'; sandbox",
+    },
+    latin1: true,
+  };
+}
+
 function newestFirst(mails: readonly Mail[]): Mail[] {
   return [...mails].reverse();
 }
@@ -151,11 +170,13 @@ function route(req: IncomingMessage, body: string, state: OutboxState): Reply {
   const url = new URL(req.url ?? "/", "http://outbox.invalid");
   const path = url.pathname;
   const mailPath = /^\/emails\/([^/]+)$/.exec(path);
+  const attachmentPath = /^\/emails\/([^/]+)\/attachments\/(\d+)$/.exec(path);
 
   if (method === "POST" && path === "/emails") return sendMail(req, body, state);
   // A browser opening the inbox asks for one; an empty icon keeps its console free of a 404.
   if (method === "GET" && path === "/favicon.ico") return { status: 204, body: "", headers: { "Cache-Control": "max-age=86400" } };
   if (method === "GET" && mailPath) return showMail(req, decodeURIComponent(mailPath[1] as string), state);
+  if (method === "GET" && attachmentPath) return showAttachment(decodeURIComponent(attachmentPath[1] as string), Number(attachmentPath[2]), state);
   if (method === "GET" && path === "/") return page(200, renderInbox(newestFirst(state.mails)));
   if (method === "GET" && path === "/api/emails") return listMails(url, state);
   if (method === "DELETE" && path === "/api/emails") {
@@ -180,8 +201,9 @@ async function readBody(req: IncomingMessage): Promise<string | null> {
 }
 
 function write(res: ServerResponse, reply: Reply): void {
-  res.writeHead(reply.status, { ...reply.headers, "Content-Length": String(Buffer.byteLength(reply.body)) });
-  res.end(reply.body);
+  const body = Buffer.from(reply.body, reply.latin1 ? "latin1" : "utf8");
+  res.writeHead(reply.status, { ...reply.headers, "Content-Length": String(body.length) });
+  res.end(body);
 }
 
 export interface RunningOutbox {

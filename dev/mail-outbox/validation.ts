@@ -72,6 +72,27 @@ function tags(body: Record<string, unknown>): Mail["tags"] {
   });
 }
 
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+const MAX_ATTACHMENTS_BYTES = 40 * 1024 * 1024;
+
+/** Resend takes `content` as base64 (a `path` URL it would fetch is not offered here). */
+function attachments(body: Record<string, unknown>): Mail["attachments"] {
+  const value = body.attachments;
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) throw new ValidationError("The `attachments` field must be an array.");
+  let total = 0;
+  return value.map((item: unknown) => {
+    const { filename, content, content_type, content_id } = (item ?? {}) as Record<string, unknown>;
+    if (typeof filename !== "string" || filename === "") throw new ValidationError("Each attachment needs a `filename`.");
+    if (typeof content !== "string" || !BASE64.test(content)) throw new ValidationError("An attachment's `content` must be base64 (this outbox does not fetch `path`).");
+    if (content_type !== undefined && typeof content_type !== "string") throw new ValidationError("An attachment's `content_type` must be a string.");
+    if (content_id !== undefined && (typeof content_id !== "string" || content_id === "")) throw new ValidationError("An attachment's `content_id` must be a non-empty string.");
+    total += (content.length * 3) / 4;
+    if (total > MAX_ATTACHMENTS_BYTES) throw new ValidationError("Attachments may be at most 40MB per email.");
+    return { filename, content, content_type: content_type ?? "application/octet-stream", content_id: content_id ?? null };
+  });
+}
+
 export function validateMail(body: unknown): MailInput {
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
     throw new ValidationError("The request body must be a JSON object.");
@@ -97,5 +118,6 @@ export function validateMail(body: unknown): MailInput {
     text,
     headers: headers(record),
     tags: tags(record),
+    attachments: attachments(record),
   };
 }

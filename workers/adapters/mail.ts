@@ -7,6 +7,8 @@ export interface OutgoingMail {
   subject: string;
   html: string;
   text: string;
+  /** Resend's shape: base64 `content`; a `content_id` shows it inline (`cid:` in the HTML). */
+  attachments?: { filename: string; content: string; content_type: string; content_id?: string }[];
 }
 
 export interface MailSettings {
@@ -28,7 +30,14 @@ export async function sendMail(settings: MailSettings, mail: OutgoingMail, idemp
         "Content-Type": "application/json",
         "Idempotency-Key": idempotencyKey,
       },
-      body: JSON.stringify({ from: settings.from, to: [mail.to], subject: mail.subject, html: mail.html, text: mail.text }),
+      body: JSON.stringify({
+        from: settings.from,
+        to: [mail.to],
+        subject: mail.subject,
+        html: mail.html,
+        text: mail.text,
+        ...(mail.attachments?.length ? { attachments: mail.attachments } : {}),
+      }),
     });
   } catch (error) {
     return { ok: false, retryable: true, reason: `mail API unreachable: ${String(error)}` };

@@ -89,11 +89,12 @@ export const organizerReportRoutes = new Hono<AppEnv>()
     const event = await ownedEvent(c);
     return csvResponse(c, `orders-${event.id}.csv`, ordersCsv(reader(c), event.id));
   })
-  .get("/:eventId/orders", requireOrganizer, validate("query", pagedQuery(orderKey)), async (c) => {
-    // The dashboard's order list (refund actions); the CSV above has the same rows.
+  .get("/:eventId/orders", requireOrganizer, validate("query", pagedQuery(orderKey).extend({ include_superseded: z.enum(["true", "false"]).optional() })), async (c) => {
+    // The dashboard's order list (refund actions). The CSV above has every row; this list folds a
+    // buyer's replaced attempts into the attempt that replaced them unless asked for them.
     const event = await ownedEvent(c);
-    const { cursor, limit } = c.req.valid("query");
-    const page = await ordersPage(c.get("db"), event.id, cursor, limit);
+    const { cursor, limit, include_superseded } = c.req.valid("query");
+    const page = await ordersPage(c.get("db"), event.id, cursor, limit, { includeSuperseded: include_superseded === "true" });
     return c.json({ event_id: event.id, orders: page.rows, next_cursor: page.next && encodeCursor(page.next) });
   })
   .get("/:eventId/attendees", requireOrganizer, validate("query", pagedQuery(attendeeKey)), async (c) => {

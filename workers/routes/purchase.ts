@@ -21,6 +21,8 @@ import { refundQuote } from "../use-cases/refund-order";
 import { claimFromInventory, registerOrder, type ClaimStep } from "../use-cases/register-order";
 import { queueAccessOf } from "../waiting-room-client";
 import { validate } from "../validation";
+import { orderCodeOf } from "../use-cases/order-code";
+import { presentOrderStatus } from "../domain/order-status";
 
 export const registerBody = z
   .object({
@@ -102,6 +104,9 @@ export function purchaseRoutesFor(claim: ClaimStep, saleFor: (order: OrderRow) =
       const tier = (await listTiersOfEvents(db, [order.eventId])).find((t) => t.id === order.tierId);
       return c.json({
         ...confirmed,
+        // A lapsed hold reads expired from the moment it lapsed; the sweeper does the bookkeeping.
+        ...presentOrderStatus(order.status, order.holdExpiresAt, new Date()),
+        order_code: await orderCodeOf(db, order),
         event_id: order.eventId,
         event_title: event?.title ?? null,
         starts_at: event?.startsAt.toISOString() ?? null,

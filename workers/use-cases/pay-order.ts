@@ -30,6 +30,8 @@ import { recordRefund } from "../../db/queries/refunds";
 import { orderToken } from "../auth/order-tokens";
 import { publishOutbox } from "../outbox-publisher";
 import { orderConfirmationMail } from "../mail/order-confirmation";
+import { ensureOrderCode } from "../../db/queries/order-codes";
+import { orderCodeCandidate } from "../domain/order-code";
 import { createStripe, refusedRequest } from "../adapters/stripe";
 import { databaseSettings } from "../config";
 import { ApiError, validationFailed } from "../errors";
@@ -45,6 +47,7 @@ export async function presentConfirmedOrder(db: HttpDatabase, order: OrderRow) {
   return {
     order_id: order.id,
     status: order.status,
+    order_code: order.orderCode,
     ticket_ids: tickets.map((t) => t.id),
     qr_codes: await Promise.all(tickets.map((t) => ticketQrSvg(t.token!))),
     tickets: tickets.map((t) => ({ ticket_id: t.id, token: t.token!, seat: t.seatLabel, status: t.status })),
@@ -191,14 +194,19 @@ export async function finalizePaidOrder(env: Env, db: HttpDatabase, orderId: str
   const event = (await findPublishedEvent(db, order.eventId))!;
   const mail = orderConfirmationMail({
     orderId: order.id,
+    orderCode: await ensureOrderCode(db, order, (attempt) => orderCodeCandidate(order.id, attempt)),
     orderToken: await orderToken(env.SIGNING_MASTER_KEY, order.id),
     baseUrl: env.PUBLIC_BASE_URL,
     to: attendee.email,
     attendeeName: order.attendeeName,
+    eventId: event.id,
     eventTitle: event.title,
     startsAt: event.startsAt,
+    endsAt: event.endsAt,
     timezone: event.timezone,
-    seats: items.map((i) => i.seatLabel),
+    venue: { name: event.venueName, address: event.venueAddress, city: event.venueCity },
+    tickets: issued.map((t) => ({ token: t.token, seat: t.seatLabel })),
+    confirmedAt: now,
   });
   const confirmedHere = await inTransaction(databaseSettings(env), async (tx) => {
     const locked = (await lockOrder(tx, order.id))!;

@@ -1,0 +1,31 @@
+/**
+ * A mail's attachments as the mail API takes them: files carried in the message pass through; a
+ * ticket's QR code is drawn here, at sending time, as a PNG (mail clients show PNGs inline; most
+ * drop inline SVG). The PNG renderer is qrcode's Node build, which runs under `nodejs_compat`
+ * (its default import is the browser build, which wants a canvas).
+ */
+import QRCode from "qrcode/lib/server.js";
+import type { OutgoingMail } from "../adapters/mail";
+import type { MailAttachment } from "../messages";
+import { QR_ERROR_CORRECTION, QR_QUIET_ZONE } from "../tickets/qr";
+
+export async function ticketQrPng(text: string): Promise<Uint8Array> {
+  return QRCode.toBuffer(text, { type: "png", errorCorrectionLevel: QR_ERROR_CORRECTION, margin: QR_QUIET_ZONE, scale: 4 });
+}
+
+function base64(bytes: Uint8Array): string {
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
+}
+
+export async function renderAttachments(attachments: MailAttachment[] | undefined): Promise<OutgoingMail["attachments"]> {
+  if (!attachments?.length) return undefined;
+  return Promise.all(
+    attachments.map(async (a) =>
+      "qr_png_of" in a
+        ? { filename: a.filename, content_type: "image/png", content_id: a.content_id, content: base64(await ticketQrPng(a.qr_png_of)) }
+        : { filename: a.filename, content_type: a.content_type, content: a.content, ...(a.content_id ? { content_id: a.content_id } : {}) },
+    ),
+  );
+}

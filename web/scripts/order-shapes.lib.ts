@@ -35,6 +35,10 @@ export interface ConfirmedOrder {
 }
 
 export interface OrderView extends ConfirmedOrder {
+  /** The five-character code in the confirmation mail; null until paid. */
+  order_code: string | null;
+  /** When a lapsed hold ran out (status `expired`). */
+  expired_at?: string | null;
   event_id: string;
   tier_id: string;
   quantity: number;

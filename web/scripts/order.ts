@@ -63,6 +63,8 @@ function render(order: OrderView, event: SaleEvent | undefined): void {
   $("#order-tickets").textContent = `${order.quantity} × ${tier?.name ?? "ticket"}`;
   $("#order-amount").textContent = formatMoney(order.amount, order.currency);
   $("#order-id").textContent = order.order_id;
+  $("#order-code").textContent = order.order_code ?? "";
+  $("#order-code-row").hidden = !order.order_code;
   if (order.status !== "confirmed") {
     $("#confirm-mark").hidden = true;
     $("#headline").textContent = order.status === "refunded" ? "This order was refunded" : "Your tickets";

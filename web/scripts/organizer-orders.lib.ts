@@ -23,6 +23,12 @@ export interface OrderRow {
   amount: number;
   currency: string;
   refunded: number;
+  /** The code in the attendee's mail (paid orders). */
+  order_code: string | null;
+  /** Set when a pending order's hold ran out: it reads `expired` from then on. */
+  expired_at: string | null;
+  /** The buyer's next attempt at the same tier, when this one was replaced (declined, abandoned). */
+  superseded_by: string | null;
 }
 
 interface WaitlistRow {
@@ -93,6 +99,16 @@ export class SalesPanel {
     return this.orders.filter((o) => refundable(o) > 0).length;
   }
 
+  /** Replaced attempts are folded into the attempt that replaced them unless the organizer asks. */
+  private get ordersQuery(): string {
+    const replaced = document.querySelector<HTMLInputElement>("#orders-replaced");
+    if (replaced && !replaced.dataset.wired) {
+      replaced.dataset.wired = "1";
+      replaced.addEventListener("change", () => void this.load(this.eventId, this.eventStatus));
+    }
+    return `limit=${PAGE_SIZE}${replaced?.checked ? "&include_superseded=true" : ""}`;
+  }
+
   private get base(): string {
     return `/api/v1/events/${encodeURIComponent(this.eventId)}`;
   }
@@ -105,7 +121,7 @@ export class SalesPanel {
     if (panel.hidden) return;
     try {
       const [orders, waitlist] = await Promise.all([
-        organizerApi<Paged<"orders", OrderRow>>(`${this.base}/orders?limit=${PAGE_SIZE}`),
+        organizerApi<Paged<"orders", OrderRow>>(`${this.base}/orders?${this.ordersQuery}`),
         organizerApi<Paged<"entries", WaitlistRow>>(`${this.base}/waitlist?limit=${PAGE_SIZE}`),
       ]);
       [this.orders, this.ordersCursor] = [orders.orders, orders.next_cursor];
@@ -123,7 +139,7 @@ export class SalesPanel {
     try {
       await whileBusy(button, "Loading…", async () => {
         if (which === "orders" && this.ordersCursor) {
-          const page = await organizerApi<Paged<"orders", OrderRow>>(`${this.base}/orders?limit=${PAGE_SIZE}&cursor=${encodeURIComponent(this.ordersCursor)}`);
+          const page = await organizerApi<Paged<"orders", OrderRow>>(`${this.base}/orders?${this.ordersQuery}&cursor=${encodeURIComponent(this.ordersCursor)}`);
           [this.orders, this.ordersCursor] = [[...this.orders, ...page.orders], page.next_cursor];
         } else if (which === "waitlist" && this.entriesCursor) {
           const page = await organizerApi<Paged<"entries", WaitlistRow>>(`${this.base}/waitlist?limit=${PAGE_SIZE}&cursor=${encodeURIComponent(this.entriesCursor)}`);
@@ -158,16 +174,19 @@ export class SalesPanel {
           h(
             "div",
             { className: "sales-who" },
-            h("strong", {}, order.attendee_name),
+            h("strong", {}, order.attendee_name, order.order_code ? h("span", { className: "order-code", "data-order-code": order.order_code }, ` ${order.order_code}`) : null),
             h("span", { className: "meta" }, order.email),
             h("span", { className: "meta" }, `${order.quantity} × ${order.tier} · ${when.format(new Date(order.created_at))}`),
+            order.status === "expired" && order.expired_at ? h("span", { className: "meta" }, `Hold ran out ${when.format(new Date(order.expired_at))}`) : null,
           ),
           h(
             "div",
             { className: "sales-money" },
             h("span", {}, formatMoney(order.amount, order.currency)),
             order.refunded > 0 ? h("span", { className: "meta" }, `${formatMoney(order.refunded, order.currency)} refunded`) : null,
-            h("span", { className: `badge order-${order.status}` }, ORDER_WORDS[order.status] ?? order.status),
+            order.superseded_by
+              ? h("span", { className: "badge order-cancelled", title: "The buyer tried again; see their next order." }, "Replaced")
+              : h("span", { className: `badge order-${order.status}` }, ORDER_WORDS[order.status] ?? order.status),
           ),
           h("div", { className: "sales-actions" }, button),
         );

@@ -21,9 +21,18 @@ export interface OfferFacts {
 export function waitlistOfferMail(facts: OfferFacts): Extract<QueueMessage, { type: "mail.send" }> {
   const link = `${facts.baseUrl.replace(/\/$/, "")}/offer#token=${facts.offerToken}`;
   // The deadline with its zone's name, so nobody across a border misreads it.
-  const until = facts.expiresAt.toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: facts.timezone, timeZoneName: "short" });
-  const one = new Intl.PluralRules("en").select(facts.quantity) === "one";
-  const seats = facts.seats.length ? ` (${facts.seats.length === 1 ? "seat" : "seats"} ${new Intl.ListFormat("en", { type: "conjunction" }).format(facts.seats)})` : "";
+  // (dateStyle/timeStyle cannot be combined with timeZoneName: the parts are spelled out.)
+  const until = facts.expiresAt.toLocaleString("en-GB", {
+    day: "numeric",
+    month: "short",
+    year: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+    timeZone: facts.timezone,
+    timeZoneName: "short",
+  });
+  const one = new Intl.PluralRules("en-GB").select(facts.quantity) === "one";
+  const seats = facts.seats.length ? ` (${facts.seats.length === 1 ? "seat" : "seats"} ${new Intl.ListFormat("en-GB", { type: "conjunction" }).format(facts.seats)})` : "";
   const what = `${facts.quantity} ${one ? "ticket" : "tickets"}${seats} ${one ? "is" : "are"}`;
   return {
     type: "mail.send",
@@ -32,7 +41,7 @@ export function waitlistOfferMail(facts: OfferFacts): Extract<QueueMessage, { ty
     subject: `Tickets are waiting for you: ${facts.eventTitle}`,
     text:
       `Hello ${facts.attendeeName},\n\nYour turn on the waitlist for ${facts.eventTitle} has come: ${what} held for you until ${until}.\n` +
-      `Buy them here: ${link}\n\nIf you do not want them, ignore this mail; they pass to the next person when the offer ends.\n\nAdmit One`,
+      `Buy ${one ? "it" : "them"} here: ${link}\n\nIf you do not want them, ignore this mail; they pass to the next person when the offer ends.\n\nAdmit One`,
     html:
       `<p>Hello ${escapeHtml(facts.attendeeName)},</p>` +
       `<p>Your turn on the waitlist for <strong>${escapeHtml(facts.eventTitle)}</strong> has come: ${escapeHtml(what)} held for you until ${escapeHtml(until)}.</p>` +

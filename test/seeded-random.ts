@@ -40,8 +40,3 @@ export function shuffled<T>(items: readonly T[], random: () => number): T[] {
   }
   return out;
 }
-
-export function runSeedFrom(value: string | undefined): number {
-  const parsed = Number(value);
-  return Number.isInteger(parsed) && parsed > 0 ? parsed : (Date.now() % 2_147_483_646) + 1;
-}

@@ -19,28 +19,39 @@ async function callOnce(method: string, path: string, body?: unknown, headers: R
   });
   const text = await response.text();
   try {
-    return { status: response.status, body: JSON.parse(text) as any };
+    return { status: response.status, text, body: JSON.parse(text) as any };
   } catch {
     // Not our API's answer (e.g. the local runtime's own error page): keep it visible in the failure.
-    return { status: response.status, body: { error: { code: `NON_JSON: ${text.slice(0, 120)}` } } as any };
+    return { status: response.status, text, body: { error: { code: `NON_JSON: ${text.slice(0, 120)}` } } as any };
   }
 }
 
 /**
- * Like a real client: a dropped connection or a 5xx is retried with the same body — the same
- * idempotency key — so a retry can never buy twice. The local workerd drops some connections
- * under this load on 2 cores; retries make that visible in `retried` instead of failing the test.
+ * wrangler dev's own answer when its proxy loses the workerd request it was forwarding (issue #12
+ * item 10: local tooling, not the Worker). Only this 503 is retried and counted apart; every other
+ * 5xx is returned as is and fails the test.
  */
-let retried = 0;
+const LOCAL_TOOLING_503 = "Your worker restarted mid-request";
+const seen = { toolingRestarts: 0, droppedConnections: 0, otherServerErrors: [] as string[] };
+
+/**
+ * Like a real client: a dropped connection or wrangler dev's restart 503 is retried with the same
+ * body (the same idempotency key), so a retry can never buy twice; both are counted and reported.
+ */
 async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
   for (let attempt = 1; ; attempt++) {
     try {
       const answer = await callOnce(method, path, body, headers);
-      if ((answer.status < 500 && !String(answer.body.error?.code ?? "").startsWith("NON_JSON")) || attempt === 5) return answer;
+      const toolingRestart = answer.status === 503 && answer.text.includes(LOCAL_TOOLING_503);
+      if (!toolingRestart || attempt === 5) {
+        if (answer.status >= 500) seen.otherServerErrors.push(`${method} ${path} → ${answer.status} ${answer.text.slice(0, 200)}`);
+        return answer;
+      }
+      seen.toolingRestarts++;
     } catch (error) {
       if (attempt === 5) throw error;
+      seen.droppedConnections++;
     }
-    retried++;
     await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
   }
 }
@@ -103,6 +114,7 @@ describe("2,000 buyers, 500 tickets, 64 at a time", () => {
           attendee: { email: `buyer-${i}-${crypto.randomUUID().slice(0, 6)}@example.test`, name: `Buyer ${i}` },
         }),
     );
+    expect(seen.otherServerErrors, "a 5xx other than wrangler dev's restart 503 is a bug").toEqual([]);
     const won = answers.filter((a) => a.status === 201);
     const statuses = new Map<string, number>();
     for (const a of answers) statuses.set(`${a.status} ${a.body.error?.code ?? ""}`, (statuses.get(`${a.status} ${a.body.error?.code ?? ""}`) ?? 0) + 1);
@@ -116,6 +128,7 @@ describe("2,000 buyers, 500 tickets, 64 at a time", () => {
     const paid = await inBatches(won, 32, (a) =>
       call("POST", `/api/v1/orders/${a.body.order_id}/pay`, { payment_method: "pm_card_visa" }, { Authorization: `Bearer ${a.body.order_token}` }),
     );
+    expect(seen.otherServerErrors, "a 5xx other than wrangler dev's restart 503 is a bug").toEqual([]);
     expect(paid.filter((p) => p.status === 200 && p.body.status === "confirmed")).toHaveLength(500);
 
     expect(await stats()).toMatchObject({ held: 0, sold: 500, available: 0, revenue: 500 * 1500 });
@@ -127,6 +140,9 @@ describe("2,000 buyers, 500 tickets, 64 at a time", () => {
       [tierId],
     );
     expect(ledger.rows[0]).toEqual({ sold_count: 500, tickets: 500, charges: 500 });
-    if (retried > 0) console.log(`purchase burst: ${retried} requests retried after a dropped connection or 5xx`);
+    console.log(
+      `purchase burst: ${seen.toolingRestarts} wrangler dev restart 503s and ${seen.droppedConnections} dropped connections retried (local tooling); ${seen.otherServerErrors.length} other 5xx`,
+    );
+    expect(seen.otherServerErrors, "a 5xx other than wrangler dev's restart 503 is a bug").toEqual([]);
   }, 600_000);
 });

@@ -247,6 +247,12 @@ export class WaitingRoom extends DurableObject<Env> {
     return decision.ok ? { ok: true, replaces: decision.replaces } : decision;
   }
 
+  /** Whether the pass is (still) used for this order: a later order may have taken it over meanwhile. */
+  async holdsPass(position: number, holdId: string): Promise<boolean> {
+    const row = this.sql.exec<{ hold_id: string | null }>("SELECT hold_id FROM admissions WHERE position = ?", position).toArray()[0];
+    return row?.hold_id === holdId;
+  }
+
   /**
    * The order a pass was used for ended: paid, the pass is spent and its shopping slot goes back to
    * the queue; unpaid (declined, expired, released), the pass may buy again while its session lasts.

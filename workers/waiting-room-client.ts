@@ -158,6 +158,16 @@ export async function usePass(env: Env, event: EventRow, access: QueueAccess | n
   throw new ApiError("QUEUE_REQUIRED", message, { queue_url: `/queue?event=${event.id}`, reason: used.code });
 }
 
+/**
+ * After the claim: the order keeps its units only if the pass is still its own. Two orders racing
+ * through one pass both claim, and the one the pass moved away from gives its units back here (the
+ * other side of the race releases it too, if its order was already written).
+ */
+export async function stillHoldsPass(env: Env, event: EventRow, access: QueueAccess | null, holdId: string): Promise<boolean> {
+  if (!access) return true;
+  return roomOf(env, event.id).holdsPass(access.position, holdId);
+}
+
 /** The order a pass bought with ended: paid spends the pass (its slot goes back to the queue); unpaid frees it to try again. */
 export async function settleQueuePass(env: Env, event: EventRow, holdId: string | null, outcome: "paid" | "unpaid"): Promise<void> {
   if (!holdId || !roomSettingsOf(event).enabled) return;

@@ -23,7 +23,7 @@ import { ApiError, validationFailed } from "../errors";
 import { configureInventory, inventoryOf, isKnownSoldOut, rememberSoldOut } from "../inventory-client";
 import { sellableEvent } from "../sellable-tiers";
 import { joinWaitlist } from "./waitlist";
-import { requireQueueAccess, settleQueuePass, usePass } from "../waiting-room-client";
+import { requireQueueAccess, settleQueuePass, stillHoldsPass, usePass } from "../waiting-room-client";
 import { clientKeyOf } from "../client-address";
 import type { HoldBuyer } from "../domain/buyer-limits";
 import { purchaseLimitsOf } from "../event-input";
@@ -150,6 +150,13 @@ export async function registerOrder(
     throw error;
   }
   if (pass.replaces) await releaseOrderOfHold(env, db, event.id, pass.replaces);
+  if (registered.created && !(await stillHoldsPass(env, event, access, holdId))) {
+    await releaseOrderOfHold(env, db, event.id, holdId);
+    throw new ApiError("QUEUE_REQUIRED", "This waiting-room pass was used for another order at the same moment; that order keeps it.", {
+      queue_url: `/queue?event=${event.id}`,
+      reason: "pass_moved",
+    });
+  }
   return registered;
 }
 

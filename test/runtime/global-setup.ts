@@ -10,5 +10,7 @@ export default async function setup(project: TestProject) {
   // A short Stripe timeout lets the fault tests see a hung call retried within the test's time.
   project.provide("workerVars", { ...stack.vars, STRIPE_TIMEOUT_MS: "1500", PUBLIC_BASE_URL: "http://admit.test" });
   project.provide("stackUrls", { stripe: stack.urls.stripe, mail: stack.urls.mail, proxy: stack.urls.proxy });
+  // The fuzz suite's seed: FUZZ_SEED=<n> replays a run it printed; otherwise a new one each run.
+  project.provide("fuzzSeed", Number(process.env.FUZZ_SEED) || Date.now() % 2_147_483_647);
   return () => stack.stop();
 }

@@ -169,7 +169,8 @@ export type OrderKey = [string, string];
 
 /**
  * Orders in creation order, each with its status as of `now` (a lapsed hold reads `expired`) and,
- * for an unpaid order, the attempt that replaced it: the same buyer's next order for the same tier,
+ * for an order that ended unpaid (cancelled, expired, or a lapsed hold; a live hold is still real
+ * seats and stays its own row), the attempt that replaced it: the same buyer's next order for the same tier,
  * made before this one's hold ran out or within one more hold's length after. Those rows are
  * filtered in the query, not after it, so pages stay full and the keyset stays exact.
  */
@@ -183,7 +184,7 @@ export async function ordersPage(
   const at = sql`${now.toISOString()}::timestamptz`;
   const lapsed = sql`(o.status = 'pending' AND o.hold_expires_at <= ${at})`;
   const replacedBy = sql`(SELECT n.id FROM orders n
-      WHERE o.status IN ('pending', 'expired', 'cancelled')
+      WHERE (o.status IN ('expired', 'cancelled') OR ${lapsed})
         AND n.event_id = o.event_id AND n.attendee_id = o.attendee_id AND n.tier_id = o.tier_id
         AND (n.created_at, n.id) > (o.created_at, o.id)
         AND n.created_at <= coalesce(o.hold_expires_at, o.created_at) + make_interval(mins => e.hold_minutes)

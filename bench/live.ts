@@ -388,7 +388,7 @@ function reportSockets(received: CollectResult, burst: PurchaseResult, soldBefor
   const d = saleDelays(received, burst, soldBefore);
   console.log(
     `delivery delay, pay returned → message showing it (${d.delays.length} purchase×socket pairs): p50 ${fmt(percentile(d.delays, 50), 0)} ms, p95 ${fmt(percentile(d.delays, 95), 0)} ms, ` +
-      `p99 ${fmt(percentile(d.delays, 99), 0)} ms, max ${fmt(percentile(d.delays, 100), 0)} ms, min ${fmt(Math.min(...d.delays), 0)} ms; ${d.early} (${fmt((100 * d.early) / Math.max(1, d.delays.length))} %) arrived before that pay returned; ` +
+      `p99 ${fmt(percentile(d.delays, 99), 0)} ms, max ${fmt(percentile(d.delays, 100), 0)} ms, min ${fmt(d.delays.reduce((a, b) => Math.min(a, b), Infinity), 0)} ms; ${d.early} (${fmt((100 * d.early) / Math.max(1, d.delays.length))} %) arrived before that pay returned; ` +
       `never delivered: ${d.undelivered}`,
   );
   console.log(`  per purchase, to the LAST socket to show it: p50 ${fmt(percentile(d.worst, 50), 0)} ms, p95 ${fmt(percentile(d.worst, 95), 0)} ms, p99 ${fmt(percentile(d.worst, 99), 0)} ms`);

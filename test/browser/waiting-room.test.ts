@@ -30,8 +30,8 @@ async function json(method: string, path: string, body?: unknown, headers: Recor
   return { status: response.status, body: (await response.json()) as any };
 }
 
-/** An event on sale since a minute ago, behind a room that lets one shopper in at a time. */
-async function eventBehindRoom(): Promise<{ eventId: string; tierId: string }> {
+/** A new organizer's published event: a concert in Porto in 20 days, with what `fields` adds. */
+async function publishEvent(fields: Record<string, unknown>): Promise<{ eventId: string; tierId: string; auth: Record<string, string> }> {
   const suffix = crypto.randomUUID().slice(0, 8);
   const organizer = await json("POST", "/api/v1/organizers", { name: "Queue Org", email: `queue-${suffix}@example.test`, password: "a long enough password" });
   const auth = { Authorization: `Bearer ${organizer.body.api_key}` };
@@ -47,16 +47,23 @@ async function eventBehindRoom(): Promise<{ eventId: string; tierId: string }> {
       ends_at: new Date(startsAt.getTime() + 3_600_000).toISOString(),
       timezone: "Europe/Lisbon",
       currency: "EUR",
-      sales_start_at: new Date(Date.now() - 60_000).toISOString(),
-      waiting_room: { enabled: true, opens_minutes_before: 30, admit_per_minute: 600, max_active_shoppers: 1, session_minutes: 10 },
-      tiers: [{ name: "Floor", price: 3500, capacity: 20 }],
+      ...fields,
     },
     auth,
   );
   expect(created.status).toBe(201);
   const published = await json("POST", `/api/v1/events/${created.body.event_id}/publish`, undefined, auth);
   expect(published.status).toBe(200);
-  return { eventId: created.body.event_id, tierId: published.body.tiers[0].tier_id };
+  return { eventId: created.body.event_id, tierId: published.body.tiers[0].tier_id, auth };
+}
+
+/** An event on sale since a minute ago, behind a room that lets one shopper in at a time. */
+function eventBehindRoom(): Promise<{ eventId: string; tierId: string }> {
+  return publishEvent({
+    sales_start_at: new Date(Date.now() - 60_000).toISOString(),
+    waiting_room: { enabled: true, opens_minutes_before: 30, admit_per_minute: 600, max_active_shoppers: 1, session_minutes: 10 },
+    tiers: [{ name: "Floor", price: 3500, capacity: 20 }],
+  });
 }
 
 describe("the waiting room page", () => {
@@ -124,30 +131,10 @@ describe("the waiting room page", () => {
   });
 
   it("says sold out on the event page before anyone queues, and offers the waitlist there", async () => {
+    const { eventId, tierId, auth } = await publishEvent({ waitlist: { enabled: true, offer_minutes: 30 }, tiers: [{ name: "Floor", price: 3500, capacity: 1 }] });
     const suffix = crypto.randomUUID().slice(0, 8);
-    const organizer = await json("POST", "/api/v1/organizers", { name: "Sold Org", email: `sold-${suffix}@example.test`, password: "a long enough password" });
-    const auth = { Authorization: `Bearer ${organizer.body.api_key}` };
-    const startsAt = new Date(Date.now() + 20 * 86_400_000);
-    const created = await json(
-      "POST",
-      "/api/v1/events",
-      {
-        title: `Sold Night ${suffix}`,
-        category: "concert",
-        venue: { name: "Hall", city: "Porto" },
-        starts_at: startsAt.toISOString(),
-        ends_at: new Date(startsAt.getTime() + 3_600_000).toISOString(),
-        timezone: "Europe/Lisbon",
-        currency: "EUR",
-        waitlist: { enabled: true, offer_minutes: 30 },
-        tiers: [{ name: "Floor", price: 3500, capacity: 1 }],
-      },
-      auth,
-    );
-    const published = await json("POST", `/api/v1/events/${created.body.event_id}/publish`, undefined, auth);
-    const eventId = created.body.event_id as string;
     // Sold before the room was switched on.
-    const order = await json("POST", `/api/v1/events/${eventId}/register`, { tier_id: published.body.tiers[0].tier_id, quantity: 1, idempotency_key: crypto.randomUUID(), attendee: { email: `first-${suffix}@example.test`, name: "First" } });
+    const order = await json("POST", `/api/v1/events/${eventId}/register`, { tier_id: tierId, quantity: 1, idempotency_key: crypto.randomUUID(), attendee: { email: `first-${suffix}@example.test`, name: "First" } });
     expect(order.status).toBe(201);
     expect((await json("POST", `/api/v1/orders/${order.body.order_id}/pay`, { payment_method: "pm_card_visa" }, { Authorization: `Bearer ${order.body.order_token}` })).status).toBe(200);
     const patched = await json("PATCH", `/api/v1/events/${eventId}`, { waiting_room: { enabled: true, opens_minutes_before: 30, admit_per_minute: 600, max_active_shoppers: 10, session_minutes: 10 } }, auth);

@@ -1,6 +1,9 @@
+import { minorUnitDigits } from "./money-input.lib";
+
+/** Minor units in the currency's own digits: cents for EUR, none for JPY. */
 export function formatMoney(amount: number, currency: string): string {
   if (amount === 0) return "Free";
-  return new Intl.NumberFormat(undefined, { style: "currency", currency }).format(amount / 100);
+  return new Intl.NumberFormat(undefined, { style: "currency", currency }).format(amount / 10 ** minorUnitDigits(currency));
 }
 
 /** Event times are shown in the event's own time zone: that is when the doors open. */

@@ -107,7 +107,8 @@ async function checkSignature(db: HttpDatabase, token: string, eventId: string, 
 
 function describeTicket(ticket: ScannedTicket | undefined, claims: { name: string; tier: string; seat: string | null } | undefined) {
   if (ticket) return { ticket_id: ticket.id, attendee_name: ticket.attendeeName, tier: ticket.tierName, seat: ticket.seatLabel };
-  return { ticket_id: null, attendee_name: claims?.name ?? null, tier: claims?.tier ?? null, seat: claims?.seat ?? null };
+  // Signed, but the ledger does not know it: the name and seat as signed; the tier claim is an id, not shown.
+  return { ticket_id: null, attendee_name: claims?.name ?? null, tier: null, seat: claims?.seat ?? null };
 }
 
 export async function scanTicket(env: Env, db: HttpDatabase, door: DoorDevice, input: ScanInput, now: Date): Promise<ScanVerdict> {

@@ -4,6 +4,7 @@
  */
 import type { QueueMessage } from "../messages";
 import { escapeHtml } from "./html";
+import { zonedWhen } from "./when";
 
 export interface OfferFacts {
   entryId: string;
@@ -21,16 +22,7 @@ export interface OfferFacts {
 export function waitlistOfferMail(facts: OfferFacts): Extract<QueueMessage, { type: "mail.send" }> {
   const link = `${facts.baseUrl.replace(/\/$/, "")}/offer#token=${facts.offerToken}`;
   // The deadline with its zone's name, so nobody across a border misreads it.
-  // (dateStyle/timeStyle cannot be combined with timeZoneName: the parts are spelled out.)
-  const until = facts.expiresAt.toLocaleString("en-GB", {
-    day: "numeric",
-    month: "short",
-    year: "numeric",
-    hour: "2-digit",
-    minute: "2-digit",
-    timeZone: facts.timezone,
-    timeZoneName: "short",
-  });
+  const until = zonedWhen(facts.expiresAt, facts.timezone, "medium");
   const one = new Intl.PluralRules("en-GB").select(facts.quantity) === "one";
   const seats = facts.seats.length ? ` (${facts.seats.length === 1 ? "seat" : "seats"} ${new Intl.ListFormat("en-GB", { type: "conjunction" }).format(facts.seats)})` : "";
   const what = `${facts.quantity} ${one ? "ticket" : "tickets"}${seats} ${one ? "is" : "are"}`;

@@ -252,7 +252,8 @@ describe("queue places", () => {
     const reached = (await roomOf(env, eventId).stats()).views - before;
     // Every view the object served is one poll that says so; no other poll reached it.
     expect(reached).toBe(sources.filter((s) => s === "object").length);
-    expect(reached).toBeGreaterThanOrEqual(1);
+    // Zero is right on a fast machine: the view the joins fetched may still be fresh for every poll.
+    expect(sources.every((s) => s === "object" || s === "memory" || s === "cache"), sources.join(",")).toBe(true);
     expect(reached, `${reached} views in ${elapsed} ms`).toBeLessThanOrEqual(Math.floor(elapsed / VIEW_TTL_MS) + 1);
   });
 

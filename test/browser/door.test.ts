@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { chromium as playwright, type Page } from "playwright-core";
 import QRCode from "qrcode";
 import { describe, expect, inject, it } from "vitest";
-import { CHROMIUM_PATH } from "./chromium";
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from "./chromium";
 import { PHONE, postJson, unique, useChromium } from "./harness";
 
 const base = inject("browserStack").worker;
@@ -271,14 +271,7 @@ describe("door scanner", () => {
     const browser = await playwright.launch({
       executablePath: CHROMIUM_PATH,
       args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--no-first-run",
-        "--disable-sync",
-        "--disable-quic",
+        ...CHROMIUM_ARGS,
         "--use-fake-ui-for-media-stream",
         "--use-fake-device-for-media-stream",
         `--use-file-for-fake-video-capture=${video}`,

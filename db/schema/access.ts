@@ -2,6 +2,7 @@
 import { sql } from "drizzle-orm";
 import { bigserial, boolean, index, integer, pgTable, primaryKey, text, unique, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { id, createdAt, at } from "./columns";
+import { memberRole, organizations } from "./organizations";
 
 export const organizers = pgTable(
   "organizers",
@@ -19,7 +20,10 @@ export const organizerApiKeys = pgTable(
   "organizer_api_keys",
   {
     id: id(),
+    /** Who made the key; the key itself belongs to its organization and acts with its own role. */
     organizerId: uuid("organizer_id").notNull().references(() => organizers.id, { onDelete: "cascade" }),
+    organizationId: uuid("organization_id").references(() => organizations.id, { onDelete: "cascade" }),
+    role: memberRole("role"),
     name: text("name").notNull().default("default"),
     prefix: text("prefix").notNull(),
     keyHash: text("key_hash").notNull(),
@@ -35,6 +39,8 @@ export const organizerSessions = pgTable(
   {
     id: id(),
     organizerId: uuid("organizer_id").notNull().references(() => organizers.id, { onDelete: "cascade" }),
+    /** The organization the dashboard acts for; null: the member's first one. */
+    organizationId: uuid("organization_id").references(() => organizations.id, { onDelete: "set null" }),
     tokenHash: text("token_hash").notNull(),
     csrfToken: text("csrf_token").notNull(),
     createdAt: createdAt(),

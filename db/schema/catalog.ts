@@ -4,12 +4,15 @@ import { bigint, boolean, char, check, index, integer, jsonb, pgTable, real, tex
 import { tsvector, id, createdAt, updatedAt, at } from "./columns";
 import { eventStatus, tierKind, signingKeyStatus } from "./enums";
 import { organizers } from "./access";
+import { organizations } from "./organizations";
 
 export const events = pgTable(
   "events",
   {
     id: id(),
+    /** Who created the event; the organization owns it. */
     organizerId: uuid("organizer_id").notNull().references(() => organizers.id),
+    organizationId: uuid("organization_id").references(() => organizations.id),
     title: text("title").notNull(),
     description: text("description").notNull().default(""),
     category: text("category").notNull(),
@@ -48,6 +51,7 @@ export const events = pgTable(
     index("events_search_idx").using("gin", t.search),
     index("events_listing_idx").on(t.status, t.startsAt, t.id),
     index("events_organizer_idx").on(t.organizerId),
+    index("events_organization_idx").on(t.organizationId),
     check("events_ends_after_start", sql`${t.endsAt} > ${t.startsAt}`),
     check("events_hold_minutes_range", sql`${t.holdMinutes} BETWEEN 1 AND 60`),
     check("events_currency_upper", sql`${t.currency} ~ '^[A-Z]{3}$'`),

@@ -13,3 +13,4 @@ export * from "./orders";
 export * from "./door";
 export * from "./integration";
 export * from "./summaries";
+export * from "./organizations";

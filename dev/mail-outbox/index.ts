@@ -10,6 +10,7 @@ import { MailFaults } from "./faults";
 import { IdempotencyKeys } from "./idempotency";
 import type { Mail } from "./mail";
 import { listen, type OutboxState } from "./server";
+import { newWebhookInboxState } from "./webhook-inbox";
 
 export type { Mail } from "./mail";
 
@@ -30,7 +31,7 @@ export interface MailOutbox {
 
 export async function startMailOutbox(opts: MailOutboxOptions = {}): Promise<MailOutbox> {
   const host = opts.host ?? "127.0.0.1";
-  const state: OutboxState = { mails: [], idempotency: new IdempotencyKeys(), faults: new MailFaults() };
+  const state: OutboxState = { mails: [], idempotency: new IdempotencyKeys(), faults: new MailFaults(), webhooks: newWebhookInboxState() };
   const server = await listen(state, host, opts.port ?? 0);
   let stopping: Promise<void> | null = null;
   return {

@@ -10,6 +10,7 @@
  *   POST   /_outbox/faults      {"mode": "error_500" | "error_429", "times": N}
  *   GET    /_outbox/faults      scheduled faults
  *   DELETE /_outbox/faults      cancel them
+ *   /webhooks…                  the webhook inbox (webhook-inbox.ts)
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
@@ -19,6 +20,7 @@ import { type IdempotencyKeys, MAX_KEY_LENGTH } from "./idempotency";
 import { addressOf, type Mail } from "./mail";
 import { PAGE_SECURITY_HEADERS, renderInbox, renderMail, renderNotFound } from "./page";
 import { ValidationError, validateMail } from "./validation";
+import { releaseHanging, routeWebhookInbox, type WebhookInboxState } from "./webhook-inbox";
 import { keepConnectionsOpenLikeTheCloud } from "../keep-alive";
 
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -28,6 +30,7 @@ export interface OutboxState {
   mails: Mail[];
   idempotency: IdempotencyKeys;
   faults: MailFaults;
+  webhooks: WebhookInboxState;
 }
 
 interface Reply {
@@ -214,9 +217,10 @@ export interface RunningOutbox {
 export async function listen(state: OutboxState, host: string, port: number): Promise<RunningOutbox> {
   const server = createServer((req, res) => {
     readBody(req)
-      .then((body) =>
-        write(res, body === null ? apiError(413, "validation_error", "The request body is too large.") : route(req, body, state)),
-      )
+      .then(async (body) => {
+        if (body !== null && (await routeWebhookInbox(req, res, body, state.webhooks, PAGE_SECURITY_HEADERS))) return;
+        write(res, body === null ? apiError(413, "validation_error", "The request body is too large.") : route(req, body, state));
+      })
       .catch((error: unknown) => {
         if (!res.headersSent) write(res, apiError(500, "internal_server_error", String(error)));
       });
@@ -233,6 +237,7 @@ export async function listen(state: OutboxState, host: string, port: number): Pr
     port: (server.address() as AddressInfo).port,
     close: () =>
       new Promise<void>((resolve, reject) => {
+        releaseHanging(state.webhooks);
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
       }),

@@ -14,3 +14,4 @@ export * from "./door";
 export * from "./integration";
 export * from "./summaries";
 export * from "./organizations";
+export * from "./webhooks";

@@ -14,4 +14,5 @@ export * from "./door";
 export * from "./integration";
 export * from "./summaries";
 export * from "./organizations";
+export * from "./promo-codes";
 export * from "./webhooks";

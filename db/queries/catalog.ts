@@ -1,9 +1,9 @@
 /**
  * Reads behind the attendees' catalog: published events, searched and filtered, with their tiers.
  */
-import { and, asc, eq, gt, gte, inArray, lte, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, eq, getTableColumns, gt, gte, inArray, lte, or, sql, type SQL } from "drizzle-orm";
 import type { HttpDatabase } from "../client";
-import { events, ticketTiers } from "../schema";
+import { events, organizers, ticketTiers } from "../schema";
 
 export interface CatalogFilter {
   q?: string;
@@ -18,8 +18,12 @@ export interface CatalogFilter {
 
 export type EventRow = typeof events.$inferSelect;
 export type TierRow = typeof ticketTiers.$inferSelect;
+/** An event as attendees see it: with the name of the organizer who runs it. */
+export type PublicEventRow = EventRow & { organizerName: string };
 
-export async function listPublishedEvents(db: HttpDatabase, filter: CatalogFilter): Promise<EventRow[]> {
+const publicEventColumns = { ...getTableColumns(events), organizerName: organizers.name };
+
+export async function listPublishedEvents(db: HttpDatabase, filter: CatalogFilter): Promise<PublicEventRow[]> {
   const conditions: SQL[] = [eq(events.status, "published")];
   if (filter.q) conditions.push(sql`${events.search} @@ websearch_to_tsquery('english', ${filter.q})`);
   if (filter.city) conditions.push(sql`lower(${events.venueCity}) = lower(${filter.city})`);
@@ -32,17 +36,19 @@ export async function listPublishedEvents(db: HttpDatabase, filter: CatalogFilte
     conditions.push(or(gt(events.startsAt, startsAt), and(eq(events.startsAt, startsAt), gt(events.id, id)))!);
   }
   return db
-    .select()
+    .select(publicEventColumns)
     .from(events)
+    .innerJoin(organizers, eq(organizers.id, events.organizerId))
     .where(and(...conditions))
     .orderBy(asc(events.startsAt), asc(events.id))
     .limit(filter.limit);
 }
 
-export async function findPublishedEvent(db: HttpDatabase, eventId: string): Promise<EventRow | undefined> {
+export async function findPublishedEvent(db: HttpDatabase, eventId: string): Promise<PublicEventRow | undefined> {
   const [row] = await db
-    .select()
+    .select(publicEventColumns)
     .from(events)
+    .innerJoin(organizers, eq(organizers.id, events.organizerId))
     .where(and(eq(events.id, eventId), inArray(events.status, ["published", "cancelled"])))
     .limit(1);
   return row;

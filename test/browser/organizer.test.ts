@@ -61,8 +61,11 @@ async function signUp(context: BrowserContext, email: string): Promise<{ page: P
   await page.fill("#email", email);
   await page.fill("#password", "a long enough password");
   await page.click("#signup button[type=submit]");
-  await page.locator("#key-panel:not([hidden])").waitFor();
-  const apiKey = (await page.locator("#api-key").textContent())!.trim();
+  // Sign-up lands on the dashboard: a welcome, and the account's first key shown once under API keys.
+  await page.waitForURL(`${base}/organizer/`);
+  await page.locator("#welcome:not([hidden])").waitFor();
+  await page.locator("#key-reveal:not([hidden])").waitFor();
+  const apiKey = (await page.locator("#new-key-value").textContent())!.trim();
   return { page, apiKey };
 }
 
@@ -77,18 +80,22 @@ describe("organizer pages", () => {
     const email = `${uniqueWord("org")}@example.test`;
     const { page, apiKey } = await signUp(organizer, email);
 
-    // The key is shown once, can be copied, and really is this organizer's key.
-    expect(await page.locator("#key-panel .notice").textContent()).toContain("won't be shown again");
-    await page.click("#copy-key");
-    await expect.poll(() => page.locator("#copy-status").textContent()).toContain("Copied");
+    // A welcome by name; the key is shown once, can be copied, and really is this organizer's key.
+    expect(await page.locator("#welcome-title").textContent()).toBe("Welcome to Admit One, Quayside Promotions");
+    expect(await page.locator("#key-reveal .notice").textContent()).toContain("won't be shown again");
+    await page.click("#copy-new-key");
+    await expect.poll(() => page.locator("#copy-new-key-status").textContent()).toContain("Copied");
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(apiKey);
     const me = await apiAs<{ email: string }>(apiKey, "/api/v1/organizers/me");
     expect(me).toMatchObject({ status: 200, body: { email } });
-
-    await page.click("#continue");
-    await page.waitForURL(`${base}/organizer/`);
     await expect.poll(() => page.locator("#events").textContent()).toContain("No events yet");
     expect(await page.locator("#account-name").textContent()).toBe("Quayside Promotions");
+    // Shown once: a reload has neither the welcome nor the key.
+    await page.reload();
+    await expect.poll(() => page.locator("#events").textContent()).toContain("No events yet");
+    expect(await page.locator("#welcome").isHidden()).toBe(true);
+    expect(await page.locator("#key-reveal").isHidden()).toBe(true);
+    expect(await page.locator("#new-key-value").textContent()).toBe("");
 
     // A new event, timed in New York whatever zone this browser is in.
     await page.click("#new-event");
@@ -205,6 +212,7 @@ describe("organizer pages", () => {
     await shopper.locator("#events .card").click();
     await shopper.locator("#event:not([hidden])").waitFor();
     expect(await shopper.locator("#title").textContent()).toBe(title);
+    expect(await shopper.locator("#organizer").textContent()).toBe("Presented by Quayside Promotions");
     expect(await shopper.locator("#tiers li strong").allTextContents()).toEqual(["Standing", "Balcony"]);
     expect(await shopper.locator("#tiers li").nth(0).textContent()).toContain("150 left");
     expect(await shopper.locator("#tiers li").nth(1).textContent()).toContain("17 left");

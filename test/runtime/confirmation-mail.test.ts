@@ -95,6 +95,11 @@ describe("confirmation mail", () => {
 
     expect(mail!.html).toContain("UX Theatre, Rua das Flores 12, 2º, Porto");
     expect(mail!.text).toContain("Where: UX Theatre, Rua das Flores 12, 2º, Porto");
+    // The organizer's name (sign-up's "shown to attendees on your events"), as on the event page.
+    expect(mail!.text).toContain("Organizer: Org\n");
+    expect(mail!.html).toContain("<td data-organizer>Org</td>");
+    const shown = await call("GET", `/api/v1/events/${order.eventId}`);
+    expect(shown.body.organizer).toEqual({ name: "Org" });
     const code = /Order: (\S+)/.exec(mail!.text)?.[1];
     expect(code).toMatch(CODE);
     expect(mail!.subject).toContain(code);

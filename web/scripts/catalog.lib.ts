@@ -15,6 +15,8 @@ export interface CatalogEvent {
   title: string;
   description: string;
   category: string;
+  /** Who runs the event (absent only in organizer views). */
+  organizer?: { name: string };
   venue: { name: string; city: string; address: string };
   starts_at: string;
   ends_at: string;

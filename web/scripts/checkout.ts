@@ -93,7 +93,8 @@ function fillSummary(order: OrderView, event: SaleEvent | undefined): void {
     document.title = `Checkout: ${event.title} — Admit One`;
     $("#event-title").textContent = event.title;
     $("#event-when").textContent = formatWhen(event.starts_at, event.ends_at, event.timezone);
-    $("#event-where").textContent = `${event.venue.name}, ${event.venue.city}`;
+    $("#event-where").textContent = [event.venue.name, event.venue.city].filter((part) => part && part.trim()).join(", ");
+    if (event.organizer) $("#event-organizer").textContent = `Presented by ${event.organizer.name}`;
   } else {
     $("#event-title").textContent = "Your event";
   }

@@ -28,6 +28,10 @@ async function main(): Promise<void> {
     text("#title", event.title);
     text("#when", formatWhen(event.starts_at, event.ends_at, event.timezone));
     text("#where", [event.venue.name, event.venue.address, event.venue.city].filter((part) => part && part.trim()).join(", "));
+    if (event.organizer) {
+      text("#organizer", `Presented by ${event.organizer.name}`);
+      document.querySelector<HTMLElement>("#organizer")!.hidden = false;
+    }
     text("#description", event.description);
     mountPurchaseForm(event);
     mountQueueGate(event);

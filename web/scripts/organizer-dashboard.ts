@@ -1,6 +1,7 @@
 /**
  * The organizer's home: their events (drafts included) with status and sales, and their API keys
- * (list, create with a once-only reveal, revoke). Not signed in → the login page.
+ * (list, create with a once-only reveal, revoke). Right after sign-up it welcomes them and shows the
+ * account's first key once, here. Not signed in → the login page.
  */
 import { ApiProblem, showStatus } from "./api.lib";
 import { askToConfirm } from "./confirm-dialog.lib";
@@ -10,6 +11,7 @@ import { revealSecret, whileBusy } from "./form-controls.lib";
 import { formatWhen } from "./format.lib";
 import { salesTotals, statusBadge, type OrganizerEvent } from "./organizer-events.lib";
 import { mountAccountBar, organizerApi, requireOrganizer } from "./organizer-session.lib";
+import { takeNewAccount } from "./organizer-welcome.lib";
 
 interface ApiKey {
   api_key_id: string;
@@ -155,18 +157,36 @@ keyForm.addEventListener("submit", async (event) => {
       }),
     );
     input.value = "";
-    reveal.hidden = false;
-    revealSecret(
-      document.querySelector<HTMLElement>("#new-key-value")!,
-      document.querySelector<HTMLButtonElement>("#copy-new-key")!,
-      document.querySelector<HTMLElement>("#copy-new-key-status")!,
-      created.api_key,
-    );
+    showKeyOnce(created.api_key, "Copy your new key now: it won't be shown again.");
     await loadKeys();
   } catch (error) {
     showFormProblem(keyStatus, keyForm, error);
   }
 });
+
+function showKeyOnce(apiKey: string, note: string): void {
+  document.querySelector<HTMLElement>("#key-reveal-note")!.textContent = note;
+  reveal.hidden = false;
+  revealSecret(
+    document.querySelector<HTMLElement>("#new-key-value")!,
+    document.querySelector<HTMLButtonElement>("#copy-new-key")!,
+    document.querySelector<HTMLElement>("#copy-new-key-status")!,
+    apiKey,
+  );
+}
+
+/** Sign-up's hand-over: a welcome with first steps, and the account's key shown once under API keys. */
+function welcomeNewAccount(): void {
+  const account = takeNewAccount();
+  if (!account) return;
+  const panel = document.querySelector<HTMLElement>("#welcome")!;
+  document.querySelector<HTMLElement>("#welcome-name")!.textContent = account.name;
+  panel.hidden = false;
+  document.querySelector("#dismiss-welcome")!.addEventListener("click", () => (panel.hidden = true));
+  showKeyOnce(account.apiKey, "Your first API key, made with your account. Copy it now if a script needs it: it won't be shown again.");
+  document.querySelector<HTMLElement>("#welcome-title")!.focus();
+  history.replaceState(null, "", "/organizer/");
+}
 
 document.querySelector("#hide-key")!.addEventListener("click", () => {
   reveal.hidden = true;
@@ -181,6 +201,7 @@ async function main(): Promise<void> {
   try {
     const organizer = await requireOrganizer();
     mountAccountBar(organizer, status);
+    welcomeNewAccount();
   } catch (error) {
     const message = error instanceof ApiProblem ? error.message : "We could not check your sign-in.";
     showStatus(status, message, "error");

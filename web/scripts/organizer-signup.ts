@@ -1,10 +1,11 @@
 /**
- * Sign-up: creates the organizer (which also signs in), then shows the API key exactly once with a
- * copy button before moving on to the dashboard.
+ * Sign-up: creates the organizer (which also signs in) and opens the dashboard, which welcomes them
+ * and shows the API key made with the account once, under its API keys settings.
  */
 import { api, ApiProblem, rememberCsrfToken, showStatus } from "./api.lib";
 import { clearErrorsOnEdit, clearFieldErrors, showFieldErrors, showFormProblem } from "./field-errors.lib";
-import { checkCredentials, revealSecret, whileBusy, wireRevealButtons } from "./form-controls.lib";
+import { checkCredentials, whileBusy, wireRevealButtons } from "./form-controls.lib";
+import { handOverNewAccount } from "./organizer-welcome.lib";
 
 interface SignedUp {
   organizer_id: string;
@@ -20,25 +21,6 @@ const submit = form.querySelector<HTMLButtonElement>("button[type=submit]")!;
 
 function value(name: string): string {
   return (form.elements.namedItem(name) as HTMLInputElement).value;
-}
-
-function showKey(result: SignedUp): void {
-  document.querySelector<HTMLElement>("#signup-panel")!.hidden = true;
-  for (const link of document.querySelectorAll<HTMLElement>(".topbar a[href='/organizer/login']")) link.hidden = true;
-  const panel = document.querySelector<HTMLElement>("#key-panel")!;
-  panel.hidden = false;
-  revealSecret(
-    document.querySelector<HTMLElement>("#api-key")!,
-    document.querySelector<HTMLButtonElement>("#copy-key")!,
-    document.querySelector<HTMLElement>("#copy-status")!,
-    result.api_key,
-  );
-  document.title = "Your API key — Admit One";
-  panel.querySelector("h1")?.focus();
-  // Leaving by accident would lose the key for good.
-  const warn = (event: BeforeUnloadEvent) => event.preventDefault();
-  window.addEventListener("beforeunload", warn);
-  document.querySelector("#continue")!.addEventListener("click", () => window.removeEventListener("beforeunload", warn));
 }
 
 form.addEventListener("submit", async (event) => {
@@ -58,7 +40,8 @@ form.addEventListener("submit", async (event) => {
       api<SignedUp>("/api/v1/organizers", { method: "POST", body: JSON.stringify(body) }),
     );
     rememberCsrfToken(result.csrf_token);
-    showKey(result);
+    handOverNewAccount({ name: result.name, apiKey: result.api_key });
+    location.assign("/organizer/?welcome=1");
   } catch (error) {
     showFormProblem(status, form, error);
     if (error instanceof ApiProblem && error.code === "EMAIL_TAKEN") {

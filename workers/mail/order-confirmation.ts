@@ -18,6 +18,8 @@ export interface ConfirmationFacts {
   attendeeName: string;
   eventId: string;
   eventTitle: string;
+  /** The organizer's name, as attendees see it on the event page. */
+  organizerName: string;
   startsAt: Date;
   endsAt: Date;
   timezone: string;
@@ -79,7 +81,7 @@ export function orderConfirmationMail(facts: ConfirmationFacts): Extract<QueueMe
     subject: `Your tickets for ${facts.eventTitle} (order ${facts.orderCode})`,
     text:
       `Hello ${facts.attendeeName},\n\nYou have ${what} for ${facts.eventTitle}.\n\n` +
-      `Order: ${facts.orderCode}\nWhen: ${when}\n${where ? `Where: ${where}\n` : ""}\n` +
+      `Order: ${facts.orderCode}\nWhen: ${when}\n${where ? `Where: ${where}\n` : ""}Organizer: ${facts.organizerName}\n\n` +
       `Show the QR codes at the door: ${link}\n${restLine ? `${restLine}\n` : ""}\nThe attached event.ics adds the event to your calendar.\n\nAdmit One`,
     html:
       `<p>Hello ${escape(facts.attendeeName)},</p>` +
@@ -88,6 +90,7 @@ export function orderConfirmationMail(facts: ConfirmationFacts): Extract<QueueMe
       `<tr><td style="padding:2px 16px 2px 0;color:#555">Order</td><td><strong data-order-code style="font-family:monospace;font-size:1.25em;letter-spacing:0.1em">${escape(facts.orderCode)}</strong></td></tr>` +
       `<tr><td style="padding:2px 16px 2px 0;color:#555">When</td><td>${escape(when)}</td></tr>` +
       (where ? `<tr><td style="padding:2px 16px 2px 0;color:#555">Where</td><td>${escape(where)}</td></tr>` : "") +
+      `<tr><td style="padding:2px 16px 2px 0;color:#555">Organizer</td><td data-organizer>${escape(facts.organizerName)}</td></tr>` +
       `</table>` +
       `<p>Show these at the door:</p><div>${ticketsHtml}</div>` +
       (restLine ? `<p>${escape(restLine)}</p>` : "") +

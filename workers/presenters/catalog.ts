@@ -21,7 +21,7 @@ export function presentTier(tier: TierRow) {
   };
 }
 
-export function presentEvent(event: EventRow, tiers: TierRow[], now: Date) {
+export function presentEvent(event: EventRow & { organizerName?: string }, tiers: TierRow[], now: Date) {
   const presentedTiers = tiers.map(presentTier);
   const prices = presentedTiers.map((t) => t.price);
   const salesOpen =
@@ -34,6 +34,8 @@ export function presentEvent(event: EventRow, tiers: TierRow[], now: Date) {
     title: event.title,
     description: event.description,
     category: event.category,
+    // Who runs it, as attendees see it on the event page, at checkout and in the mail.
+    organizer: event.organizerName === undefined ? undefined : { name: event.organizerName },
     venue: { name: event.venueName, city: event.venueCity, address: event.venueAddress },
     starts_at: event.startsAt.toISOString(),
     ends_at: event.endsAt.toISOString(),

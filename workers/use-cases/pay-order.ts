@@ -201,6 +201,7 @@ export async function finalizePaidOrder(env: Env, db: HttpDatabase, orderId: str
     attendeeName: order.attendeeName,
     eventId: event.id,
     eventTitle: event.title,
+    organizerName: event.organizerName,
     startsAt: event.startsAt,
     endsAt: event.endsAt,
     timezone: event.timezone,

@@ -37,6 +37,7 @@ import {
   type EntryState,
   type HoldOutcome,
   type HoldRequest,
+  type HoldStatus,
   type InventoryChange,
   type InventorySnapshot,
   type ReleaseOutcome,
@@ -51,19 +52,8 @@ import { CheckinStore } from "./tier-inventory-checkins";
 import { InventoryStore, SCHEMA } from "./tier-inventory-store";
 
 export type { Admission, AdmitOutcome, AdmitRequest, UndoOutcome, UndoRequest } from "../workers/domain/checkin";
-export type {
-  ConfigureOutcome,
-  ConfirmOutcome,
-  HeldUnits,
-  HoldOutcome,
-  HoldRequest,
-  InventorySnapshot,
-  ReleaseOutcome,
-  ReturnOutcome,
-  ReturnRequest,
-  TierSetup,
-  WaitlistStatus,
-} from "../workers/domain/inventory";
+export type { ConfigureOutcome, ConfirmOutcome, HeldUnits, HoldOutcome, HoldRequest, HoldStatus, InventorySnapshot } from "../workers/domain/inventory";
+export type { ReleaseOutcome, ReturnOutcome, ReturnRequest, TierSetup, WaitlistStatus } from "../workers/domain/inventory";
 export type { JoinOutcome, WaitlistEntryView } from "../workers/domain/waitlist";
 
 export class TierInventory extends DurableObject<Env> {
@@ -114,6 +104,15 @@ export class TierInventory extends DurableObject<Env> {
       this.scheduleAlarm();
     }
     return decision.outcome;
+  }
+
+  /**
+   * Where a hold stands (`unknown`: never taken, or forgotten). Register asks after writing the order:
+   * a hold the buyer's next registration replaced in between is `released`, and that order ends then.
+   */
+  async holdStatus(holdId: string): Promise<HoldStatus | "unknown"> {
+    this.expireOverdue(Date.now());
+    return this.store.hold(holdId)?.status ?? "unknown";
   }
 
   /** Turns a live hold into a sale. A hold that expired or was released cannot be sold. */

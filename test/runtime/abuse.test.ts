@@ -4,11 +4,14 @@
  * and per client address, and one waiting-room pass buys one order — under concurrency too.
  */
 import { env } from "cloudflare:workers";
+import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import type { HttpDatabase } from "../../db/client";
 import { inventoryOf } from "../../workers/inventory-client";
+import { claimFromInventory, registerOrder, type ClaimStep } from "../../workers/use-cases/register-order";
 import { roomOf } from "../../workers/waiting-room-client";
 import { call } from "./http";
-import { uniqueName } from "./fixtures";
+import { db, uniqueName } from "./fixtures";
 import { getOrder, pay, publishedEvent, register, registration } from "./purchase-helpers";
 
 const ADDRESS = { "CF-Connecting-IP": "203.0.113.200" };
@@ -29,17 +32,67 @@ describe("hoarding", () => {
     const live = await inventoryOf(env, tierId).snapshot();
     expect(live.held).toBe(4);
     expect(live.available).toBe(36);
+    // The ledger agrees as soon as every request has answered, before any sweeper: one pending order,
+    // and its hold is the live one. An order whose hold was replaced before its row was written ends
+    // in its own request (it answers `cancelled`); one written before is ended by the replacing request.
+    const pending = await db().execute<{ id: string; hold_id: string }>(sql`SELECT id, hold_id FROM orders WHERE tier_id = ${tierId} AND status = 'pending'`);
+    expect(pending.rows).toHaveLength(1);
+    expect(await inventoryOf(env, tierId).holdStatus(pending.rows[0]!.hold_id)).toBe("active");
     const statuses = await Promise.all(attempts.map(async (a) => (await getOrder(a.body.order_id, a.body.order_token)).body.status));
-    // Replaced orders are cancelled; one whose row was written just after it was replaced may still read
-    // pending (its hold is gone, the sweeper ends it): whatever the ledger says, exactly one can be paid.
-    expect(statuses.filter((s) => s === "cancelled").length).toBeGreaterThanOrEqual(9);
-    const open = attempts.filter((_, i) => statuses[i] === "pending");
-    const paid = await Promise.all(open.map((a) => pay(a.body.order_id, a.body.order_token)));
-    expect(paid.filter((p) => p.status === 200)).toHaveLength(1);
+    expect(statuses.filter((s) => s === "pending")).toHaveLength(1);
+    expect(statuses.filter((s) => s === "cancelled")).toHaveLength(11);
+    // What each request answered is never ahead of the ledger: an order answered cancelled stays so.
+    attempts.forEach((a, i) => a.body.status === "cancelled" && expect(statuses[i]).toBe("cancelled"));
+    const paid = await Promise.all(attempts.map((a) => pay(a.body.order_id, a.body.order_token)));
+    expect(paid.filter((p) => p.status === 200).map((p) => p.body.order_id)).toEqual([pending.rows[0]!.id]);
     expect(paid.filter((p) => p.status !== 200).every((p) => p.status >= 400 && p.status < 500), JSON.stringify(paid.map((p) => p.status))).toBe(true);
     expect((await inventoryOf(env, tierId).snapshot()).sold).toBe(4);
     // A real buyer still gets tickets.
     expect((await register(eventId, registration(tierId, { quantity: 4 }))).status).toBe(201);
+  });
+
+  it("an order whose hold the buyer's next registration replaced before its row was written ends in its own request", async () => {
+    const { eventId, tiers } = await publishedEvent([{ name: "GA", price: 1000, capacity: 20, max_per_order: 4 }]);
+    const tierId = tiers[0]!.tier_id;
+    // Someone else buys first, so the tier is set up and the first ledger write of the claim below is its order.
+    expect((await register(eventId, registration(tierId))).status).toBe(201);
+    const attendee = { email: `${uniqueName("racer")}@example.test`, name: "Racer" };
+    // The interleaving the race needs, made certain: the first registration holds its units, then waits
+    // before its order row is written while the same buyer's second registration replaces that hold.
+    const ledger = db();
+    let atInsert!: () => void;
+    let letGo!: () => void;
+    const arrived = new Promise<void>((resolve) => (atInsert = resolve));
+    const gate = new Promise<void>((resolve) => (letGo = resolve));
+    let paused = false;
+    const gated = new Proxy(ledger, {
+      get(target, prop, receiver) {
+        if (prop !== "execute" || paused) return Reflect.get(target, prop, receiver);
+        return async (...args: Parameters<HttpDatabase["execute"]>) => {
+          paused = true;
+          atInsert();
+          await gate;
+          return target.execute(...args);
+        };
+      },
+    });
+    const claim: ClaimStep = (runtime, _db, context) => claimFromInventory(runtime, gated, context);
+    const first = registerOrder(env, ledger, eventId, { tier_id: tierId, quantity: 2, idempotency_key: uniqueName("first"), attendee }, new Date(), undefined, claim);
+    await arrived;
+    const second = await register(eventId, registration(tierId, { quantity: 3, attendee }));
+    expect(second.status).toBe(201);
+    letGo();
+    const replaced = await first;
+    expect(replaced.body.status).toBe("cancelled");
+
+    const pending = await ledger.execute<{ id: string; hold_id: string }>(sql`SELECT id, hold_id FROM orders WHERE tier_id = ${tierId} AND status = 'pending'`);
+    expect(pending.rows.map((r) => r.id)).not.toContain(replaced.body.order_id);
+    expect(pending.rows.map((r) => r.id)).toContain(second.body.order_id);
+    for (const row of pending.rows) expect(await inventoryOf(env, tierId).holdStatus(row.hold_id)).toBe("active");
+    expect((await inventoryOf(env, tierId).snapshot()).held).toBe(1 + 3);
+    expect((await getOrder(replaced.body.order_id, replaced.body.order_token)).body.status).toBe("cancelled");
+    expect((await pay(replaced.body.order_id, replaced.body.order_token)).status).toBeLessThan(500);
+    expect((await pay(second.body.order_id, second.body.order_token)).status).toBe(200);
   });
 
   it("caps what one buyer holds across the event's tiers, answering HOLD_LIMIT_REACHED", async () => {
@@ -130,5 +183,25 @@ describe("waitlist flooding", () => {
     // Someone else still joins.
     expect((await join(`${uniqueName("fan")}@example.test`, { "CF-Connecting-IP": "198.51.100.99" })).status).toBe(201);
     expect((await inventoryOf(env, tierId).snapshot()).waiting).toBe(4);
+  });
+
+  it("register's join_waitlist on a sold-out tier applies the same per-address cap as the waitlist route", async () => {
+    const { eventId, tiers } = await publishedEvent([{ name: "GA", price: 1000, capacity: 2, max_per_order: 2 }], {
+      waitlist: { enabled: true, offer_minutes: 30 },
+      purchase_limits: { max_held_per_buyer: 10, max_held_per_ip: 6 },
+    });
+    const tierId = tiers[0]!.tier_id;
+    expect((await register(eventId, registration(tierId, { quantity: 2 }))).status).toBe(201);
+    const answers = [];
+    // One at a time, so the tier is known sold out for some (the cached answer) and asked for the first.
+    for (let i = 0; i < 6; i++) answers.push(await registerFrom(eventId, registration(tierId, { quantity: 2, join_waitlist: true }), ADDRESS));
+    const joined = answers.filter((a) => a.status === 409);
+    expect(joined.map((a) => [a.body.error.code, typeof a.body.waitlist_position])).toEqual(Array(3).fill(["SOLD_OUT", "number"]));
+    const refused = answers.filter((a) => a.status !== 409);
+    expect(refused.map((a) => [a.status, a.body.error.code, a.body.scope])).toEqual(Array(3).fill([429, "HOLD_LIMIT_REACHED", "client"]));
+    expect((await inventoryOf(env, tierId).snapshot()).waiting).toBe(3);
+    // Another address still gets a place.
+    const other = await registerFrom(eventId, registration(tierId, { quantity: 2, join_waitlist: true }), { "CF-Connecting-IP": "198.51.100.98" });
+    expect([other.status, other.body.error.code, typeof other.body.waitlist_position]).toEqual([409, "SOLD_OUT", "number"]);
   });
 });

@@ -124,7 +124,7 @@ export async function registerOrder(
     // Sold out a moment ago: answer without writing anything, unless this is a retry of an order.
     const existing = await findOrderByEmailAndKey(db, input.attendee.email, orderKey);
     if (existing) return replay(env, db, existing, fingerprint);
-    throw await soldOutAnswer(env, db, event.id, input, 0, now);
+    throw await soldOutAnswer(env, db, event.id, input, 0, now, clientAddress);
   }
   const clientKey = await clientKeyOf(env.SIGNING_MASTER_KEY, clientAddress);
   const { attendeeId, existing, heldElsewhere } = await upsertAttendeeWithOrder(db, input.attendee, orderKey, clientKey);
@@ -144,7 +144,7 @@ export async function registerOrder(
   let registered: RegisteredOrder;
   try {
     // Not created means a concurrent copy of this request wrote the order: same hold, same pass.
-    registered = await claim(env, db, { event, tier, input, now, fingerprint, key, buyer, clientKey });
+    registered = await claim(env, db, { event, tier, input, now, fingerprint, key, buyer, clientKey, clientAddress });
   } catch (error) {
     if (access) await settleQueuePass(env, event, holdId, "unpaid");
     throw error;
@@ -170,6 +170,8 @@ export interface ClaimContext {
   key: { attendeeId: string; eventId: string; tierId: string; idempotencyKey: string };
   buyer?: HoldBuyer;
   clientKey?: string | null;
+  /** Cloudflare's address of the client, for the waitlist's per-address cap when register joins it. */
+  clientAddress?: string;
 }
 
 /** Claims the units and writes the pending order. The bench swaps in the classic Postgres claim. */
@@ -184,7 +186,7 @@ export async function holdIdOf(key: ClaimContext["key"]): Promise<string> {
   return `hold_${(await sha256Hex(JSON.stringify(key))).slice(0, 40)}`;
 }
 
-export const claimFromInventory: ClaimStep = async (env, db, { event, tier, input, now, fingerprint, key, buyer, clientKey }) => {
+export const claimFromInventory: ClaimStep = async (env, db, { event, tier, input, now, fingerprint, key, buyer, clientKey, clientAddress }) => {
   const holdId = await holdIdOf(key);
   const expiresAt = now.getTime() + event.holdMinutes * 60_000;
   const outcome = await holdWithSetup(env, db, event.id, tier.id, {
@@ -200,7 +202,7 @@ export const claimFromInventory: ClaimStep = async (env, db, { event, tier, inpu
     switch (outcome.code) {
       case "sold_out":
         if (outcome.available === 0) await rememberSoldOut(tier.id);
-        throw await soldOutAnswer(env, db, event.id, input, outcome.available, now);
+        throw await soldOutAnswer(env, db, event.id, input, outcome.available, now, clientAddress);
       case "seat_unavailable":
         throw new ApiError(
           "SEAT_UNAVAILABLE",
@@ -244,7 +246,12 @@ export const claimFromInventory: ClaimStep = async (env, db, { event, tier, inpu
     }
     // The buyer's earlier holds in this tier were given up for this one: their orders end here.
     if (outcome.replaced) await cancelReplacedOrders(db, event.id, outcome.replaced);
-    const order = { ...pending, id: orderId, status: "pending" as const } as OrderRow;
+    // And the other way round: the buyer's next registration may have replaced this hold before this
+    // row existed (its cancelReplacedOrders found nothing to end). Asked after the write, so either
+    // that request saw the row or this one sees the hold gone: no pending order outlives its hold.
+    const replacedMeanwhile = buyer && (await inventoryOf(env, tier.id).holdStatus(hold.hold_id)) === "released";
+    if (replacedMeanwhile) await cancelReplacedOrders(db, event.id, [hold.hold_id]);
+    const order = { ...pending, id: orderId, status: replacedMeanwhile ? ("cancelled" as const) : ("pending" as const) } as OrderRow;
     return { created: true, body: await presentPendingOrder(env, order, hold.seats) };
   } catch (error) {
     await inventoryOf(env, tier.id).release(hold.hold_id);
@@ -280,12 +287,15 @@ export function eventCancelled(): ApiError {
   return new ApiError("EVENT_CANCELLED", "This event has been cancelled; tickets are no longer sold.");
 }
 
-/** SOLD_OUT, after joining the waitlist when the buyer asked to and the event has one. */
-export async function soldOutAnswer(env: Env, db: HttpDatabase, eventId: string, input: RegisterInput, available: number, now: Date): Promise<ApiError> {
+/**
+ * SOLD_OUT, after joining the waitlist when the buyer asked to and the event has one. `clientAddress`
+ * (Cloudflare's address of the client) caps waitlist places per address here as on the waitlist route.
+ */
+export async function soldOutAnswer(env: Env, db: HttpDatabase, eventId: string, input: RegisterInput, available: number, now: Date, clientAddress?: string): Promise<ApiError> {
   const message = available > 0 ? `Only ${available} left in this tier.` : "This tier is sold out.";
   if (!input.join_waitlist) return new ApiError("SOLD_OUT", message, { available });
   try {
-    const joined = await joinWaitlist(env, db, eventId, { tier_id: input.tier_id, quantity: input.quantity, attendee: input.attendee }, now);
+    const joined = await joinWaitlist(env, db, eventId, { tier_id: input.tier_id, quantity: input.quantity, attendee: input.attendee }, now, clientAddress);
     return new ApiError("SOLD_OUT", `${message} You are number ${joined.body.position || 1} on the waitlist.`, {
       available,
       waitlist_position: joined.body.position,

@@ -1,7 +1,7 @@
 /**
  * Orders, their items, payments and tickets: the ledger side of the purchase saga.
  */
-import { and, asc, eq, lt, sql } from "drizzle-orm";
+import { and, asc, eq, lt, ne, sql } from "drizzle-orm";
 import type { HttpDatabase, Transaction } from "../client";
 import { attendees, orderItems, orders, payments, refunds, tickets, ticketTiers } from "../schema";
 
@@ -177,6 +177,17 @@ export async function updatePayment(db: HttpDatabase | Transaction, orderId: str
 
 export async function setOrderStatus(db: HttpDatabase | Transaction, orderId: string, status: OrderRow["status"], extra: Partial<typeof orders.$inferInsert> = {}) {
   await db.update(orders).set({ status, updatedAt: sql`now()`, ...extra }).where(eq(orders.id, orderId));
+}
+
+/**
+ * Records a declined attempt on the order's payment, unless another attempt's charge already
+ * succeeded (a decline that lost the race to a good card must not mark a paid order failed).
+ */
+export async function recordDeclinedPayment(db: HttpDatabase | Transaction, orderId: string, failureCode: string) {
+  await db
+    .update(payments)
+    .set({ status: "failed", failureCode, updatedAt: sql`now()` })
+    .where(and(eq(payments.orderId, orderId), ne(payments.status, "succeeded")));
 }
 
 /** Ends an order that is still pending (expired, cancelled); an order confirmed meanwhile is left alone. */

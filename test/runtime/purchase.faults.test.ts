@@ -1,7 +1,7 @@
 /**
- * The purchase saga when things go wrong: a declined card, a hold that expires (alarm fired
- * deterministically), money that arrives after the hold is gone, a Stripe call that times out
- * after charging, a client that vanishes and leaves the webhook to finish, and the sweeper.
+ * The purchase saga when things go wrong: a hold that expires (alarm fired deterministically), money
+ * that arrives after the hold is gone, a Stripe call that times out after charging, a client that
+ * vanishes and leaves the webhook to finish, and the sweeper. A declined card: purchase.declines.test.ts.
  */
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
@@ -48,19 +48,6 @@ async function expireHoldsNow(tierId: string) {
 async function intentsFor(orderId: string) {
   return (await stripe().paymentIntents.search({ query: `metadata['order_id']:'${orderId}'` })).data;
 }
-
-describe("declined card", () => {
-  it("answers 402, releases the hold and charges nothing, however often it is retried", async () => {
-    const { tierId, order } = await gaOrder();
-    const declined = await pay(order.order_id, order.order_token, "pm_card_chargeDeclined");
-    expect(declined.status).toBe(402);
-    expect(declined.body).toMatchObject({ error: { code: "PAYMENT_DECLINED" }, decline_code: "generic_decline" });
-    expect(await inventoryOf(env, tierId).snapshot()).toMatchObject({ held: 0, sold: 0, available: 10 });
-    expect((await pay(order.order_id, order.order_token, "pm_card_visa")).status).toBe(402);
-    expect((await getOrder(order.order_id, order.order_token)).body).toMatchObject({ status: "cancelled", tickets: [] });
-    expect((await intentsFor(order.order_id)).every((pi) => pi.amount_received === 0)).toBe(true);
-  });
-});
 
 describe("hold expiry", () => {
   it("returns the units when the alarm fires, and the sweeper expires the order without charging", async () => {
@@ -176,7 +163,7 @@ describe("expiring an order that a payment is selling at the same moment", () =>
 
 describe("invariant: every charge ends as tickets or a refund", () => {
   it("holds for every order these tests made: a paid order has a ticket per unit, or all its money back", async () => {
-    expect(touched.length).toBeGreaterThanOrEqual(6);
+    expect(touched.length).toBeGreaterThanOrEqual(5);
     let charged = 0;
     for (const orderId of touched) {
       const [order] = await db().select().from(schema.orders).where(eq(schema.orders.id, orderId));

@@ -2,7 +2,7 @@
  * The Stripe webhook in workerd, sent signed as Stripe would: a payment event acts on an order only
  * when its intent id, amount and currency are the order's payment; a dispute revokes the order's
  * tickets (listed at /revocations, refused at the door) and tells the organizer by mail; a decline
- * reported only by webhook releases the hold as pay's own decline does.
+ * reported only by webhook is recorded as pay's own decline is, and keeps the hold.
  */
 import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
@@ -83,28 +83,32 @@ describe("payment events that are not the order's payment", () => {
 });
 
 describe("payment_intent.payment_failed reported only by webhook", () => {
-  it("releases the hold as pay's decline does: the tier's held units go back to 0 and the order is cancelled", async () => {
+  it("records the decline as pay's does and keeps the hold: the order stays pending and another card pays for it", async () => {
     const { tierId, order, intent } = await orderWithIntent(1500, 2);
     expect(await inventoryOf(env, tierId).snapshot()).toMatchObject({ held: 2 });
     // The confirm ran (in a request that then went away), so only the webhook reports the decline.
     await stripe().paymentIntents.confirm(intent.id, { payment_method: "pm_card_chargeDeclined" }).catch(() => undefined);
     const [failed] = await eventsOf("payment_intent.payment_failed", (o) => o.id === intent.id);
     expect((await deliver(failed)).status).toBe(200);
+    expect((await deliver(failed)).status).toBe(200);
 
-    expect(await inventoryOf(env, tierId).snapshot()).toMatchObject({ held: 0, sold: 0, available: 10 });
+    expect(await inventoryOf(env, tierId).snapshot()).toMatchObject({ held: 2, sold: 0, available: 8 });
     const view = (await getOrder(order.order_id, order.order_token)).body;
-    expect(view).toMatchObject({ status: "cancelled", payments: [{ status: "failed", failure_code: "generic_decline" }] });
-    expect((await pay(order.order_id, order.order_token)).body.error.code).toBe("PAYMENT_DECLINED");
+    expect(view).toMatchObject({ status: "pending", payments: [{ status: "failed", failure_code: "generic_decline" }] });
+    const paid = await pay(order.order_id, order.order_token, "pm_card_visa");
+    expect(paid.status).toBe(200);
+    expect(await inventoryOf(env, tierId).snapshot()).toMatchObject({ held: 0, sold: 2 });
+    expect((await stripe().paymentIntents.retrieve(intent.id)).amount_received).toBe(3000);
   });
 
-  it("releases nothing when it arrives after the buyer paid with another card", async () => {
+  it("records nothing when it arrives after the buyer paid with another card", async () => {
     const { tierId, order, intent } = await orderWithIntent(1500, 1);
     await stripe().paymentIntents.confirm(intent.id, { payment_method: "pm_card_chargeDeclined" }).catch(() => undefined);
     await stripe().paymentIntents.confirm(intent.id, { payment_method: "pm_card_visa" });
     const [failed] = await eventsOf("payment_intent.payment_failed", (o) => o.id === intent.id);
     expect((await deliver(failed)).status).toBe(200);
     expect(await inventoryOf(env, tierId).snapshot()).toMatchObject({ held: 1 });
-    expect((await getOrder(order.order_id, order.order_token)).body.status).toBe("pending");
+    expect((await getOrder(order.order_id, order.order_token)).body).toMatchObject({ status: "pending", payments: [{ status: "processing" }] });
     const [succeeded] = await eventsOf("payment_intent.succeeded", (o) => o.id === intent.id);
     await deliver(succeeded);
     expect((await getOrder(order.order_id, order.order_token)).body.status).toBe("confirmed");

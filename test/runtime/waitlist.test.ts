@@ -188,7 +188,7 @@ describe("waitlist", () => {
     expect(await inventoryOf(env, tierId).snapshot()).toMatchObject({ sold: 1, held: 0, available: 0, waiting: 0 });
   });
 
-  it("offers units freed by a declined payment, an expired hold and a raised capacity to the waitlist", async () => {
+  it("offers units freed by expired holds (a declined payment keeps its hold) and a raised capacity to the waitlist", async () => {
     const { eventId, tiers, organizer } = await publishedEvent([{ name: "GA", price: 2000, capacity: 2, max_per_order: 4 }], waitlistOn);
     const tierId = tiers[0]!.tier_id;
     const x = await register(eventId, registration(tierId));
@@ -196,14 +196,17 @@ describe("waitlist", () => {
     expect([x.status, y.status]).toEqual([201, 201]);
     const [a, b, c] = [await join(eventId, tierId, attendee("a")), await join(eventId, tierId, attendee("b")), await join(eventId, tierId, attendee("c"))];
 
+    // A declined card keeps the buyer's hold: nothing is freed for the waitlist yet.
     expect((await pay(y.body.order_id, y.body.order_token, "pm_card_chargeDeclined")).status).toBe(402);
-    expect(await entryStatus(a)).toMatchObject({ status: "offered" });
+    expect(await entryStatus(a)).toMatchObject({ status: "waiting", position: 1 });
+    expect(await inventoryOf(env, tierId).snapshot()).toMatchObject({ held: 2, available: 0 });
 
     const stub = inventoryOf(env, tierId) as unknown as DurableObjectStub<TierInventory>;
     await runInDurableObject(stub, (_instance, state) => {
       state.storage.sql.exec("UPDATE holds SET expires_at = ? WHERE status = 'active' AND hold_id NOT LIKE 'offer_%'", Date.now() - 1);
     });
     await runDurableObjectAlarm(stub);
+    expect(await entryStatus(a)).toMatchObject({ status: "offered" });
     expect(await entryStatus(b)).toMatchObject({ status: "offered" });
     expect(await entryStatus(c)).toMatchObject({ status: "waiting", position: 1 });
 
@@ -211,8 +214,9 @@ describe("waitlist", () => {
     expect(raised.status).toBe(200);
     expect(await entryStatus(c)).toMatchObject({ status: "offered" });
     expect(await inventoryOf(env, tierId).snapshot()).toMatchObject({ capacity: 3, sold: 0, held: 3, available: 0, waiting: 0 });
-    // The buyer whose hold ran out cannot pay for it any more.
+    // The buyers whose holds ran out cannot pay for them any more, the declined one included.
     expect((await pay(x.body.order_id, x.body.order_token)).status).toBe(410);
+    expect((await pay(y.body.order_id, y.body.order_token)).status).toBe(410);
   });
 
   it("applies duplicated and reordered Queue notices once, in TierInventory's order", async () => {

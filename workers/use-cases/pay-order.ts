@@ -2,6 +2,8 @@
  * Paying for an order, and everything that must follow a charge. The rules that keep money safe:
  *  - one PaymentIntent per order, created and confirmed with idempotency keys derived from the
  *    order, so concurrent or retried calls charge once;
+ *  - a declined card is recorded and keeps the order pending with its hold: the buyer may try another
+ *    card on the same PaymentIntent until the hold expires (payment-attempts.ts);
  *  - a charge always ends as tickets or a refund: if the hold is gone when the money arrives, the
  *    payment is refunded, never kept without tickets;
  *  - every step is safe to repeat, so the webhook, a retrying client and the cron sweeper can all
@@ -19,6 +21,7 @@ import {
   lockOrder,
   paymentOfOrder,
   endPendingOrder,
+  recordDeclinedPayment,
   setOrderStatus,
   ticketsOfOrder,
   updatePayment,
@@ -40,6 +43,7 @@ import { ticketQrSvg } from "../tickets/qr";
 import { loadSigningKey } from "../tickets/signing-keys";
 import { signTicket } from "../tickets/ticket-tokens";
 import { sellableEvent } from "../sellable-tiers";
+import { cardDeclined, confirmKey } from "./payment-attempts";
 import { settleQueuePass } from "../waiting-room-client";
 
 export async function presentConfirmedOrder(db: HttpDatabase, order: OrderRow) {
@@ -63,7 +67,7 @@ const paidStatuses = new Set<OrderRow["status"]>(["confirmed", "refunded", "part
 export interface SaleLedger {
   /** Turns the order's claim into a sale; false when the claim has lapsed (the money is refunded then). */
   sell(env: Env, db: HttpDatabase, order: OrderRow, now: Date): Promise<boolean>;
-  /** Gives the claim back and ends the order (declined, expired). Safe to repeat. */
+  /** Gives the claim back and ends the order (expired, cancelled). Safe to repeat. */
   release(env: Env, db: HttpDatabase, order: OrderRow, status: "expired" | "cancelled"): Promise<void>;
   /** After the confirmation committed. */
   afterConfirm(env: Env, db: HttpDatabase, order: OrderRow): Promise<void>;
@@ -108,8 +112,9 @@ export async function payOrder(env: Env, db: HttpDatabase, orderId: string, paym
   }
 
   if (order.amount === 0) return finalizePaidOrder(env, db, order.id, now, sale);
-  // A hold that ran out before any charge was attempted: do not charge at all.
-  if (!payment?.providerPaymentId && order.holdExpiresAt && order.holdExpiresAt <= now) {
+  // A hold that ran out before any charge was attempted, or after the last attempt was declined:
+  // do not charge at all.
+  if ((!payment?.providerPaymentId || payment.status === "failed") && order.holdExpiresAt && order.holdExpiresAt <= now) {
     await sale.release(env, db, order, "expired");
     throw holdExpired(false);
   }
@@ -136,12 +141,14 @@ export async function payOrder(env: Env, db: HttpDatabase, orderId: string, paym
 
   if (intent.status !== "succeeded") {
     try {
-      intent = await stripe.paymentIntents.confirm(intent.id, { payment_method: paymentMethod }, { idempotencyKey: `pi_confirm_${order.id}_${paymentMethod}` });
+      intent = await stripe.paymentIntents.confirm(intent.id, { payment_method: paymentMethod }, { idempotencyKey: confirmKey(order.id, intent, paymentMethod) });
     } catch (error) {
       if (error instanceof Stripe.errors.StripeCardError) {
-        await updatePayment(db, order.id, { status: "failed", failureCode: error.decline_code ?? error.code ?? "card_declined" });
-        await sale.release(env, db, order, "cancelled");
-        throw new ApiError("PAYMENT_DECLINED", error.message || "Your card was declined.", { decline_code: error.decline_code ?? error.code ?? null });
+        // The decline is recorded; the order stays pending and keeps its hold, so the buyer can try
+        // another card on the same PaymentIntent until the hold expires.
+        const declineCode = error.decline_code ?? error.code ?? "card_declined";
+        await recordDeclinedPayment(db, order.id, declineCode);
+        throw cardDeclined(declineCode, order.holdExpiresAt);
       }
       if (error instanceof Stripe.errors.StripeInvalidRequestError && error.code === "payment_intent_unexpected_state") {
         intent = await stripe.paymentIntents.retrieve(intent.id);

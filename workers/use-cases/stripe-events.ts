@@ -7,7 +7,8 @@
  *
  *  - payment_intent.succeeded: finalize the order (tickets, or a refund if the hold is gone);
  *  - payment_intent.payment_failed: the decline the buyer's pay call would have seen, for when nobody
- *    was waiting on it: the payment is marked failed and the hold released, as pay does;
+ *    was waiting on it: the payment is marked failed, as pay does; the order stays pending and keeps
+ *    its hold, so the buyer can pay with another card until the hold expires;
  *  - charge.dispute.created: the buyer's bank took the money back; the order's tickets are revoked
  *    (listed at /revocations, refused at the door), their units go back to TierInventory, and the
  *    organizer is told by mail.
@@ -15,7 +16,7 @@
 import type Stripe from "stripe";
 import { inTransaction, type HttpDatabase } from "../../db/client";
 import { DISPUTE_REVOKE_REASON, disputedOrder, disputedTicketsOfOrder, validTicketsOfOrder } from "../../db/queries/disputes";
-import { addSold, findOrder, lockOrder, paymentOfOrder, updatePayment, type OrderRow, type PaymentRow } from "../../db/queries/orders";
+import { addSold, findOrder, lockOrder, paymentOfOrder, recordDeclinedPayment, type OrderRow, type PaymentRow } from "../../db/queries/orders";
 import { enqueueOutbox } from "../../db/queries/outbox";
 import { revokeTickets } from "../../db/queries/refunds";
 import { createStripe } from "../adapters/stripe";
@@ -63,24 +64,23 @@ export async function handleStripeEvent(env: Env, db: HttpDatabase, event: Strip
       });
       return { handled: true, eventId: order.eventId };
     }
-    return releaseDeclinedOrder(env, db, order, intent, saleFor(order));
+    return recordDecline(env, db, order, intent);
   }
   if (event.type === "charge.dispute.created") return revokeDisputedOrder(env, db, event.data.object, now);
   return { handled: false, ignored: "not an event type we act on" };
 }
 
 /**
- * The webhook's decline. Events arrive in any order, so the intent is asked for its state now: a
- * failure reported after the buyer paid with another card (the intent succeeded since) releases
- * nothing.
+ * The webhook's decline: recorded, nothing released (only expiry or a cancel ends the hold). Events
+ * arrive in any order, so the intent is asked for its state now: a failure reported after the buyer
+ * paid with another card (the intent succeeded or is processing since) records nothing.
  */
-async function releaseDeclinedOrder(env: Env, db: HttpDatabase, order: OrderRow, intent: IntentFacts, sale: SaleLedger): Promise<StripeEventOutcome> {
+async function recordDecline(env: Env, db: HttpDatabase, order: OrderRow, intent: IntentFacts): Promise<StripeEventOutcome> {
   if (order.status !== "pending") return { handled: true };
   const current = await createStripe(env).paymentIntents.retrieve(intent.id);
-  if (current.status !== "requires_payment_method" && current.status !== "canceled") return { handled: true };
-  const failureCode = intent.last_payment_error?.decline_code ?? intent.last_payment_error?.code ?? "card_declined";
-  await updatePayment(db, order.id, { status: "failed", failureCode });
-  await sale.release(env, db, order, "cancelled");
+  if (current.status !== "requires_payment_method") return { handled: true };
+  const failureCode = current.last_payment_error?.decline_code ?? current.last_payment_error?.code ?? intent.last_payment_error?.decline_code ?? intent.last_payment_error?.code ?? "card_declined";
+  await recordDeclinedPayment(db, order.id, failureCode);
   return { handled: true, eventId: order.eventId };
 }
 

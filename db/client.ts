@@ -6,6 +6,7 @@
 import { Pool, neon, neonConfig } from "@neondatabase/serverless";
 import { drizzle as drizzleHttp, type NeonHttpDatabase } from "drizzle-orm/neon-http";
 import { drizzle as drizzlePool, type NeonDatabase } from "drizzle-orm/neon-serverless";
+import { countCost } from "../workers/cost-count";
 import { configureNeonForLocalProxy } from "./neon-local";
 import * as schema from "./schema";
 
@@ -22,6 +23,19 @@ export interface DatabaseSettings {
 
 let configuredProxy: string | undefined;
 
+/** Counts each statement and HTTP round trip for the bench (workers/cost-meter.ts; a no-op unless metered). */
+const logger = { logQuery: () => countCost("dbStatements") };
+const txnLogger = {
+  logQuery: () => {
+    countCost("dbStatements");
+    countCost("dbTxnStatements");
+  },
+};
+neonConfig.fetchFunction = (input: RequestInfo | URL, init?: RequestInit) => {
+  countCost("dbHttp");
+  return fetch(input, init);
+};
+
 /**
  * neonConfig is module-global; the same isolate only ever talks to one proxy, so configuring it on
  * first use (the Worker only learns its env per request) is safe and idempotent.
@@ -34,7 +48,7 @@ function pointDriverAt(localProxy: string | undefined): void {
 
 export function connectHttp(settings: DatabaseSettings): HttpDatabase {
   pointDriverAt(settings.localProxy);
-  return drizzleHttp({ client: neon(settings.databaseUrl), schema });
+  return drizzleHttp({ client: neon(settings.databaseUrl), schema, logger });
 }
 
 /**
@@ -47,6 +61,7 @@ export async function inTransaction<T>(
   config?: Parameters<PoolDatabase["transaction"]>[1],
 ): Promise<T> {
   pointDriverAt(settings.localProxy);
+  countCost("dbTransactions");
   const pool = new Pool({ connectionString: settings.databaseUrl, max: 1 });
   // An error on an idle client is reported on the pool; unhandled, it would crash the request even
   // though no query was affected. In workerd it happens on every end(): with compatibility_date
@@ -59,7 +74,7 @@ export async function inTransaction<T>(
     console.warn(JSON.stringify({ level: "warn", where: "db-pool", error: error.message ?? String(error) }));
   });
   try {
-    return await drizzlePool({ client: pool, schema }).transaction(work, config);
+    return await drizzlePool({ client: pool, schema, logger: txnLogger }).transaction(work, config);
   } finally {
     ending = true;
     await pool.end();

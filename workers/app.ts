@@ -28,6 +28,8 @@ import { waitlistRoutes } from "./routes/waitlist";
 import { healthRoutes } from "./routes/health";
 import { waitingRoomRoutes } from "./routes/waiting-room";
 import { findUnstorableUrlPart, unstorableText } from "./validation";
+import { isMetered, metered, meteredEnv, stepOf } from "./cost-meter";
+import { devCostRoutes } from "./routes/dev-costs";
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -79,6 +81,12 @@ const api = new Hono<AppEnv>()
 export function createApp<Api extends Hono<AppEnv>>(routes: Api) {
   const root = new Hono<AppEnv>()
     .use(async (c, next) => {
+      // Development only (the bench's per-step costs, workers/cost-meter.ts); a no-op in production.
+      if (!isMetered(c.env)) return next();
+      c.env = meteredEnv(c.env);
+      await metered(stepOf(c.req.method, new URL(c.req.url).pathname), next);
+    })
+    .use(async (c, next) => {
       const requestId = c.req.header("cf-ray") ?? crypto.randomUUID();
       c.set("requestId", requestId);
       c.header("X-Request-Id", requestId);
@@ -96,6 +104,7 @@ export function createApp<Api extends Hono<AppEnv>>(routes: Api) {
       await next();
     })
     .route("/healthz", healthRoutes)
+    .route("/api/v1/dev", devCostRoutes)
     .route("/api/v1", routes);
 
   let allowedMethods: ((path: string) => string[]) | undefined;

@@ -5,6 +5,7 @@
 import { app } from "./app";
 import { runScheduled } from "./cron";
 import { handleQueueBatch } from "./queue";
+import { isMetered, metered, meteredEnv } from "./cost-meter";
 
 export { EventLive } from "../durable-objects/event-live";
 export { TierInventory } from "../durable-objects/tier-inventory";
@@ -13,7 +14,8 @@ export { WaitingRoom } from "../durable-objects/waiting-room";
 export default {
   fetch: app.fetch,
   async queue(batch, env, _ctx) {
-    await handleQueueBatch(batch, env);
+    if (isMetered(env)) await metered("queue", () => handleQueueBatch(batch, meteredEnv(env)));
+    else await handleQueueBatch(batch, env);
   },
   async scheduled(controller, env, ctx) {
     ctx.waitUntil(runScheduled(controller, env));

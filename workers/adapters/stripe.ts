@@ -3,11 +3,18 @@
  * emulator; empty means api.stripe.com. The fetch-based HTTP client is what workerd supports.
  */
 import Stripe from "stripe";
+import { countCost } from "../cost-count";
+
+/** Every call to Stripe, counted for the bench (a no-op unless metered). */
+const countedFetch: typeof fetch = (input, init) => {
+  countCost("stripeCalls");
+  return fetch(input, init);
+};
 
 export function createStripe(env: Pick<Env, "STRIPE_SECRET_KEY" | "STRIPE_API_HOST" | "STRIPE_TIMEOUT_MS">): Stripe {
   const local = env.STRIPE_API_HOST ? parseHostPort(env.STRIPE_API_HOST) : undefined;
   return new Stripe(env.STRIPE_SECRET_KEY, {
-    httpClient: Stripe.createFetchHttpClient(),
+    httpClient: Stripe.createFetchHttpClient(countedFetch),
     maxNetworkRetries: 2,
     timeout: Number(env.STRIPE_TIMEOUT_MS) || 20_000,
     ...(local ? { host: local.host, port: local.port, protocol: "http" as const } : {}),

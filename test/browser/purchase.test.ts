@@ -1,7 +1,8 @@
 /**
  * An attendee buys tickets in Chromium on a phone-sized screen, against the real Worker, ledger and
  * Stripe emulator: seats picked on the map are paid for and come back as QR tickets and as sold
- * seats on the map; a declined card releases the seats and brings them back to choose again; a seat
+ * seats on the map; a declined card keeps the seats held (nobody else can take them) and another card
+ * pays for the same seats, on a phone and on a desktop screen; a seat
  * taken by someone else between choosing and continuing is explained; general-admission, free and
  * best-available orders go through the same register → pay flow. The order token never appears in
  * an address. Each test uses its own seats (row D of "Stalls", the "Balcony") so none depends on
@@ -13,6 +14,7 @@ import { launchChromium } from "./chromium";
 
 const base = inject("browserStack").worker;
 const PHONE = { width: 390, height: 844 };
+const DESKTOP = { width: 1280, height: 800 };
 let browser: Browser;
 const contexts: BrowserContext[] = [];
 
@@ -32,8 +34,8 @@ afterAll(async () => {
 });
 
 /** A fresh browser profile: its own sessionStorage, as a different attendee would have. */
-async function freshPage(): Promise<Page> {
-  const context = await browser.newContext({ viewport: PHONE });
+async function freshPage(viewport = PHONE): Promise<Page> {
+  const context = await browser.newContext({ viewport });
   contexts.push(context);
   return context.newPage();
 }
@@ -110,30 +112,45 @@ describe("buying tickets", () => {
     expect(await seat(page, "D6").getAttribute("aria-disabled")).toBe("true");
   });
 
-  it("explains a declined card, releases the seats, and lets the attendee choose them again", async () => {
-    const page = await freshPage();
-    await openEvent(page, "Riverside Jazz Night", "Stalls");
-    await seat(page, "D8").click();
-    await seat(page, "D9").click();
-    await fillAttendee(page, "Dana Declined");
-    await continueToCheckout(page);
+  it.each([
+    { size: "phone", viewport: PHONE, seats: ["C5", "C6"], name: "Dana Declined" },
+    { size: "desktop", viewport: DESKTOP, seats: ["C8", "C9"], name: "Dirk Declined" },
+  ])("keeps the seats held after a declined card, and another card pays for the same seats ($size)", async ({ viewport, seats, name }) => {
+    const page = await freshPage(viewport);
+    const event = await openEvent(page, "Riverside Jazz Night", "Stalls");
+    for (const label of seats) await seat(page, label).click();
+    await fillAttendee(page, name);
+    const orderId = await continueToCheckout(page);
 
     await payWith(page, "pm_card_chargeDeclined");
-    await page.locator("#outcome:not([hidden])").waitFor();
-    expect(await page.locator("#outcome-title").textContent()).toBe("Payment declined");
-    expect(await page.locator("#outcome-text").textContent()).toContain("Nothing was charged");
-    expect(await page.locator("#outcome-code").textContent()).toContain("generic_decline");
-    expect(await page.locator("#pay-form").isHidden()).toBe(true);
+    const status = page.locator("#pay-status");
+    await page.locator("#pay-status:has-text('declined')").waitFor();
+    const token = await page.evaluate((id) => JSON.parse(sessionStorage.getItem(`admit-one.order-token.${id}`) ?? "null") as string, orderId);
+    const view = (await (await fetch(`${base}/api/v1/orders/${orderId}`, { headers: { Authorization: `Bearer ${token}` } })).json()) as { status: string; hold_expires_at: string };
+    expect(view.status).toBe("pending");
+    const clock = await page.evaluate((iso) => new Date(iso).toLocaleTimeString(undefined, { hour: "numeric", minute: "2-digit" }), view.hold_expires_at);
+    expect(await status.textContent()).toBe(`Your card was declined — your seats are held until ${clock}, try another card. Nothing was charged.`);
+    expect(await page.locator("#decline-code").textContent()).toContain("generic_decline");
+    expect(await page.locator("#outcome").isHidden()).toBe(true);
+    expect(await page.locator("#hold").isVisible()).toBe(true);
+    expect(await page.locator("#pay").isEnabled()).toBe(true);
 
-    await page.click("#outcome-action");
-    await page.waitForURL(/\/event\?id=/);
-    // Back on the map the same seats are free again, and already chosen for the next try.
-    await expect.poll(() => seat(page, "D8").getAttribute("aria-checked")).toBe("true");
-    expect(await seat(page, "D8").getAttribute("class")).toContain("is-available");
-    expect(await seat(page, "D9").getAttribute("aria-checked")).toBe("true");
-    expect(await page.inputValue("#attendee-name")).toBe("Dana Declined");
-    await continueToCheckout(page);
-    expect(await page.locator("#summary-seats").textContent()).toBe("D8 and D9");
+    // Held means held: someone else asking for the same seats meanwhile is refused.
+    const stalls = event.tiers.find((t) => t.name === "Stalls")!;
+    const rival = await fetch(`${base}/api/v1/events/${event.event_id}/register`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ tier_id: stalls.tier_id, quantity: 2, seats, idempotency_key: crypto.randomUUID(), attendee: { name: "Quick Rival", email: "rival@example.test" } }),
+    });
+    expect(rival.status).toBe(409);
+    expect(((await rival.json()) as { error: { code: string } }).error.code).toBe("SEAT_UNAVAILABLE");
+
+    await payWith(page, "pm_card_visa");
+    await page.waitForURL(/\/order\?order=/);
+    expect(new URL(page.url()).searchParams.get("order")).toBe(orderId);
+    await page.locator("#confirmation:not([hidden])").waitFor();
+    expect(await page.locator("#tickets .ticket-seat").allTextContents()).toEqual(seats.map((label) => `Seat ${label}`));
+    expect(await page.locator("#order-status").textContent()).toBe("Confirmed");
   });
 
   it("says which seat someone else took between choosing and continuing, and unchooses it", async () => {

@@ -4,13 +4,14 @@
  * the query string. Paying is idempotent server-side; the button is still locked while a payment
  * is in flight so nobody wonders whether a second press charged them twice.
  */
-import { api, ApiProblem, showStatus } from "./api.lib";
+import { ApiProblem, showStatus } from "./api.lib";
+import { answer, apiClient, orderAuth, readEvent, readOrder } from "./api-client.lib";
 import { startCountdown, type Countdown } from "./checkout-countdown.lib";
 import { formatMoney, formatWhen } from "./format.lib";
-import { orderApi, orderIdFromUrl, orderNote, orderTokenFor, rememberPendingOrder, rememberRetrySelection } from "./order-access.lib";
-import { declineCode, declineSentence, holdExpiredSentence, listSeats, payProblem, wasRefunded } from "./order-problems.lib";
+import { orderIdFromUrl, orderNote, orderTokenFor, rememberPendingOrder, rememberRetrySelection } from "./order-access.lib";
+import { declineCode, declinedButHeld, declineSentence, holdExpiredSentence, listSeats, payProblem, wasRefunded } from "./order-problems.lib";
 import { forgetRegisterAttempt } from "./order-register.lib";
-import { PAID_STATUSES, type ConfirmedOrder, type OrderView, type SaleEvent } from "./order-shapes.lib";
+import { PAID_STATUSES, type OrderView, type SaleEvent } from "./order-shapes.lib";
 import { mountPaymentMethods, type PaymentMethodSource } from "./payment-methods.lib";
 
 const $ = <T extends HTMLElement = HTMLElement>(selector: string) => document.querySelector<T>(selector)!;
@@ -67,6 +68,18 @@ function showDeclined(order: OrderView, code: string | undefined): void {
   );
 }
 
+/**
+ * The card was declined but the order keeps its hold: say so beside the form, which stays usable, and
+ * hand the buyer to the card choice for the next try.
+ */
+function showDeclinedButHeld(order: OrderView, code: string | undefined, holdExpiresAt: string): void {
+  const seated = (orderNote(order.order_id)?.seats.length ?? 0) > 0;
+  showStatus(payStatus, declinedButHeld(code, holdExpiresAt, seated), "error");
+  const hint = $("#decline-code");
+  hint.hidden = !code;
+  hint.textContent = code ? `Decline code for your bank: ${code}` : "";
+}
+
 /** A terminal order as the API reports it; true when the page has nothing left to offer but that. */
 function showSettled(order: OrderView): boolean {
   if (PAID_STATUSES.has(order.status)) {
@@ -114,7 +127,8 @@ function fillSummary(order: OrderView, event: SaleEvent | undefined): void {
 
 /** POST pay; once more after the bank's extra step (3-D Secure) when it asks for one. */
 async function submitPayment(order: OrderView, token: string, paymentMethod: string): Promise<void> {
-  const send = () => orderApi<ConfirmedOrder>(order.order_id, token, "/pay", { method: "POST", body: JSON.stringify({ payment_method: paymentMethod }) });
+  const payment = paymentMethod === "none" ? {} : { payment_method: paymentMethod };
+  const send = () => answer(apiClient.orders[":orderId"].pay.$post({ param: { orderId: order.order_id }, json: payment }, orderAuth(token)));
   try {
     await send();
   } catch (error) {
@@ -134,6 +148,8 @@ async function pay(order: OrderView, token: string): Promise<void> {
   payButton.setAttribute("aria-busy", "true");
   payButton.textContent = order.amount === 0 ? "Confirming…" : "Processing payment…";
   showStatus(payStatus, "");
+  $("#decline-code").hidden = true;
+  let chooseAnotherCard = false;
   try {
     // The test-card select locally, Stripe's Payment Element in production (payment-methods.lib.ts).
     let paymentMethod = "none";
@@ -152,12 +168,17 @@ async function pay(order: OrderView, token: string): Promise<void> {
     return;
   } catch (error) {
     paying = false;
-    // A card decline cancels the order and releases its hold; other non-successes leave it payable.
-    if (error instanceof ApiProblem && error.code === "PAYMENT_DECLINED" && "decline_code" in error.body) return showDeclined(order, declineCode(error));
-    if (error instanceof ApiProblem && error.code === "HOLD_EXPIRED") return showExpired(order, wasRefunded(error));
-    if (!(error instanceof ApiProblem) || ["NETWORK", "INTERNAL", "UNEXPECTED", "SERVICE_UNAVAILABLE"].includes(error.code)) {
+    // A card decline keeps the order and its hold (hold_expires_at says until when): the form stays
+    // for another card. An order declined before that rule (cancelled, released) says so instead.
+    const declined = error instanceof ApiProblem && error.code === "PAYMENT_DECLINED" ? error : undefined;
+    if (declined && typeof declined.body.hold_expires_at === "string") {
+      showDeclinedButHeld(order, declineCode(declined), declined.body.hold_expires_at);
+      chooseAnotherCard = true;
+    } else if (declined && "decline_code" in declined.body) return showDeclined(order, declineCode(declined));
+    else if (error instanceof ApiProblem && error.code === "HOLD_EXPIRED") return showExpired(order, wasRefunded(error));
+    else if (!(error instanceof ApiProblem) || ["NETWORK", "INTERNAL", "UNEXPECTED", "SERVICE_UNAVAILABLE"].includes(error.code)) {
       // The charge may have gone through even though the answer got lost: ask before offering a retry.
-      const settled = await orderApi<OrderView>(order.order_id, token).then(showSettled, () => false);
+      const settled = await readOrder(order.order_id, token).then(showSettled, () => false);
       if (settled) return;
       showStatus(payStatus, "We could not confirm your payment. Press Pay again: it is safe, you will only ever be charged once.", "error");
     } else {
@@ -169,6 +190,7 @@ async function pay(order: OrderView, token: string): Promise<void> {
   methods?.setDisabled(false);
   payButton.removeAttribute("aria-busy");
   payButton.textContent = label;
+  if (chooseAnotherCard) methodSelect.focus();
 }
 
 async function main(): Promise<void> {
@@ -184,7 +206,7 @@ async function main(): Promise<void> {
   }
   let order: OrderView;
   try {
-    order = await orderApi<OrderView>(orderId, token);
+    order = await readOrder(orderId, token);
   } catch (error) {
     showStatus(status, payProblem(error), "error");
     return;
@@ -193,13 +215,16 @@ async function main(): Promise<void> {
     location.replace(orderPage(orderId));
     return;
   }
-  const event = await api<SaleEvent>(`/api/v1/events/${encodeURIComponent(order.event_id)}`).catch(() => undefined);
+  const event = await readEvent(order.event_id).catch(() => undefined);
   const back = $<HTMLAnchorElement>("#back-link");
   back.href = eventPage(order.event_id);
   back.hidden = false;
   fillSummary(order, event);
   $("#checkout").hidden = false;
   if (showSettled(order)) return;
+  // Reopened after a declined card: the hold still runs, so say so before the next try.
+  const failed = order.payments.find((p) => p.status === "failed");
+  if (failed && order.hold_expires_at) showDeclinedButHeld(order, failed.failure_code ?? undefined, order.hold_expires_at);
 
   const expiresAt = order.hold_expires_at ? Date.parse(order.hold_expires_at) : Date.now();
   const holdMinutes = event?.hold_minutes ?? 10;
@@ -213,7 +238,7 @@ async function main(): Promise<void> {
       if (paying) return; // the payment's own answer says how it ended
       showExpired(order, false);
       // Paid in another tab just before the end? Then the order page is the right place.
-      void orderApi<OrderView>(orderId, token).then((fresh) => PAID_STATUSES.has(fresh.status) && location.replace(orderPage(orderId)), () => undefined);
+      void readOrder(orderId, token).then((fresh) => PAID_STATUSES.has(fresh.status) && location.replace(orderPage(orderId)), () => undefined);
     },
   });
   if (order.amount > 0) {

@@ -80,6 +80,20 @@ export function declineSentence(code: string | null | undefined): string {
   return (code && DECLINES[code]) || "Your card was declined.";
 }
 
+/** "8:42 PM": a time of today in the buyer's own clock, as the hold's countdown counts to it. */
+export function clockTime(iso: string): string {
+  return new Date(iso).toLocaleTimeString(undefined, { hour: "numeric", minute: "2-digit" });
+}
+
+/**
+ * A declined card whose order keeps its hold: "Your card was declined — your seats are held until
+ * 8:42 PM, try another card."
+ */
+export function declinedButHeld(code: string | null | undefined, holdExpiresAt: string, seated: boolean): string {
+  const why = declineSentence(code).replace(/\.$/, "");
+  return `${why} — your ${seated ? "seats are" : "tickets are"} held until ${clockTime(holdExpiresAt)}, try another card. Nothing was charged.`;
+}
+
 export function declineCode(error: unknown): string | undefined {
   if (!(error instanceof ApiProblem)) return undefined;
   const code = error.body.decline_code;

@@ -14,6 +14,7 @@ import { resumeCancellations } from "./use-cases/cancel-event";
 import { reconcileInventory } from "./use-cases/reconcile-inventory";
 import { resumePendingRefunds } from "./use-cases/refund-order";
 import { sweepOverdueOrders } from "./use-cases/sweep-orders";
+import { sweepDueWebhooks } from "./webhooks-out/sweep";
 
 type Job = (env: Env) => Promise<void>;
 
@@ -61,7 +62,13 @@ async function dropStaleAccountLimits(env: Env): Promise<void> {
 }
 
 export const schedules: Record<string, Job[]> = {
-  "* * * * *": [async (env) => void (await publishOutbox(env)), sweepOrders, resumeRefundsAndCancellations, refreshMinuteSummaries("recent")],
+  "* * * * *": [
+    async (env) => void (await publishOutbox(env)),
+    sweepOrders,
+    resumeRefundsAndCancellations,
+    refreshMinuteSummaries("recent"),
+    async (env) => void (await sweepDueWebhooks(env, connectHttp(databaseSettings(env)), new Date())),
+  ],
   "*/15 * * * *": [refreshSummaries, reconcile],
   "0 3 * * *": [refreshSummaries, refreshMinuteSummaries("full"), dropStaleAccountLimits],
 };

@@ -57,7 +57,15 @@ export const eventCancellationMessage = z.object({
   dedupe_key: z.string().min(1).max(200),
 });
 
-export const queueMessage = z.discriminatedUnion("type", [mailMessage, waitlistOffered, waitlistEnded, eventCancellationMessage]);
+/** Send these webhook deliveries now (workers/webhooks-out/deliver.ts); each is taken once at a time. */
+export const webhookDispatchMessage = z.object({
+  type: z.literal("webhook.dispatch"),
+  dedupe_key: z.string().min(1).max(200),
+  delivery_ids: z.array(z.uuid()).min(1).max(100),
+  manual: z.boolean().optional(),
+});
+
+export const queueMessage = z.discriminatedUnion("type", [mailMessage, waitlistOffered, waitlistEnded, eventCancellationMessage, webhookDispatchMessage]);
 
 export type WaitlistNotice = z.infer<typeof waitlistOffered> | z.infer<typeof waitlistEnded>;
 

@@ -11,6 +11,7 @@ import { databaseSettings } from "./config";
 import { queueMessage, type QueueMessage } from "./messages";
 import { continueCancellation } from "./use-cases/cancel-event";
 import { applyNotice } from "./use-cases/waitlist-notices";
+import { deliverWebhooks } from "./webhooks-out/deliver";
 
 type Outcome = { ack: true } | { ack: false; delaySeconds: number; reason: string };
 
@@ -51,6 +52,10 @@ async function handleMessage(message: QueueMessage, env: Env, attempts: number):
     case "event.cancellation":
       // Each batch sends the next itself, and the cron resumes a stalled one: nothing to retry here.
       await continueCancellation(env, connectHttp(databaseSettings(env)), message.event_id, new Date());
+      return { ack: true };
+    case "webhook.dispatch":
+      // Failures are scheduled on the delivery rows (the cron sweep sends them again when due).
+      await deliverWebhooks(env, connectHttp(databaseSettings(env)), message.delivery_ids, new Date(), message.manual);
       return { ack: true };
   }
 }

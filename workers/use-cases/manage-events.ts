@@ -26,6 +26,7 @@ import { checkEventTimes, checkPublishable } from "../domain/event-schedule";
 import { isAtLeastAsGenerous, normalizeRefundPolicy, type RefundPolicy } from "../domain/refund-policy";
 import { ApiError, validationFailed } from "../errors";
 import { ensureEventSigningKey } from "../tickets/signing-keys";
+import { eventCancelled } from "../webhooks-out/events";
 import { DEFAULT_PURCHASE_LIMITS, type CreateEventInput, type TierInput, type UpdateEventInput } from "../event-input";
 
 const DEFAULT_WAITING_ROOM = { enabled: false, opens_minutes_before: 30, admit_per_minute: 600, max_active_shoppers: 1000, session_minutes: 10 };
@@ -200,6 +201,7 @@ export async function cancelEvent(settings: DatabaseSettings, organizerId: strin
       await startCancellationRow(tx, event.id);
       const message = cancellationMessage(event.id, "start");
       await enqueueOutbox(tx, "cancellation", message.dedupe_key, message);
+      await eventCancelled(tx, event, now);
     }
   });
 }

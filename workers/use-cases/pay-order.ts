@@ -45,6 +45,7 @@ import { signTicket } from "../tickets/ticket-tokens";
 import { sellableEvent } from "../sellable-tiers";
 import { cardDeclined, confirmKey } from "./payment-attempts";
 import { settleQueuePass } from "../waiting-room-client";
+import { orderPaid } from "../webhooks-out/events";
 
 export async function presentConfirmedOrder(db: HttpDatabase, order: OrderRow) {
   const tickets = (await ticketsOfOrder(db, order.id)).filter((t) => t.token);
@@ -224,6 +225,7 @@ export async function finalizePaidOrder(env: Env, db: HttpDatabase, orderId: str
     await setOrderStatus(tx, order.id, "confirmed", { confirmedAt: now });
     // Written with the confirmation, so the mail is sent if and only if the order is confirmed.
     await enqueueOutbox(tx, "mail", mail.dedupe_key, mail);
+    await orderPaid(tx, order, attendee.email, issued, now);
     return true;
   });
   if (confirmedHere) await Promise.all([sale.afterConfirm(env, db, order), settleQueuePass(env, event, order.holdId, "paid")]);

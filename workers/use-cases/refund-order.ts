@@ -41,6 +41,7 @@ import { inventoryOf } from "../inventory-client";
 import { refundMail } from "../mail/refund";
 import { orderToken } from "../auth/order-tokens";
 import { publishOutbox } from "../outbox-publisher";
+import { orderRefunded } from "../webhooks-out/events";
 
 export type RefundInitiator = "attendee" | "organizer" | "system";
 
@@ -192,6 +193,8 @@ export async function completeRefund(env: Env, db: HttpDatabase, refundId: strin
     refund = (await findRefundById(db, refundId))!;
   }
   if (refund.status !== "failed" && (refund.status === "succeeded" || refund.providerRefundId)) await returnUnits(env, db, order, refund);
+  // Once the money is back; keyed by the refund, so every later call records nothing more.
+  if (refund.status === "succeeded") await orderRefunded(db, order, refund, new Date());
   if (refund.status === "succeeded") await announceRefund(env, db, order, refund);
   return refund;
 }

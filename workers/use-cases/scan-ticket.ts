@@ -26,6 +26,7 @@ import { ApiError } from "../errors";
 import { inventoryOf } from "../inventory-client";
 import { eventJwks, SIGNING_ALGORITHM, type EventJwks, type PublicSigningJwk } from "../tickets/signing-keys";
 import { verifyTicket } from "../tickets/ticket-tokens";
+import { checkinCreated, dispatchNow } from "../webhooks-out/events";
 
 export interface DoorDevice {
   device: DeviceRow;
@@ -172,7 +173,13 @@ export async function scanTicket(env: Env, db: HttpDatabase, door: DoorDevice, i
     answer: JSON.stringify(verdict),
     scannedAt: new Date(input.scannedAt),
   });
-  return JSON.parse(answer) as ScanVerdict;
+  const stored = JSON.parse(answer) as ScanVerdict;
+  if (stored.valid && ticket) {
+    const at = new Date(input.scannedAt);
+    const scan = { eventId: door.event.id, ticketId: ticket.id, tierId: ticket.tierId, checkinListId: door.list.id, deviceId: door.device.id, nonce: input.nonce, scannedAt: at, offline: input.offline, attendeeName: ticket.attendeeName, seat: ticket.seatLabel };
+    await dispatchNow(env, await checkinCreated(db, scan, now));
+  }
+  return stored;
 }
 
 async function firstScan(db: HttpDatabase, first: { at: number; deviceId: string }) {

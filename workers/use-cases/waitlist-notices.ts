@@ -11,6 +11,7 @@ import { offerToken } from "../auth/order-tokens";
 import { inventoryOf } from "../inventory-client";
 import { waitlistOfferMail } from "../mail/waitlist-offer";
 import type { QueueMessage, WaitlistNotice } from "../messages";
+import { dispatchNow, waitlistOffered } from "../webhooks-out/events";
 
 export type NoticeResult =
   | { done: true; mail?: Extract<QueueMessage, { type: "mail.send" }> }
@@ -46,6 +47,8 @@ export async function applyNotice(env: Env, db: HttpDatabase, notice: WaitlistNo
   if (current.entry.noticeSeq !== notice.notice_seq || current.entry.status !== "offered") return { done: true };
   const event = await findPublishedEvent(db, notice.event_id);
   if (!event || event.status !== "published") return { done: true };
+  const offer = { eventId: notice.event_id, tierId: notice.tier_id, entryId: notice.entry_id, noticeSeq: notice.notice_seq, quantity: notice.quantity, seats: notice.seats, offerExpiresAt: notice.offer_expires_at };
+  await dispatchNow(env, await waitlistOffered(db, offer, new Date()));
   return {
     done: true,
     mail: waitlistOfferMail({

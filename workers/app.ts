@@ -164,3 +164,10 @@ function methodsByPath(routes: readonly { method: string; path: string }[]): (pa
 export const app = createApp(api);
 
 export type AppType = typeof app;
+
+/**
+ * The API as mounted under /api/v1, for hono's typed client in the pages (`hc<ApiType>("/api/v1")`,
+ * web/scripts/api-client.lib.ts): what each route answers is inferred from its handler, so a route
+ * that changes its answer breaks the pages' type check.
+ */
+export type ApiType = typeof api;

@@ -29,9 +29,11 @@ export const events = pgTable(
     /** `{schedule: [{until_hours_before_start, percent}]}` as API.md gives it. */
     refundPolicy: jsonb("refund_policy").notNull().default({ schedule: [] }),
     /** `{enabled, opens_minutes_before, admit_per_minute, max_active_shoppers, session_minutes}`. */
-    waitingRoom: jsonb("waiting_room").notNull().default({ enabled: false }),
+    waitingRoom: jsonb("waiting_room")
+      .$type<{ enabled: boolean; opens_minutes_before?: number; admit_per_minute?: number; max_active_shoppers?: number; session_minutes?: number }>()
+      .notNull().default({ enabled: false }),
     /** `{enabled, offer_minutes}`. */
-    waitlist: jsonb("waitlist").notNull().default({ enabled: false, offer_minutes: 30 }),
+    waitlist: jsonb("waitlist").$type<{ enabled: boolean; offer_minutes: number }>().notNull().default({ enabled: false, offer_minutes: 30 }),
     /** `{max_held_per_buyer, max_held_per_ip}`: units one buyer (email) or one client address may hold at once. */
     purchaseLimits: jsonb("purchase_limits").notNull().default({ max_held_per_buyer: 10, max_held_per_ip: 30 }),
     /** Tickets scan as valid from `starts_at` minus this many minutes (before: `not_yet_valid`). */

@@ -60,21 +60,28 @@ export function storedCsrfToken(): string | undefined {
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 export async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
-  let response: Response;
+  return readAnswer<T>(await apiFetch(path, init));
+}
+
+/**
+ * A request to the API with the pages' headers (JSON, the CSRF token on writes); a network failure
+ * becomes a NETWORK problem. The typed client (api-client.lib.ts) sends through this too.
+ */
+export async function apiFetch(input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> {
   const csrf = SAFE_METHODS.has((init.method ?? "GET").toUpperCase()) ? undefined : storedCsrfToken();
+  const headers = new Headers(init.headers);
+  if (!headers.has("Accept")) headers.set("Accept", "application/json");
+  if (init.body && !headers.has("Content-Type")) headers.set("Content-Type", "application/json");
+  if (csrf && !headers.has("X-CSRF-Token")) headers.set("X-CSRF-Token", csrf);
   try {
-    response = await fetch(path, {
-      ...init,
-      headers: {
-        Accept: "application/json",
-        ...(init.body ? { "Content-Type": "application/json" } : {}),
-        ...(csrf ? { "X-CSRF-Token": csrf } : {}),
-        ...init.headers,
-      },
-    });
+    return await fetch(input, { ...init, headers });
   } catch {
     throw new ApiProblem("NETWORK", "We could not reach Admit One. Check your connection and try again.", 0);
   }
+}
+
+/** The body of a successful answer; any other answer as an ApiProblem with the API's code and message. */
+export async function readAnswer<T>(response: Response): Promise<T> {
   const text = await response.text();
   let body: unknown = undefined;
   try {

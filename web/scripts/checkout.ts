@@ -4,13 +4,14 @@
  * the query string. Paying is idempotent server-side; the button is still locked while a payment
  * is in flight so nobody wonders whether a second press charged them twice.
  */
-import { api, ApiProblem, showStatus } from "./api.lib";
+import { ApiProblem, showStatus } from "./api.lib";
+import { answer, apiClient, orderAuth, readEvent, readOrder } from "./api-client.lib";
 import { startCountdown, type Countdown } from "./checkout-countdown.lib";
 import { formatMoney, formatWhen } from "./format.lib";
-import { orderApi, orderIdFromUrl, orderNote, orderTokenFor, rememberPendingOrder, rememberRetrySelection } from "./order-access.lib";
+import { orderIdFromUrl, orderNote, orderTokenFor, rememberPendingOrder, rememberRetrySelection } from "./order-access.lib";
 import { declineCode, declinedButHeld, declineSentence, holdExpiredSentence, listSeats, payProblem, wasRefunded } from "./order-problems.lib";
 import { forgetRegisterAttempt } from "./order-register.lib";
-import { PAID_STATUSES, type ConfirmedOrder, type OrderView, type SaleEvent } from "./order-shapes.lib";
+import { PAID_STATUSES, type OrderView, type SaleEvent } from "./order-shapes.lib";
 import { mountPaymentMethods, type PaymentMethodSource } from "./payment-methods.lib";
 
 const $ = <T extends HTMLElement = HTMLElement>(selector: string) => document.querySelector<T>(selector)!;
@@ -126,7 +127,7 @@ function fillSummary(order: OrderView, event: SaleEvent | undefined): void {
 
 /** POST pay; once more after the bank's extra step (3-D Secure) when it asks for one. */
 async function submitPayment(order: OrderView, token: string, paymentMethod: string): Promise<void> {
-  const send = () => orderApi<ConfirmedOrder>(order.order_id, token, "/pay", { method: "POST", body: JSON.stringify({ payment_method: paymentMethod }) });
+  const send = () => answer(apiClient.orders[":orderId"].pay.$post({ param: { orderId: order.order_id }, json: { payment_method: paymentMethod } }, orderAuth(token)));
   try {
     await send();
   } catch (error) {
@@ -176,7 +177,7 @@ async function pay(order: OrderView, token: string): Promise<void> {
     else if (error instanceof ApiProblem && error.code === "HOLD_EXPIRED") return showExpired(order, wasRefunded(error));
     else if (!(error instanceof ApiProblem) || ["NETWORK", "INTERNAL", "UNEXPECTED", "SERVICE_UNAVAILABLE"].includes(error.code)) {
       // The charge may have gone through even though the answer got lost: ask before offering a retry.
-      const settled = await orderApi<OrderView>(order.order_id, token).then(showSettled, () => false);
+      const settled = await readOrder(order.order_id, token).then(showSettled, () => false);
       if (settled) return;
       showStatus(payStatus, "We could not confirm your payment. Press Pay again: it is safe, you will only ever be charged once.", "error");
     } else {
@@ -204,7 +205,7 @@ async function main(): Promise<void> {
   }
   let order: OrderView;
   try {
-    order = await orderApi<OrderView>(orderId, token);
+    order = await readOrder(orderId, token);
   } catch (error) {
     showStatus(status, payProblem(error), "error");
     return;
@@ -213,7 +214,7 @@ async function main(): Promise<void> {
     location.replace(orderPage(orderId));
     return;
   }
-  const event = await api<SaleEvent>(`/api/v1/events/${encodeURIComponent(order.event_id)}`).catch(() => undefined);
+  const event = await readEvent(order.event_id).catch(() => undefined);
   const back = $<HTMLAnchorElement>("#back-link");
   back.href = eventPage(order.event_id);
   back.hidden = false;
@@ -236,7 +237,7 @@ async function main(): Promise<void> {
       if (paying) return; // the payment's own answer says how it ended
       showExpired(order, false);
       // Paid in another tab just before the end? Then the order page is the right place.
-      void orderApi<OrderView>(orderId, token).then((fresh) => PAID_STATUSES.has(fresh.status) && location.replace(orderPage(orderId)), () => undefined);
+      void readOrder(orderId, token).then((fresh) => PAID_STATUSES.has(fresh.status) && location.replace(orderPage(orderId)), () => undefined);
     },
   });
   if (order.amount > 0) {

@@ -2,10 +2,10 @@
  * One event: details in the event's time zone, its tiers with what is still available, and the
  * form that holds tickets and opens the checkout.
  */
-import { api, ApiProblem, showStatus } from "./api.lib";
+import { ApiProblem, showStatus } from "./api.lib";
+import { readEvent } from "./api-client.lib";
 import { mountPurchaseForm } from "./checkout-selection.lib";
 import { formatWhen } from "./format.lib";
-import type { SaleEvent } from "./order-shapes.lib";
 import { mountQueueGate } from "./queue-gate.lib";
 
 const status = document.querySelector<HTMLElement>("#status")!;
@@ -22,7 +22,7 @@ async function main(): Promise<void> {
     return;
   }
   try {
-    const event = await api<SaleEvent>(`/api/v1/events/${encodeURIComponent(id)}`);
+    const event = await readEvent(id);
     document.title = `${event.title} — Admit One`;
     text("#category", event.category);
     text("#title", event.title);

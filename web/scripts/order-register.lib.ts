@@ -4,7 +4,8 @@
  * a double click, a retry after a lost answer, or Back-then-Continue all send the same key, and the
  * API answers with the same order instead of a second hold.
  */
-import { api, ApiProblem } from "./api.lib";
+import { ApiProblem } from "./api.lib";
+import { answer, apiClient } from "./api-client.lib";
 import type { PendingOrder } from "./order-shapes.lib";
 
 export interface RegisterRequest {
@@ -66,10 +67,7 @@ export function forgetRegisterAttempt(eventId: string): void {
 }
 
 async function send(eventId: string, request: RegisterRequest, key: string): Promise<PendingOrder> {
-  return api<PendingOrder>(`/api/v1/events/${encodeURIComponent(eventId)}/register`, {
-    method: "POST",
-    body: JSON.stringify({ ...request, idempotency_key: key }),
-  });
+  return answer(apiClient.events[":eventId"].register.$post({ param: { eventId }, json: { ...request, idempotency_key: key } }));
 }
 
 async function register(eventId: string, request: RegisterRequest, fingerprint: string): Promise<PendingOrder> {

@@ -4,10 +4,11 @@
  * sessionStorage and wiped from the address bar before anything else happens). A paid order also
  * shows its refunds and, within the event's refund policy, the refund button (refund-panel.lib).
  */
-import { api, ApiProblem, showStatus } from "./api.lib";
+import { ApiProblem, showStatus } from "./api.lib";
+import { readEvent, readOrder } from "./api-client.lib";
 import { h } from "./elements.lib";
 import { formatMoney, formatWhen } from "./format.lib";
-import { orderApi, orderIdFromUrl, orderNote, orderTokenFor } from "./order-access.lib";
+import { orderIdFromUrl, orderNote, orderTokenFor } from "./order-access.lib";
 import { payProblem } from "./order-problems.lib";
 import type { OrderStatus, OrderView, SaleEvent, Ticket } from "./order-shapes.lib";
 import { qrCodeElement, ticketClaims } from "./order-tickets.lib";
@@ -94,7 +95,7 @@ async function main(): Promise<void> {
   }
   let order: OrderView;
   try {
-    order = await orderApi<OrderView>(orderId, token);
+    order = await readOrder(orderId, token);
   } catch (error) {
     const message =
       error instanceof ApiProblem && error.code === "UNAUTHENTICATED"
@@ -122,10 +123,10 @@ async function main(): Promise<void> {
     );
     return;
   }
-  const event = await api<SaleEvent>(`/api/v1/events/${encodeURIComponent(order.event_id)}`).catch(() => undefined);
+  const event = await readEvent(order.event_id).catch(() => undefined);
   const show = (current: OrderView) => {
     render(current, event);
-    showRefunds(current, token, async () => show(await orderApi<OrderView>(orderId, token)));
+    showRefunds(current, token, async () => show(await readOrder(orderId, token)));
   };
   show(order);
 }

@@ -2,7 +2,8 @@
  * "Find your tickets" (/tickets): asks the API to mail the links to an email's orders. The answer
  * is the same whoever asks, so the page says the same thing whatever the address.
  */
-import { api, showStatus } from "./api.lib";
+import { showStatus } from "./api.lib";
+import { answer, apiClient } from "./api-client.lib";
 import { problemMessage } from "./field-errors.lib";
 import { whileBusy } from "./form-controls.lib";
 
@@ -24,8 +25,8 @@ async function send(): Promise<void> {
     return;
   }
   try {
-    const answer = await whileBusy(button, "Sending…", () => api<{ message: string }>("/api/v1/ticket-links", { method: "POST", body: JSON.stringify({ email }) }));
-    showStatus(status, `${answer.message} It can take a minute; check your spam folder too.`, "success");
+    const sent = await whileBusy(button, "Sending…", () => answer(apiClient["ticket-links"].$post({ json: { email } })));
+    showStatus(status, `${sent.message} It can take a minute; check your spam folder too.`, "success");
   } catch (error) {
     showStatus(status, problemMessage(error, "We could not send the mail. Please try again."), "error");
   }

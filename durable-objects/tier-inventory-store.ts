@@ -6,6 +6,7 @@
 import type { SeatState } from "../workers/domain/best-available";
 import type { EntryState, HoldState, InventoryChange, TierKind, TierState, UnnumberedNotice, WaitlistStatus } from "../workers/domain/inventory";
 import { CHECKIN_SCHEMA } from "./tier-inventory-checkins";
+import { PROMO_SCHEMA } from "./tier-inventory-promo";
 
 /** Append only: objects in the field have run every step before the last one. */
 export const SCHEMA: readonly string[] = [
@@ -39,6 +40,8 @@ export const SCHEMA: readonly string[] = [
   `CREATE INDEX holds_active_buyer ON holds (buyer) WHERE status = 'active' AND buyer IS NOT NULL`,
   `CREATE INDEX holds_active_client ON holds (client) WHERE status = 'active' AND client IS NOT NULL`,
   `ALTER TABLE waitlist ADD COLUMN client TEXT`,
+  // Promo codes' uses and the units they keep (tier-inventory-promo.ts).
+  ...PROMO_SCHEMA,
 ];
 
 type Row<T> = T & Record<string, SqlStorageValue>;
@@ -201,11 +204,14 @@ export class InventoryStore {
         sql.exec("UPDATE holds SET status = 'confirmed' WHERE hold_id = ?", c.holdId);
         sql.exec("UPDATE tier SET held = held - ?, sold = sold + ? WHERE id = 1", c.quantity, c.quantity);
         sql.exec("UPDATE seats SET status = 'sold' WHERE hold_id = ?", c.holdId);
+        // A promo code's use follows its hold (workers/domain/promo-redemption.ts).
+        sql.exec("UPDATE promo_uses SET status = 'confirmed' WHERE hold_id = ? AND status = 'active'", c.holdId);
         return;
       case "hold_freed":
         sql.exec("UPDATE holds SET status = ? WHERE hold_id = ?", c.status, c.holdId);
         sql.exec("UPDATE tier SET held = held - ? WHERE id = 1", c.quantity);
         sql.exec("UPDATE seats SET status = 'available', hold_id = NULL WHERE hold_id = ?", c.holdId);
+        sql.exec("UPDATE promo_uses SET status = ? WHERE hold_id = ? AND status = 'active'", c.status, c.holdId);
         return;
       case "units_returned":
         sql.exec("INSERT INTO returns (return_id, quantity, seats, created_at) VALUES (?, ?, ?, ?)", c.returnId, c.quantity, JSON.stringify(c.seats), c.at);

@@ -50,15 +50,21 @@ import type { WaitlistNotice } from "../workers/messages";
 import { migrateStorage } from "./schema-migrations";
 import { CheckinStore } from "./tier-inventory-checkins";
 import { InventoryStore, SCHEMA } from "./tier-inventory-store";
+import { PromoStore } from "./tier-inventory-promo";
+import { claimUse, type PromoClaim, type PromoClaimOutcome, type ReserveOutcome } from "../workers/domain/promo-redemption";
 
 export type { Admission, AdmitOutcome, AdmitRequest, UndoOutcome, UndoRequest } from "../workers/domain/checkin";
 export type { ConfigureOutcome, ConfirmOutcome, HeldUnits, HoldOutcome, HoldRequest, HoldStatus, InventorySnapshot } from "../workers/domain/inventory";
 export type { ReleaseOutcome, ReturnOutcome, ReturnRequest, TierSetup, WaitlistStatus } from "../workers/domain/inventory";
 export type { JoinOutcome, WaitlistEntryView } from "../workers/domain/waitlist";
+export type { PromoClaim, PromoClaimOutcome, ReserveOutcome } from "../workers/domain/promo-redemption";
+/** A hold that redeems a promo code counted in this tier (workers/domain/promo-redemption.ts). */
+export type PromoHoldRequest = HoldRequest & { promo?: PromoClaim };
 
 export class TierInventory extends DurableObject<Env> {
   private readonly store: InventoryStore;
   private readonly checkins: CheckinStore;
+  private readonly promos: PromoStore;
   /** The alarm time last set, so a hold that does not move the earliest expiry writes nothing. */
   private alarmAt: number | null | undefined;
 
@@ -66,6 +72,7 @@ export class TierInventory extends DurableObject<Env> {
     super(ctx, env);
     this.store = new InventoryStore(ctx.storage.sql);
     this.checkins = new CheckinStore(ctx.storage.sql);
+    this.promos = new PromoStore(ctx.storage.sql);
     void ctx.blockConcurrencyWhile(async () => {
       migrateStorage(ctx.storage.sql, SCHEMA);
     });
@@ -87,7 +94,8 @@ export class TierInventory extends DurableObject<Env> {
     return decision.outcome;
   }
 
-  async hold(request: HoldRequest): Promise<HoldOutcome> {
+  /** Holds units; with `promo`, also claims one use of the code in the same step, or neither. */
+  async hold(request: PromoHoldRequest): Promise<HoldOutcome | Extract<PromoClaimOutcome, { ok: false }>> {
     const now = Date.now();
     this.expireOverdue(now);
     const tier = this.store.tier();
@@ -95,7 +103,14 @@ export class TierInventory extends DurableObject<Env> {
     const chosen = request.seats?.length ? [...new Set(request.seats)] : undefined;
     const seats = tier.kind === "seated" ? this.store.seats(chosen) : [];
     const others = this.store.activeHoldsOf(request.buyer?.buyer, request.buyer?.client);
-    const decision = holdUnits(tier, this.store.hold(request.holdId), request, this.store.waiting().entries, seats, now, others);
+    const { promo } = request;
+    // The buyer's holds this one replaces give their uses back in this step, so they do not count.
+    const claim = promo && claimUse(this.promos.use(request.holdId), promo, request, this.promos.counted(promo.codeId, now, [request.holdId, ...others.buyerHolds.map((h) => h.holdId)]), now);
+    if (claim && !claim.ok) return claim;
+    const sellable = this.promos.tierFor(tier, promo?.codeId, now);
+    const waiting = sellable.keptByOwn >= request.quantity ? 0 : this.store.waiting().entries;
+    const decision = holdUnits(sellable.tier, this.store.hold(request.holdId), request, waiting, seats, now, others);
+    if (claim?.fresh && decision.changes.some((c) => c.type === "hold_placed")) this.promos.record({ ...claim.use, quantity: decision.outcome.ok ? decision.outcome.hold.quantity : 0 }, now);
     if (decision.outcome.ok && decision.outcome.replaced) {
       // A smaller hold replacing a larger one frees units: the waitlist is offered them first.
       this.applyAndPromote(decision.changes, now);
@@ -197,8 +212,29 @@ export class TierInventory extends DurableObject<Env> {
   }
 
   async snapshot(): Promise<InventorySnapshot> {
-    this.expireOverdue(Date.now());
-    return presentSnapshot(this.store.tier(), this.store.waiting(), this.checkins.countsByList());
+    const now = Date.now();
+    this.expireOverdue(now);
+    const tier = this.store.tier();
+    const snapshot = presentSnapshot(tier, this.store.waiting(), this.checkins.countsByList());
+    // What promo codes keep for their holders is not available to anyone else.
+    return tier ? { ...snapshot, available: Math.min(snapshot.available, free(this.promos.tierFor(tier, undefined, now).tier)) } : snapshot;
+  }
+
+  /** Claims a use of a code counted here for a hold in another tier; the caller gives it back if that hold fails. */
+  async claimPromoUse(claim: PromoClaim, hold: { holdId: string; quantity: number; expiresAt: number }): Promise<PromoClaimOutcome> {
+    return this.promos.claimApart(claim, hold, Date.now());
+  }
+
+  /** Sells (only while it counts) or gives back a use claimed by claimPromoUse. */
+  async settlePromoUse(holdId: string, to: "confirmed" | "released"): Promise<{ ok: boolean }> {
+    return this.promos.settleApart(holdId, to, Date.now());
+  }
+
+  /** Keeps `units` of this tier for a code's holders (0 stops keeping them). */
+  async reservePromoUnits(codeId: string, units: number): Promise<ReserveOutcome> {
+    const now = Date.now();
+    this.expireOverdue(now);
+    return this.promos.reserve(this.store.tier(), codeId, units, this.store.waiting().units, now);
   }
 
   async seatStatuses(): Promise<Record<string, "available" | "held" | "sold">> {
@@ -278,7 +314,9 @@ export class TierInventory extends DurableObject<Env> {
 
   /** Offers free units to the waitlist (workers/domain/waitlist.ts), loading only what that needs. */
   private promote(now: number): void {
-    const tier = this.store.tier();
+    const stored = this.store.tier();
+    // Units a promo code keeps for its holders are never offered to the waitlist.
+    const tier = stored && this.promos.tierFor(stored, undefined, now).tier;
     if (!tier || tier.closed || free(tier) <= 0) return;
     const queue = this.store.waitingQueue(queueNeeded(free(tier)));
     if (queue.length === 0) return;

@@ -21,6 +21,7 @@ import { organizerRoutes } from "./routes/organizers";
 import { passwordResetRoutes } from "./routes/password-resets";
 import { organizerStatsRoutes } from "./routes/organizer-stats";
 import { organizerReportRoutes } from "./routes/organizer-reports";
+import { promoCodeRoutes } from "./routes/promo-codes";
 import { purchaseRoutes } from "./routes/purchase";
 import { ticketLinkRoutes } from "./routes/ticket-links";
 import { refundRoutes } from "./routes/refunds";
@@ -66,6 +67,7 @@ const api = new Hono<AppEnv>()
   .route("/events", eventKeyRoutes)
   .route("/events", organizerStatsRoutes)
   .route("/events", organizerReportRoutes)
+  .route("/events", promoCodeRoutes)
   .route("/events", waitingRoomRoutes)
   .route("/events", doorSetupRoutes)
   .route("/events", eventLiveRoutes)
@@ -164,10 +166,3 @@ function methodsByPath(routes: readonly { method: string; path: string }[]): (pa
 export const app = createApp(api);
 
 export type AppType = typeof app;
-
-/**
- * The API as mounted under /api/v1, for hono's typed client in the pages (`hc<ApiType>("/api/v1")`,
- * web/scripts/api-client.lib.ts): what each route answers is inferred from its handler, so a route
- * that changes its answer breaks the pages' type check.
- */
-export type ApiType = typeof api;

@@ -16,26 +16,37 @@ import { deliverWebhooks } from "./webhooks-out/deliver";
 type Outcome = { ack: true } | { ack: false; delaySeconds: number; reason: string };
 
 export async function handleQueueBatch(batch: MessageBatch<unknown>, env: Env): Promise<void> {
-  for (const message of batch.messages) {
-    const parsed = queueMessage.safeParse(message.body);
-    if (!parsed.success) {
-      console.error(JSON.stringify({ level: "error", where: "queue", message_id: message.id, error: "malformed message dropped", issues: parsed.error.issues }));
-      message.ack();
-      continue;
-    }
-    let outcome: Outcome;
-    try {
-      outcome = await handleMessage(parsed.data, env, message.attempts);
-    } catch (error) {
-      outcome = { ack: false, delaySeconds: 5, reason: String(error) };
-    }
-    if (outcome.ack) {
-      message.ack();
-    } else {
-      const delaySeconds = Math.min(outcome.delaySeconds * 2 ** (message.attempts - 1), 600);
-      console.warn(JSON.stringify({ level: "warn", where: "queue", type: parsed.data.type, attempt: message.attempts, reason: outcome.reason }));
-      message.retry({ delaySeconds });
-    }
+  // Webhook deliveries wait on other people's servers (up to their timeout each): they run side by
+  // side, beside the rest of the batch, so a dead receiver never holds a confirmation mail back.
+  const isWebhook = (message: Message<unknown>) => (message.body as { type?: unknown } | null)?.type === "webhook.dispatch";
+  const webhooks = batch.messages.filter(isWebhook);
+  await Promise.all([
+    (async () => {
+      for (const message of batch.messages) if (!isWebhook(message)) await handleOne(message, env);
+    })(),
+    ...webhooks.map((message) => handleOne(message, env)),
+  ]);
+}
+
+async function handleOne(message: Message<unknown>, env: Env): Promise<void> {
+  const parsed = queueMessage.safeParse(message.body);
+  if (!parsed.success) {
+    console.error(JSON.stringify({ level: "error", where: "queue", message_id: message.id, error: "malformed message dropped", issues: parsed.error.issues }));
+    message.ack();
+    return;
+  }
+  let outcome: Outcome;
+  try {
+    outcome = await handleMessage(parsed.data, env, message.attempts);
+  } catch (error) {
+    outcome = { ack: false, delaySeconds: 5, reason: String(error) };
+  }
+  if (outcome.ack) {
+    message.ack();
+  } else {
+    const delaySeconds = Math.min(outcome.delaySeconds * 2 ** (message.attempts - 1), 600);
+    console.warn(JSON.stringify({ level: "warn", where: "queue", type: parsed.data.type, attempt: message.attempts, reason: outcome.reason }));
+    message.retry({ delaySeconds });
   }
 }
 

@@ -34,6 +34,7 @@ export const registerBody = z
     idempotency_key: z.string().min(8, "Use a random key of at least 8 characters.").max(200),
     attendee: z.object({ email: z.email().max(254), name: z.string().trim().min(1).max(120) }).strict(),
     join_waitlist: z.boolean().optional(),
+    promo_code: z.string().trim().min(1).max(40).optional(),
   })
   .strict();
 

@@ -45,6 +45,7 @@ import { signTicket } from "../tickets/ticket-tokens";
 import { sellableEvent } from "../sellable-tiers";
 import { cardDeclined, confirmKey } from "./payment-attempts";
 import { settleQueuePass } from "../waiting-room-client";
+import { releasePromoUseOf, sellWithPromoUse } from "./promo-claims";
 import { orderPaid } from "../webhooks-out/events";
 
 export async function presentConfirmedOrder(db: HttpDatabase, order: OrderRow) {
@@ -75,13 +76,15 @@ export interface SaleLedger {
 }
 
 export const inventorySale: SaleLedger = {
-  async sell(env, _db, order) {
-    return order.holdId ? (await inventoryOf(env, order.tierId).confirm(order.holdId)).ok : false;
+  async sell(env, db, order) {
+    // A promo code's use counted apart from the hold is sold first (./promo-claims.ts).
+    return sellWithPromoUse(env, db, order, async () => (order.holdId ? (await inventoryOf(env, order.tierId).confirm(order.holdId)).ok : false));
   },
   async release(env, db, order, status) {
     const released = order.holdId ? await inventoryOf(env, order.tierId).release(order.holdId) : undefined;
     // Sold meanwhile (a payment's finalize got there first): that confirmation owns the order now.
     if (released && !released.ok) return;
+    await releasePromoUseOf(env, db, order);
     await endPendingOrder(db, order.id, status);
     const sellable = await sellableEvent(db, order.eventId, Date.now());
     if (sellable) await settleQueuePass(env, sellable.event, order.holdId, "unpaid");

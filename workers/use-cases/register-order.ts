@@ -28,7 +28,9 @@ import { clientKeyOf } from "../client-address";
 import type { HoldBuyer } from "../domain/buyer-limits";
 import { purchaseLimitsOf } from "../event-input";
 import { inventorySale } from "./pay-order";
-import type { HoldOutcome, HoldRequest } from "../../durable-objects/tier-inventory";
+import type { HoldOutcome, PromoHoldRequest } from "../../durable-objects/tier-inventory";
+import { normalizeCode } from "../domain/promo-codes";
+import { claimPromoApart, promoCodeInvalid, promoForRegistration, promoOfHold, recordRedemption, releasePromoApart, type ResolvedPromo } from "./promo-claims";
 
 export interface RegisterInput {
   tier_id: string;
@@ -39,6 +41,7 @@ export interface RegisterInput {
   idempotency_key: string;
   attendee: { email: string; name: string };
   join_waitlist?: boolean;
+  promo_code?: string;
 }
 
 export interface RegisteredOrder {
@@ -71,11 +74,13 @@ function requestFingerprint(input: RegisterInput): Promise<string> {
       Boolean(input.accessible),
       input.attendee.email.toLowerCase(),
       input.attendee.name,
+      // Only when given, so the fingerprints of orders without a code stay as they were.
+      ...(input.promo_code ? [normalizeCode(input.promo_code)] : []),
     ]),
   );
 }
 
-async function holdWithSetup(env: Env, db: HttpDatabase, eventId: string, tierId: string, request: HoldRequest): Promise<HoldOutcome> {
+async function holdWithSetup(env: Env, db: HttpDatabase, eventId: string, tierId: string, request: PromoHoldRequest): Promise<HoldOutcome | { ok: false; code: "promo_spent" }> {
   const outcome = await inventoryOf(env, tierId).hold(request);
   if (outcome.ok || outcome.code !== "not_configured") return outcome;
   await configureInventory(env, db, eventId, tierId);
@@ -118,9 +123,11 @@ export async function registerOrder(
     throw validationFailed([{ field: "seats", message: "Choose exactly `quantity` different seats." }]);
   }
 
+  const promo = await promoForRegistration(db, event, tier, input.promo_code, now);
   const fingerprint = await requestFingerprint(input);
   const orderKey = { eventId: event.id, tierId: tier.id, idempotencyKey: input.idempotency_key };
-  if (await isKnownSoldOut(tier.id)) {
+  // A code may keep units of a tier that is sold out for everyone else.
+  if (!promo && (await isKnownSoldOut(tier.id))) {
     // Sold out a moment ago: answer without writing anything, unless this is a retry of an order.
     const existing = await findOrderByEmailAndKey(db, input.attendee.email, orderKey);
     if (existing) return replay(env, db, existing, fingerprint);
@@ -144,7 +151,7 @@ export async function registerOrder(
   let registered: RegisteredOrder;
   try {
     // Not created means a concurrent copy of this request wrote the order: same hold, same pass.
-    registered = await claim(env, db, { event, tier, input, now, fingerprint, key, buyer, clientKey, clientAddress });
+    registered = await claim(env, db, { event, tier, input, now, fingerprint, key, buyer, clientKey, clientAddress, promo });
   } catch (error) {
     if (access) await settleQueuePass(env, event, holdId, "unpaid");
     throw error;
@@ -172,6 +179,8 @@ export interface ClaimContext {
   clientKey?: string | null;
   /** Cloudflare's address of the client, for the waitlist's per-address cap when register joins it. */
   clientAddress?: string;
+  /** The promo code the order redeems, checked and priced (./promo-claims.ts). */
+  promo?: ResolvedPromo;
 }
 
 /** Claims the units and writes the pending order. The bench swaps in the classic Postgres claim. */
@@ -186,9 +195,10 @@ export async function holdIdOf(key: ClaimContext["key"]): Promise<string> {
   return `hold_${(await sha256Hex(JSON.stringify(key))).slice(0, 40)}`;
 }
 
-export const claimFromInventory: ClaimStep = async (env, db, { event, tier, input, now, fingerprint, key, buyer, clientKey, clientAddress }) => {
+export const claimFromInventory: ClaimStep = async (env, db, { event, tier, input, now, fingerprint, key, buyer, clientKey, clientAddress, promo }) => {
   const holdId = await holdIdOf(key);
   const expiresAt = now.getTime() + event.holdMinutes * 60_000;
+  await claimPromoApart(env, promo, { holdId, quantity: input.quantity, expiresAt });
   const outcome = await holdWithSetup(env, db, event.id, tier.id, {
     holdId,
     quantity: input.quantity,
@@ -197,9 +207,13 @@ export const claimFromInventory: ClaimStep = async (env, db, { event, tier, inpu
     accessible: input.accessible,
     expiresAt,
     ...(buyer ? { buyer } : {}),
+    ...promoOfHold(promo),
   });
   if (!outcome.ok) {
+    await releasePromoApart(env, promo, holdId);
     switch (outcome.code) {
+      case "promo_spent":
+        throw promoCodeInvalid("spent");
       case "sold_out":
         if (outcome.available === 0) await rememberSoldOut(tier.id);
         throw await soldOutAnswer(env, db, event.id, input, outcome.available, now, clientAddress);
@@ -231,7 +245,7 @@ export const claimFromInventory: ClaimStep = async (env, db, { event, tier, inpu
     idempotencyKey: input.idempotency_key,
     requestHash: fingerprint,
     quantity: hold.quantity,
-    amount: tier.price * hold.quantity,
+    amount: (promo?.unitPrice ?? tier.price) * hold.quantity,
     currency: tier.currency,
     holdId: hold.hold_id,
     holdExpiresAt: new Date(hold.expires_at),
@@ -239,11 +253,12 @@ export const claimFromInventory: ClaimStep = async (env, db, { event, tier, inpu
   };
   try {
     const seatLabels = hold.seats.length > 0 ? hold.seats : Array.from({ length: hold.quantity }, () => null);
-    const orderId = await insertPendingOrderAtomically(db, pending, seatLabels, tier.price);
+    const orderId = await insertPendingOrderAtomically(db, pending, seatLabels, promo?.unitPrice ?? tier.price);
     if (!orderId) {
       // A concurrent request with the same key wrote first; it holds the same hold id.
       return replay(env, db, (await findOrderByIdempotencyKey(db, key))!, fingerprint);
     }
+    await recordRedemption(db, orderId, tier, promo);
     // The buyer's earlier holds in this tier were given up for this one: their orders end here.
     if (outcome.replaced) await cancelReplacedOrders(db, event.id, outcome.replaced);
     // And the other way round: the buyer's next registration may have replaced this hold before this
@@ -255,6 +270,7 @@ export const claimFromInventory: ClaimStep = async (env, db, { event, tier, inpu
     return { created: true, body: await presentPendingOrder(env, order, hold.seats) };
   } catch (error) {
     await inventoryOf(env, tier.id).release(hold.hold_id);
+    await releasePromoApart(env, promo, hold.hold_id);
     throw error;
   }
 };

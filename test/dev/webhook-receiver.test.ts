@@ -3,7 +3,12 @@
  * Admit-One-Signature against the inbox's secret, and can be told to fail, hang (so the sender
  * times out) or drop the connection — and then recovers.
  */
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "../../dev/ports";
 import { type MailOutbox, startMailOutbox } from "../../dev/mail-outbox";
 import { signatureHeader } from "../../workers/webhooks-out/signature";
 
@@ -100,5 +105,41 @@ describe("webhook inbox", () => {
     expect(page).toContain('data-verdict="verified"');
     expect(page).toContain("&lt;script&gt;");
     expect(page).not.toContain("<script>");
+  });
+});
+
+describe("the receiver in docs/webhooks.md", () => {
+  it("accepts a signed delivery once per id and refuses a wrong secret, an old timestamp and no signature", async () => {
+    const docs = readFileSync(new URL("../../docs/webhooks.md", import.meta.url), "utf8");
+    const snippet = /```js\n([\s\S]*?)```/.exec(docs)![1]!;
+    expect(snippet.trim().split("\n").length).toBeLessThanOrEqual(10);
+    const file = join(mkdtempSync(join(tmpdir(), "admit-one-receiver-")), "receiver.mjs");
+    writeFileSync(file, snippet.replace("listen(3000)", "listen(Number(process.env.PORT), '127.0.0.1')"));
+    const port = await freePort();
+    const child = spawn(process.execPath, [file], { env: { ...process.env, PORT: String(port), ADMIT_ONE_WEBHOOK_SECRET: "whsec_docs" }, stdio: ["ignore", "pipe", "inherit"] });
+    let printed = "";
+    child.stdout.on("data", (chunk: Buffer) => (printed += chunk.toString()));
+    try {
+      const body = JSON.stringify({ id: "evt_docs", type: "order.paid", data: { order_id: "o1" } });
+      const send = async (headers: Record<string, string>) => {
+        for (let attempt = 0; ; attempt++) {
+          try {
+            return (await fetch(`http://127.0.0.1:${port}/`, { method: "POST", body, headers })).status;
+          } catch (error) {
+            if (attempt > 50) throw error;
+            await new Promise((resolve) => setTimeout(resolve, 100)); // the child is still starting
+          }
+        }
+      };
+      const signed = async (secret: string, t = now()) => ({ "Admit-One-Signature": await signatureHeader(secret, body, t) });
+      expect(await send(await signed("whsec_docs"))).toBe(200);
+      expect(await send(await signed("whsec_docs"))).toBe(200);
+      expect(await send(await signed("whsec_other"))).toBe(400);
+      expect(await send(await signed("whsec_docs", now() - 3600))).toBe(400);
+      expect(await send({})).toBe(400);
+      expect(printed.trim().split("\n")).toHaveLength(1);
+    } finally {
+      child.kill();
+    }
   });
 });

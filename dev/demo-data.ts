@@ -179,6 +179,9 @@ export async function seedDemoData(databaseUrl: string, now = new Date()): Promi
         .insert(schema.organizers)
         .values({ name: DEMO_ORGANIZER.name, email: DEMO_ORGANIZER.email, passwordHash: await hashPassword(DEMO_ORGANIZER.password) })
         .returning();
+      // The organizer owns an organization of the same name, which owns the events (issue #15).
+      const [organization] = await tx.insert(schema.organizations).values({ name: DEMO_ORGANIZER.name }).returning();
+      await tx.insert(schema.organizationMembers).values({ organizationId: organization!.id, organizerId: organizer!.id, role: "owner" });
       for (const spec of DEMO_EVENTS) {
         const startsAt = new Date(now.getTime() + spec.startsInDays * DAY);
         startsAt.setUTCHours(spec.startHourUtc, 0, 0, 0);
@@ -186,6 +189,7 @@ export async function seedDemoData(databaseUrl: string, now = new Date()): Promi
           .insert(schema.events)
           .values({
             organizerId: organizer!.id,
+            organizationId: organization!.id,
             title: spec.title,
             description: spec.description,
             category: spec.category,

@@ -18,6 +18,7 @@ import { configRoutes } from "./routes/config";
 import { eventKeyRoutes } from "./routes/event-keys";
 import { myEventRoutes, organizerEventRoutes } from "./routes/organizer-events";
 import { organizerRoutes } from "./routes/organizers";
+import { organizationRoutes } from "./routes/organizations";
 import { passwordResetRoutes } from "./routes/password-resets";
 import { organizerStatsRoutes } from "./routes/organizer-stats";
 import { organizerReportRoutes } from "./routes/organizer-reports";
@@ -58,6 +59,7 @@ function fromHttpException(error: HTTPException): ApiError {
 const api = new Hono<AppEnv>()
   .route("/config", configRoutes)
   .route("/", organizerRoutes)
+  .route("/", organizationRoutes)
   .route("/", passwordResetRoutes)
   .route("/organizers/me/events", myEventRoutes)
   .route("/categories", categoryRoutes)

@@ -1,6 +1,7 @@
 /**
- * Reads and writes behind the organizer's event endpoints. Every lookup is scoped by organizer id:
- * another organizer's event simply does not exist for the caller.
+ * Reads and writes behind the organizer's event endpoints. Every lookup is scoped by organization
+ * id (issue #15: the organization owns its events): another organization's event simply does not
+ * exist for the caller.
  */
 import { and, asc, count, desc, eq, inArray, sql } from "drizzle-orm";
 import type { HttpDatabase, Transaction } from "../client";
@@ -12,21 +13,21 @@ export type SeatInsert = Omit<typeof seats.$inferInsert, "eventId" | "tierId">;
 
 const SEAT_BATCH = 2_000;
 
-const owned = (eventId: string, organizerId: string) => and(eq(events.id, eventId), eq(events.organizerId, organizerId));
+const owned = (eventId: string, organizationId: string) => and(eq(events.id, eventId), eq(events.organizationId, organizationId));
 
-export async function findOwnedEvent(db: HttpDatabase, eventId: string, organizerId: string) {
-  const [row] = await db.select().from(events).where(owned(eventId, organizerId)).limit(1);
+export async function findOwnedEvent(db: HttpDatabase, eventId: string, organizationId: string) {
+  const [row] = await db.select().from(events).where(owned(eventId, organizationId)).limit(1);
   return row;
 }
 
 /** The same, locked until the transaction ends: concurrent edits of one event apply one by one. */
-export async function lockOwnedEvent(tx: Transaction, eventId: string, organizerId: string) {
-  const [row] = await tx.select().from(events).where(owned(eventId, organizerId)).limit(1).for("update");
+export async function lockOwnedEvent(tx: Transaction, eventId: string, organizationId: string) {
+  const [row] = await tx.select().from(events).where(owned(eventId, organizationId)).limit(1).for("update");
   return row;
 }
 
-export async function listOwnedEvents(db: HttpDatabase, organizerId: string) {
-  return db.select().from(events).where(eq(events.organizerId, organizerId)).orderBy(desc(events.createdAt));
+export async function listOwnedEvents(db: HttpDatabase, organizationId: string) {
+  return db.select().from(events).where(eq(events.organizationId, organizationId)).orderBy(desc(events.createdAt));
 }
 
 export async function insertEvent(tx: Transaction, values: EventInsert) {

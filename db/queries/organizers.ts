@@ -4,6 +4,7 @@
 import { and, desc, eq, gt, isNull, sql } from "drizzle-orm";
 import type { HttpDatabase } from "../client";
 import { loginAttempts, organizerApiKeys, organizerSessions, organizers } from "../schema";
+import type { Role } from "../../workers/domain/roles";
 
 export type OrganizerRow = typeof organizers.$inferSelect;
 
@@ -20,43 +21,49 @@ export async function findOrganizerByEmail(db: HttpDatabase, email: string): Pro
   return row;
 }
 
-export async function insertApiKey(db: HttpDatabase, values: { organizerId: string; name: string; prefix: string; keyHash: string }) {
+export async function insertApiKey(
+  db: HttpDatabase,
+  values: { organizerId: string; organizationId: string; role: Role; name: string; prefix: string; keyHash: string },
+) {
   const [row] = await db.insert(organizerApiKeys).values(values).returning();
   return row!;
 }
 
-/** The organizer behind a live API key; also stamps when the key was last used. */
-export async function findOrganizerByApiKeyHash(db: HttpDatabase, keyHash: string): Promise<OrganizerRow | undefined> {
-  const [row] = await db
+export type ApiKeyRow = typeof organizerApiKeys.$inferSelect;
+
+/** A live API key with the organizer who made it; also stamps when the key was last used. */
+export async function findApiKeyByHash(db: HttpDatabase, keyHash: string): Promise<{ key: ApiKeyRow; organizer: OrganizerRow } | undefined> {
+  const [key] = await db
     .update(organizerApiKeys)
     .set({ lastUsedAt: sql`now()` })
     .where(and(eq(organizerApiKeys.keyHash, keyHash), isNull(organizerApiKeys.revokedAt)))
-    .returning({ organizerId: organizerApiKeys.organizerId });
-  if (!row) return undefined;
-  const [organizer] = await db.select().from(organizers).where(eq(organizers.id, row.organizerId));
-  return organizer;
+    .returning();
+  if (!key) return undefined;
+  const [organizer] = await db.select().from(organizers).where(eq(organizers.id, key.organizerId));
+  return organizer && { key, organizer };
 }
 
-export async function listApiKeys(db: HttpDatabase, organizerId: string) {
+/** The organization's live keys. */
+export async function listApiKeys(db: HttpDatabase, organizationId: string) {
   return db
     .select()
     .from(organizerApiKeys)
-    .where(and(eq(organizerApiKeys.organizerId, organizerId), isNull(organizerApiKeys.revokedAt)))
+    .where(and(eq(organizerApiKeys.organizationId, organizationId), isNull(organizerApiKeys.revokedAt)))
     .orderBy(desc(organizerApiKeys.createdAt));
 }
 
-export async function revokeApiKey(db: HttpDatabase, organizerId: string, keyId: string): Promise<boolean> {
-  const rows = await db
+export async function revokeApiKey(db: HttpDatabase, organizationId: string, keyId: string): Promise<ApiKeyRow | undefined> {
+  const [row] = await db
     .update(organizerApiKeys)
     .set({ revokedAt: sql`now()` })
-    .where(and(eq(organizerApiKeys.id, keyId), eq(organizerApiKeys.organizerId, organizerId), isNull(organizerApiKeys.revokedAt)))
-    .returning({ id: organizerApiKeys.id });
-  return rows.length > 0;
+    .where(and(eq(organizerApiKeys.id, keyId), eq(organizerApiKeys.organizationId, organizationId), isNull(organizerApiKeys.revokedAt)))
+    .returning();
+  return row;
 }
 
 export async function insertSession(
   db: HttpDatabase,
-  values: { organizerId: string; tokenHash: string; csrfToken: string; expiresAt: Date },
+  values: { organizerId: string; organizationId?: string | null; tokenHash: string; csrfToken: string; expiresAt: Date },
 ) {
   await db.insert(organizerSessions).values(values);
 }

@@ -56,3 +56,26 @@ describe("roles", () => {
     expect(isAction("toString")).toBe(false);
   });
 });
+
+import { tierChanges } from "../../workers/domain/event-changes";
+
+describe("tier changes for the audit log", () => {
+  it("names each price and capacity move, each tier added or removed, and nothing else", () => {
+    const before = [
+      { tier_id: "a", name: "GA", price: 1000, capacity: 100 },
+      { tier_id: "b", name: "VIP", price: 5000, capacity: 10 },
+      { tier_id: "c", name: "Crew", price: 0, capacity: 5 },
+    ];
+    const after = [
+      { tier_id: "a", name: "GA", price: 1200, capacity: 80 },
+      { tier_id: "b", name: "VIP", price: 5000, capacity: 10 },
+      { tier_id: "d", name: "Late", price: 1500, capacity: 20 },
+    ];
+    expect(tierChanges(before, after)).toEqual([
+      { tier_id: "a", name: "GA", change: "updated", price: { from: 1000, to: 1200 }, capacity: { from: 100, to: 80 } },
+      { tier_id: "d", name: "Late", change: "added", price: 1500, capacity: 20 },
+      { tier_id: "c", name: "Crew", change: "removed" },
+    ]);
+    expect(tierChanges(before, before)).toEqual([]);
+  });
+});

@@ -7,7 +7,9 @@
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
-import { findOrganizerByApiKeyHash, findSession, type OrganizerRow } from "../../db/queries/organizers";
+import { findMembership, findOrganization } from "../../db/queries/organizations";
+import { findApiKeyByHash, findSession, type OrganizerRow } from "../../db/queries/organizers";
+import type { Role } from "../domain/roles";
 import type { AppEnv } from "../context";
 import { ApiError } from "../errors";
 import { API_KEY_PREFIX, sha256Hex, timingSafeEqual } from "./tokens";
@@ -16,10 +18,19 @@ export const SESSION_COOKIE = "ao_session";
 export const SESSION_DAYS = 7;
 
 export interface OrganizerPrincipal {
+  /** The person: the signed-in member, or for an API key the member who made it. */
   organizer: OrganizerRow;
   via: "api_key" | "session";
   csrfToken?: string;
   sessionTokenHash?: string;
+  /**
+   * The organization this request acts for and the role it acts with: an API key's own, or the
+   * session's chosen organization (else the member's first) with the member's role there, read
+   * afresh on every request. Absent for a person who belongs to no organization any more.
+   */
+  organization?: { id: string; name: string };
+  role?: Role;
+  apiKey?: { id: string; name: string };
 }
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -52,16 +63,20 @@ export async function identifyOrganizer(c: Context<AppEnv>): Promise<OrganizerPr
     if (!match?.[1]?.startsWith(API_KEY_PREFIX)) {
       throw new ApiError("UNAUTHENTICATED", "The Authorization header must be `Bearer <api_key>`.");
     }
-    const organizer = await findOrganizerByApiKeyHash(db, await sha256Hex(match[1]));
-    if (!organizer) throw new ApiError("UNAUTHENTICATED", "This API key is not valid or has been revoked.");
-    return { organizer, via: "api_key" };
+    const found = await findApiKeyByHash(db, await sha256Hex(match[1]));
+    const { key, organizer } = found ?? {};
+    // The key belongs to its organization and keeps working whoever made it.
+    const organization = key?.organizationId ? await findOrganization(db, key.organizationId) : undefined;
+    if (!key?.role || !organizer || !organization) throw new ApiError("UNAUTHENTICATED", "This API key is not valid or has been revoked.");
+    return { organizer, via: "api_key", organization: { id: organization.id, name: organization.name }, role: key.role, apiKey: { id: key.id, name: key.name } };
   }
   const token = getCookie(c, SESSION_COOKIE);
   if (!token) return undefined;
   const tokenHash = await sha256Hex(token);
   const found = await findSession(db, tokenHash, new Date());
   if (!found) return undefined;
-  return { organizer: found.organizer, via: "session", csrfToken: found.session.csrfToken, sessionTokenHash: tokenHash };
+  const membership = await findMembership(db, found.organizer.id, found.session.organizationId);
+  return { organizer: found.organizer, via: "session", csrfToken: found.session.csrfToken, sessionTokenHash: tokenHash, ...membership };
 }
 
 /** Cookie writes need the session's CSRF token and, when sent, a same-origin Origin; other callers pass. */

@@ -6,6 +6,7 @@ import { z } from "zod";
 import { findPublishedEvent, listPublishedEvents, listTiersOfEvents } from "../../db/queries/catalog";
 import { findOwnedEvent, seatsOfTiers, soldSeatLabels } from "../../db/queries/organizer-events";
 import { optionalOrganizer } from "../auth/organizer-auth";
+import { can } from "../domain/roles";
 import { inventoryOf } from "../inventory-client";
 import type { AppEnv } from "../context";
 import { instantOrDate, isoInstant } from "../date-input";
@@ -110,13 +111,14 @@ export const catalogRoutes = new Hono<AppEnv>()
     });
   });
 
-/** Published (or cancelled) events for everyone; drafts too for their own organizer, as a preview. */
+/** Published (or cancelled) events for everyone; drafts too for members of their organization, as a preview. */
 async function visibleEvent(c: Context<AppEnv>, eventId: string) {
   const notFound = new ApiError("NOT_FOUND", "No published event has this id.");
   if (!z.uuid().safeParse(eventId).success) throw notFound;
   const db = c.get("db");
   const principal = c.get("principal");
-  const event = (await findPublishedEvent(db, eventId)) ?? (principal ? await findOwnedEvent(db, eventId, principal.organizer.id) : undefined);
+  const preview = principal?.organization && principal.role && can(principal.role, "event.read") ? principal.organization.id : undefined;
+  const event = (await findPublishedEvent(db, eventId)) ?? (preview ? await findOwnedEvent(db, eventId, preview) : undefined);
   if (!event) throw notFound;
   return event;
 }

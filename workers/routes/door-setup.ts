@@ -8,16 +8,17 @@ import type { EventRow } from "../../db/queries/catalog";
 import { checkinsByPeriod, devicesOfEvent, ensureMainList, insertDevice, insertList, listsOfEvent, revokeDevice, type CheckinListRow } from "../../db/queries/door";
 import { findOwnedEvent, tiersOfEvent } from "../../db/queries/organizer-events";
 import { deviceToken } from "../auth/device-tokens";
-import { currentOrganizer, requireOrganizer } from "../auth/organizer-auth";
+import { currentOrganization, currentPrincipal, requirePermission } from "../auth/permissions";
 import { sha256Hex } from "../auth/tokens";
 import type { AppEnv } from "../context";
 import { ApiError, validationFailed } from "../errors";
 import { checkedInByList } from "../use-cases/event-stats";
 import { validate } from "../validation";
+import { recordAudit } from "../use-cases/audit-log";
 
 async function ownedEvent(c: Context<AppEnv>): Promise<EventRow> {
   const eventId = c.req.param("eventId") ?? "";
-  const event = z.uuid().safeParse(eventId).success ? await findOwnedEvent(c.get("db"), eventId, currentOrganizer(c).id) : undefined;
+  const event = z.uuid().safeParse(eventId).success ? await findOwnedEvent(c.get("db"), eventId, currentOrganization(c).id) : undefined;
   if (!event) throw new ApiError("NOT_FOUND", "You have no event with this id.");
   return event;
 }
@@ -42,7 +43,7 @@ const deviceParams = z.object({ eventId: z.string(), deviceId: z.string() });
 const checkinReportQuery = z.object({ bucket: z.enum(["minute", "hour"]).default("minute") }).strict();
 
 export const doorSetupRoutes = new Hono<AppEnv>()
-  .post("/:eventId/checkin-lists", requireOrganizer, validate("json", listBody), async (c) => {
+  .post("/:eventId/checkin-lists", requirePermission("door.manage"), validate("json", listBody), async (c) => {
     const event = await ownedEvent(c);
     const body = c.req.valid("json");
     const db = c.get("db");
@@ -53,16 +54,17 @@ export const doorSetupRoutes = new Hono<AppEnv>()
     }
     await ensureMainList(db, event.id);
     const list = await insertList(db, { eventId: event.id, name: body.name, tierIds: body.tier_ids ? [...new Set(body.tier_ids)] : null });
+    await recordAudit(db, currentPrincipal(c), { action: "checkin_list.created", eventId: event.id, target: { type: "checkin_list", id: list.id }, details: { name: list.name } });
     return c.json(presentList(list), 201);
   })
-  .get("/:eventId/checkin-lists", requireOrganizer, async (c) => {
+  .get("/:eventId/checkin-lists", requirePermission("door.read"), async (c) => {
     const event = await ownedEvent(c);
     const db = c.get("db");
     await ensureMainList(db, event.id);
     const [lists, counts] = await Promise.all([listsOfEvent(db, event.id), checkedInByList(c.env, db, event.id)]);
     return c.json({ checkin_lists: lists.map((l) => presentList(l, counts.get(l.id) ?? 0)) });
   })
-  .post("/:eventId/devices", requireOrganizer, validate("json", deviceBody), async (c) => {
+  .post("/:eventId/devices", requirePermission("door.manage"), validate("json", deviceBody), async (c) => {
     const event = await ownedEvent(c);
     if (event.status === "draft") throw new ApiError("CONFLICT", "Publish the event before adding scanners: a draft has no tickets to scan.");
     const body = c.req.valid("json");
@@ -77,12 +79,13 @@ export const doorSetupRoutes = new Hono<AppEnv>()
     const id = crypto.randomUUID();
     const link = await enrolment(c, id);
     const device = await insertDevice(db, { id, eventId: event.id, name: body.name, checkinListId: list.id, tokenHash: await sha256Hex(link.device_token) });
+    await recordAudit(db, currentPrincipal(c), { action: "device.enrolled", eventId: event.id, target: { type: "device", id: device.id }, details: { name: device.name, checkin_list_id: list.id } });
     return c.json(
       { device_id: device.id, name: device.name, ...link, checkin_list_id: list.id, checkin_list_name: list.name, created_at: device.createdAt.toISOString() },
       201,
     );
   })
-  .get("/:eventId/devices", requireOrganizer, async (c) => {
+  .get("/:eventId/devices", requirePermission("door.read"), async (c) => {
     const event = await ownedEvent(c);
     const rows = await devicesOfEvent(c.get("db"), event.id);
     const devices = await Promise.all(
@@ -104,14 +107,15 @@ export const doorSetupRoutes = new Hono<AppEnv>()
     c.header("Cache-Control", "no-store");
     return c.json({ devices });
   })
-  .delete("/:eventId/devices/:deviceId", requireOrganizer, validate("param", deviceParams), async (c) => {
+  .delete("/:eventId/devices/:deviceId", requirePermission("door.manage"), validate("param", deviceParams), async (c) => {
     const event = await ownedEvent(c);
     const { deviceId } = c.req.valid("param");
     const device = z.uuid().safeParse(deviceId).success ? await revokeDevice(c.get("db"), event.id, deviceId, new Date()) : undefined;
     if (!device) throw new ApiError("NOT_FOUND", "This event has no scanner with this id.");
+    await recordAudit(c.get("db"), currentPrincipal(c), { action: "device.revoked", eventId: event.id, target: { type: "device", id: device.id }, details: { name: device.name } });
     return c.json({ device_id: device.id, revoked_at: device.revokedAt!.toISOString() });
   })
-  .get("/:eventId/reports/checkins", requireOrganizer, validate("query", checkinReportQuery), async (c) => {
+  .get("/:eventId/reports/checkins", requirePermission("report.read"), validate("query", checkinReportQuery), async (c) => {
     const event = await ownedEvent(c);
     const { bucket } = c.req.valid("query");
     const rows = await checkinsByPeriod(c.get("db"), event, bucket);

@@ -7,20 +7,19 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { findOwnedEvent } from "../../db/queries/organizer-events";
 import { LIVE_EVENT_HEADER } from "../../durable-objects/event-live";
-import { authenticateOrganizer } from "../auth/organizer-auth";
+import { authorizeOrganizer } from "../auth/permissions";
 import type { AppEnv } from "../context";
 import { ApiError } from "../errors";
 import { liveOf } from "../live-client";
 
 export const eventLiveRoutes = new Hono<AppEnv>().get("/:eventId/live", async (c) => {
-  const organizer = await authenticateOrganizer(c);
-  const principal = c.get("principal");
+  const principal = await authorizeOrganizer(c, "stats.read");
   const origin = c.req.header("Origin");
   if (principal?.via === "session" && origin && origin !== new URL(c.req.url).origin) {
     throw new ApiError("FORBIDDEN", "The live dashboard only opens from this site.");
   }
   const eventId = c.req.param("eventId");
-  const event = z.uuid().safeParse(eventId).success ? await findOwnedEvent(c.get("db"), eventId, organizer.id) : undefined;
+  const event = z.uuid().safeParse(eventId).success ? await findOwnedEvent(c.get("db"), eventId, principal.organization.id) : undefined;
   if (!event) throw new ApiError("NOT_FOUND", "You have no event with this id.");
   if (event.status === "draft") throw new ApiError("CONFLICT", "A draft has nothing live to show: publish it first.");
   if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") {

@@ -12,7 +12,7 @@ import { connectHttp, type HttpDatabase } from "../../db/client";
 import { findOwnedEvent } from "../../db/queries/organizer-events";
 import { openFindingsOfEvent } from "../../db/queries/reconciliation";
 import { attendeesPage, ordersPage, salesByPeriod, waitlistPage, type AttendeeKey, type AttendeeRow, type OrderKey, type OrderReportRow } from "../../db/queries/reports";
-import { currentOrganizer, requireOrganizer } from "../auth/organizer-auth";
+import { currentOrganization, requirePermission } from "../auth/permissions";
 import { readDatabaseSettings } from "../config";
 import type { AppEnv } from "../context";
 import { csvStream } from "../csv";
@@ -39,7 +39,7 @@ const waitlistKey = z.tuple([z.uuid(), keyInt]);
 
 async function ownedEvent(c: Context<AppEnv>) {
   const eventId = c.req.param("eventId") ?? "";
-  const event = z.uuid().safeParse(eventId).success ? await findOwnedEvent(c.get("db"), eventId, currentOrganizer(c).id) : undefined;
+  const event = z.uuid().safeParse(eventId).success ? await findOwnedEvent(c.get("db"), eventId, currentOrganization(c).id) : undefined;
   if (!event) throw new ApiError("NOT_FOUND", "You have no event with this id.");
   return event;
 }
@@ -64,7 +64,7 @@ function csvResponse(c: Context<AppEnv>, filename: string, body: ReadableStream<
 }
 
 export const organizerReportRoutes = new Hono<AppEnv>()
-  .get("/:eventId/reports/sales", requireOrganizer, validate("query", z.object({ bucket: z.enum(["minute", "hour", "day"]).default("day") }).strict()), async (c) => {
+  .get("/:eventId/reports/sales", requirePermission("report.read"), validate("query", z.object({ bucket: z.enum(["minute", "hour", "day"]).default("day") }).strict()), async (c) => {
     const event = await ownedEvent(c);
     const { bucket } = c.req.valid("query");
     const rows = await salesByPeriod(reader(c), event.id, bucket, event.timezone);
@@ -81,15 +81,15 @@ export const organizerReportRoutes = new Hono<AppEnv>()
       },
     });
   })
-  .get("/:eventId/reports/attendees.csv", requireOrganizer, async (c) => {
+  .get("/:eventId/reports/attendees.csv", requirePermission("report.read"), async (c) => {
     const event = await ownedEvent(c);
     return csvResponse(c, `attendees-${event.id}.csv`, attendeesCsv(reader(c), event.id));
   })
-  .get("/:eventId/reports/orders.csv", requireOrganizer, async (c) => {
+  .get("/:eventId/reports/orders.csv", requirePermission("report.read"), async (c) => {
     const event = await ownedEvent(c);
     return csvResponse(c, `orders-${event.id}.csv`, ordersCsv(reader(c), event.id));
   })
-  .get("/:eventId/orders", requireOrganizer, validate("query", pagedQuery(orderKey).extend({ include_superseded: z.enum(["true", "false"]).optional() })), async (c) => {
+  .get("/:eventId/orders", requirePermission("order.read"), validate("query", pagedQuery(orderKey).extend({ include_superseded: z.enum(["true", "false"]).optional() })), async (c) => {
     // The dashboard's order list (refund actions). The CSV above has every row; this list folds a
     // buyer's replaced attempts into the attempt that replaced them unless asked for them.
     const event = await ownedEvent(c);
@@ -97,19 +97,19 @@ export const organizerReportRoutes = new Hono<AppEnv>()
     const page = await ordersPage(c.get("db"), event.id, cursor, limit, { includeSuperseded: include_superseded === "true" });
     return c.json({ event_id: event.id, orders: page.rows, next_cursor: page.next && encodeCursor(page.next) });
   })
-  .get("/:eventId/attendees", requireOrganizer, validate("query", pagedQuery(attendeeKey)), async (c) => {
+  .get("/:eventId/attendees", requirePermission("order.read"), validate("query", pagedQuery(attendeeKey)), async (c) => {
     const event = await ownedEvent(c);
     const { cursor, limit } = c.req.valid("query");
     const page = await attendeesPage(c.get("db"), event.id, cursor, limit);
     return c.json({ event_id: event.id, attendees: page.rows, next_cursor: page.next && encodeCursor(page.next) });
   })
-  .get("/:eventId/waitlist", requireOrganizer, validate("query", pagedQuery(waitlistKey)), async (c) => {
+  .get("/:eventId/waitlist", requirePermission("waitlist.read"), validate("query", pagedQuery(waitlistKey)), async (c) => {
     const event = await ownedEvent(c);
     const { cursor, limit } = c.req.valid("query");
     const page = await waitlistPage(c.get("db"), event.id, cursor, limit);
     return c.json({ event_id: event.id, entries: page.rows, next_cursor: page.next && encodeCursor(page.next) });
   })
-  .get("/:eventId/reconciliation", requireOrganizer, async (c) => {
+  .get("/:eventId/reconciliation", requirePermission("report.read"), async (c) => {
     const event = await ownedEvent(c);
     return c.json({ event_id: event.id, findings: await openFindingsOfEvent(c.get("db"), event.id) });
   });

@@ -9,13 +9,14 @@ import { findPublishedEvent } from "../../db/queries/catalog";
 import { findOwnedEvent } from "../../db/queries/organizer-events";
 import { findOrder } from "../../db/queries/orders";
 import { revokedTickets } from "../../db/queries/refunds";
-import { authenticateOrganizer } from "../auth/organizer-auth";
+import { authorizeOrganizer, type AuthorizedPrincipal } from "../auth/permissions";
 import type { AppEnv } from "../context";
 import { isoInstant } from "../date-input";
 import { ApiError } from "../errors";
 import { refundOrder, type RefundInitiator } from "../use-cases/refund-order";
 import { announceChange } from "../live-client";
 import { validate } from "../validation";
+import { recordAudit } from "../use-cases/audit-log";
 import { authorizedOrder } from "./purchase";
 
 const refundBody = z
@@ -34,15 +35,17 @@ export const refundRoutes = new Hono<AppEnv>()
     const db = c.get("db");
     let orderId: string;
     let by: RefundInitiator;
+    let organizer: AuthorizedPrincipal | undefined;
     if (/^Bearer\s+ot_/i.test(c.req.header("Authorization") ?? "")) {
       orderId = (await authorizedOrder(c)).id;
       by = "attendee";
     } else {
-      // Not the attendee: the organizer of the order's event (API key, or session cookie + CSRF).
-      const organizer = await authenticateOrganizer(c);
+      // Not the attendee: a member of the organization owning the order's event whose role refunds
+      // (API key, or session cookie + CSRF).
+      organizer = await authorizeOrganizer(c, "order.refund");
       const id = c.req.param("orderId");
       const order = z.uuid().safeParse(id).success ? await findOrder(db, id) : undefined;
-      if (!order || !(await findOwnedEvent(db, order.eventId, organizer.id))) throw new ApiError("NOT_FOUND", "You have no order with this id.");
+      if (!order || !(await findOwnedEvent(db, order.eventId, organizer.organization.id))) throw new ApiError("NOT_FOUND", "You have no order with this id.");
       orderId = order.id;
       by = "organizer";
     }
@@ -50,6 +53,14 @@ export const refundRoutes = new Hono<AppEnv>()
     const { refund } = await refundOrder(c.env, db, orderId, { ticketIds: body.ticket_ids, reason: body.reason, by }, new Date());
     const refunded = await findOrder(db, orderId);
     if (refunded) announceChange(c.env, c.executionCtx, refunded.eventId);
+    if (organizer) {
+      await recordAudit(db, organizer, {
+        action: "order.refunded",
+        eventId: refunded?.eventId ?? null,
+        target: { type: "order", id: orderId },
+        details: { refund_id: refund.id, amount: refund.amount, currency: refund.currency, ticket_ids: refund.ticketIds, status: refund.status, ...(body.reason ? { reason: body.reason } : {}) },
+      });
+    }
     return c.json({
       refund_id: refund.id,
       order_id: refund.orderId,

@@ -47,9 +47,11 @@ function assertPrices(currency: string, tiers: readonly { price: number; maxPerO
 
 const pricesOf = (tiers: readonly TierInput[]) => tiers.map((t) => ({ price: t.price, maxPerOrder: t.max_per_order }));
 
-export async function createEvent(settings: DatabaseSettings, organizerId: string, input: CreateEventInput, now: Date): Promise<string> {
+/** `owner`: the organization that owns the event and the member (or API key's maker) who created it. */
+export async function createEvent(settings: DatabaseSettings, owner: { organizerId: string; organizationId: string }, input: CreateEventInput, now: Date): Promise<string> {
   const values: EventInsert = {
-    organizerId,
+    organizerId: owner.organizerId,
+    organizationId: owner.organizationId,
     title: input.title,
     description: input.description,
     category: input.category,
@@ -79,10 +81,10 @@ export async function createEvent(settings: DatabaseSettings, organizerId: strin
   });
 }
 
-export async function updateEvent(settings: DatabaseSettings, organizerId: string, eventId: string, input: UpdateEventInput): Promise<void> {
+export async function updateEvent(settings: DatabaseSettings, organizationId: string, eventId: string, input: UpdateEventInput): Promise<void> {
   try {
     await inTransaction(settings, async (tx) => {
-      const event = await lockOwnedEvent(tx, eventId, organizerId);
+      const event = await lockOwnedEvent(tx, eventId, organizationId);
       if (!event) throw notFound();
       if (event.status === "cancelled") throw new ApiError("CONFLICT", "A cancelled event can no longer be changed.");
       const live = event.status === "published";
@@ -177,9 +179,9 @@ async function syncTiers(tx: Transaction, event: EventRow, incoming: TierInput[]
 }
 
 /** Publishing also creates the event's ticket signing key, so its JWKS exists before any sale. */
-export async function publishEvent(settings: DatabaseSettings, masterKey: string, organizerId: string, eventId: string, now: Date): Promise<void> {
+export async function publishEvent(settings: DatabaseSettings, masterKey: string, organizationId: string, eventId: string, now: Date): Promise<void> {
   await inTransaction(settings, async (tx) => {
-    const event = await lockOwnedEvent(tx, eventId, organizerId);
+    const event = await lockOwnedEvent(tx, eventId, organizationId);
     if (!event) throw notFound();
     if (event.status === "published") return;
     if (event.status === "cancelled") throw new ApiError("CONFLICT", "A cancelled event cannot be published again.");
@@ -190,11 +192,12 @@ export async function publishEvent(settings: DatabaseSettings, masterKey: string
   });
 }
 
-export async function cancelEvent(settings: DatabaseSettings, organizerId: string, eventId: string, now: Date): Promise<void> {
-  await inTransaction(settings, async (tx) => {
-    const event = await lockOwnedEvent(tx, eventId, organizerId);
+/** True when this call cancelled the event (false: it was cancelled already). */
+export async function cancelEvent(settings: DatabaseSettings, organizationId: string, eventId: string, now: Date): Promise<boolean> {
+  return inTransaction(settings, async (tx) => {
+    const event = await lockOwnedEvent(tx, eventId, organizationId);
     if (!event) throw notFound();
-    if (event.status === "cancelled") return;
+    if (event.status === "cancelled") return false;
     await updateEventRow(tx, event.id, { status: "cancelled", cancelledAt: now });
     if (event.status === "published") {
       // Refunding every order is the background job's; it starts if and only if this commits.
@@ -203,5 +206,6 @@ export async function cancelEvent(settings: DatabaseSettings, organizerId: strin
       await enqueueOutbox(tx, "cancellation", message.dedupe_key, message);
       await eventCancelled(tx, event, now);
     }
+    return true;
   });
 }

@@ -22,8 +22,8 @@ export const organizerApiKeys = pgTable(
     id: id(),
     /** Who made the key; the key itself belongs to its organization and acts with its own role. */
     organizerId: uuid("organizer_id").notNull().references(() => organizers.id, { onDelete: "cascade" }),
-    organizationId: uuid("organization_id").references(() => organizations.id, { onDelete: "cascade" }),
-    role: memberRole("role"),
+    organizationId: uuid("organization_id").notNull().references(() => organizations.id, { onDelete: "cascade" }),
+    role: memberRole("role").notNull(),
     name: text("name").notNull().default("default"),
     prefix: text("prefix").notNull(),
     keyHash: text("key_hash").notNull(),

@@ -12,7 +12,7 @@ export const events = pgTable(
     id: id(),
     /** Who created the event; the organization owns it. */
     organizerId: uuid("organizer_id").notNull().references(() => organizers.id),
-    organizationId: uuid("organization_id").references(() => organizations.id),
+    organizationId: uuid("organization_id").notNull().references(() => organizations.id),
     title: text("title").notNull(),
     description: text("description").notNull().default(""),
     category: text("category").notNull(),

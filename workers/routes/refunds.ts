@@ -14,6 +14,7 @@ import type { AppEnv } from "../context";
 import { isoInstant } from "../date-input";
 import { ApiError } from "../errors";
 import { refundOrder, type RefundInitiator } from "../use-cases/refund-order";
+import { refundAmount } from "../use-cases/refund-amount";
 import { announceChange } from "../live-client";
 import { validate } from "../validation";
 import { recordAudit } from "../use-cases/audit-log";
@@ -23,8 +24,15 @@ const refundBody = z
   .object({
     ticket_ids: z.array(z.uuid("Each ticket id is a UUID.")).min(1).max(50).optional(),
     reason: z.string().trim().min(1).max(500).optional(),
+    // The organizer's refund of an amount, money only (use-cases/refund-amount.ts); one key per refund.
+    amount: z.number().int("An amount in minor units (cents).").min(1, "More than zero.").max(99_999_999_999, "Too large.").optional(),
+    idempotency_key: z.string().trim().min(8).max(200).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((body, ctx) => {
+    if (body.amount !== undefined && body.ticket_ids) ctx.addIssue({ code: "custom", path: ["amount"], message: "Refund tickets or an amount, not both." });
+    if (body.amount !== undefined && !body.idempotency_key) ctx.addIssue({ code: "custom", path: ["idempotency_key"], message: "A refund of an amount needs an idempotency key." });
+  });
 
 const revocationQuery = z.object({ since: isoInstant.optional() }).strict();
 
@@ -50,7 +58,11 @@ export const refundRoutes = new Hono<AppEnv>()
       by = "organizer";
     }
     const body = c.req.valid("json");
-    const { refund } = await refundOrder(c.env, db, orderId, { ticketIds: body.ticket_ids, reason: body.reason, by }, new Date());
+    if (body.amount !== undefined && by === "attendee") throw new ApiError("FORBIDDEN", "Only the organizer can refund an amount. Choose the tickets to refund instead.");
+    const { refund } =
+      body.amount !== undefined
+        ? { refund: await refundAmount(c.env, db, orderId, { amount: body.amount, idempotencyKey: body.idempotency_key!, reason: body.reason }) }
+        : await refundOrder(c.env, db, orderId, { ticketIds: body.ticket_ids, reason: body.reason, by }, new Date());
     const refunded = await findOrder(db, orderId);
     if (refunded) announceChange(c.env, c.executionCtx, refunded.eventId);
     if (organizer) {

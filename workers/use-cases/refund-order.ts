@@ -78,6 +78,9 @@ export async function refundQuote(db: HttpDatabase, order: OrderRow, now: Date, 
     ticket_ids: tickets.map((t) => t.id),
     amount: Math.min(Math.floor((gross * percent) / 100), Math.max(0, remaining)),
     currency: order.currency,
+    // Per valid ticket, so the attendee can pick: a set's refund is floor(its prices × percent), capped by what is left.
+    tickets: tickets.map((t) => ({ ticket_id: t.id, seat: t.seatLabel, price: t.unitPrice ?? 0, amount: Math.floor(((t.unitPrice ?? 0) * percent) / 100) })),
+    refundable_amount: Math.max(0, remaining),
   };
 }
 

@@ -29,6 +29,7 @@ import { refundRoutes } from "./routes/refunds";
 import { waitlistRoutes } from "./routes/waitlist";
 import { healthRoutes } from "./routes/health";
 import { waitingRoomRoutes } from "./routes/waiting-room";
+import { webhookEndpointRoutes } from "./routes/webhook-endpoints";
 import { findUnstorableUrlPart, unstorableText } from "./validation";
 import { isMetered, metered, meteredEnv, stepOf } from "./cost-meter";
 import { devCostRoutes } from "./routes/dev-costs";
@@ -76,7 +77,8 @@ const api = new Hono<AppEnv>()
   .route("/checkin", checkinRoutes)
   .route("/", purchaseRoutes)
   .route("/", refundRoutes)
-  .route("/", waitlistRoutes);
+  .route("/", waitlistRoutes)
+  .route("/webhook-endpoints", webhookEndpointRoutes);
 
 /**
  * The root: request id, security headers, body limit, the request's database, the API under
@@ -168,3 +170,10 @@ function methodsByPath(routes: readonly { method: string; path: string }[]): (pa
 export const app = createApp(api);
 
 export type AppType = typeof app;
+
+/**
+ * The API as mounted under /api/v1, for hono's typed client in the pages (`hc<ApiType>("/api/v1")`,
+ * web/scripts/api-client.lib.ts): what each route answers is inferred from its handler, so a route
+ * that changes its answer breaks the pages' type check.
+ */
+export type ApiType = typeof api;

@@ -1,0 +1,92 @@
+/**
+ * Webhooks out, the organization's side (API.md "Organizations, codes, webhooks"): endpoints, their
+ * delivery log, and re-sending by hand. Owners and admins only (`webhook.manage`).
+ */
+import { Hono } from "hono";
+import { z } from "zod";
+import { deliveriesOfEndpoint } from "../../db/queries/webhook-deliveries";
+import { disableEndpoint, endpointsOfOrganization, findEndpoint } from "../../db/queries/webhook-endpoints";
+import { currentOrganization, requirePermission } from "../auth/permissions";
+import type { AppEnv } from "../context";
+import { WEBHOOK_EVENT_TYPES } from "../domain/webhook-delivery";
+import { MAX_ENDPOINT_URL_LENGTH } from "../domain/webhook-url";
+import { ApiError } from "../errors";
+import { encodeCursor, pagedQuery } from "../page-cursor";
+import { presentEndpoint, registerEndpoint, resendDelivery } from "../use-cases/webhook-endpoints";
+import { validate } from "../validation";
+
+const endpointBody = z
+  .object({
+    url: z.string().trim().min(1, "Give the URL deliveries are sent to.").max(MAX_ENDPOINT_URL_LENGTH),
+    events: z.array(z.enum(WEBHOOK_EVENT_TYPES, { message: `One of ${WEBHOOK_EVENT_TYPES.join(", ")}.` })).min(1, "Pick at least one event type.").max(WEBHOOK_EVENT_TYPES.length * 2),
+    description: z.string().trim().max(200).optional(),
+  })
+  .strict();
+const endpointParams = z.object({ endpointId: z.uuid({ message: "Not an endpoint id." }) });
+const deliveryParams = z.object({ endpointId: z.uuid({ message: "Not an endpoint id." }), deliveryId: z.uuid({ message: "Not a delivery id." }) });
+const deliveriesQuery = pagedQuery(z.tuple([z.iso.datetime(), z.uuid()]));
+
+const notFound = () => new ApiError("NOT_FOUND", "Your organization has no webhook endpoint with this id.");
+
+export const webhookEndpointRoutes = new Hono<AppEnv>()
+  .post("/", requirePermission("webhook.manage"), validate("json", endpointBody), async (c) => {
+    const principal = c.get("principal")!;
+    const created = await registerEndpoint(c.env, c.get("db"), currentOrganization(c).id, principal.organizer.id, c.req.valid("json"));
+    c.header("Cache-Control", "no-store");
+    return c.json(created, 201);
+  })
+  .get("/", requirePermission("webhook.manage"), async (c) => {
+    const rows = await endpointsOfOrganization(c.get("db"), currentOrganization(c).id);
+    return c.json({ endpoints: rows.map((r) => presentEndpoint(r.endpoint, { pending: r.pending, failed: r.failed, succeeded: r.succeeded })) });
+  })
+  .get("/:endpointId", requirePermission("webhook.manage"), validate("param", endpointParams), async (c) => {
+    const row = await findEndpoint(c.get("db"), currentOrganization(c).id, c.req.valid("param").endpointId);
+    if (!row) throw notFound();
+    return c.json(presentEndpoint(row));
+  })
+  .delete("/:endpointId", requirePermission("webhook.manage"), validate("param", endpointParams), async (c) => {
+    const row = await disableEndpoint(c.get("db"), currentOrganization(c).id, c.req.valid("param").endpointId, new Date());
+    if (!row) throw notFound();
+    return c.json({ endpoint_id: row.id, deleted_at: row.disabledAt!.toISOString() });
+  })
+  .get("/:endpointId/deliveries", requirePermission("webhook.manage"), validate("param", endpointParams), validate("query", deliveriesQuery), async (c) => {
+    const db = c.get("db");
+    const endpoint = await findEndpoint(db, currentOrganization(c).id, c.req.valid("param").endpointId);
+    if (!endpoint) throw notFound();
+    const { cursor, limit } = c.req.valid("query");
+    const rows = await deliveriesOfEndpoint(db, endpoint.id, cursor ? { createdAt: new Date(cursor[0]), id: cursor[1] } : undefined, Math.min(limit, 100));
+    const last = rows.length === Math.min(limit, 100) ? rows[rows.length - 1] : undefined;
+    c.header("Cache-Control", "no-store");
+    return c.json({
+      deliveries: rows.map(({ delivery: d, type, attempts }) => ({
+        delivery_id: d.id,
+        event_id: d.eventId,
+        event_type: type,
+        resource: d.resourceKey,
+        sequence: d.seq,
+        status: d.status,
+        attempts: d.attempts,
+        next_attempt_at: d.status === "pending" ? d.nextAttemptAt.toISOString() : null,
+        last_status: d.lastStatus,
+        last_error: d.lastError,
+        created_at: d.createdAt.toISOString(),
+        delivered_at: d.deliveredAt?.toISOString() ?? null,
+        log: attempts.map((a) => ({
+          attempted_at: a.attemptedAt.toISOString(),
+          response_status: a.responseStatus,
+          response_excerpt: a.responseExcerpt,
+          duration_ms: a.durationMs,
+          error: a.error,
+          manual: a.manual,
+        })),
+      })),
+      next_cursor: last ? encodeCursor([last.delivery.createdAt.toISOString(), last.delivery.id]) : null,
+    });
+  })
+  .post("/:endpointId/deliveries/:deliveryId/resend", requirePermission("webhook.manage"), validate("param", deliveryParams), async (c) => {
+    const db = c.get("db");
+    const { endpointId, deliveryId } = c.req.valid("param");
+    const endpoint = await findEndpoint(db, currentOrganization(c).id, endpointId);
+    if (!endpoint) throw notFound();
+    return c.json(await resendDelivery(c.env, db, endpoint.id, deliveryId, new Date()), 202);
+  });

@@ -1,60 +1,40 @@
 /**
- * WaitingRoom — one per event with a waiting room: hands out queue places, draws the pre-queue at
- * opening, and moves the released-up-to watermark at the organizer's rate.
- *
- * The object sees joins, admissions (an access token claimed, a purchase finished) and about one
- * view a second per edge location; status polls are answered at the edge from that view (see
- * workers/waiting-room-client.ts). Every method runs to completion over its own SQLite storage, so
- * each join and each release is atomic. Outcomes are values. A join is named by its caller, so a
- * retried join answers with the first place; a tick that runs twice lets no one extra in (the
- * token bucket in workers/domain/admission.ts counts time, not calls). One alarm ticks once a
- * second while anyone waits, and at the opening.
+ * WaitingRoom — the coordinator of one event's waiting room: lends blocks of positions to the
+ * event's join shards (WaitingRoomShard), draws the pre-queue at opening, and moves the
+ * released-up-to watermark at the organizer's rate. Joins go to the shards; this object sees one
+ * call per block lent (one per join while the room is quiet, a few per shard a second in a burst),
+ * about one view a second per edge location, and one claim per admitted person
+ * (docs/waiting-room.md). Every method runs to completion over its own SQLite storage, so each
+ * lend and each release is atomic; the draw blocks other calls while it asks every shard to close
+ * its pre-queue. A tick that runs twice lets no one extra in (the token bucket counts time, not
+ * calls). One alarm ticks once a second while anyone waits, and at the opening.
  */
 import { DurableObject } from "cloudflare:workers";
-import {
-  admissionsDue,
-  roomPhase,
-  type QueueTicket,
-  type RoomSettings,
-  type RoomView,
-} from "../workers/domain/admission";
+import { admissionsDue, nextAdmissionAt, roomPhase, type RoomView } from "../workers/domain/admission";
 import { decidePassUse, type PassUse } from "../workers/domain/queue-pass";
+import { advanceWatermark, BLOCK_MAX_AGE_MS, blockSizeFor, holesOf, preQueueOffsets, SHARDS, waitingAfter, type Block, type WatermarkMove } from "../workers/domain/queue-shards";
 import type { TierInventory } from "./tier-inventory";
+import type { BlockReport, WaitingRoomShard } from "./waiting-room-shard";
+import { RoomStore, SCHEMA } from "./waiting-room-store";
+import { sha256Hex, toHex, type ClaimOutcome, type Fairness, type RoomConfig, type RoomStats } from "./waiting-room-types";
+export type { ClaimOutcome, Fairness, JoinOutcome, RoomConfig, RoomStats } from "./waiting-room-types";
 import { migrateStorage } from "./schema-migrations";
-
-const SCHEMA: readonly string[] = [
-  "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-  `CREATE TABLE joins (
-     join_id TEXT PRIMARY KEY, kind TEXT NOT NULL CHECK (kind IN ('pre', 'position')),
-     number INTEGER NOT NULL, joined_at INTEGER NOT NULL, UNIQUE (kind, number))`,
-  // One row per release: positions (previous up_to, up_to] were let in at released_at.
-  "CREATE TABLE releases (up_to INTEGER PRIMARY KEY, size INTEGER NOT NULL, released_at INTEGER NOT NULL)",
-  "CREATE INDEX releases_at ON releases (released_at)",
-  "CREATE TABLE admissions (position INTEGER PRIMARY KEY, claimed_at INTEGER, finished_at INTEGER)",
-  // The order a pass is being used for (workers/domain/queue-pass.ts): one at a time, and none after a purchase.
-  "ALTER TABLE admissions ADD COLUMN hold_id TEXT",
-  "CREATE INDEX admissions_hold ON admissions (hold_id) WHERE hold_id IS NOT NULL",
-];
 
 const TICK_MS = 1_000;
 const SOLD_OUT_TICK_MS = 5_000;
 const INVENTORY_REFRESH_MS = 1_000;
-/** Places one address may take a minute: a household or an office, not a lottery of pre-queue entries. */
-export const JOINS_PER_IP_PER_MINUTE = 10;
-
-export interface RoomConfig {
-  eventId: string;
-  settings: RoomSettings;
-  tierIds: string[];
-}
+/** How many sealed blocks with holes a view carries; past that, "ahead" may count a few holes as people. */
+const MAX_VIEW_HOLES = 2_000;
+export { JOINS_PER_IP_PER_MINUTE } from "../workers/domain/queue-shards";
 
 interface RoomState {
   config: RoomConfig | null;
   seed: string;
   commitment: string;
   opened: boolean;
-  /** Pre-queue entries handed out (their count is the pre-queue's size once opened). */
-  entries: number;
+  preQueueSize: number;
+  preQueueOffsets: number[] | null;
+  /** The last position lent to a shard (the pre-queue's last position right after the draw). */
   lastPosition: number;
   releasedUpTo: number;
   credit: number;
@@ -64,71 +44,29 @@ interface RoomState {
   inventoryCheckedAt: number;
 }
 
-export type JoinOutcome =
-  | { ok: true; ticket: QueueTicket; joinedAt: number }
-  | { ok: false; code: "rate_limited"; retryAfterSeconds: number }
-  | { ok: false; code: "not_open"; preQueueFrom: number }
-  | { ok: false; code: "closed" | "not_configured" };
-
-export type ClaimOutcome =
-  | { ok: true; position: number; releasedAt: number; expiresAt: number }
-  | { ok: false; code: "not_admitted" | "session_ended" | "not_configured" };
-
-export interface RoomStats {
-  joins: number;
-  views: number;
-  claims: number;
-  waiting: number;
-  active: number;
-  admitted: number;
-  admitted_last_minute: number;
-  released_up_to: number;
-  last_position: number;
-  pre_queue_size: number;
-  opened: boolean;
-}
-
-export interface Fairness {
-  commitment: string;
-  opened: boolean;
-  seed: string | null;
-  pre_queue_size: number | null;
-}
-
 export class WaitingRoom extends DurableObject<Env> {
-  private readonly sql: SqlStorage;
+  private readonly store: RoomStore;
   private schemaVersion = 0;
   private state!: RoomState;
   private alarmAt: number | null = null;
-  /** Joins per caller address in the current minute; memory is enough for a rate limit. */
-  private readonly joinsByIp = new Map<string, { windowStart: number; count: number }>();
+  private opening: Promise<void> | null = null;
   /** Since this instance started: what reached the object, for the load test's figures. */
-  private readonly counters = { joins: 0, views: 0, claims: 0 };
+  private readonly counters = { views: 0, claims: 0, lends: 0, seals: 0 };
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.sql = ctx.storage.sql;
+    this.store = new RoomStore(ctx.storage.sql);
     void ctx.blockConcurrencyWhile(async () => {
-      this.schemaVersion = migrateStorage(this.sql, SCHEMA);
-      const stored = this.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'state'").toArray()[0];
+      this.schemaVersion = migrateStorage(ctx.storage.sql, SCHEMA);
+      const stored = this.store.loadState<Omit<RoomState, "preQueueSize" | "preQueueOffsets"> & Partial<RoomState> & { entries?: number }>();
       if (stored) {
-        this.state = JSON.parse(stored.value) as RoomState;
+        this.state = { ...stored, preQueueSize: stored.preQueueSize ?? stored.entries ?? 0, preQueueOffsets: stored.preQueueOffsets ?? (stored.opened ? [0] : null) };
       } else {
         // The seed is fixed, and its hash published, before anyone can join.
         const seed = toHex(crypto.getRandomValues(new Uint8Array(32)));
         this.state = {
-          config: null,
-          seed,
-          commitment: await sha256Hex(seed),
-          opened: false,
-          entries: 0,
-          lastPosition: 0,
-          releasedUpTo: 0,
-          credit: 0,
-          lastTickAt: 0,
-          ticketsLeft: null,
-          soldOut: false,
-          inventoryCheckedAt: 0,
+          config: null, seed, commitment: await sha256Hex(seed), opened: false, preQueueSize: 0, preQueueOffsets: null,
+          lastPosition: 0, releasedUpTo: 0, credit: 0, lastTickAt: 0, ticketsLeft: null, soldOut: false, inventoryCheckedAt: 0,
         };
         this.save();
       }
@@ -136,159 +74,124 @@ export class WaitingRoom extends DurableObject<Env> {
     });
   }
 
-  /** Takes a place: a pre-queue entry before the opening, the next position after it. */
-  async join(config: RoomConfig, joinId: string, ip: string): Promise<JoinOutcome> {
-    return (await this.joinMany(config, [{ joinId, ip }]))[0]!;
-  }
-
   /**
-   * Several joins in one call and one storage commit, in the order given: the lever for a sharded
-   * or batching front (docs/waiting-room.md). Coalescing joins across requests in one isolate was
-   * measured slower under wrangler dev than one call per join, so the Worker sends them singly.
+   * A shard needs positions: takes its reports of the blocks it stopped using and lends the next
+   * block, whose first position the asking join takes at once. Opens the room first if a shard's
+   * clock says the sale has opened before this object's did.
    */
-  async joinMany(config: RoomConfig, requests: { joinId: string; ip: string }[]): Promise<JoinOutcome[]> {
+  async lend(config: RoomConfig, shard: number, reports: BlockReport[]): Promise<{ start: number; size: number }> {
     const now = Date.now();
-    this.configure(config, now);
-    const outcomes = requests.map(({ joinId, ip }) => this.joinOne(config, joinId, ip, now));
-    if (this.state.opened) this.release(now);
+    await this.configure(config, now);
+    if (!this.state.opened) await this.open(now);
+    this.counters.lends++;
+    this.store.seal(reports);
+    const size = blockSizeFor(this.store.lentSince(now - 1_000));
+    const start = this.state.lastPosition + 1;
+    this.state.lastPosition += size;
+    this.store.lend(start, size, shard, now);
+    this.release(now);
     this.save();
     this.scheduleTick(now);
-    return outcomes;
-  }
-
-  private joinOne(config: RoomConfig, joinId: string, ip: string, now: number): JoinOutcome {
-    const previous = this.sql.exec<{ kind: "pre" | "position"; number: number; joined_at: number }>("SELECT kind, number, joined_at FROM joins WHERE join_id = ?", joinId).toArray()[0];
-    if (previous) return { ok: true, ticket: ticketOf(previous.kind, previous.number), joinedAt: previous.joined_at };
-
-    const phase = roomPhase(config.settings, now);
-    if (phase === "closed") return { ok: false, code: "closed" };
-    if (phase === "off") return { ok: false, code: "not_configured" };
-    if (phase === "not_yet" && !this.state.opened) return { ok: false, code: "not_open", preQueueFrom: config.settings.preQueueFrom };
-    const limited = this.countJoin(ip, now);
-    if (limited) return limited;
-
-    this.counters.joins++;
-    let ticket: QueueTicket;
-    if (this.state.opened) {
-      this.state.lastPosition += 1;
-      ticket = { kind: "position", position: this.state.lastPosition };
-    } else {
-      this.state.entries += 1;
-      ticket = { kind: "pre", entry: this.state.entries };
-    }
-    this.sql.exec(
-      "INSERT INTO joins (join_id, kind, number, joined_at) VALUES (?, ?, ?, ?)",
-      joinId, ticket.kind, ticket.kind === "pre" ? ticket.entry : ticket.position, now,
-    );
-    return { ok: true, ticket, joinedAt: now };
+    return { start, size };
   }
 
   /** What the edge caches for a second and answers every status poll from. */
   async view(config: RoomConfig): Promise<RoomView & { commitment: string }> {
     const now = Date.now();
     this.counters.views++;
-    this.configure(config, now);
+    await this.configure(config, now);
     return this.present(now);
   }
 
   async fairness(config: RoomConfig): Promise<Fairness> {
-    this.configure(config, Date.now());
+    await this.configure(config, Date.now());
+    const { opened, preQueueOffsets: offsets, preQueueSize } = this.state;
     return {
       commitment: this.state.commitment,
-      opened: this.state.opened,
-      seed: this.state.opened ? this.state.seed : null,
-      pre_queue_size: this.state.opened ? this.state.entries : null,
+      opened,
+      seed: opened ? this.state.seed : null,
+      pre_queue_size: opened ? preQueueSize : null,
+      shard_entries: opened && offsets ? offsets.map((from, s) => (s + 1 < offsets.length ? offsets[s + 1]! : preQueueSize) - from) : null,
     };
   }
 
-  /**
-   * An admitted position asks for its access: allowed once its release is known, until its
-   * session (counted from the release) ends. Asking again answers the same expiry.
-   */
+  /** An admitted position asks for its access: allowed once released, until its session (counted from the release) ends. */
   async claimAccess(position: number): Promise<ClaimOutcome> {
     const now = Date.now();
     const config = this.state.config;
     if (!config) return { ok: false, code: "not_configured" };
-    if (!Number.isInteger(position) || position < 1 || position > this.state.releasedUpTo) return { ok: false, code: "not_admitted" };
-    const release = this.sql.exec<{ released_at: number }>("SELECT released_at FROM releases WHERE up_to >= ? ORDER BY up_to LIMIT 1", position).toArray()[0];
+    if (!this.isReleased(position)) return { ok: false, code: "not_admitted" };
+    const release = this.store.releaseOf(position);
     if (!release) return { ok: false, code: "not_admitted" };
     const expiresAt = release.released_at + config.settings.sessionMinutes * 60_000;
-    const admission = this.sql.exec<{ finished_at: number | null }>("SELECT finished_at FROM admissions WHERE position = ?", position).toArray()[0];
-    if (expiresAt <= now || admission?.finished_at) return { ok: false, code: "session_ended" };
+    if (expiresAt <= now || this.store.admission(position)?.finished_at) return { ok: false, code: "session_ended" };
     this.counters.claims++;
-    if (!admission) this.sql.exec("INSERT INTO admissions (position, claimed_at) VALUES (?, ?)", position, now);
+    this.store.claim(position, now);
     return { ok: true, position, releasedAt: release.released_at, expiresAt };
   }
 
-  /**
-   * Register's check of a pass, in the same serialized step that marks it: a pass buys one order.
-   * The same order asking again (a retry) is let through; another order takes the pass over from the
-   * open one (named in the answer, for the Worker to release), and none once one is paid
-   * (workers/domain/queue-pass.ts).
-   */
+  /** Register's check of a pass, in the same serialized step that marks it (workers/domain/queue-pass.ts). */
   async usePass(position: number, holdId: string): Promise<PassUse> {
     const now = Date.now();
     const config = this.state.config;
-    if (!config || !Number.isInteger(position) || position < 1 || position > this.state.releasedUpTo) return { ok: false, code: "not_admitted" };
-    const release = this.sql.exec<{ released_at: number }>("SELECT released_at FROM releases WHERE up_to >= ? ORDER BY up_to LIMIT 1", position).toArray()[0];
-    const pass = this.sql.exec<{ finished_at: number | null; hold_id: string | null }>("SELECT finished_at, hold_id FROM admissions WHERE position = ?", position).toArray()[0];
+    if (!config || !this.isReleased(position)) return { ok: false, code: "not_admitted" };
+    const release = this.store.releaseOf(position);
+    const pass = this.store.admission(position);
     const decision = decidePassUse({
       pass: pass && { finishedAt: pass.finished_at, holdId: pass.hold_id },
       holdId,
       sessionEndsAt: release ? release.released_at + config.settings.sessionMinutes * 60_000 : 0,
       now,
     });
-    if (decision.ok && decision.bind) {
-      this.sql.exec(
-        "INSERT INTO admissions (position, claimed_at, hold_id) VALUES (?, ?, ?) ON CONFLICT (position) DO UPDATE SET hold_id = excluded.hold_id",
-        position, now, holdId,
-      );
-    }
+    if (decision.ok && decision.bind) this.store.bindPass(position, holdId, now);
     return decision.ok ? { ok: true, replaces: decision.replaces } : decision;
   }
 
   /** Whether the pass is (still) used for this order: a later order may have taken it over meanwhile. */
   async holdsPass(position: number, holdId: string): Promise<boolean> {
-    const row = this.sql.exec<{ hold_id: string | null }>("SELECT hold_id FROM admissions WHERE position = ?", position).toArray()[0];
-    return row?.hold_id === holdId;
+    return this.store.admission(position)?.hold_id === holdId;
   }
 
-  /**
-   * The order a pass was used for ended: paid, the pass is spent and its shopping slot goes back to
-   * the queue; unpaid (declined, expired, released), the pass may buy again while its session lasts.
-   */
+  /** Paid: the pass is spent and its slot goes back to the queue; unpaid: the pass may buy again while its session lasts. */
   async settlePass(holdId: string, outcome: "paid" | "unpaid"): Promise<{ ok: true; settled: boolean }> {
-    const row = this.sql.exec<{ position: number }>("SELECT position FROM admissions WHERE hold_id = ?", holdId).toArray()[0];
-    if (!row) return { ok: true, settled: false };
-    if (outcome === "paid") return { ok: true, settled: (await this.finish(row.position)).freed };
-    this.sql.exec("UPDATE admissions SET hold_id = NULL WHERE position = ? AND finished_at IS NULL", row.position);
+    const position = this.store.positionHolding(holdId);
+    if (position === undefined) return { ok: true, settled: false };
+    if (outcome === "paid") return { ok: true, settled: (await this.finish(position)).freed };
+    this.store.unbindPass(position);
     return { ok: true, settled: true };
   }
 
   /** A purchase went through with this position's access: its shopping slot is free again. */
   async finish(position: number): Promise<{ ok: true; freed: boolean }> {
-    if (!Number.isInteger(position) || position < 1 || position > this.state.releasedUpTo) return { ok: true, freed: false };
+    if (!this.isReleased(position)) return { ok: true, freed: false };
     const now = Date.now();
-    const row = this.sql.exec<{ finished_at: number | null }>("SELECT finished_at FROM admissions WHERE position = ?", position).toArray()[0];
-    if (row?.finished_at) return { ok: true, freed: false };
-    this.sql.exec(
-      "INSERT INTO admissions (position, claimed_at, finished_at) VALUES (?, ?, ?) ON CONFLICT (position) DO UPDATE SET finished_at = excluded.finished_at",
-      position, now, now,
-    );
-    if (this.release(now) > 0) this.save();
+    if (this.store.admission(position)?.finished_at) return { ok: true, freed: false };
+    this.store.finish(position, now);
+    this.release(now);
+    this.save();
     this.scheduleTick(now);
     return { ok: true, freed: true };
   }
 
   /**
    * One step of the room at `now`: draw the pre-queue if the opening has come, refresh what is
-   * left to sell, let in whoever the rate, the free slots and the inventory allow. The alarm runs
-   * it with the clock; tests run it with an explicit `now` to move time without waiting.
+   * left to sell, let in whoever the rate, the free slots and the inventory allow — sealing the
+   * shards' open blocks first if one stands in the way. The alarm runs it with the clock; tests
+   * run it with an explicit `now` to move time without waiting.
    */
   async tick(now: number): Promise<RoomStats> {
     await this.refreshInventory(now);
-    this.openIfDue(now);
-    if (this.state.opened) this.release(now);
+    if (this.state.config && !this.state.opened && now >= this.state.config.settings.opensAt) await this.open(now);
+    if (this.state.opened) {
+      // Blocks a shard stopped using by age (no join came to close them) are sealed, and so is any
+      // open block that stands in the watermark's way.
+      const stale = this.store.shardsWithOpenBlocks(now - BLOCK_MAX_AGE_MS);
+      if (stale.length > 0) await this.sealShards(stale);
+      if (this.release(now).blockedAt !== null) {
+        await this.sealShards(this.store.shardsWithOpenBlocks());
+        this.release(now);
+      }
+    }
     this.save();
     this.scheduleTick(now, true);
     return this.stats(now);
@@ -300,16 +203,17 @@ export class WaitingRoom extends DurableObject<Env> {
   }
 
   async stats(now = Date.now()): Promise<RoomStats> {
-    const admitted = this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM admissions WHERE claimed_at IS NOT NULL").one().n;
+    const counts = this.store.admittedCounts(now);
     return {
       ...this.counters,
+      joins: this.state.preQueueSize + this.store.positionsGivenOut(),
       waiting: this.waiting(),
-      active: this.active(now),
-      admitted,
-      admitted_last_minute: this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM admissions WHERE claimed_at > ?", now - 60_000).one().n,
+      active: this.activeNow(now).active,
+      admitted: counts.admitted,
+      admitted_last_minute: counts.lastMinute,
       released_up_to: this.state.releasedUpTo,
       last_position: this.state.lastPosition,
-      pre_queue_size: this.state.opened ? this.state.entries : 0,
+      pre_queue_size: this.state.opened ? this.state.preQueueSize : 0,
       opened: this.state.opened,
     };
   }
@@ -320,77 +224,96 @@ export class WaitingRoom extends DurableObject<Env> {
 
   // -------------------------------------------------------------------------------------------
 
-  private configure(config: RoomConfig, now: number): void {
+  private shard(k: number): DurableObjectStub<WaitingRoomShard> {
+    return (this.env.WAITING_ROOM_SHARD as unknown as DurableObjectNamespace<WaitingRoomShard>).getByName(`${this.state.config!.eventId}:${k}`);
+  }
+
+  private async configure(config: RoomConfig, now: number): Promise<void> {
     if (JSON.stringify(config) !== JSON.stringify(this.state.config)) {
       this.state.config = config;
       if (!this.state.opened) this.state.lastTickAt = Math.max(this.state.lastTickAt, config.settings.opensAt);
       this.save();
     }
-    if (this.openIfDue(now)) {
-      this.release(now);
-      this.save();
-    }
+    if (!this.state.opened && now >= config.settings.opensAt) await this.open(now);
     this.scheduleTick(now);
   }
 
-  /** The draw: pre-queue entries take positions 1..N in the order of drawPreQueue(seed, N). */
-  private openIfDue(now: number): boolean {
-    const config = this.state.config;
-    if (this.state.opened || !config || now < config.settings.opensAt) return false;
-    this.state.opened = true;
-    this.state.lastPosition = this.state.entries;
-    this.state.lastTickAt = Math.max(config.settings.opensAt, Math.min(now, this.state.lastTickAt || now));
-    this.state.credit = 0;
-    this.save();
-    return true;
+  /**
+   * The draw: every shard closes its pre-queue and says how many entries it gave out; entries are
+   * numbered shard by shard and take positions 1..N in the order of drawPreQueue(seed, N). Nothing
+   * else runs in this object meanwhile, so no block is lent before the pre-queue's size is known.
+   */
+  private open(now: number): Promise<void> {
+    this.opening ??= this.ctx.blockConcurrencyWhile(async () => {
+      if (this.state.opened || !this.state.config) return;
+      const counts = await Promise.all(Array.from({ length: SHARDS }, (_, k) => this.shard(k).closePreQueue()));
+      const entries = counts.map((c) => c.entries);
+      this.state.preQueueOffsets = preQueueOffsets(entries);
+      this.state.preQueueSize = entries.reduce((a, b) => a + b, 0);
+      this.state.lastPosition = this.state.preQueueSize;
+      this.state.opened = true;
+      const opensAt = this.state.config.settings.opensAt;
+      this.state.lastTickAt = Math.max(opensAt, Math.min(now, this.state.lastTickAt || now));
+      this.state.credit = 0;
+      this.release(now);
+      this.save();
+    }).finally(() => {
+      this.opening = null;
+    });
+    return this.opening;
   }
 
-  /** Lets in whoever is due; returns how many. */
-  private release(now: number): number {
+  /** Asks every shard with an open block to stop using it and say how far it got. */
+  private async sealShards(shards: number[]): Promise<void> {
+    this.counters.seals += shards.length;
+    const reports = await Promise.all(shards.map((k) => this.shard(k).seal()));
+    for (const r of reports) this.store.seal(r);
+  }
+
+  private isReleased(position: number): boolean {
+    return Number.isInteger(position) && position >= 1 && position <= this.state.releasedUpTo;
+  }
+
+  private blocks(): Block[] {
+    return this.store.blocksAfter(this.state.releasedUpTo);
+  }
+
+  /** Lets in whoever is due. */
+  private release(now: number): WatermarkMove {
     const settings = this.state.config?.settings;
-    if (!settings || !this.state.opened) return 0;
+    const none = { releasedUpTo: this.state.releasedUpTo, released: 0, blockedAt: null };
+    if (!settings || !this.state.opened) return none;
+    const blocks = this.blocks();
     const decision = admissionsDue({
       now,
       lastTickAt: this.state.lastTickAt,
       credit: this.state.credit,
       admitPerMinute: settings.admitPerMinute,
       maxActiveShoppers: settings.maxActiveShoppers,
-      active: this.active(now),
-      waiting: this.waiting(),
+      active: this.activeNow(now).active,
+      waiting: waitingAfter(this.state.releasedUpTo, this.state.preQueueSize, blocks),
       soldOut: this.state.soldOut,
     });
-    this.state.credit = decision.credit;
+    const move = advanceWatermark({ releasedUpTo: this.state.releasedUpTo, preQueueSize: this.state.preQueueSize, blocks, want: decision.release });
+    // Credit not used because a block stood in the way stays owed.
+    this.state.credit = decision.credit + (decision.release - move.released);
     this.state.lastTickAt = decision.lastTickAt;
-    if (decision.release > 0) {
-      this.state.releasedUpTo += decision.release;
-      this.sql.exec(
-        "INSERT INTO releases (up_to, size, released_at) VALUES (?, ?, ?)",
-        this.state.releasedUpTo, decision.release, Math.max(now, this.lastReleaseAt()),
-      );
+    if (move.releasedUpTo > this.state.releasedUpTo) {
+      this.state.releasedUpTo = move.releasedUpTo;
+      this.store.addRelease(move.releasedUpTo, move.released, now);
     }
-    return decision.release;
+    return move;
   }
 
   private waiting(): number {
-    return this.state.lastPosition - this.state.releasedUpTo;
+    return waitingAfter(this.state.releasedUpTo, this.state.preQueueSize, this.blocks());
   }
 
-  /** Let in within the last session length, less those who finished buying. */
-  private active(now: number): number {
-    const session = (this.state.config?.settings.sessionMinutes ?? 0) * 60_000;
-    const ended = this.sql.exec<{ up_to: number | null }>("SELECT max(up_to) AS up_to FROM releases WHERE released_at <= ?", now - session).one().up_to ?? 0;
-    const finished = this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM admissions WHERE position > ? AND finished_at IS NOT NULL", ended).one().n;
-    return this.state.releasedUpTo - ended - finished;
+  private activeNow(now: number): { active: number; firstEndsAt: number | null } {
+    return this.store.active(now, (this.state.config?.settings.sessionMinutes ?? 0) * 60_000);
   }
 
-  private lastReleaseAt(): number {
-    return this.sql.exec<{ at: number | null }>("SELECT max(released_at) AS at FROM releases").one().at ?? 0;
-  }
-
-  /**
-   * Asks every tier what is left, at most once a second. A tier whose inventory is not set up yet
-   * leaves the figure unknown: the room never calls a sale sold out on a guess.
-   */
+  /** Asks every tier what is left, at most once a second; a tier not set up yet leaves the figure unknown. */
   private async refreshInventory(now: number): Promise<void> {
     const config = this.state.config;
     if (!config || config.tierIds.length === 0 || now - this.state.inventoryCheckedAt < INVENTORY_REFRESH_MS) return;
@@ -408,35 +331,30 @@ export class WaitingRoom extends DurableObject<Env> {
 
   private present(now: number): RoomView & { commitment: string } {
     const settings = this.state.config!.settings;
+    const blocks = this.blocks();
+    const waiting = waitingAfter(this.state.releasedUpTo, this.state.preQueueSize, blocks);
+    const { active, firstEndsAt } = this.activeNow(now);
     return {
       opened: this.state.opened,
       closed: roomPhase(settings, now) === "closed",
       opensAt: settings.opensAt,
       releasedUpTo: this.state.releasedUpTo,
       lastPosition: this.state.lastPosition,
-      preQueueSize: this.state.opened ? this.state.entries : 0,
+      preQueueSize: this.state.opened ? this.state.preQueueSize : 0,
+      preQueueOffsets: this.state.opened ? this.state.preQueueOffsets : null,
+      holes: holesOf(blocks, this.state.releasedUpTo).slice(0, MAX_VIEW_HOLES),
       seed: this.state.opened ? this.state.seed : null,
       commitment: this.state.commitment,
       ticketsLeft: this.state.ticketsLeft,
       soldOut: this.state.soldOut,
       admitPerMinute: settings.admitPerMinute,
+      nextAdmissionAt: this.state.opened
+        ? nextAdmissionAt({
+            now, lastTickAt: this.state.lastTickAt, credit: this.state.credit, admitPerMinute: settings.admitPerMinute, waiting,
+            soldOut: this.state.soldOut, freeSlots: settings.maxActiveShoppers - active, firstSessionEndsAt: firstEndsAt,
+          })
+        : null,
     };
-  }
-
-  private countJoin(ip: string, now: number): JoinOutcome | undefined {
-    const window = this.joinsByIp.get(ip);
-    if (!window || now - window.windowStart >= 60_000) {
-      if (this.joinsByIp.size > 50_000) {
-        for (const [key, value] of this.joinsByIp) if (now - value.windowStart >= 60_000) this.joinsByIp.delete(key);
-      }
-      this.joinsByIp.set(ip, { windowStart: now, count: 1 });
-      return undefined;
-    }
-    if (window.count >= JOINS_PER_IP_PER_MINUTE) {
-      return { ok: false, code: "rate_limited", retryAfterSeconds: Math.ceil((window.windowStart + 60_000 - now) / 1000) };
-    }
-    window.count++;
-    return undefined;
   }
 
   /**
@@ -456,18 +374,6 @@ export class WaitingRoom extends DurableObject<Env> {
   }
 
   private save(): void {
-    this.sql.exec("INSERT INTO meta (key, value) VALUES ('state', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", JSON.stringify(this.state));
+    this.store.saveState(this.state);
   }
-}
-
-function ticketOf(kind: "pre" | "position", number: number): QueueTicket {
-  return kind === "pre" ? { kind: "pre", entry: number } : { kind: "position", position: number };
-}
-
-function toHex(bytes: Uint8Array): string {
-  return [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-async function sha256Hex(text: string): Promise<string> {
-  return toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text))));
 }

@@ -10,6 +10,7 @@ import { isMetered, metered, meteredEnv } from "./cost-meter";
 export { EventLive } from "../durable-objects/event-live";
 export { TierInventory } from "../durable-objects/tier-inventory";
 export { WaitingRoom } from "../durable-objects/waiting-room";
+export { WaitingRoomShard } from "../durable-objects/waiting-room-shard";
 
 export default {
   fetch: app.fetch,

@@ -12,6 +12,8 @@ import { getCookie } from "hono/cookie";
 import type { EventRow, TierRow } from "../db/queries/catalog";
 import type { AppEnv } from "./context";
 import type { Fairness, RoomConfig, WaitingRoom } from "../durable-objects/waiting-room";
+import type { WaitingRoomShard } from "../durable-objects/waiting-room-shard";
+import { shardOf } from "./domain/queue-shards";
 import { readAccessToken, type QueueAccess } from "./auth/queue-tokens";
 import { positionsOfEntries, roomGuardsRegistration, type RoomSettings, type RoomView } from "./domain/admission";
 import { ApiError } from "./errors";
@@ -23,6 +25,12 @@ export type CachedView = RoomView & { commitment: string };
 
 export function roomOf(env: Env, eventId: string): DurableObjectStub<WaitingRoom> {
   return (env.WAITING_ROOM as unknown as DurableObjectNamespace<WaitingRoom>).getByName(eventId);
+}
+
+/** The join shard a caller goes through: by address when there is one (so its join limit is counted in one place), else by join id. */
+export function roomShardOf(env: Env, eventId: string, key: string): { shard: number; stub: DurableObjectStub<WaitingRoomShard> } {
+  const shard = shardOf(key);
+  return { shard, stub: (env.WAITING_ROOM_SHARD as unknown as DurableObjectNamespace<WaitingRoomShard>).getByName(`${eventId}:${shard}`) };
 }
 
 /** The organizer's settings as the room needs them; anything unreadable means "no room". */
@@ -83,7 +91,7 @@ async function fetchView(env: Env, config: RoomConfig, now: number): Promise<{ v
       return { view: (await cached.json()) as CachedView, fetchedAt, source: "cache" };
     }
   }
-  const view = await roomOf(env, config.eventId).view(config);
+  const view = (await roomOf(env, config.eventId).view(config)) as unknown as CachedView;
   const fetchedAt = Date.now();
   await caches.default.put(
     viewKey(config.eventId),

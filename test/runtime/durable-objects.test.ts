@@ -10,6 +10,7 @@ import { migrateStorage } from "../../durable-objects/schema-migrations";
 describe("Durable Object bindings", () => {
   it.each([
     ["WAITING_ROOM", "WaitingRoom"],
+    ["WAITING_ROOM_SHARD", "WaitingRoomShard"],
     ["TIER_INVENTORY", "TierInventory"],
     ["EVENT_LIVE", "EventLive"],
   ] as const)("%s answers RPC as %s with its schema migrated", async (binding, kind) => {

@@ -60,7 +60,8 @@ describe("the pre-queue draw", () => {
     const early = [];
     for (let i = 0; i < 8; i++) early.push((await join(eventId)).body);
     expect(early.map((j) => j.state)).toEqual(Array(8).fill("pre_queue"));
-    expect(early.map((j) => j.pre_queue_entry)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    // Entries are numbered by the join shard each person went through; the draw numbers them all.
+    expect(early.map((j) => j.pre_queue_entry)).toEqual(Array(8).fill(null));
     expect(early.every((j) => j.position === null)).toBe(true);
 
     const room_ = roomOf(env, eventId);
@@ -69,11 +70,18 @@ describe("the pre-queue draw", () => {
     expect(after.body).toMatchObject({ drawn: true, pre_queue_size: 8, commitment: before.body.commitment });
     expect(await sha256Hex(after.body.seed)).toBe(before.body.commitment);
 
-    // Anyone can re-run the draw from the published seed and find every place where it was given.
+    // Anyone can re-run the draw from the published seed and find every place where it was given:
+    // each person's drawn entry number is a different one of 1..8, and their position is the draw's.
     const drawn = positionsOfEntries(after.body.seed, 8);
-    for (const [i, person] of early.entries()) {
-      await expect.poll(async () => (await status(eventId, person.queue_token)).body.position, POLL).toBe(drawn[i]);
+    expect(after.body.shard_entries.reduce((a: number, b: number) => a + b, 0)).toBe(8);
+    const entries: number[] = [];
+    for (const person of early) {
+      await expect.poll(async () => (await status(eventId, person.queue_token)).body.position, POLL).not.toBeNull();
+      const told = (await status(eventId, person.queue_token)).body;
+      expect(told.position).toBe(drawn[told.pre_queue_entry - 1]);
+      entries.push(told.pre_queue_entry);
     }
+    expect(entries.sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
 
     // After the opening: first come, first served, behind the whole pre-queue.
     const late = [];
@@ -84,8 +92,10 @@ describe("the pre-queue draw", () => {
     const stats = await room_.tick(opensAt + 200);
     expect(stats).toMatchObject({ released_up_to: 2, waiting: 9 });
     const standing = async (token: string) => (await status(eventId, token)).body.state;
-    const firstTwo = early.filter((_, i) => drawn[i]! <= 2);
-    const rest = early.filter((_, i) => drawn[i]! > 2);
+    const positionOfPerson = new Map<string, number>();
+    for (const person of early) positionOfPerson.set(person.queue_token, (await status(eventId, person.queue_token)).body.position);
+    const firstTwo = early.filter((p) => positionOfPerson.get(p.queue_token)! <= 2);
+    const rest = early.filter((p) => positionOfPerson.get(p.queue_token)! > 2);
     for (const person of firstTwo) await expect.poll(() => standing(person.queue_token), POLL).toBe("admitted");
     for (const person of [...rest, ...late]) expect(await standing(person.queue_token)).toBe("waiting");
     expect((await room_.tick(opensAt + 200)).released_up_to).toBe(2);
@@ -226,6 +236,13 @@ describe("queue places", () => {
     expect(again.body).toMatchObject({ queue_token: first.body.queue_token, position: first.body.position });
     const byBody = await join(eventId, { body: { queue_token: first.body.queue_token } });
     expect(byBody.body.position).toBe(first.body.position);
+    // An app presents the token as a bearer token: joining again with it keeps the place too.
+    const byBearer = await call("POST", `/api/v1/events/${eventId}/queue`, {}, {}, { Authorization: `Bearer ${first.body.queue_token}`, "CF-Connecting-IP": nextIp() });
+    expect(byBearer.status).toBe(200);
+    expect(byBearer.body).toMatchObject({ queue_token: first.body.queue_token, position: first.body.position });
+    const byBearerNoBody = await call("POST", `/api/v1/events/${eventId}/queue`, undefined, {}, { Authorization: `Bearer ${first.body.queue_token}` });
+    expect(byBearerNoBody.status).toBe(200);
+    expect(byBearerNoBody.body.position).toBe(first.body.position);
     const polled = await call("GET", `/api/v1/events/${eventId}/queue/status`, undefined, { cookie: first.cookie });
     expect(polled.status).toBe(200);
     expect(polled.body).toMatchObject({ state: "waiting", position: 2, ahead: 0 });

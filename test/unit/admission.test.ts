@@ -131,6 +131,9 @@ describe("what a person in the queue is told", () => {
     ticketsLeft: 40,
     soldOut: false,
     admitPerMinute: 60,
+    preQueueOffsets: [0, 20, 20, 45],
+    holes: [],
+    nextAdmissionAt: null,
   };
 
   it("counts people ahead and the wait from the watermark", () => {
@@ -145,10 +148,13 @@ describe("what a person in the queue is told", () => {
   });
 
   it("keeps a pre-queue entry without a position until the draw, then gives it the drawn one", () => {
-    const ticket = { kind: "pre" as const, entry: 7 };
+    // Entry 7 of shard 2: shards 0 and 1 gave out 20 and 0 entries, so it is drawn as entry 27.
+    const ticket = { kind: "pre" as const, entry: 7, shard: 2 };
     const drawn = (entry: number) => positionsOfEntries(SEED_A, 50)[entry - 1]!;
-    expect(positionOf(ticket, { opened: false, preQueueSize: 0 }, drawn)).toBeNull();
-    expect(positionOf(ticket, view, drawn)).toBe(drawn(7));
+    expect(positionOf(ticket, { opened: false, preQueueSize: 0, preQueueOffsets: null }, drawn)).toBeNull();
+    expect(positionOf(ticket, view, drawn)).toBe(drawn(27));
+    // An entry its shard never gave out has no position (shard 2 gave out 25).
+    expect(positionOf({ ...ticket, entry: 26 }, view, drawn)).toBeNull();
     const before = standingOf(null, { ...view, opened: false }, settings.opensAt - 90_000);
     expect(before).toMatchObject({ state: "pre_queue", estimatedWaitSeconds: 90, pollAfterSeconds: 9 });
   });

@@ -50,14 +50,17 @@ export function signQueueToken(masterKey: string, place: QueuePlace): Promise<st
     j: place.joinId,
     k: ticket.kind,
     n: ticket.kind === "pre" ? ticket.entry : ticket.position,
+    ...(ticket.kind === "pre" ? { s: ticket.shard } : {}),
   });
 }
 
 export async function readQueueToken(masterKey: string, eventId: string, token: string): Promise<QueuePlace | undefined> {
-  const claims = (await open(masterKey, "queue-token", QUEUE_PREFIX, token)) as { e?: unknown; j?: unknown; k?: unknown; n?: unknown } | undefined;
+  const claims = (await open(masterKey, "queue-token", QUEUE_PREFIX, token)) as { e?: unknown; j?: unknown; k?: unknown; n?: unknown; s?: unknown } | undefined;
   if (!claims || claims.e !== eventId || typeof claims.j !== "string" || !Number.isInteger(claims.n) || (claims.n as number) < 1) return undefined;
   const n = claims.n as number;
-  if (claims.k === "pre") return { eventId, joinId: claims.j, ticket: { kind: "pre", entry: n } };
+  // A pre-queue token from before the join shards names no shard: its entry was numbered by the one object, shard 0.
+  const shard = claims.s === undefined ? 0 : claims.s;
+  if (claims.k === "pre" && Number.isInteger(shard) && (shard as number) >= 0) return { eventId, joinId: claims.j, ticket: { kind: "pre", entry: n, shard: shard as number } };
   if (claims.k === "position") return { eventId, joinId: claims.j, ticket: { kind: "position", position: n } };
   return undefined;
 }

@@ -10,6 +10,8 @@
  * watermark: every position up to `releasedUpTo` is let in.
  */
 
+import { aheadOf, denseEntry, type Holes } from "./queue-shards";
+
 export interface RoomSettings {
   enabled: boolean;
   /** When the pre-queue starts taking arrivals (sales start minus `opens_minutes_before`). */
@@ -174,9 +176,16 @@ export interface RoomView {
   ticketsLeft: number | null;
   soldOut: boolean;
   admitPerMinute: number;
+  /** After the draw: where each shard's pre-queue entries start in the drawn numbering. */
+  preQueueOffsets: number[] | null;
+  /** Sealed blocks past the watermark with positions nobody holds (workers/domain/queue-shards.ts). */
+  holes: Holes[];
+  /** When the next person is due in by the rate (UTC ms), null when nobody waits or the sale is sold out. */
+  nextAdmissionAt: number | null;
 }
 
-export type QueueTicket = { kind: "pre"; entry: number } | { kind: "position"; position: number };
+/** A pre-queue entry is numbered by the shard it joined through until the draw numbers them all. */
+export type QueueTicket = { kind: "pre"; entry: number; shard: number } | { kind: "position"; position: number };
 
 export type QueueState = "pre_queue" | "waiting" | "admitted" | "sold_out" | "closed";
 
@@ -204,11 +213,17 @@ export function pollAfterSeconds(waitSeconds: number): number {
   return Math.min(MAX_POLL_SECONDS, Math.max(MIN_POLL_SECONDS, Math.round(waitSeconds / 10)));
 }
 
+/** The drawn entry number of a pre-queue ticket, once the draw is done. */
+export function drawnEntryOf(ticket: QueueTicket, view: Pick<RoomView, "opened" | "preQueueSize" | "preQueueOffsets">): number | null {
+  if (ticket.kind !== "pre" || !view.opened || !view.preQueueOffsets) return null;
+  return denseEntry(view.preQueueOffsets, view.preQueueSize, ticket.shard, ticket.entry);
+}
+
 /** The position a ticket holds once the room is open, or null while the draw is pending. */
-export function positionOf(ticket: QueueTicket, view: Pick<RoomView, "opened" | "preQueueSize">, entryPositions: (entry: number) => number): number | null {
+export function positionOf(ticket: QueueTicket, view: Pick<RoomView, "opened" | "preQueueSize" | "preQueueOffsets">, entryPositions: (entry: number) => number): number | null {
   if (ticket.kind === "position") return ticket.position;
-  if (!view.opened || ticket.entry > view.preQueueSize) return null;
-  return entryPositions(ticket.entry);
+  const entry = drawnEntryOf(ticket, view);
+  return entry === null ? null : entryPositions(entry);
 }
 
 export function standingOf(position: number | null, view: RoomView, now: number): QueueStanding {
@@ -218,8 +233,35 @@ export function standingOf(position: number | null, view: RoomView, now: number)
     return { state: "pre_queue", position: null, ahead: null, estimatedWaitSeconds: untilOpen, pollAfterSeconds: pollAfterSeconds(untilOpen) };
   }
   if (position <= view.releasedUpTo) return { state: "admitted", position, ahead: 0, estimatedWaitSeconds: 0, pollAfterSeconds: MIN_POLL_SECONDS };
-  const ahead = position - view.releasedUpTo - 1;
+  const ahead = aheadOf(position, view.releasedUpTo, view.holes);
   if (view.soldOut) return { state: "sold_out", position, ahead, estimatedWaitSeconds: null, pollAfterSeconds: MAX_POLL_SECONDS };
-  const wait = estimatedWaitSeconds(ahead + 1, view.admitPerMinute);
+  // Until the next admission, then one rate interval per person ahead; without a known next admission, the rate alone.
+  const wait =
+    view.nextAdmissionAt === null
+      ? estimatedWaitSeconds(ahead + 1, view.admitPerMinute)
+      : Math.max(0, Math.ceil((view.nextAdmissionAt - now) / 1000)) + estimatedWaitSeconds(ahead, view.admitPerMinute);
   return { state: "waiting", position, ahead, estimatedWaitSeconds: wait, pollAfterSeconds: pollAfterSeconds(wait) };
+}
+
+/**
+ * When the next person is due in (UTC ms): by the rate once the credit reaches a whole person, or
+ * when the first shopping slot frees if all are taken (a purchase may free one sooner). Null when
+ * nobody waits or everything is sold.
+ */
+export function nextAdmissionAt(input: {
+  now: number;
+  lastTickAt: number;
+  credit: number;
+  admitPerMinute: number;
+  waiting: number;
+  soldOut: boolean;
+  freeSlots: number;
+  /** When the earliest running session ends (frees a slot), if any. */
+  firstSessionEndsAt: number | null;
+}): number | null {
+  if (input.waiting <= 0 || input.soldOut) return null;
+  const credit = Math.min(Math.max(1, (input.admitPerMinute * BURST_SECONDS) / 60), input.credit + (Math.max(0, input.now - input.lastTickAt) * input.admitPerMinute) / 60_000);
+  const byRate = credit >= 1 ? input.now : input.now + Math.ceil(((1 - credit) * 60_000) / input.admitPerMinute);
+  if (input.freeSlots > 0) return byRate;
+  return input.firstSessionEndsAt === null ? null : Math.max(byRate, input.firstSessionEndsAt);
 }

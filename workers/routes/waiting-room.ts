@@ -11,7 +11,7 @@ import type { AppEnv } from "../context";
 import { announceChange } from "../live-client";
 import { sha256Hex } from "../auth/tokens";
 import { clientAddress, isLimitedAddress } from "../client-address";
-import { DRAW_ALGORITHM, positionOf, roomPhase, standingOf, type QueueStanding } from "../domain/admission";
+import { DRAW_ALGORITHM, drawnEntryOf, positionOf, roomPhase, standingOf, type QueueStanding } from "../domain/admission";
 import { ApiError, validationFailed } from "../errors";
 import { sellableEvent } from "../sellable-tiers";
 import { describeIssues } from "../validation";
@@ -23,6 +23,7 @@ import {
   roomConfigOf,
   roomFairness,
   roomOf,
+  roomShardOf,
   roomView,
   type CachedView,
   type ViewSource,
@@ -36,9 +37,9 @@ function isLocalHost(url: string): boolean {
 }
 
 /** Per-address join limits count Cloudflare's address only (workers/client-address.ts); without one, no limit by address. */
-function clientIp(c: Context<AppEnv>): string {
+function clientIp(c: Context<AppEnv>): string | null {
   const address = clientAddress(c);
-  return isLimitedAddress(address) ? address : `unlimited-${crypto.randomUUID()}`;
+  return isLimitedAddress(address) ? address : null;
 }
 
 /** The event with a room that takes people now; anything else is explained. */
@@ -141,7 +142,10 @@ async function statusOf(c: Context<AppEnv>, place: QueuePlace, view: CachedView,
     poll_after_seconds: standing.pollAfterSeconds,
     released_up_to: view.releasedUpTo,
     opens_at: new Date(view.opensAt).toISOString(),
-    ...(place.ticket.kind === "pre" ? { pre_queue_entry: place.ticket.entry } : {}),
+    // When the next person is due in by the rate (or a freed slot): "number 1, next admission in ~40 s".
+    next_admission_at: standing.state === "waiting" && view.nextAdmissionAt !== null ? new Date(Math.max(now, view.nextAdmissionAt)).toISOString() : null,
+    // The entry number the draw used: known once drawn (entries are numbered across the join shards then).
+    ...(place.ticket.kind === "pre" ? { pre_queue_entry: drawnEntryOf(place.ticket, view) } : {}),
     ...(access ? { access_token: access.token, access_expires_at: new Date(access.expiresAt).toISOString() } : {}),
     ...(standing.state === "sold_out" ? { waitlist: { enabled: Boolean(waitlist?.enabled), offer_minutes: waitlist?.offer_minutes ?? 30 } } : {}),
   };
@@ -174,7 +178,10 @@ export const waitingRoomRoutes = new Hono<AppEnv>()
     // tickets. After the opening, a new join is a place at the back, which buys nothing.
     const device = deviceOf(c);
     const joinId = phase === "pre_queue" && !existing ? `device-${await sha256Hex(`${event.id}:${device}`)}` : crypto.randomUUID();
-    const joined = await roomOf(c.env, event.id).join(config, joinId, clientIp(c));
+    // The join goes to one of the event's shards, never to one object for everyone (docs/waiting-room.md).
+    const ip = clientIp(c);
+    const { shard, stub } = roomShardOf(c.env, event.id, ip ?? joinId);
+    const joined = await stub.join(config, shard, joinId, ip ?? `unlimited-${joinId}`);
     if (!joined.ok) {
       switch (joined.code) {
         case "rate_limited":
@@ -224,5 +231,7 @@ export const waitingRoomRoutes = new Hono<AppEnv>()
       drawn: fairness.opened,
       seed: fairness.seed,
       pre_queue_size: fairness.pre_queue_size,
+      // Entries given out by each join shard, in shard order: entry n of shard s is drawn as sum(shard_entries[0..s)) + n.
+      shard_entries: fairness.shard_entries,
     });
   });

@@ -1,0 +1,169 @@
+/**
+ * WaitingRoomShard — one of SHARDS per event (named `<event id>:<k>`): takes the joins of the
+ * callers hashed to it, so no one object sees every join of a burst (docs/waiting-room.md).
+ *
+ * Before the opening it numbers its own pre-queue entries; the coordinator (WaitingRoom) closes
+ * that numbering at the draw. After the opening it gives out positions from a block the
+ * coordinator lent it, and asks for the next block when the block is full or a second old.
+ * What it must tell the coordinator (how many positions of each block it gave out) is kept in its
+ * storage until the coordinator has taken it, so a failed call loses nothing.
+ * Rules live in workers/domain/queue-shards.ts and workers/domain/admission.ts.
+ */
+import { DurableObject } from "cloudflare:workers";
+import { roomPhase, type QueueTicket } from "../workers/domain/admission";
+import { BLOCK_MAX_AGE_MS, countJoin, type JoinWindow } from "../workers/domain/queue-shards";
+import type { WaitingRoom } from "./waiting-room";
+import type { JoinOutcome, RoomConfig } from "./waiting-room-types";
+import { migrateStorage } from "./schema-migrations";
+
+const SCHEMA: readonly string[] = [
+  "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+  `CREATE TABLE joins (
+     join_id TEXT PRIMARY KEY, kind TEXT NOT NULL CHECK (kind IN ('pre', 'position')),
+     number INTEGER NOT NULL, joined_at INTEGER NOT NULL, UNIQUE (kind, number))`,
+];
+
+export interface BlockReport {
+  start: number;
+  used: number;
+}
+
+interface ShardState {
+  shard: number;
+  preEntries: number;
+  preClosed: boolean;
+  block: { start: number; size: number; used: number; lentAt: number } | null;
+  /** Blocks this shard stopped using, with how many positions it gave out: for the coordinator. */
+  reports: BlockReport[];
+}
+
+export class WaitingRoomShard extends DurableObject<Env> {
+  private readonly sql: SqlStorage;
+  private state: ShardState = { shard: 0, preEntries: 0, preClosed: false, block: null, reports: [] };
+  private readonly joinsByIp = new Map<string, JoinWindow>();
+  private lending: Promise<number> | null = null;
+  private schemaVersion = 0;
+  /** Since this instance started, for the load test's figures. */
+  private readonly counters = { joins: 0, coordinator_calls: 0 };
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    void ctx.blockConcurrencyWhile(async () => {
+      this.schemaVersion = migrateStorage(this.sql, SCHEMA);
+      const stored = this.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'state'").toArray()[0];
+      if (stored) this.state = JSON.parse(stored.value) as ShardState;
+    });
+  }
+
+  /** Takes a place: a pre-queue entry of this shard before the opening, the next position after it. */
+  async join(config: RoomConfig, shard: number, joinId: string, ip: string): Promise<JoinOutcome> {
+    this.state.shard = shard;
+    const previous = this.sql.exec<{ kind: "pre" | "position"; number: number; joined_at: number }>("SELECT kind, number, joined_at FROM joins WHERE join_id = ?", joinId).toArray()[0];
+    if (previous) return { ok: true, ticket: ticketOf(previous.kind, previous.number, shard), joinedAt: previous.joined_at };
+    const now = Date.now();
+    const phase = roomPhase(config.settings, now);
+    if (phase === "closed") return { ok: false, code: "closed" };
+    if (phase === "off") return { ok: false, code: "not_configured" };
+    if (phase === "not_yet" && !this.state.preClosed) return { ok: false, code: "not_open", preQueueFrom: config.settings.preQueueFrom };
+    const counted = countJoin(this.joinsByIp.get(ip), now);
+    if (counted.retryAfterSeconds !== null) return { ok: false, code: "rate_limited", retryAfterSeconds: counted.retryAfterSeconds };
+    this.rememberJoin(ip, counted.window, now);
+
+    let ticket: QueueTicket;
+    if (!this.state.preClosed && now < config.settings.opensAt) {
+      this.state.preEntries += 1;
+      ticket = { kind: "pre", entry: this.state.preEntries, shard };
+    } else {
+      ticket = { kind: "position", position: await this.nextPosition(config, now) };
+    }
+    this.counters.joins++;
+    this.sql.exec(
+      "INSERT INTO joins (join_id, kind, number, joined_at) VALUES (?, ?, ?, ?)",
+      joinId, ticket.kind, ticket.kind === "pre" ? ticket.entry : ticket.position, now,
+    );
+    this.save();
+    return { ok: true, ticket, joinedAt: now };
+  }
+
+  /** The draw is due: no more entries here; answers how many this shard gave out. */
+  async closePreQueue(): Promise<{ entries: number }> {
+    if (!this.state.preClosed) {
+      this.state.preClosed = true;
+      this.save();
+    }
+    return { entries: this.state.preEntries };
+  }
+
+  /** The coordinator wants the watermark past this shard's block: stop using it, say what was given out. */
+  async seal(): Promise<BlockReport[]> {
+    this.closeBlock();
+    this.save();
+    return this.state.reports;
+  }
+
+  async stats(): Promise<{ joins: number; coordinator_calls: number; pre_entries: number }> {
+    return { ...this.counters, pre_entries: this.state.preEntries };
+  }
+
+  async describe(): Promise<{ kind: "WaitingRoomShard"; schema_version: number }> {
+    return { kind: "WaitingRoomShard", schema_version: this.schemaVersion };
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  private async nextPosition(config: RoomConfig, now: number): Promise<number> {
+    for (;;) {
+      const block = this.state.block;
+      if (block && block.used < block.size && now - block.lentAt < BLOCK_MAX_AGE_MS) return block.start + block.used++;
+      if (this.lending) {
+        await this.lending.catch(() => undefined);
+        continue;
+      }
+      // The join that asks for a block takes its first position; others wait for it and go on.
+      this.lending = this.borrow(config);
+      try {
+        return await this.lending;
+      } finally {
+        this.lending = null;
+      }
+    }
+  }
+
+  private async borrow(config: RoomConfig): Promise<number> {
+    this.closeBlock();
+    this.save();
+    const sent = this.state.reports;
+    this.counters.coordinator_calls++;
+    const coordinator = (this.env.WAITING_ROOM as unknown as DurableObjectNamespace<WaitingRoom>).getByName(config.eventId);
+    const lent = await coordinator.lend(config, this.state.shard, sent);
+    const taken = new Set(sent.map((r) => r.start));
+    this.state.reports = this.state.reports.filter((r) => !taken.has(r.start));
+    this.closeBlock();
+    this.state.block = { start: lent.start, size: lent.size, used: 1, lentAt: Date.now() };
+    this.save();
+    return lent.start;
+  }
+
+  private closeBlock(): void {
+    const block = this.state.block;
+    if (!block) return;
+    this.state.reports.push({ start: block.start, used: block.used });
+    this.state.block = null;
+  }
+
+  private rememberJoin(ip: string, window: JoinWindow, now: number): void {
+    if (this.joinsByIp.size > 50_000) {
+      for (const [key, value] of this.joinsByIp) if (now - value.windowStart >= 60_000) this.joinsByIp.delete(key);
+    }
+    this.joinsByIp.set(ip, window);
+  }
+
+  private save(): void {
+    this.sql.exec("INSERT INTO meta (key, value) VALUES ('state', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", JSON.stringify(this.state));
+  }
+}
+
+function ticketOf(kind: "pre" | "position", number: number, shard: number): QueueTicket {
+  return kind === "pre" ? { kind: "pre", entry: number, shard } : { kind: "position", position: number };
+}

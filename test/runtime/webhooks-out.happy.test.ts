@@ -23,6 +23,9 @@ describe("webhook endpoints", () => {
     expect(list.body.endpoints).toEqual([expect.objectContaining({ endpoint_id: endpointId, url, events: ["order.paid"], deliveries: { pending: 0, failed: 0, succeeded: 0 } })]);
     expect(JSON.stringify(list.body)).not.toContain(secret);
     expect(JSON.stringify((await call("GET", `/api/v1/webhook-endpoints/${endpointId}`, undefined, owner.key)).body)).not.toContain(secret);
+    const audit = await call("GET", "/api/v1/organizations/current/audit-log", undefined, owner.key);
+    expect(audit.body.entries).toContainEqual(expect.objectContaining({ action: "webhook_endpoint.created" }));
+    expect(JSON.stringify(audit.body)).not.toContain(secret);
 
     const bad = async (body: unknown, field: string) => {
       const answer = await call("POST", "/api/v1/webhook-endpoints", body, owner.key);

@@ -6,12 +6,13 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { deliveriesOfEndpoint } from "../../db/queries/webhook-deliveries";
 import { disableEndpoint, endpointsOfOrganization, findEndpoint } from "../../db/queries/webhook-endpoints";
-import { currentOrganization, requirePermission } from "../auth/permissions";
+import { currentOrganization, requirePermission, type AuthorizedPrincipal } from "../auth/permissions";
 import type { AppEnv } from "../context";
 import { WEBHOOK_EVENT_TYPES } from "../domain/webhook-delivery";
 import { MAX_ENDPOINT_URL_LENGTH } from "../domain/webhook-url";
 import { ApiError } from "../errors";
 import { encodeCursor, pagedQuery } from "../page-cursor";
+import { recordAudit } from "../use-cases/audit-log";
 import { presentEndpoint, registerEndpoint, resendDelivery } from "../use-cases/webhook-endpoints";
 import { validate } from "../validation";
 
@@ -32,6 +33,7 @@ export const webhookEndpointRoutes = new Hono<AppEnv>()
   .post("/", requirePermission("webhook.manage"), validate("json", endpointBody), async (c) => {
     const principal = c.get("principal")!;
     const created = await registerEndpoint(c.env, c.get("db"), currentOrganization(c).id, principal.organizer.id, c.req.valid("json"));
+    await recordAudit(c.get("db"), principal as AuthorizedPrincipal, { action: "webhook_endpoint.created", target: { type: "webhook_endpoint", id: created.endpoint_id }, details: { url: created.url, events: created.events } });
     c.header("Cache-Control", "no-store");
     return c.json(created, 201);
   })
@@ -47,6 +49,7 @@ export const webhookEndpointRoutes = new Hono<AppEnv>()
   .delete("/:endpointId", requirePermission("webhook.manage"), validate("param", endpointParams), async (c) => {
     const row = await disableEndpoint(c.get("db"), currentOrganization(c).id, c.req.valid("param").endpointId, new Date());
     if (!row) throw notFound();
+    await recordAudit(c.get("db"), c.get("principal") as AuthorizedPrincipal, { action: "webhook_endpoint.deleted", target: { type: "webhook_endpoint", id: row.id }, details: { url: row.url } });
     return c.json({ endpoint_id: row.id, deleted_at: row.disabledAt!.toISOString() });
   })
   .get("/:endpointId/deliveries", requirePermission("webhook.manage"), validate("param", endpointParams), validate("query", deliveriesQuery), async (c) => {
@@ -88,5 +91,7 @@ export const webhookEndpointRoutes = new Hono<AppEnv>()
     const { endpointId, deliveryId } = c.req.valid("param");
     const endpoint = await findEndpoint(db, currentOrganization(c).id, endpointId);
     if (!endpoint) throw notFound();
-    return c.json(await resendDelivery(c.env, db, endpoint.id, deliveryId, new Date()), 202);
+    const resent = await resendDelivery(c.env, db, endpoint.id, deliveryId, new Date());
+    await recordAudit(db, c.get("principal") as AuthorizedPrincipal, { action: "webhook_delivery.resent", target: { type: "webhook_delivery", id: resent.delivery_id }, details: { endpoint_id: endpoint.id } });
+    return c.json(resent, 202);
   });

@@ -1,6 +1,7 @@
 /**
- * The organizer's home: their events (drafts included) with status and sales, and their API keys
- * (list, create with a once-only reveal, revoke). Right after sign-up it welcomes them and shows the
+ * The organizer's home: their organization's events (drafts included) with status and sales, its
+ * API keys (list, create with a once-only reveal, revoke), its team and audit log — each section
+ * only for the roles that may use it. Right after sign-up it welcomes them and shows the
  * account's first key once, here. Not signed in → the login page.
  */
 import { ApiProblem, showStatus } from "./api.lib";
@@ -11,6 +12,7 @@ import { revealSecret, whileBusy } from "./form-controls.lib";
 import { formatWhen } from "./format.lib";
 import { salesTotals, statusBadge, type OrganizerEvent } from "./organizer-events.lib";
 import { mountAccountBar, organizerApi, requireOrganizer } from "./organizer-session.lib";
+import { mountAuditLog, mountTeam, type CurrentOrganization } from "./organizer-team.lib";
 import { takeNewAccount } from "./organizer-welcome.lib";
 
 interface ApiKey {
@@ -198,16 +200,24 @@ document.querySelector("#hide-key")!.addEventListener("click", () => {
 clearErrorsOnEdit(keyForm);
 
 async function main(): Promise<void> {
+  let organization: CurrentOrganization | undefined;
   try {
     const organizer = await requireOrganizer();
     mountAccountBar(organizer, status);
     welcomeNewAccount();
+    organization = await organizerApi<CurrentOrganization>("/api/v1/organizations/current");
+    // Each section shows only what the caller's role may use (issue #15).
+    const may = (action: string) => organization!.permissions.includes(action);
+    document.querySelector<HTMLElement>("#keys-panel")!.hidden = !may("api_key.manage");
+    document.querySelector<HTMLElement>("#new-event")!.hidden = !may("event.write");
+    mountTeam(organization, organizer);
+    mountAuditLog(organization);
   } catch (error) {
     const message = error instanceof ApiProblem ? error.message : "We could not check your sign-in.";
     showStatus(status, message, "error");
     return;
   }
-  await Promise.all([loadEvents(), loadKeys()]);
+  await Promise.all([loadEvents(), organization.permissions.includes("api_key.manage") ? loadKeys() : undefined]);
 }
 
 void main();

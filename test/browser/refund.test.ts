@@ -3,7 +3,8 @@
  * page offers what the event's refund policy gives back now, asks first, refunds, and shows the
  * tickets as refunded; past the policy's deadline it explains the rule instead of offering a
  * button. The organizer refunds one order from the event page, then cancels the event and watches
- * every order's refund run to completion.
+ * every order's refund run to completion. A partial refund then the rest: the attendee (phone) picks
+ * one ticket, then the other, at the policy's 50%; the organizer (desktop) refunds the money left.
  */
 import type { Page } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
@@ -11,6 +12,7 @@ import { postJson, unique, useChromium } from "./harness";
 
 const base = inject("browserStack").worker;
 const DAY = 86_400_000;
+const DESKTOP = { width: 1280, height: 800 };
 const PASSWORD = "refund desk password";
 const chromium = useChromium(base);
 const freshPage = () => chromium.freshPage();
@@ -111,6 +113,59 @@ describe("refunds", () => {
     expect(await page.locator("#refund-rule").textContent()).toContain("Refunds are no longer available");
     expect(await page.locator("#refund-rule").textContent()).toContain("7 days before the start");
     expect(await page.locator("#refund-button").count()).toBe(0);
+  });
+
+  it("refunds one ticket, then the other, at the policy's 50%; then the organizer refunds the rest", async () => {
+    const { eventId, tierId, email } = await eventStarting(10, [
+      { until_hours_before_start: 720, percent: 100 },
+      { until_hours_before_start: 24, percent: 50 },
+    ]);
+    const order = await paidOrder(eventId, tierId, "Petra Partial", 2);
+    const page = await openOrder(order);
+
+    const button = page.locator("#refund-button");
+    await button.waitFor();
+    const boxes = page.locator("#refund-picker input[type=checkbox]");
+    expect(await page.locator("#refund-picker label").allTextContents()).toEqual([" Ticket 1 · €10.00 back", " Ticket 2 · €10.00 back"]);
+    expect(await button.textContent()).toBe("Refund 2 tickets · €20.00");
+    await boxes.nth(1).uncheck();
+    expect(await button.textContent()).toBe("Refund 1 ticket · €10.00");
+    await boxes.nth(0).uncheck();
+    expect(await button.isDisabled()).toBe(true);
+    await boxes.nth(0).check();
+    await button.click();
+    await page.locator("dialog.confirm").getByRole("button", { name: "Refund €10.00" }).click();
+    await page.locator("#refund-list li").waitFor();
+    expect(await page.locator("#order-status").textContent()).toBe("Partly refunded");
+    expect(await page.locator("#tickets .ticket.revoked").count()).toBe(1);
+
+    // The other ticket: one left, so no picker, and the same 50%.
+    expect(await page.locator("#refund-picker").count()).toBe(0);
+    expect(await button.textContent()).toBe("Refund 1 ticket · €10.00");
+    await button.click();
+    await page.locator("dialog.confirm").getByRole("button", { name: "Refund €10.00" }).click();
+    await expect.poll(() => page.locator("#refund-list li").count()).toBe(2);
+    expect(await page.locator("#order-status").textContent()).toBe("Refunded");
+    expect(await page.locator("#tickets .ticket.revoked").count()).toBe(2);
+
+    // Half of the €40 is left: the organizer gives it back from the event's order list.
+    const desk = await chromium.freshPage({ viewport: DESKTOP });
+    await desk.goto(`${base}/organizer/login?next=${encodeURIComponent(`/organizer/event?id=${eventId}`)}`);
+    await desk.fill("#email", email);
+    await desk.fill("#password", PASSWORD);
+    await desk.click("#submit");
+    await desk.waitForURL(/\/organizer\/event\?id=/);
+    const row = desk.locator("#orders .sales-row", { hasText: "Petra Partial" });
+    await row.waitFor();
+    expect(await row.textContent()).toContain("€20.00 refunded");
+    await row.getByRole("button", { name: "Refund the rest · €20.00" }).click();
+    const dialog = desk.locator("dialog.confirm");
+    expect(await dialog.textContent()).toContain("€20.00 of €40.00 was refunded already");
+    await dialog.getByRole("button", { name: "Refund €20.00" }).click();
+    await desk.locator("#sales-status .notice.success").waitFor();
+    expect(await desk.locator("#sales-status").textContent()).toContain("Refunded €20.00 to Petra Partial");
+    expect(await desk.locator("#orders .sales-row", { hasText: "Petra Partial" }).textContent()).toContain("€40.00 refunded");
+    expect(await desk.locator("#orders .sales-row", { hasText: "Petra Partial" }).locator("button").count()).toBe(0);
   });
 
   it("lets the organizer refund one order, then cancel the event and follow every refund to completion", async () => {

@@ -70,7 +70,8 @@ const ENTRY_WORDS: Record<string, string> = { waiting: "Waiting", offered: "Offe
 
 /** What a refund by the organizer would still give back. */
 function refundable(order: OrderRow): number {
-  return (order.status === "confirmed" || order.status === "partially_refunded") ? Math.max(0, order.amount - order.refunded) : 0;
+  // A refunded order may still hold money: every ticket refunded at the policy's 50% leaves half.
+  return ["confirmed", "partially_refunded", "refunded"].includes(order.status) ? Math.max(0, order.amount - order.refunded) : 0;
 }
 
 /** The "Load more" button under a list (made on first use), shown while the list has another page. */
@@ -166,8 +167,10 @@ export class SalesPanel {
     list.replaceChildren(
       ...this.orders.map((order) => {
         const money = refundable(order);
-        const button = refunds && money > 0 ? h("button", { type: "button", className: "danger-outline small" }, "Refund") : null;
-        button?.addEventListener("click", () => void this.refund(order, button));
+        // Untouched orders refund their tickets in full; after a partial refund, the money left.
+        const rest = order.refunded > 0;
+        const button = refunds && money > 0 ? h("button", { type: "button", className: "danger-outline small" }, rest ? `Refund the rest · ${formatMoney(money, order.currency)}` : "Refund") : null;
+        button?.addEventListener("click", () => void (rest ? this.refundRest(order, button) : this.refund(order, button)));
         return h(
           "li",
           { className: "sales-row", "data-order-id": order.order_id },
@@ -217,6 +220,37 @@ export class SalesPanel {
     );
   }
 
+  /**
+   * What is left of a partly refunded order, as an amount (money only; tickets still valid stay
+   * valid). One idempotency key per press, so a retried request refunds once.
+   */
+  private async refundRest(order: OrderRow, button: HTMLButtonElement): Promise<void> {
+    const money = formatMoney(refundable(order), order.currency);
+    const sure = await askToConfirm({
+      title: `Refund the rest of ${order.attendee_name}'s order?`,
+      text: `${formatMoney(order.refunded, order.currency)} of ${formatMoney(order.amount, order.currency)} was refunded already. The remaining ${money} goes back to the card they paid with. Tickets still valid stay valid. This cannot be undone.`,
+      confirm: `Refund ${money}`,
+      cancel: "Keep it as it is",
+      danger: true,
+    });
+    if (!sure) return;
+    const body = { amount: refundable(order), idempotency_key: crypto.randomUUID(), reason: "Rest refunded by the organizer" };
+    await this.sendRefund(order, button, body, money);
+  }
+
+  private async sendRefund(order: OrderRow, button: HTMLButtonElement, body: Record<string, unknown>, money: string): Promise<void> {
+    let outcome: [string, "success" | "error"];
+    try {
+      await whileBusy(button, "Refunding…", () => organizerApi(`/api/v1/orders/${encodeURIComponent(order.order_id)}/refund`, { method: "POST", body: JSON.stringify(body) }));
+      outcome = [`Refunded ${money} to ${order.attendee_name}.`, "success"];
+    } catch (error) {
+      const message = error instanceof ApiProblem && error.code === "REFUND_NOT_ALLOWED" ? error.message : problemMessage(error, "The refund did not go through. Please try again.");
+      outcome = [message, "error"];
+    }
+    await this.load(this.eventId, this.eventStatus);
+    showStatus($("#sales-status"), ...outcome);
+  }
+
   private async refund(order: OrderRow, button: HTMLButtonElement): Promise<void> {
     const money = formatMoney(refundable(order), order.currency);
     const sure = await askToConfirm({
@@ -227,19 +261,8 @@ export class SalesPanel {
       danger: true,
     });
     if (!sure) return;
-    let outcome: [string, "success" | "error"];
-    try {
-      await whileBusy(button, "Refunding…", () =>
-        organizerApi(`/api/v1/orders/${encodeURIComponent(order.order_id)}/refund`, { method: "POST", body: JSON.stringify({ reason: "Refunded by the organizer" }) }),
-      );
-      outcome = [`Refunded ${money} to ${order.attendee_name}.`, "success"];
-    } catch (error) {
-      const message = error instanceof ApiProblem && error.code === "REFUND_NOT_ALLOWED" ? error.message : problemMessage(error, "The refund did not go through. Please try again.");
-      outcome = [message, "error"];
-    }
-    // The freed tickets may already be offered to the waitlist: show both lists as they are now.
-    await this.load(this.eventId, this.eventStatus);
-    showStatus($("#sales-status"), ...outcome);
+    // The freed tickets may already be offered to the waitlist: sendRefund shows both lists as they are now.
+    await this.sendRefund(order, button, { reason: "Refunded by the organizer" }, money);
   }
 }
 

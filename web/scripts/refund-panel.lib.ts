@@ -73,12 +73,20 @@ export function showRefunds(order: OrderView, token: string, onRefunded: () => P
     const count = quote.ticket_ids.length;
     const what = `${count} ticket${count === 1 ? "" : "s"}`;
     if (quote.percent > 0) {
-      const button = h("button", { type: "button", className: "danger-outline", id: "refund-button" }, `Refund ${what} · ${formatMoney(quote.amount, quote.currency)}`);
+      const button = h("button", { type: "button", className: "danger-outline", id: "refund-button" }, "");
       const status = h("div", { id: "refund-status", role: "alert" });
-      button.addEventListener("click", () => void refund(order, token, quote, button, status, onRefunded));
+      const picker = ticketPicker(quote, () => {
+        const chosen = chosenRefund(quote, picker);
+        button.textContent = chosen.ids.length === 0 ? "Choose tickets to refund" : `Refund ${ticketsWord(chosen.ids.length)} · ${formatMoney(chosen.amount, quote.currency)}`;
+        button.disabled = chosen.ids.length === 0;
+      });
+      picker?.dispatchEvent(new Event("change"));
+      if (!picker) button.textContent = `Refund ${what} · ${formatMoney(quote.amount, quote.currency)}`;
+      button.addEventListener("click", () => void refund(order, token, chosenRefund(quote, picker), button, status, onRefunded));
       body.push(
         h("p", { id: "refund-quote" }, `Can't go? Refund ${what} now and get `, h("strong", {}, formatMoney(quote.amount, quote.currency)), " back to the card you paid with."),
         h("p", { className: "hint" }, ruleText(quote)),
+        ...(picker ? [picker] : []),
         status,
         button,
       );
@@ -91,8 +99,53 @@ export function showRefunds(order: OrderView, token: string, onRefunded: () => P
   panel.hidden = body.length === 0;
 }
 
-async function refund(order: OrderView, token: string, quote: RefundQuote, button: HTMLButtonElement, status: HTMLElement, onRefunded: () => Promise<void>): Promise<void> {
-  const count = quote.ticket_ids.length;
+function ticketsWord(count: number): string {
+  return `${count} ticket${count === 1 ? "" : "s"}`;
+}
+
+/**
+ * With more than one valid ticket, a checkbox per ticket with what the policy gives back for it (all
+ * ticked at first), so the attendee can refund some and keep the others.
+ */
+function ticketPicker(quote: RefundQuote, onChange: () => void): HTMLFieldSetElement | null {
+  if (quote.tickets.length < 2) return null;
+  const fieldset = h(
+    "fieldset",
+    { className: "refund-picker", id: "refund-picker" },
+    h("legend", {}, "Which tickets?"),
+    ...quote.tickets.map((t, i) =>
+      h(
+        "label",
+        { className: "check" },
+        h("input", { type: "checkbox", name: "refund-ticket", value: t.ticket_id, checked: true }),
+        ` ${t.seat ? `Seat ${t.seat}` : `Ticket ${i + 1}`} · ${formatMoney(t.amount, quote.currency)} back`,
+      ),
+    ),
+  );
+  fieldset.addEventListener("change", onChange);
+  return fieldset;
+}
+
+interface ChosenRefund {
+  ids: string[];
+  amount: number;
+  percent: number;
+  currency: string;
+}
+
+/** The ticked tickets and their refund, reckoned as the API does: floor(prices × percent), capped by what is left. */
+function chosenRefund(quote: RefundQuote, picker: HTMLFieldSetElement | null): ChosenRefund {
+  if (!picker) return { ids: quote.ticket_ids, amount: quote.amount, percent: quote.percent, currency: quote.currency };
+  const ticked = new Set([...picker.querySelectorAll<HTMLInputElement>("input[name=refund-ticket]:checked")].map((box) => box.value));
+  const chosen = quote.tickets.filter((t) => ticked.has(t.ticket_id));
+  const gross = chosen.reduce((sum, t) => sum + t.price, 0);
+  const amount = chosen.length === quote.tickets.length ? quote.amount : Math.min(Math.floor((gross * quote.percent) / 100), quote.refundable_amount);
+  return { ids: chosen.map((t) => t.ticket_id), amount, percent: quote.percent, currency: quote.currency };
+}
+
+async function refund(order: OrderView, token: string, quote: ChosenRefund, button: HTMLButtonElement, status: HTMLElement, onRefunded: () => Promise<void>): Promise<void> {
+  const count = quote.ids.length;
+  if (count === 0) return;
   const sure = await askToConfirm({
     title: `Refund ${count === 1 ? "your ticket" : `your ${count} tickets`}?`,
     text: `You get ${formatMoney(quote.amount, quote.currency)} back to the card you paid with (${quote.percent}% under the event's refund policy). ${count === 1 ? "The ticket stops" : "The tickets stop"} working at the door at once. This cannot be undone.`,
@@ -104,7 +157,7 @@ async function refund(order: OrderView, token: string, quote: RefundQuote, butto
   showStatus(status, "");
   try {
     await whileBusy(button, "Refunding…", () =>
-      orderApi(order.order_id, token, "/refund", { method: "POST", body: JSON.stringify({ ticket_ids: quote.ticket_ids }) }),
+      orderApi(order.order_id, token, "/refund", { method: "POST", body: JSON.stringify({ ticket_ids: quote.ids }) }),
     );
   } catch (error) {
     if (error instanceof ApiProblem && error.code === "REFUND_NOT_ALLOWED") {

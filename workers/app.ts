@@ -29,6 +29,7 @@ import { refundRoutes } from "./routes/refunds";
 import { waitlistRoutes } from "./routes/waitlist";
 import { healthRoutes } from "./routes/health";
 import { waitingRoomRoutes } from "./routes/waiting-room";
+import { seatPreviewRoutes } from "./routes/seat-preview";
 import { webhookEndpointRoutes } from "./routes/webhook-endpoints";
 import { findUnstorableUrlPart, unstorableText } from "./validation";
 import { isMetered, metered, meteredEnv, stepOf } from "./cost-meter";
@@ -66,6 +67,7 @@ const api = new Hono<AppEnv>()
   .route("/categories", categoryRoutes)
   .route("/ticket-links", ticketLinkRoutes)
   .route("/events", catalogRoutes)
+  .route("/events", seatPreviewRoutes)
   .route("/events", organizerEventRoutes)
   .route("/events", eventKeyRoutes)
   .route("/events", organizerStatsRoutes)

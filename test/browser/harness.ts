@@ -3,7 +3,7 @@
  * context per page, JSON calls to the worker, and cancelling the test's events afterwards so the
  * public catalog is left as it was found.
  */
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from "playwright-core";
 import { afterAll, beforeAll } from "vitest";
 import { launchChromium } from "./chromium";
 
@@ -38,8 +38,9 @@ export function useChromium(base: string) {
     await browser?.close();
   });
   return {
-    async freshPage(): Promise<Page> {
-      const context = await browser.newContext({ viewport: PHONE });
+    /** A fresh profile, phone-sized unless told otherwise (e.g. `{ viewport, hasTouch: true }`). */
+    async freshPage(options: BrowserContextOptions = {}): Promise<Page> {
+      const context = await browser.newContext({ viewport: PHONE, ...options });
       contexts.push(context);
       return context.newPage();
     },

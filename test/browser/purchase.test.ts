@@ -186,7 +186,12 @@ describe("buying tickets", () => {
     const balcony = page.locator(".tier", { hasText: "Balcony" });
     await balcony.locator("select").selectOption("2");
     await fillAttendee(page, "Bea Best");
-    await balcony.getByRole("button", { name: "Best available" }).click();
+    // Best available proposes its seats on the map first; holding them is a second, deliberate step.
+    await balcony.getByRole("button", { name: "Find best seats" }).click();
+    const proposal = page.locator(".best-proposal");
+    await proposal.waitFor();
+    expect(page.url()).not.toMatch(/\/checkout/);
+    await proposal.getByRole("button", { name: "Hold these 2 seats" }).click();
     await page.waitForURL(/\/checkout\?order=/);
     await expect.poll(() => page.locator("#summary-seats").textContent()).toMatch(/^[EF]\d+ and [EF]\d+$/);
     expect(await page.locator("#summary-amount").textContent()).toContain("60");

@@ -5,47 +5,16 @@
  * with a waitlist stays choosable and offers the waitlist instead (see waitlist-join.lib). Every
  * refusal of the API is turned into a sentence next to what the attendee can change.
  */
-import { api, ApiProblem, showStatus, type FieldProblem } from "./api.lib";
-import type { Tier } from "./catalog.lib";
-import { h } from "./elements.lib";
+import { ApiProblem, showStatus, type FieldProblem } from "./api.lib";
+import { readEvent } from "./api-client.lib";
+import { $, availabilityText, fillQuantities, showPendingOrder, tierControl, type TierControls } from "./checkout-selection-tiers.lib";
 import { clearErrorsOnEdit, clearFieldErrors, showFieldErrors } from "./field-errors.lib";
 import { formatMoney } from "./format.lib";
-import { attendeeDraft, pendingOrderOf, rememberAttendee, rememberOrder, takeRetrySelection } from "./order-access.lib";
+import { attendeeDraft, rememberAttendee, rememberOrder, takeRetrySelection } from "./order-access.lib";
 import { registerProblem, takenSeats } from "./order-problems.lib";
 import { registerOrder, type RegisterRequest } from "./order-register.lib";
 import { PAID_STATUSES, type SaleEvent } from "./order-shapes.lib";
-import { SeatPicker } from "./seat-picker.lib";
-import { joinAndOpenWaitlist, joinProblem, waitlistChoice, type WaitlistChoice } from "./waitlist-join.lib";
-
-interface TierControls {
-  tier: Tier;
-  item: HTMLLIElement;
-  radio: HTMLInputElement;
-  meta: HTMLElement;
-  options: HTMLElement;
-  /** GA: how many tickets; seated: how many seats "Best available" asks for. */
-  quantity: HTMLSelectElement;
-  picker?: SeatPicker;
-  bestButton?: HTMLButtonElement;
-  /** What buying needs (quantity or seat map), hidden while the tier is sold out and waitlisted. */
-  buying: HTMLElement;
-  waitlist?: WaitlistChoice;
-}
-
-const $ = <T extends HTMLElement>(selector: string) => document.querySelector<T>(selector)!;
-
-function fillQuantities(select: HTMLSelectElement, tier: Tier): void {
-  const most = Math.max(0, Math.min(tier.max_per_order, tier.available));
-  const current = Number(select.value) || 1;
-  select.replaceChildren(...Array.from({ length: most }, (_, i) => h("option", { value: String(i + 1) }, String(i + 1))));
-  select.value = String(Math.min(Math.max(1, current), Math.max(1, most)));
-  select.disabled = most === 0;
-}
-
-function availabilityText(tier: Tier, waitlistOpen: boolean): string {
-  if (tier.available === 0) return waitlistOpen ? "Sold out · waitlist open" : "Sold out";
-  return `${tier.available} left${tier.kind === "seated" ? " · reserved seating" : ""}`;
-}
+import { joinAndOpenWaitlist, joinProblem, waitlistChoice } from "./waitlist-join.lib";
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
@@ -123,41 +92,9 @@ export function mountPurchaseForm(event: SaleEvent): void {
   };
 
   for (const tier of event.tiers) {
-    const id = `tier-${tier.tier_id}`;
-    const radio = h("input", { type: "radio", name: "tier", value: tier.tier_id, id, disabled: !onSale || (tier.available === 0 && !waitlistOpen) });
-    const meta = h("span", { className: "meta" }, availabilityText(tier, waitlistOpen));
-    const quantity = h("select", { id: `${id}-quantity`, "data-field": "quantity" });
-    fillQuantities(quantity, tier);
-    const options = h("div", { className: "tier-options", hidden: true });
-    const buying = h("div", { className: "tier-buying" });
-    const item = h(
-      "li",
-      { className: "tier" },
-      h("label", { className: "tier-choice", htmlFor: id }, radio, h("span", { className: "tier-name" }, h("strong", {}, tier.name), meta), h("span", { className: "price" }, formatMoney(tier.price, tier.currency))),
-      options,
-    );
-    const control: TierControls = { tier, item, radio, meta, options, quantity, buying };
-    if (tier.kind === "seated") {
-      control.picker = new SeatPicker({ eventId: event.event_id, tierId: tier.tier_id, tierName: tier.name, maxPerOrder: tier.max_per_order, holdMinutes: event.hold_minutes ?? 10, onChange: updateSummary });
-      control.bestButton = h("button", { type: "button", className: "secondary" }, "Best available");
-      control.bestButton.addEventListener("click", () => void submit(true));
-      buying.append(
-        control.picker.element,
-        h(
-          "div",
-          { className: "best-available field" },
-          h("span", { className: "label" }, "Don't mind where you sit?"),
-          h("span", { className: "best-row" }, h("label", { htmlFor: quantity.id }, "Seats"), quantity, control.bestButton),
-          h("p", { className: "hint" }, "We pick the best seats still free, side by side where we can."),
-        ),
-      );
-    } else {
-      quantity.addEventListener("change", updateSummary);
-      buying.append(h("div", { className: "field narrow" }, h("label", { htmlFor: quantity.id }, "Number of tickets"), quantity));
-    }
-    options.append(buying);
+    const control = tierControl(tier, event, { onSale, waitlistOpen, onChange: updateSummary, hold: () => void submit() });
     showSoldOut(control);
-    radio.addEventListener("change", () => radio.checked && activate(control));
+    control.radio.addEventListener("change", () => control.radio.checked && activate(control));
     controls.set(tier.tier_id, control);
   }
   list.replaceChildren(...[...controls.values()].map((c) => c.item));
@@ -199,12 +136,12 @@ export function mountPurchaseForm(event: SaleEvent): void {
 
   form.addEventListener("submit", (e) => {
     e.preventDefault();
-    void submit(false);
+    void submit();
   });
 
-  function localProblems(bestAvailable: boolean): FieldProblem[] {
+  function localProblems(forWaitlist: boolean): FieldProblem[] {
     const problems: FieldProblem[] = [];
-    if (active?.picker && !bestAvailable && active.picker.selection.length === 0) {
+    if (active?.picker && !forWaitlist && active.picker.selection.length === 0) {
       problems.push({ field: "seats", message: "Choose your seats on the map, or let us pick the best available ones." });
     }
     if (!nameInput.value.trim()) problems.push({ field: "attendee.name", message: "Enter the name to print on the tickets." });
@@ -228,27 +165,27 @@ export function mountPurchaseForm(event: SaleEvent): void {
     }
   }
 
-  async function submit(bestAvailable: boolean): Promise<void> {
+  async function submit(): Promise<void> {
     if (busy) return;
     if (!active) {
       showStatus(status, "Choose a ticket type first.", "error");
       return;
     }
     if (waitlisting(active)) return joinWaitlistOf(active);
-    const problems = localProblems(bestAvailable);
+    const problems = localProblems(false);
     if (problems.length > 0) return showProblems(problems, "Please check the highlighted details.");
     clearFieldErrors(form);
     showStatus(status, "");
     const { tier, picker } = active;
-    const seats = picker && !bestAvailable ? picker.selection : undefined;
+    // Seated: exactly the seats on the map, whether tapped or proposed by best available.
+    const seats = picker?.selection;
     const request: RegisterRequest = {
       tier_id: tier.tier_id,
       quantity: seats ? seats.length : Number(active.quantity.value),
       ...(seats ? { seats } : {}),
-      ...(picker && bestAvailable ? { best_available: true as const } : {}),
       attendee: { name: nameInput.value.trim(), email: emailInput.value.trim() },
     };
-    const button = bestAvailable && active.bestButton ? active.bestButton : continueButton;
+    const button = continueButton;
     const label = button.textContent ?? "";
     busy = true;
     for (const b of [continueButton, active.bestButton]) if (b) b.disabled = true;
@@ -319,7 +256,7 @@ export function mountPurchaseForm(event: SaleEvent): void {
 
   async function refreshAvailability(soldOutTierId?: string): Promise<void> {
     try {
-      const fresh = await api<SaleEvent>(`/api/v1/events/${encodeURIComponent(event.event_id)}`);
+      const fresh = await readEvent(event.event_id);
       for (const listed of fresh.tiers) {
         const c = controls.get(listed.tier_id);
         if (!c) continue;
@@ -338,13 +275,4 @@ export function mountPurchaseForm(event: SaleEvent): void {
       // the message already shown is what matters; the counts refresh on the next load
     }
   }
-}
-
-function showPendingOrder(eventId: string): void {
-  const pending = pendingOrderOf(eventId);
-  if (!pending) return;
-  const until = new Date(pending.hold_expires_at).toLocaleTimeString(undefined, { timeStyle: "short" });
-  $("#pending-order").replaceChildren(
-    h("div", { className: "notice" }, `You have tickets on hold for this event until ${until}. `, h("a", { href: `/checkout?order=${encodeURIComponent(pending.order_id)}` }, "Finish checkout")),
-  );
 }

@@ -4,12 +4,15 @@
  * seats, Space/Enter choose), at most `max_per_order` at once. Statuses are polled while the map is
  * on screen, and a seat someone else takes drops out of the selection with a sentence saying so.
  * Choosing holds nothing: the hold happens at register, which is the only place a seat is won.
+ * Zoom, pan, the stage and the labels around the seats are SeatMapViewport's.
  */
-import { api } from "./api.lib";
+import { answer, apiClient } from "./api-client.lib";
 import { h } from "./elements.lib";
 import { listSeats } from "./order-problems.lib";
 import { SeatMapCanvas } from "./seat-map-canvas.lib";
-import { boundsOf, type Seat } from "./seat-map.lib";
+import type { Seat } from "./seat-map.lib";
+import { SeatMapViewport } from "./seat-map-viewport.lib";
+import { nearestSeatToward } from "./seat-picker-keys.lib";
 
 export type SeatStatus = "available" | "held" | "sold";
 export interface PickerSeat extends Seat {
@@ -18,10 +21,6 @@ export interface PickerSeat extends Seat {
 
 /** Often enough that a taken seat rarely surprises anyone, rarely enough to be cheap. */
 const REFRESH_MS = 4000;
-/** Seats are never drawn smaller than this on screen (a wide map scrolls sideways instead)… */
-const MIN_SEAT_PX = 18;
-/** …nor larger than this: a small hall on a wide screen should not look like a toy. */
-const MAX_SEAT_PX = 34;
 
 export interface SeatPickerOptions {
   eventId: string;
@@ -47,7 +46,11 @@ export class SeatPicker {
   private readonly takenLocally = new Map<string, number>();
   private loaded: Promise<void> | undefined;
   private readonly canvas: SeatMapCanvas;
+  private readonly viewport: SeatMapViewport;
   private readonly scroller: HTMLElement;
+  private readonly legendAccessible: HTMLElement;
+  /** How the last press began: a finger on a map too small to tap precisely zooms instead. */
+  private pointerType = "mouse";
   private readonly message: HTMLElement;
   private readonly stale: HTMLElement;
 
@@ -57,19 +60,28 @@ export class SeatPicker {
     svg.setAttribute("role", "group");
     svg.removeAttribute("tabindex");
     svg.classList.add("picker");
+    this.viewport = new SeatMapViewport(svg, `seat map of ${options.tierName}`);
+    svg.addEventListener("pointerdown", (event) => (this.pointerType = event.pointerType));
     svg.addEventListener("click", (event) => {
+      if (this.pointerType !== "mouse" && !this.viewport.comfortable) {
+        this.viewport.zoomToward(event.clientX, event.clientY);
+        return;
+      }
       const label = this.canvas.seatAt(event.target);
       if (label) this.toggle(label);
     });
     svg.addEventListener("keydown", (event) => this.onKey(event));
-    this.scroller = h("div", { className: "seat-picker-map", "aria-busy": "true" }, svg, h("p", { className: "seatmap-empty" }, "Loading the seat map…"));
+    this.scroller = this.viewport.scroller;
+    this.scroller.setAttribute("aria-busy", "true");
+    this.scroller.append(h("p", { className: "seatmap-empty" }, "Loading the seat map…"));
+    this.legendAccessible = h("span", { hidden: true }, h("span", { className: "key key-accessible" }), "Wheelchair accessible");
     this.message = h("p", { className: "seat-picker-message", role: "status", "aria-live": "polite" });
     this.stale = h("p", { className: "hint", hidden: true }, "Seat availability could not be refreshed. Retrying…");
     this.element = h(
       "div",
       { className: "seat-picker", "data-field": "seats" },
       h("p", { className: "hint" }, `Tap seats to choose up to ${options.maxPerOrder}. Tap again to let one go.`),
-      this.scroller,
+      this.viewport.element,
       h(
         "div",
         { className: "seatmap-legend picker-legend", "aria-hidden": "true" },
@@ -77,7 +89,7 @@ export class SeatPicker {
         h("span", {}, h("span", { className: "key key-chosen" }), "Your seats"),
         h("span", {}, h("span", { className: "key key-held" }), "On hold"),
         h("span", {}, h("span", { className: "key key-sold" }), "Sold"),
-        h("span", {}, h("span", { className: "key key-accessible" }), "Wheelchair accessible"),
+        this.legendAccessible,
       ),
       this.message,
       this.stale,
@@ -125,6 +137,14 @@ export class SeatPicker {
     }
   }
 
+  /** Best available's proposal: these seats chosen, shown on the map and listed, nothing held yet. */
+  propose(labels: readonly string[]): void {
+    this.setChosen(labels.filter((l) => this.seats.has(l)));
+    this.say(`We picked ${listSeats(this.selection)} for you. Check them on the map; tap a seat to change it.`);
+    const first = this.selection[0];
+    if (first) this.viewport.reveal(this.canvas.svg.querySelector<SVGGElement>(`g.seat[data-label="${CSS.escape(first)}"]`));
+  }
+
   clear(): void {
     this.setChosen([]);
   }
@@ -145,7 +165,7 @@ export class SeatPicker {
   async refresh(): Promise<void> {
     const { eventId, tierId } = this.options;
     try {
-      const { seats } = await api<{ seats: PickerSeat[] }>(`/api/v1/events/${encodeURIComponent(eventId)}/tiers/${encodeURIComponent(tierId)}/seats`);
+      const { seats } = await answer(apiClient.events[":eventId"].tiers[":tierId"].seats.$get({ param: { eventId, tierId } }));
       this.failures = 0;
       this.stale.hidden = true;
       this.apply(seats);
@@ -170,7 +190,8 @@ export class SeatPicker {
     if (layoutKey !== this.layoutKey) {
       this.layoutKey = layoutKey;
       this.canvas.draw(seats);
-      this.frame(seats);
+      this.viewport.frame(seats);
+      this.legendAccessible.hidden = !seats.some((s) => s.accessible);
     }
     this.scroller.removeAttribute("aria-busy");
     if (seats.length === 0) this.showEmpty("This tier has no seats on its map yet.");
@@ -187,22 +208,6 @@ export class SeatPicker {
     this.scroller.removeAttribute("aria-busy");
     const empty = this.scroller.querySelector(".seatmap-empty") ?? this.scroller.appendChild(h("p", { className: "seatmap-empty" }));
     empty.textContent = text;
-  }
-
-  /**
-   * A tighter frame than the editor's (no room for dragging is needed here), and a size range in
-   * screen pixels: wide maps keep seats finger-sized and scroll sideways rather than shrink to specks.
-   */
-  private frame(seats: readonly Seat[]): void {
-    const svg = this.canvas.svg;
-    const box = boundsOf(seats);
-    const radius = Number(svg.querySelector(".dot")?.getAttribute("r") ?? 0);
-    if (!box || radius <= 0) return;
-    const pad = radius + 6;
-    const width = box.maxX - box.minX + pad * 2;
-    svg.setAttribute("viewBox", `${box.minX - pad} ${box.minY - pad} ${width} ${box.maxY - box.minY + pad * 2}`);
-    svg.style.minWidth = `${Math.ceil((width * MIN_SEAT_PX) / (radius * 2))}px`;
-    svg.style.maxWidth = `${Math.ceil((width * MAX_SEAT_PX) / (radius * 2))}px`;
   }
 
   /** Status classes, a hit area that fills the gap between seats, and each seat's accessible name. */
@@ -278,25 +283,10 @@ export class SeatPicker {
     const step = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] }[event.key];
     if (!step) return;
     event.preventDefault();
-    const next = this.neighbour(label, step[0]!, step[1]!);
+    const next = nearestSeatToward(this.seats.values(), label, step[0]!, step[1]!);
     if (!next) return;
     this.focusLabel = next;
     this.decorate();
     this.canvas.svg.querySelector<SVGGElement>(`g.seat[data-label="${CSS.escape(next)}"]`)?.focus();
-  }
-
-  /** The nearest seat in a direction, preferring ones in line over ones diagonally off. */
-  private neighbour(label: string, dx: number, dy: number): string | undefined {
-    const from = this.seats.get(label);
-    if (!from) return undefined;
-    let best: { label: string; score: number } | undefined;
-    for (const seat of this.seats.values()) {
-      const along = (seat.x - from.x) * dx + (seat.y - from.y) * dy;
-      if (along <= 0) continue;
-      const across = Math.abs((seat.x - from.x) * dy) + Math.abs((seat.y - from.y) * dx);
-      const score = along + across * 3;
-      if (!best || score < best.score) best = { label: seat.label, score };
-    }
-    return best?.label;
   }
 }

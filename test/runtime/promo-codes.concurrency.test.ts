@@ -4,30 +4,14 @@
  * its use back; and units a code keeps for its holders are never sold to anyone else.
  */
 import { env } from "cloudflare:workers";
-import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { eq, inArray, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import * as schema from "../../db/schema";
 import { inventoryOf } from "../../workers/inventory-client";
 import { db } from "./fixtures";
-import { call, type Caller } from "./http";
+import { call } from "./http";
+import { createCode, expireHoldsNow } from "./promo-code-helpers";
 import { inBatches, pay, publishedEvent, register, registration } from "./purchase-helpers";
-
-export async function createCode(eventId: string, key: Caller, body: Record<string, unknown>) {
-  const created = await call("POST", `/api/v1/events/${eventId}/promo-codes`, body, key);
-  if (created.status !== 201) throw new Error(`promo code refused: ${JSON.stringify(created.body)}`);
-  return created.body.promo_codes[0] as { promo_code_id: string; code: string };
-}
-
-/** Makes the tier's holds (and the uses it counts) overdue and fires its alarm, as if the hold minutes had passed. */
-export async function expireHoldsNow(tierId: string) {
-  const stub = inventoryOf(env, tierId);
-  await runInDurableObject(stub, async (_instance, state) => {
-    state.storage.sql.exec("UPDATE holds SET expires_at = ? WHERE status = 'active'", Date.now() - 1);
-    state.storage.sql.exec("UPDATE promo_uses SET expires_at = ? WHERE status = 'active'", Date.now() - 1);
-  });
-  await runDurableObjectAlarm(stub);
-}
 
 function unexpected(answers: { status: number; body: any }[], allowed: string[]) {
   return answers.filter((a) => a.status !== 201 && !(a.status === 409 && allowed.includes(a.body.error.code))).map((a) => [a.status, a.body?.error?.code, a.body?.error?.message]);

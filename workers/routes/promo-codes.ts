@@ -5,12 +5,13 @@
 import { Hono, type Context } from "hono";
 import { z } from "zod";
 import { findOwnedEvent } from "../../db/queries/organizer-events";
-import { currentOrganizer, requireOrganizer } from "../auth/organizer-auth";
+import { currentOrganization, currentPrincipal, requirePermission } from "../auth/permissions";
 import type { AppEnv } from "../context";
 import { instant } from "../date-input";
 import { MAX_CHARGE } from "../domain/currency";
 import { CODE_PATTERN, normalizeCode } from "../domain/promo-codes";
 import { ApiError } from "../errors";
+import { recordAudit } from "../use-cases/audit-log";
 import { createPromoCodes, listPromoCodes, promoCodeReport, promoCodesCsv, withdrawPromoCode } from "../use-cases/manage-promo-codes";
 import { validate } from "../validation";
 
@@ -53,32 +54,41 @@ const codeParams = z.object({ eventId: z.string(), promoCodeId: z.string() });
 
 async function ownedEvent(c: Context<AppEnv>) {
   const eventId = c.req.param("eventId") ?? "";
-  const event = z.uuid().safeParse(eventId).success ? await findOwnedEvent(c.get("db"), eventId, currentOrganizer(c).id) : undefined;
+  const event = z.uuid().safeParse(eventId).success ? await findOwnedEvent(c.get("db"), eventId, currentOrganization(c).id) : undefined;
   if (!event) throw new ApiError("NOT_FOUND", "You have no event with this id.");
   return event;
 }
 
 export const promoCodeRoutes = new Hono<AppEnv>()
-  .post("/:eventId/promo-codes", requireOrganizer, validate("json", createBody), async (c) => {
+  .post("/:eventId/promo-codes", requirePermission("promo_code.write"), validate("json", createBody), async (c) => {
     const event = await ownedEvent(c);
-    return c.json(await createPromoCodes(c.env, c.get("db"), event, c.req.valid("json")), 201);
+    const created = await createPromoCodes(c.env, c.get("db"), event, c.req.valid("json"));
+    await recordAudit(c.get("db"), currentPrincipal(c), {
+      action: "promo_code.created",
+      eventId: event.id,
+      target: { type: "promo_code_batch", id: created.batch_id },
+      details: { codes: created.promo_codes.length, ...(created.promo_codes.length === 1 ? { code: created.promo_codes[0]!.code } : {}) },
+    });
+    return c.json(created, 201);
   })
-  .get("/:eventId/promo-codes", requireOrganizer, validate("query", batchQuery), async (c) => {
+  .get("/:eventId/promo-codes", requirePermission("promo_code.read"), validate("query", batchQuery), async (c) => {
     const event = await ownedEvent(c);
     return c.json({ event_id: event.id, currency: event.currency, promo_codes: await listPromoCodes(c.get("db"), event.id, c.req.valid("query").batch_id) });
   })
-  .get("/:eventId/promo-codes.csv", requireOrganizer, validate("query", batchQuery), async (c) => {
+  .get("/:eventId/promo-codes.csv", requirePermission("promo_code.read"), validate("query", batchQuery), async (c) => {
     const event = await ownedEvent(c);
     const csv = await promoCodesCsv(c.get("db"), event.id, c.req.valid("query").batch_id);
     return c.body(csv, 200, { "Content-Type": "text/csv; charset=utf-8", "Content-Disposition": `attachment; filename="promo-codes-${event.id}.csv"`, "Cache-Control": "no-store" });
   })
-  .post("/:eventId/promo-codes/:promoCodeId/cancel", requireOrganizer, validate("param", codeParams), async (c) => {
+  .post("/:eventId/promo-codes/:promoCodeId/cancel", requirePermission("promo_code.write"), validate("param", codeParams), async (c) => {
     const event = await ownedEvent(c);
     const id = c.req.valid("param").promoCodeId;
     if (!z.uuid().safeParse(id).success) throw new ApiError("NOT_FOUND", "This event has no promo code with this id.");
-    return c.json(await withdrawPromoCode(c.env, c.get("db"), event.id, id, new Date()));
+    const withdrawn = await withdrawPromoCode(c.env, c.get("db"), event.id, id, new Date());
+    await recordAudit(c.get("db"), currentPrincipal(c), { action: "promo_code.cancelled", eventId: event.id, target: { type: "promo_code", id }, details: { code: withdrawn.code } });
+    return c.json(withdrawn);
   })
-  .get("/:eventId/reports/promo-codes", requireOrganizer, async (c) => {
+  .get("/:eventId/reports/promo-codes", requirePermission("report.read"), async (c) => {
     const event = await ownedEvent(c);
     return c.json(await promoCodeReport(c.get("db"), event));
   });

@@ -8,6 +8,7 @@
  * an address. Each test uses its own seats (row D of "Stalls", the "Balcony") so none depends on
  * another's leftovers.
  */
+import { mkdir } from "node:fs/promises";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { launchChromium } from "./chromium";
@@ -15,6 +16,8 @@ import { launchChromium } from "./chromium";
 const base = inject("browserStack").worker;
 const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1280, height: 800 };
+/** UX_SCREENSHOTS=1 writes docs/ux.md's pictures of the declined checkout. */
+const SCREENSHOTS = process.env.UX_SCREENSHOTS ? new URL("../../docs/ux/", import.meta.url) : undefined;
 let browser: Browser;
 const contexts: BrowserContext[] = [];
 
@@ -115,7 +118,7 @@ describe("buying tickets", () => {
   it.each([
     { size: "phone", viewport: PHONE, seats: ["C5", "C6"], name: "Dana Declined" },
     { size: "desktop", viewport: DESKTOP, seats: ["C8", "C9"], name: "Dirk Declined" },
-  ])("keeps the seats held after a declined card, and another card pays for the same seats ($size)", async ({ viewport, seats, name }) => {
+  ])("keeps the seats held after a declined card, and another card pays for the same seats ($size)", async ({ size, viewport, seats, name }) => {
     const page = await freshPage(viewport);
     const event = await openEvent(page, "Riverside Jazz Night", "Stalls");
     for (const label of seats) await seat(page, label).click();
@@ -134,6 +137,10 @@ describe("buying tickets", () => {
     expect(await page.locator("#outcome").isHidden()).toBe(true);
     expect(await page.locator("#hold").isVisible()).toBe(true);
     expect(await page.locator("#pay").isEnabled()).toBe(true);
+    if (SCREENSHOTS) {
+      await mkdir(SCREENSHOTS, { recursive: true });
+      await page.screenshot({ path: new URL(`checkout-declined-${size}.png`, SCREENSHOTS).pathname, fullPage: true });
+    }
 
     // Held means held: someone else asking for the same seats meanwhile is refused.
     const stalls = event.tiers.find((t) => t.name === "Stalls")!;

@@ -6,6 +6,7 @@
  * every order's refund run to completion. A partial refund then the rest: the attendee (phone) picks
  * one ticket, then the other, at the policy's 50%; the organizer (desktop) refunds the money left.
  */
+import { mkdir } from "node:fs/promises";
 import type { Page } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
 import { postJson, unique, useChromium } from "./harness";
@@ -13,6 +14,19 @@ import { postJson, unique, useChromium } from "./harness";
 const base = inject("browserStack").worker;
 const DAY = 86_400_000;
 const DESKTOP = { width: 1280, height: 800 };
+const PHONE = { width: 390, height: 844 };
+/** UX_SCREENSHOTS=1 writes docs/ux.md's pictures of the partial refunds, at both sizes. */
+const SCREENSHOTS = process.env.UX_SCREENSHOTS ? new URL("../../docs/ux/", import.meta.url) : undefined;
+
+async function shootBothSizes(page: Page, name: string, now: typeof PHONE): Promise<void> {
+  if (!SCREENSHOTS) return;
+  await mkdir(SCREENSHOTS, { recursive: true });
+  for (const [size, viewport] of [["phone", PHONE], ["desktop", DESKTOP]] as const) {
+    await page.setViewportSize(viewport);
+    await page.screenshot({ path: new URL(`${name}-${size}.png`, SCREENSHOTS).pathname, fullPage: true });
+  }
+  await page.setViewportSize(now);
+}
 const PASSWORD = "refund desk password";
 const chromium = useChromium(base);
 const freshPage = () => chromium.freshPage();
@@ -130,6 +144,7 @@ describe("refunds", () => {
     expect(await button.textContent()).toBe("Refund 2 tickets · €20.00");
     await boxes.nth(1).uncheck();
     expect(await button.textContent()).toBe("Refund 1 ticket · €10.00");
+    await shootBothSizes(page, "refund-pick", PHONE);
     await boxes.nth(0).uncheck();
     expect(await button.isDisabled()).toBe(true);
     await boxes.nth(0).check();
@@ -144,7 +159,9 @@ describe("refunds", () => {
     expect(await button.textContent()).toBe("Refund 1 ticket · €10.00");
     await button.click();
     await page.locator("dialog.confirm").getByRole("button", { name: "Refund €10.00" }).click();
-    await expect.poll(() => page.locator("#refund-list li").count()).toBe(2);
+    // Stripe answers before the page re-reads the order: wait for the second record (not a short poll).
+    await page.locator("#refund-list li").nth(1).waitFor();
+    expect(await page.locator("#refund-list li").count()).toBe(2);
     expect(await page.locator("#order-status").textContent()).toBe("Refunded");
     expect(await page.locator("#tickets .ticket.revoked").count()).toBe(2);
 
@@ -158,6 +175,7 @@ describe("refunds", () => {
     const row = desk.locator("#orders .sales-row", { hasText: "Petra Partial" });
     await row.waitFor();
     expect(await row.textContent()).toContain("€20.00 refunded");
+    await shootBothSizes(desk, "refund-rest", DESKTOP);
     await row.getByRole("button", { name: "Refund the rest · €20.00" }).click();
     const dialog = desk.locator("dialog.confirm");
     expect(await dialog.textContent()).toContain("€20.00 of €40.00 was refunded already");

@@ -14,6 +14,11 @@
  *     the classic claim straight against Postgres with persistent connections;
  *  5. CPU per operation for each process group (/proc), so the bottleneck is named, not guessed.
  *
+ * BENCH_SERVER=wrangler (default) runs both Workers under `wrangler dev`, as users run it;
+ * BENCH_SERVER=miniflare runs them under Miniflare's own server (same workerd, no dev proxy;
+ * bench/miniflare-worker.ts), so the two runs separate wrangler's tooling from our cost.
+ * Per purchase, the Worker's own count of its I/O by step (workers/cost-meter.ts) is printed too.
+ *
  * Settings (env): BENCH_PURCHASES=1500 BENCH_CONCURRENCY=64 BENCH_WARMUP=200 BENCH_ROUNDS=1
  * BENCH_NOOP_REQUESTS=10000 BENCH_PROBES=1 BENCH_MAX_SECONDS=120 (per phase) BENCH_VERBOSE=0.
  * Rounds alternate the order of the designs (A B, B A) so drift on a shared machine hits both.
@@ -25,6 +30,10 @@ import pg from "pg";
 import { freePort } from "../dev/ports";
 import type { Stack } from "../dev/stack";
 import { startWorker, type WorkerProcess } from "../dev/worker-process";
+import { startStack } from "../dev/stack";
+import { costsBetween, printCosts, readCosts, type StepCosts } from "./costs";
+import { startMiniflareWorker } from "./miniflare-worker";
+import { allPids, readStat } from "./cpu";
 import { cpuBetween, postmasterOf, snapshot, wranglerGroup, type Classifier, type CpuUse, type Snapshot } from "./cpu";
 import {
   checkpoint,
@@ -55,6 +64,7 @@ const NOOP_REQUESTS = setting("BENCH_NOOP_REQUESTS", 10_000);
 const PROBES = setting("BENCH_PROBES", 1) > 0;
 const MAX_SECONDS = Math.max(10, setting("BENCH_MAX_SECONDS", 120));
 const VERBOSE = setting("BENCH_VERBOSE", 0) > 0;
+const SERVER = process.env.BENCH_SERVER === "miniflare" ? "miniflare" : "wrangler";
 
 const SECRET_NAMES = ["DATABASE_URL", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "SIGNING_MASTER_KEY", "MAIL_API_KEY"] as const;
 
@@ -102,6 +112,8 @@ interface Phase {
   /** Wall-clock window (ms since the epoch), to match wrangler's own log against. */
   window: [number, number];
   postgres?: PostgresSample;
+  /** The Worker's own count of its I/O during the phase (workers/cost-meter.ts). */
+  costs?: StepCosts;
 }
 
 /** Averages over pg_stat_activity samples of this database taken while the clients ran. */
@@ -182,12 +194,15 @@ async function measured(
   const loadavg = os.loadavg()[0]!;
   const startedAt = Date.now();
   const before: Snapshot = snapshot(classify);
+  const costBase = meta.design ? costBaseOf[meta.design] : undefined;
+  const costsBefore = costBase ? await readCosts(costBase) : undefined;
   const stopSampling = samplePostgres();
   const result = await runJob(job);
   const postgres = await stopSampling();
   const webhookTailSeconds = after ? await after() : undefined;
   const cpu = cpuBetween(before, snapshot(classify), GROUP_NAMES);
-  const phase: Phase = { name, ...meta, result, cpu, webhookTailSeconds, loadavg, window: [startedAt, Date.now()], postgres };
+  const costs = costBase && costsBefore ? costsBetween(costsBefore, await readCosts(costBase)) : undefined;
+  const phase: Phase = { name, ...meta, result, cpu, webhookTailSeconds, loadavg, window: [startedAt, Date.now()], postgres, costs };
   phases.push(phase);
   const errors = Object.entries(result.errors);
   console.log(
@@ -200,37 +215,59 @@ async function measured(
   return phase;
 }
 
+function splitVars(vars: Record<string, string>): { plain: Record<string, string>; secrets: Record<string, string> } {
+  const plain: Record<string, string> = {};
+  const secrets: Record<string, string> = {};
+  for (const [key, value] of Object.entries(vars)) {
+    if ((SECRET_NAMES as readonly string[]).includes(key)) secrets[key] = value;
+    else plain[key] = value;
+  }
+  return { plain, secrets };
+}
+
+/** Where each design's Worker serves its cost totals (GET /api/v1/dev/costs). */
+const costBaseOf: Partial<Record<"real" | "classic", string>> = {};
+
+/** The workerd processes this process started (Miniflare's), by pid. */
+function workerdChildren(): Set<number> {
+  return new Set(allPids().filter((pid) => { const s = readStat(pid); return s?.comm === "workerd" && s.ppid === process.pid; }));
+}
+
 // ------------------------------------------------------------------ main
 
 async function main(): Promise<void> {
   printMachine(
     "Admit One purchase bench",
-    `BENCH_PURCHASES=${PURCHASES} BENCH_CONCURRENCY=${CONCURRENCY} BENCH_WARMUP=${WARMUP} BENCH_ROUNDS=${ROUNDS} BENCH_NOOP_REQUESTS=${NOOP_REQUESTS} BENCH_PROBES=${PROBES ? 1 : 0} BENCH_MAX_SECONDS=${MAX_SECONDS}`,
+    `BENCH_PURCHASES=${PURCHASES} BENCH_CONCURRENCY=${CONCURRENCY} BENCH_WARMUP=${WARMUP} BENCH_ROUNDS=${ROUNDS} BENCH_NOOP_REQUESTS=${NOOP_REQUESTS} BENCH_PROBES=${PROBES ? 1 : 0} BENCH_MAX_SECONDS=${MAX_SECONDS} BENCH_SERVER=${SERVER}`,
   );
   const started = performance.now();
   const { log, lines: workerLines } = workerLog(VERBOSE);
 
-  console.log("\nstarting the stack (Postgres, Neon proxy, Stripe emulator, mail outbox, wrangler dev: real design)…");
-  const stack: Stack = await startBenchStack(log);
+  console.log(`\nstarting the stack (Postgres, Neon proxy, Stripe emulator, mail outbox, ${SERVER === "wrangler" ? "wrangler dev" : "Miniflare"}: real design)…`);
+  let stack: Stack;
+  let realWorkerd = new Set<number>();
+  if (SERVER === "wrangler") stack = await startBenchStack(log);
+  else {
+    stack = await startStack({ worker: false, databaseName: `bench_${Date.now()}`, log });
+    onCleanup(() => stack.stop());
+    const port = await freePort();
+    const { plain, secrets } = splitVars({ ...stack.vars, PUBLIC_BASE_URL: `http://127.0.0.1:${port}` });
+    const worker = await startMiniflareWorker({ port, vars: plain, secrets, log });
+    onCleanup(() => worker.stop());
+    stack.urls.worker = worker.url;
+    realWorkerd = workerdChildren();
+  }
   standInPorts = { proxy: new URL(stack.urls.proxy).port, stripe: new URL(stack.urls.stripe).port, mail: new URL(stack.urls.mail).port };
   checkpoint();
 
-  console.log("starting wrangler dev for the classic design (bench/wrangler.classic.toml)…");
+  console.log(`starting ${SERVER === "wrangler" ? "wrangler dev" : "Miniflare"} for the classic design (bench/wrangler.classic.toml)…`);
   const classicPort = await freePort();
-  const plain: Record<string, string> = {};
-  const secrets: Record<string, string> = {};
-  for (const [key, value] of Object.entries({ ...stack.vars, PUBLIC_BASE_URL: `http://127.0.0.1:${classicPort}` })) {
-    if ((SECRET_NAMES as readonly string[]).includes(key)) secrets[key] = value;
-    else plain[key] = value;
-  }
-  const classic: WorkerProcess = await startWorker({
-    port: classicPort,
-    inspectorPort: await freePort(),
-    vars: plain,
-    secrets,
-    configPath: "bench/wrangler.classic.toml",
-    log,
-  });
+  const { plain, secrets } = splitVars({ ...stack.vars, PUBLIC_BASE_URL: `http://127.0.0.1:${classicPort}` });
+  const classic: WorkerProcess =
+    SERVER === "wrangler"
+      ? await startWorker({ port: classicPort, inspectorPort: await freePort(), vars: plain, secrets, configPath: "bench/wrangler.classic.toml", log })
+      : await startMiniflareWorker({ port: classicPort, vars: plain, secrets, configPath: "bench/wrangler.classic.toml", log });
+  const classicWorkerd = SERVER === "miniflare" ? new Set([...workerdChildren()].filter((pid) => !realWorkerd.has(pid))) : new Set<number>();
   onCleanup(() => classic.stop());
   checkpoint();
   load = await startLoadGenerator<Job, JobResult>(new URL("./load.ts", import.meta.url));
@@ -244,13 +281,17 @@ async function main(): Promise<void> {
   const loadPid = load.pid;
   classify = (p) => {
     if (p.pid === loadPid) return GROUPS.load;
+    if (realWorkerd.has(p.pid)) return GROUPS.mainWorkerd;
+    if (classicWorkerd.has(p.pid)) return GROUPS.classicWorkerd;
     if (p.pid === process.pid) return GROUPS.node;
     if (mainGroup !== undefined && p.pgrp === mainGroup) return p.comm === "workerd" ? GROUPS.mainWorkerd : GROUPS.mainWrangler;
     if (classicGroup !== undefined && p.pgrp === classicGroup) return p.comm === "workerd" ? GROUPS.classicWorkerd : GROUPS.classicWrangler;
     if (postmaster !== undefined && (p.pid === postmaster || p.ppid === postmaster)) return GROUPS.postgres;
     return undefined;
   };
-  if (mainGroup === undefined || classicGroup === undefined || postmaster === undefined) {
+  costBaseOf.real = mainUrl;
+  costBaseOf.classic = classic.url;
+  if (SERVER === "wrangler" && (mainGroup === undefined || classicGroup === undefined || postmaster === undefined)) {
     console.log(`  note: CPU accounting incomplete (real worker group ${mainGroup}, classic ${classicGroup}, postmaster ${postmaster})`);
   }
 
@@ -420,6 +461,20 @@ function report(ledger: { design: string; sold_count: number; confirmed: number;
     `ratio real/classic: throughput ×${fmt(real.perSecond / classic.perSecond, 2)}; purchase p50 ×${fmt(percentile(real.series("purchase"), 50) / percentile(classic.series("purchase"), 50), 2)}, ` +
       `p95 ×${fmt(percentile(real.series("purchase"), 95) / percentile(classic.series("purchase"), 95), 2)}, p99 ×${fmt(percentile(real.series("purchase"), 99) / percentile(classic.series("purchase"), 99), 2)}`,
   );
+
+  for (const design of ["real", "classic"] as const) {
+    const selected = of(design, "purchase").filter((p) => p.costs);
+    const done = selected.reduce((n, p) => n + p.result.done, 0);
+    if (done === 0) continue;
+    const summed: StepCosts = {};
+    for (const p of selected) {
+      for (const [step, costs] of Object.entries(p.costs!)) {
+        const into = (summed[step] ??= { ...costs, ...Object.fromEntries(Object.keys(costs).map((k) => [k, 0])) } as typeof costs);
+        for (const k of Object.keys(costs) as (keyof typeof costs)[]) into[k] += costs[k];
+      }
+    }
+    printCosts(summed, done, `${design} design: I/O per purchase by step, counted by the Worker (workers/cost-meter.ts; webhook tail included)`);
+  }
 
   console.log(`\n=== claim alone: register only (no Stripe), ${CONCURRENCY} concurrent ===`);
   console.log(

@@ -8,6 +8,7 @@ import { api, ApiProblem, showStatus } from "./api.lib";
 import { joinWaitlist, waitlistPage } from "./waitlist-access.lib";
 import { joinProblem } from "./waitlist-join.lib";
 import { rememberQueueAccess, rememberQueueToken, storedQueueToken } from "./queue-access.lib";
+import { nextAdmissionText, progressPercent, queueClock } from "./queue-progress.lib";
 
 interface QueueStatus {
   queue_token?: string;
@@ -19,7 +20,8 @@ interface QueueStatus {
   poll_after_seconds: number;
   released_up_to: number;
   opens_at: string;
-  pre_queue_entry?: number;
+  next_admission_at?: string | null;
+  pre_queue_entry?: number | null;
   access_token?: string;
   access_expires_at?: string;
   waitlist?: { enabled: boolean; offer_minutes: number };
@@ -98,6 +100,16 @@ function schedule(seconds: number): void {
   timer = window.setTimeout(() => void poll().catch(() => undefined), Math.max(1, seconds) * 1000);
 }
 
+/** People ahead when this place first had a number, kept per event and token over reloads. */
+function aheadAtStart(answer: QueueStatus): number | null {
+  if (answer.state !== "waiting" || answer.ahead === null || answer.position === null) return null;
+  const key = `ao_queue_start:${eventId}:${answer.position}`;
+  const known = Number(localStorage.getItem(key));
+  if (localStorage.getItem(key) !== null && Number.isFinite(known)) return known;
+  localStorage.setItem(key, String(answer.ahead));
+  return answer.ahead;
+}
+
 function render(answer: QueueStatus): void {
   document.body.dataset.queueState = answer.state;
   standing.hidden = answer.state === "closed";
@@ -107,18 +119,21 @@ function render(answer: QueueStatus): void {
   text("#ahead", count(answer.ahead));
   text("#wait", answer.state === "pre_queue" ? `opens in ${duration(answer.estimated_wait_seconds)}` : duration(answer.estimated_wait_seconds));
   text("#tickets-left", count(answer.tickets_left));
-  const progress = answer.position === null ? 0 : Math.min(100, Math.round((answer.released_up_to / answer.position) * 100));
-  document.querySelector<HTMLElement>("#progress-bar")!.style.width = `${answer.state === "admitted" ? 100 : progress}%`;
-  document.querySelector<HTMLElement>("#progress")!.setAttribute("aria-valuenow", String(progress));
+  const progress = progressPercent(answer.state, aheadAtStart(answer), answer.ahead);
+  const bar = document.querySelector<HTMLElement>("#progress")!;
+  bar.hidden = progress === null;
+  document.querySelector<HTMLElement>("#progress-bar")!.style.width = `${progress ?? 0}%`;
+  bar.setAttribute("aria-valuenow", String(progress ?? 0));
+  text("#next-admission", nextAdmissionText(answer, Date.now()));
 
   switch (answer.state) {
     case "pre_queue":
       heading.textContent = "You're in the waiting room";
-      showStatus(status, `The sale opens at ${new Date(answer.opens_at).toLocaleTimeString()}. Everyone here before then gets a place by a fair draw at the opening${answer.pre_queue_entry ? ` (you arrived as entry ${answer.pre_queue_entry})` : ""}.`);
+      showStatus(status, `The sale opens at ${queueClock(answer.opens_at)}. Everyone here before then gets a place by a fair draw at the opening.`);
       break;
     case "waiting":
       heading.textContent = "You're in the queue";
-      showStatus(status, answer.ahead === 0 ? "You're next." : "");
+      showStatus(status, "");
       break;
     case "admitted":
       heading.textContent = "It's your turn";

@@ -86,6 +86,8 @@ describe.each([
     expect(await page.locator("svg.seatmap.picker .row-label").allTextContents()).toEqual(["A", "B", "C"]);
     expect(await page.locator(".picker-legend > span:not([hidden])").allTextContents()).toEqual(["Available", "Your seats", "On hold", "Sold", "Wheelchair accessible"]);
     await shoot(page, `seat-map-${size}`);
+    // The way back to lost tickets is on every event page.
+    expect(await page.locator("footer").getByRole("link", { name: "Lost your tickets? Get your ticket links again" }).getAttribute("href")).toBe("/tickets");
 
     if (touch) {
       // Too small to aim at: the first touch zooms in where it landed and chooses nothing.

@@ -90,7 +90,14 @@ async function main(): Promise<void> {
   }
   const token = orderTokenFor(orderId);
   if (!token) {
-    showStatus(status, "To see these tickets, open the link in your confirmation email. For your safety it is the only way in from another browser or device.", "error");
+    status.replaceChildren(
+      h(
+        "div",
+        { className: "notice error" },
+        "To see these tickets, open the link in your confirmation email. For your safety it is the only way in from another browser or device. ",
+        h("a", { href: "/tickets" }, "Send me my ticket links again"),
+      ),
+    );
     return;
   }
   let order: OrderView;

@@ -82,7 +82,7 @@ export function orderConfirmationMail(facts: ConfirmationFacts): Extract<QueueMe
     text:
       `Hello ${facts.attendeeName},\n\nYou have ${what} for ${facts.eventTitle}.\n\n` +
       `Order: ${facts.orderCode}\nWhen: ${when}\n${where ? `Where: ${where}\n` : ""}Organizer: ${facts.organizerName}\n\n` +
-      `Show the QR codes at the door: ${link}\n${restLine ? `${restLine}\n` : ""}\nThe attached event.ics adds the event to your calendar.\n\nAdmit One`,
+      `Show the QR codes at the door: ${link}\n${restLine ? `${restLine}\n` : ""}\nThe attached event.ics adds the event to your calendar.\nLost this mail? Get your ticket links again: ${base}/tickets\n\nAdmit One`,
     html:
       `<p>Hello ${escape(facts.attendeeName)},</p>` +
       `<p>You have ${escape(what)} for <strong>${escape(facts.eventTitle)}</strong>.</p>` +
@@ -94,7 +94,8 @@ export function orderConfirmationMail(facts: ConfirmationFacts): Extract<QueueMe
       `</table>` +
       `<p>Show these at the door:</p><div>${ticketsHtml}</div>` +
       (restLine ? `<p>${escape(restLine)}</p>` : "") +
-      `<p><a href="${escape(link)}">Open your tickets</a> to see them on your phone, or to ask for a refund. The attached event.ics adds the event to your calendar.</p><p>Admit One</p>`,
+      `<p><a href="${escape(link)}">Open your tickets</a> to see them on your phone, or to ask for a refund. The attached event.ics adds the event to your calendar.</p>` +
+      `<p style="color:#555">Lost this mail later? <a href="${escape(`${base}/tickets`)}">Get your ticket links again</a>.</p><p>Admit One</p>`,
     attachments: [...qrImages, calendar],
   };
 }

@@ -195,7 +195,7 @@ describe("buying tickets", () => {
     await fillAttendee(page, "Bea Best");
     // Best available proposes its seats on the map first; holding them is a second, deliberate step.
     await balcony.getByRole("button", { name: "Find best seats" }).click();
-    const proposal = page.locator(".best-proposal");
+    const proposal = balcony.locator(".best-proposal");
     await proposal.waitFor();
     expect(page.url()).not.toMatch(/\/checkout/);
     await proposal.getByRole("button", { name: "Hold these 2 seats" }).click();

@@ -87,6 +87,12 @@ describe("the waiting room page", () => {
     await page.reload();
     await expect.poll(() => page.locator("body").getAttribute("data-queue-state"), { timeout: 15_000 }).toBe("waiting");
     expect(await page.locator("#position").textContent()).toBe("#2");
+    // Number one in line says why they still wait: the only slot is taken until its session ends.
+    expect(await page.locator("#next-admission").textContent()).toMatch(/^You're next: the next person goes (in about 10 min|in ~\d+ s|any moment now)\.$/);
+    // Progress means people ahead gone since joining: none were ahead, none gone, so the bar is empty, not missing.
+    expect(await page.locator("#progress").isVisible()).toBe(true);
+    expect(await page.locator("#progress").getAttribute("aria-valuenow")).toBe("0");
+    await page.screenshot({ path: "docs/ux/waiting-room-phone.png", fullPage: true });
 
     // The one inside buys and pays; their slot is the browser's turn.
     const access = await json("GET", `/api/v1/events/${eventId}/queue/status`, undefined, { Authorization: `Bearer ${first.body.queue_token}` });
@@ -116,6 +122,25 @@ describe("the waiting room page", () => {
     await page.waitForURL(/\/order\?order=/);
     await page.locator("#confirmation:not([hidden])").waitFor();
     expect(await page.locator("#tickets li.ticket svg").count()).toBe(1);
+    await context.close();
+  });
+
+  it("before the opening says when the sale opens in the pages' one time format, with the zone, and shows no bar", async () => {
+    const opensAt = new Date(Date.now() + 20 * 60_000);
+    const { eventId } = await publishEvent({
+      sales_start_at: opensAt.toISOString(),
+      waiting_room: { enabled: true, opens_minutes_before: 30, admit_per_minute: 60, max_active_shoppers: 10, session_minutes: 10 },
+      tiers: [{ name: "Floor", price: 3500, capacity: 20 }],
+    });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, timezoneId: "Europe/Lisbon", locale: "en-US" });
+    const page = await context.newPage();
+    await page.goto(`${base}/queue?event=${eventId}`);
+    await expect.poll(() => page.locator("body").getAttribute("data-queue-state"), { timeout: 15_000 }).toBe("pre_queue");
+    const expected = opensAt.toLocaleTimeString("en-US", { hour: "numeric", minute: "2-digit", timeZoneName: "short", timeZone: "Europe/Lisbon" });
+    expect(await page.locator("#status").textContent()).toContain(`The sale opens at ${expected}.`);
+    expect(expected).toMatch(/^\d{1,2}:\d{2}\s[AP]M\s\S+$/);
+    expect(await page.locator("#progress").isHidden()).toBe(true);
+    await page.screenshot({ path: "docs/ux/waiting-room-desktop.png", fullPage: true });
     await context.close();
   });
 

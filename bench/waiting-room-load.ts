@@ -25,6 +25,7 @@ import { createHash } from "node:crypto";
 import os from "node:os";
 import { startStack, type Stack } from "../dev/stack";
 import { positionsOfEntries } from "../workers/domain/admission";
+import { BLOCK_MAX_AGE_MS, SHARDS, shardOf } from "../workers/domain/queue-shards";
 import { keepAliveAgent, requestJson, type JsonResponse } from "./http";
 import { fmt, percentile, table } from "./stats";
 
@@ -94,7 +95,7 @@ function accessPositionOf(token: string): number | undefined {
   }
 }
 
-async function setUpEvent(base: string, opensAt: number): Promise<{ eventId: string }> {
+async function setUpEvent(base: string, opensAt: number): Promise<{ eventId: string; auth: Record<string, string> }> {
   const suffix = Math.random().toString(36).slice(2, 8);
   const organizer = await request("POST", `${base}/api/v1/organizers`, { name: "Load Org", email: `load-${suffix}@example.test`, password: "a long enough password" });
   if (organizer.status !== 201) throw new Error(`sign-up failed: ${JSON.stringify(organizer.body)}`);
@@ -120,7 +121,7 @@ async function setUpEvent(base: string, opensAt: number): Promise<{ eventId: str
   if (created.status !== 201) throw new Error(`create failed: ${JSON.stringify(created.body)}`);
   const published = await request("POST", `${base}/api/v1/events/${created.body.event_id}/publish`, undefined, auth);
   if (published.status !== 200) throw new Error(`publish failed: ${JSON.stringify(published.body)}`);
-  return { eventId: created.body.event_id };
+  return { eventId: created.body.event_id, auth };
 }
 
 async function pool(concurrency: number, next: () => Promise<boolean>): Promise<void> {
@@ -135,6 +136,7 @@ async function pool(concurrency: number, next: () => Promise<boolean>): Promise<
 function observe(person: Person, reply: Reply, at: number): void {
   const body = reply.body;
   bump(counts.states, String(body.state));
+  if (typeof body.pre_queue_entry === "number") person.entry = body.pre_queue_entry;
   if (typeof body.position === "number") {
     if (person.position !== undefined && person.position !== body.position) violate(`person ${person.index} moved from ${person.position} to ${body.position}`);
     person.position = body.position;
@@ -168,11 +170,26 @@ async function main(): Promise<void> {
   try {
     const base = stack.urls.worker!;
     const opensAt = Date.now() + 3_000 + OPEN_AFTER_SECONDS * 1000;
-    const { eventId } = await setUpEvent(base, opensAt);
+    const { eventId, auth } = await setUpEvent(base, opensAt);
     const room = `${base}/api/v1/events/${eventId}`;
     const before = await request("GET", `${room}/queue/fairness`);
     const commitment: string = before.body.commitment;
     if (before.body.seed !== null) violate("the seed was published before the opening");
+
+    // --- the no-op ceiling: GET /healthz through the same Worker at the same concurrency
+    const noopCount = Math.min(USERS, 10_000);
+    let noopSent = 0;
+    const noopStart = performance.now();
+    await pool(CONCURRENCY, async () => {
+      if (noopSent >= noopCount) return false;
+      noopSent++;
+      await request("GET", `${base}/healthz`);
+      return true;
+    });
+    const noopPerSecond = noopCount / ((performance.now() - noopStart) / 1000);
+    console.log(`no-op ceiling: ${fmt(noopPerSecond, 0)} req/s`);
+    const coordinatorCalls = async () => (await request("GET", `${room}/stats`, undefined, auth)).body?.queue?.coordinator_calls as Record<string, number> | undefined;
+    const callsBefore = await coordinatorCalls();
 
     // --- joins
     const people: Person[] = Array.from({ length: USERS }, (_, index) => ({ index, ip: ipOf(index + 1), nextPollAt: 0, done: false, lastWatermark: 0 }));
@@ -194,8 +211,7 @@ async function main(): Promise<void> {
         joinLatency.push(at - person.joinSentAt);
         person.joinAnsweredAt = at;
         person.token = reply.body.queue_token;
-        person.kind = reply.body.pre_queue_entry ? "pre" : "position";
-        person.entry = reply.body.pre_queue_entry;
+        person.kind = reply.body.state === "pre_queue" ? "pre" : "position";
         observe(person, reply, Date.now());
       } catch (error) {
         bump(counts.joinErrors, String((error as Error).message).slice(0, 60));
@@ -207,6 +223,12 @@ async function main(): Promise<void> {
     const joined = people.filter((p) => p.token);
     const preQueue = joined.filter((p) => p.kind === "pre");
     console.log(`joins done in ${fmt(joinSeconds)} s (${preQueue.length} in the pre-queue)`);
+    const callsAfter = await coordinatorCalls();
+    // Who took the joins: each shard the joins hashed to (the Worker's own rule), and the coordinator's calls meanwhile.
+    const perShard = new Array<number>(SHARDS).fill(0);
+    for (const person of joined) perShard[shardOf(person.ip)]!++;
+    const coordinatorDuringJoins = callsBefore && callsAfter ? Object.fromEntries(Object.keys(callsAfter).map((k) => [k, callsAfter[k]! - (callsBefore[k] ?? 0)])) : undefined;
+    const coordinatorTotal = coordinatorDuringJoins ? Object.values(coordinatorDuringJoins).reduce((a, b) => a + b, 0) : Number.NaN;
 
     // --- polls: everyone asks when told to, until admitted or the polling window ends
     while (Date.now() < opensAt + 1_500) await new Promise((r) => setTimeout(r, 200));
@@ -280,14 +302,15 @@ async function main(): Promise<void> {
       if (accessPositions.has(person.accessPosition!)) violate(`position ${person.accessPosition} admitted twice`);
       accessPositions.add(person.accessPosition!);
     }
-    // FIFO after opening: a join answered before another was sent holds the earlier position.
+    // FIFO after opening: a join answered more than a block's lifetime (BLOCK_MAX_AGE_MS) before
+    // another was sent holds the earlier position; within that second two shards' blocks may interleave.
     const fifo = joined.filter((p) => p.kind === "position").sort((a, b) => a.joinSentAt! - b.joinSentAt!);
     const byAnswer = fifo.slice().sort((a, b) => a.joinAnsweredAt! - b.joinAnsweredAt!);
     let answered = 0;
     let highestAnswered = 0;
     let fifoViolations = 0;
     for (const person of fifo) {
-      while (answered < byAnswer.length && byAnswer[answered]!.joinAnsweredAt! < person.joinSentAt!) {
+      while (answered < byAnswer.length && byAnswer[answered]!.joinAnsweredAt! + BLOCK_MAX_AGE_MS < person.joinSentAt!) {
         highestAnswered = Math.max(highestAnswered, byAnswer[answered]!.position!);
         answered++;
       }
@@ -332,6 +355,12 @@ async function main(): Promise<void> {
           ["people joined", `${joined.length} of ${USERS} (${preQueue.length} pre-queue, ${joined.length - preQueue.length} after opening)`],
           ["join errors", JSON.stringify(counts.joinErrors)],
           ["joins/s", fmt(joined.length / joinSeconds, 0)],
+          ["no-op ceiling (GET /healthz) req/s", fmt(noopPerSecond, 0)],
+          ["joins/s against the no-op ceiling", `${fmt((100 * joined.length) / joinSeconds / noopPerSecond, 1)} %`],
+          [`joins per shard (${SHARDS}) min / max`, `${Math.min(...perShard)} / ${Math.max(...perShard)}`],
+          ["busiest shard's joins/s during the burst", fmt(Math.max(...perShard) / joinSeconds, 0)],
+          ["coordinator calls during the burst", coordinatorDuringJoins ? `${JSON.stringify(coordinatorDuringJoins)} → ${fmt(coordinatorTotal / joinSeconds, 0)}/s` : "–"],
+          ["busiest object's requests/s during the burst", fmt(Math.max(Math.max(...perShard), coordinatorTotal || 0) / joinSeconds, 0)],
           ["join latency p50/p95/p99 ms", [50, 95, 99].map((p) => fmt(percentile(joinLatency, p), 1)).join(" / ")],
           ["polls", `${counts.polls} in ${fmt(pollSeconds)} s`],
           ["polls/s", fmt(counts.polls / pollSeconds, 0)],

@@ -15,13 +15,15 @@ import { roomOf, roomSettingsOf } from "../waiting-room-client";
 /** The waiting room's counts, when the event has one (its object is created by the first arrival). */
 async function queueFigures(env: Env, event: EventRow) {
   const settings = roomSettingsOf(event);
-  if (!settings.enabled) return { waiting: 0, admitted: 0, active: 0, admitted_last_minute: 0, estimated_clear_seconds: 0 };
+  if (!settings.enabled) return { waiting: 0, admitted: 0, active: 0, admitted_last_minute: 0, coordinator_calls: null, estimated_clear_seconds: 0 };
   const stats = await roomOf(env, event.id).stats();
   return {
     waiting: stats.waiting,
     admitted: stats.admitted,
     active: stats.active,
     admitted_last_minute: stats.admitted_last_minute,
+    // What reached the room's coordinator object since it started (joins go to its shards): for the load test.
+    coordinator_calls: { lends: stats.lends, seals: stats.seals, views: stats.views, claims: stats.claims },
     // At the configured pace; the active-shopper cap and sell-out can only make it shorter or moot.
     estimated_clear_seconds: settings.admitPerMinute > 0 ? Math.ceil((stats.waiting / settings.admitPerMinute) * 60) : null,
   };

@@ -46,6 +46,10 @@ describe("buying with a code", () => {
     ]);
     const [ga, speakers] = tiers.map((t) => t.tier_id) as [string, string];
     await createCode(eventId, organizer.key, { code: "SPEAKER", percent_off: 0, max_uses: 20, unlocks_tier_id: speakers });
+    const shown = async (query: string) => ((await call("GET", `/api/v1/events/${eventId}${query}`)).body.tiers as { tier_id: string }[]).map((t) => t.tier_id);
+    expect(await shown("")).toEqual([ga]);
+    expect(await shown("?promo_code=speaker")).toEqual([ga, speakers]);
+    expect(await shown("?promo_code=WRONG")).toEqual([ga]);
     const without = await register(eventId, registration(speakers));
     expect([without.status, without.body.error.code]).toEqual([400, "VALIDATION_FAILED"]);
     const withCode = await register(eventId, registration(speakers, { promo_code: "speaker" }));

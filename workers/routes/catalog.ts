@@ -12,6 +12,7 @@ import type { AppEnv } from "../context";
 import { instantOrDate, isoInstant } from "../date-input";
 import { ApiError } from "../errors";
 import { presentEvent, presentSeat } from "../presenters/catalog";
+import { tiersShownTo } from "../use-cases/promo-claims";
 import { validate } from "../validation";
 
 const PAGE_SIZE = 20;
@@ -92,7 +93,8 @@ export const catalogRoutes = new Hono<AppEnv>()
   })
   .get("/:eventId", optionalOrganizer, validate("param", eventParams), async (c) => {
     const event = await visibleEvent(c, c.req.valid("param").eventId);
-    const tiers = await listTiersOfEvents(c.get("db"), [event.id]);
+    // A tier a promo code unlocks shows only to the event's organization, or with `?promo_code=` of a code that unlocks it.
+    const tiers = await tiersShownTo(c.get("db"), event, c.get("principal")?.organization?.id, c.req.query("promo_code"), new Date());
     // Live availability (holds included) from each tier's TierInventory, once it has started selling.
     const live = await Promise.all(tiers.map((tier) => inventoryOf(c.env, tier.id).snapshot()));
     const withLive = tiers.map((tier, i) => (live[i]!.configured ? { ...tier, soldCount: tier.capacity - live[i]!.available } : tier));

@@ -13,7 +13,7 @@
  * So at no moment do more than `max_uses` uses count, and a hold that ends unsold gives its use back.
  */
 import type { HttpDatabase } from "../../db/client";
-import type { EventRow, TierRow } from "../../db/queries/catalog";
+import { listTiersOfEvents, type EventRow, type TierRow } from "../../db/queries/catalog";
 import { findPromoCode, hiddenTierIds, insertRedemption, promoCodeOf, redemptionOfOrder } from "../../db/queries/promo-codes";
 import type { OrderRow } from "../../db/queries/orders";
 import { currencyOf } from "../domain/currency";
@@ -73,6 +73,15 @@ export async function promoForRegistration(db: HttpDatabase, event: EventRow, ti
   const currency = currencyOf(tier.currency);
   const unitPrice = currency ? discountedUnitPrice(tier.price, checked.code, currency) : tier.price;
   return { code: checked.code, unitPrice, sameStep: checked.code.countingTierId === tier.id };
+}
+
+/** The event's tiers as the catalog shows them: hidden ones only to its organization or with a code that unlocks them. */
+export async function tiersShownTo(db: HttpDatabase, event: EventRow, organizationId: string | undefined, promoCode: string | undefined, now: Date): Promise<TierRow[]> {
+  const [tiers, hiddenTiers] = await Promise.all([listTiersOfEvents(db, [event.id]), hiddenTiersOf(db, event.id, now.getTime())]);
+  if (hiddenTiers.size === 0 || (organizationId && organizationId === event.organizationId)) return tiers;
+  const code = promoCode && promoCode.length <= 40 ? await findPromoCode(db, event.id, normalizeCode(promoCode)) : undefined;
+  const unlocked = code && code.unlocksTierId && checkPromoCode(promoCodeOf(code), code.unlocksTierId, now.getTime()).ok ? code.unlocksTierId : undefined;
+  return tiers.filter((t) => !hiddenTiers.has(t.id) || t.id === unlocked);
 }
 
 /** The TierInventory hold's `promo` field, when the use is counted in the hold's step. */

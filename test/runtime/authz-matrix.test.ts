@@ -111,6 +111,7 @@ const PUBLIC = new Set<string>([
   "GET /events",
   "GET /events/:eventId", // drafts only to members of the owning organization
   "GET /events/:eventId/tiers/:tierId/seats",
+  "GET /events/:eventId/tiers/:tierId/best-available",
   "GET /events/:eventId/keys",
   "GET /events/:eventId/revocations",
   "POST /events/:eventId/queue",

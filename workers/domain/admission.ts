@@ -240,7 +240,8 @@ export function standingOf(position: number | null, view: RoomView, now: number)
     view.nextAdmissionAt === null
       ? estimatedWaitSeconds(ahead + 1, view.admitPerMinute)
       : Math.max(0, Math.ceil((view.nextAdmissionAt - now) / 1000)) + estimatedWaitSeconds(ahead, view.admitPerMinute);
-  return { state: "waiting", position, ahead, estimatedWaitSeconds: wait, pollAfterSeconds: pollAfterSeconds(wait) };
+  // Polls follow the rate alone: a purchase can free a slot long before the first session ends.
+  return { state: "waiting", position, ahead, estimatedWaitSeconds: wait, pollAfterSeconds: pollAfterSeconds(Math.min(wait, estimatedWaitSeconds(ahead + 1, view.admitPerMinute))) };
 }
 
 /**

@@ -100,6 +100,31 @@ describe("a Stripe call that times out after charging", () => {
   });
 });
 
+describe("a Stripe that does not answer at all", () => {
+  it("answers 503 with Retry-After, keeps the order pending with its hold, and the next pay charges once", async () => {
+    const { order } = await gaOrder(1900, 1);
+    const faults = `${inject("stackUrls").stripe}/_emulator/faults`;
+    // The first call and the SDK's two retries are lost in the network; nothing reaches Stripe.
+    await fetch(faults, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ method: "POST", path: "/v1/payment_intents", mode: "hang", times: 3, idempotencyKeyPrefix: `pi_create_${order.order_id}` }),
+    });
+    const lost = await pay(order.order_id, order.order_token);
+    expect(lost.status).toBe(503);
+    expect(lost.body.error.code).toBe("SERVICE_UNAVAILABLE");
+    expect(lost.headers.get("Retry-After")).toBe("2");
+    expect((await getOrder(order.order_id, order.order_token)).body.status).toBe("pending");
+
+    const paid = await pay(order.order_id, order.order_token);
+    expect(paid.status).toBe(200);
+    expect(paid.body.tickets).toHaveLength(1);
+    const intents = await intentsFor(order.order_id);
+    expect(intents).toHaveLength(1);
+    expect(intents[0]!.amount_received).toBe(1900);
+  });
+});
+
 describe("the webhook finishes what the client left", () => {
   it("confirms the order from payment_intent.succeeded; duplicates and reordering change nothing", async () => {
     const { tierId, order } = await gaOrder(2200, 2);
@@ -176,7 +201,7 @@ describe("invariant: every charge ends as tickets or a refund", () => {
       const ended = tickets.length === order!.quantity ? "tickets" : refunded === payment.amount && tickets.length === 0 ? "refund" : "neither";
       expect(ended, `order ${orderId} (${order!.status}): ${tickets.length} of ${order!.quantity} tickets, ${refunded} of ${payment.amount} refunded`).not.toBe("neither");
     }
-    // The cases above charged four orders (one refunded late): the check ran on each.
-    expect(charged).toBe(4);
+    // The cases above charged five orders (one refunded late): the check ran on each.
+    expect(charged).toBe(5);
   });
 });

@@ -270,6 +270,12 @@ export async function refundLatePayment(env: Env, db: HttpDatabase, order: Order
  * anything else (an amount it will not charge in this currency) is a payment that cannot go through.
  */
 function refusedPayment(error: unknown): ApiError | undefined {
+  if (error instanceof Stripe.errors.StripeConnectionError || error instanceof Stripe.errors.StripeAPIError || error instanceof Stripe.errors.StripeRateLimitError) {
+    // Stripe did not answer (a timeout after the SDK's retries, an outage): the order and its hold
+    // stay as they were, and paying again reuses the same PaymentIntent and idempotency keys, so a
+    // charge that did go through is found rather than made twice.
+    return new ApiError("SERVICE_UNAVAILABLE", "The payment provider did not answer in time. Try again in a moment: you will not be charged twice.", { retry_after_seconds: 2 });
+  }
   const refused = refusedRequest(error);
   if (!refused) return undefined;
   if (refused.param === "payment_method" || refused.code === "resource_missing") {

@@ -24,6 +24,7 @@ export function mountPurchaseForm(event: SaleEvent): void {
   const attendee = $<HTMLElement>("#attendee");
   const nameInput = $<HTMLInputElement>("#attendee-name");
   const emailInput = $<HTMLInputElement>("#attendee-email");
+  const promoInput = document.querySelector<HTMLInputElement>("#promo-code");
   const status = $<HTMLElement>("#purchase-status");
   const bar = $<HTMLElement>("#purchase-bar");
   const continueButton = $<HTMLButtonElement>("#continue");
@@ -184,6 +185,7 @@ export function mountPurchaseForm(event: SaleEvent): void {
       quantity: seats ? seats.length : Number(active.quantity.value),
       ...(seats ? { seats } : {}),
       attendee: { name: nameInput.value.trim(), email: emailInput.value.trim() },
+      ...(promoInput?.value.trim() ? { promo_code: promoInput.value.trim() } : {}),
     };
     const button = continueButton;
     const label = button.textContent ?? "";

@@ -111,7 +111,9 @@ function fillSummary(order: OrderView, event: SaleEvent | undefined): void {
   } else {
     $("#event-title").textContent = "Your event";
   }
-  const unit = tier ? ` · ${formatMoney(tier.price, tier.currency)} each` : "";
+  // A promo code's discount is per ticket, so the order's amount divides evenly.
+  const discounted = tier && order.quantity > 0 && order.amount < tier.price * order.quantity;
+  const unit = !tier ? "" : discounted ? ` · ${formatMoney(order.amount / order.quantity, tier.currency)} each with your code (was ${formatMoney(tier.price, tier.currency)})` : ` · ${formatMoney(tier.price, tier.currency)} each`;
   $("#summary-tickets").textContent = `${order.quantity} × ${tier?.name ?? "ticket"}${order.amount > 0 ? unit : ""}`;
   const seats = note?.seats ?? [];
   $("#summary-seats-row").hidden = seats.length === 0;

@@ -14,6 +14,7 @@ export interface RegisterRequest {
   seats?: string[];
   best_available?: true;
   attendee: { name: string; email: string };
+  promo_code?: string;
 }
 
 interface Attempt {
@@ -32,6 +33,7 @@ function fingerprintOf(request: RegisterRequest): string {
     Boolean(request.best_available),
     request.attendee.email.trim().toLowerCase(),
     request.attendee.name.trim(),
+    (request.promo_code ?? "").trim().toUpperCase(),
   ]);
 }
 

@@ -169,13 +169,7 @@ async function main(): Promise<void> {
   const stack: Stack = await startStack({ databaseName: "admitone_waiting_room_load", worker: true, log: VERBOSE ? console.log : undefined });
   try {
     const base = stack.urls.worker!;
-    const opensAt = Date.now() + 3_000 + OPEN_AFTER_SECONDS * 1000;
-    const { eventId, auth } = await setUpEvent(base, opensAt);
-    const room = `${base}/api/v1/events/${eventId}`;
-    const before = await request("GET", `${room}/queue/fairness`);
-    const commitment: string = before.body.commitment;
-    if (before.body.seed !== null) violate("the seed was published before the opening");
-
+    // Measured before the event is set up, so the opening is still OPEN_AFTER seconds after the joins start.
     // --- the no-op ceiling: GET /healthz through the same Worker at the same concurrency
     const noopCount = Math.min(USERS, 10_000);
     let noopSent = 0;
@@ -188,6 +182,13 @@ async function main(): Promise<void> {
     });
     const noopPerSecond = noopCount / ((performance.now() - noopStart) / 1000);
     console.log(`no-op ceiling: ${fmt(noopPerSecond, 0)} req/s`);
+    const opensAt = Date.now() + 3_000 + OPEN_AFTER_SECONDS * 1000;
+    const { eventId, auth } = await setUpEvent(base, opensAt);
+    const room = `${base}/api/v1/events/${eventId}`;
+    const before = await request("GET", `${room}/queue/fairness`);
+    const commitment: string = before.body.commitment;
+    if (before.body.seed !== null) violate("the seed was published before the opening");
+
     const coordinatorCalls = async () => (await request("GET", `${room}/stats`, undefined, auth)).body?.queue?.coordinator_calls as Record<string, number> | undefined;
     const callsBefore = await coordinatorCalls();
 

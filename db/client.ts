@@ -46,9 +46,22 @@ function pointDriverAt(localProxy: string | undefined): void {
   configuredProxy = localProxy;
 }
 
+/**
+ * One drizzle instance per connection string and isolate. Building one walks the whole schema
+ * (drizzle's relational config), which was ~14 ms of CPU per purchase when every request and the
+ * outbox publisher built their own (bench/RESULTS.md, 2026-12-03). Safe to share: over HTTP every
+ * query is its own fetch, so the instance holds configuration, never a socket or a session.
+ */
+const httpDatabases = new Map<string, HttpDatabase>();
+
 export function connectHttp(settings: DatabaseSettings): HttpDatabase {
   pointDriverAt(settings.localProxy);
-  return drizzleHttp({ client: neon(settings.databaseUrl), schema, logger });
+  const known = httpDatabases.get(settings.databaseUrl);
+  if (known) return known;
+  const db = drizzleHttp({ client: neon(settings.databaseUrl), schema, logger });
+  if (httpDatabases.size >= 8) httpDatabases.clear();
+  httpDatabases.set(settings.databaseUrl, db);
+  return db;
 }
 
 /**

@@ -103,10 +103,32 @@ export async function rotateEventSigningKey(tx: Transaction, masterKey: string, 
  */
 export async function loadSigningKey(db: HttpDatabase | Transaction, masterKey: string, eventId: string): Promise<TicketSigningKey> {
   const row = await ensureCurrentRow(db, masterKey, eventId);
-  const jwk = await decryptPrivateJwk(masterKey, row.kid, row.privateJwkEncrypted);
-  const privateKey = await importJWK(jwk, SIGNING_ALGORITHM, { extractable: false });
-  if (privateKey instanceof Uint8Array) throw new Error(`Signing key ${row.kid} decrypted to a symmetric key.`);
-  return { kid: row.kid, privateKey };
+  return { kid: row.kid, privateKey: await privateKeyOf(masterKey, row) };
+}
+
+/**
+ * Decrypted and imported once per isolate and key id, not on every pay (the profile of
+ * bench/RESULTS.md, 2026-12-03). Safe: a kid names one key for ever (a rotation makes a new kid), the
+ * current row is still read on every call, so a rotation or retirement takes effect at once; the
+ * cache is keyed by master key too, and holds a non-extractable CryptoKey only.
+ */
+const privateKeys = new Map<string, Promise<CryptoKey>>();
+const MAX_CACHED_KEYS = 200;
+
+function privateKeyOf(masterKey: string, row: SigningKeyRow): Promise<CryptoKey> {
+  const cacheKey = `${row.kid}\n${masterKey}`;
+  const known = privateKeys.get(cacheKey);
+  if (known) return known;
+  const loading = (async () => {
+    const jwk = await decryptPrivateJwk(masterKey, row.kid, row.privateJwkEncrypted);
+    const privateKey = await importJWK(jwk, SIGNING_ALGORITHM, { extractable: false });
+    if (privateKey instanceof Uint8Array) throw new Error(`Signing key ${row.kid} decrypted to a symmetric key.`);
+    return privateKey;
+  })();
+  if (privateKeys.size >= MAX_CACHED_KEYS) privateKeys.delete(privateKeys.keys().next().value!);
+  privateKeys.set(cacheKey, loading);
+  loading.catch(() => privateKeys.delete(cacheKey));
+  return loading;
 }
 
 /** What a scanner verifies tickets against: the current and previous public keys. */

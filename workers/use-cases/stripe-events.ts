@@ -27,6 +27,8 @@ import { disputeMail } from "../mail/dispute";
 import { publishOutbox } from "../outbox-publisher";
 import { finalizePaidOrder, type SaleLedger } from "./pay-order";
 
+const alreadyPaid = new Set<OrderRow["status"]>(["confirmed", "refunded", "partially_refunded"]);
+
 export type StripeEventOutcome =
   | { handled: true; eventId?: string }
   | { handled: false; ignored: string };
@@ -58,6 +60,10 @@ export async function handleStripeEvent(env: Env, db: HttpDatabase, event: Strip
     const mismatch = paymentMismatch(order, await paymentOfOrder(db, order.id), intent);
     if (mismatch) return ignore(event, mismatch, order.id);
     if (event.type === "payment_intent.succeeded") {
+      // The synchronous pay usually confirmed the order already: then finalize would only read the
+      // order again and render its tickets for nobody (bench/RESULTS.md, 2026-12-03). Safe: a
+      // confirmed (or refunded) order is final for finalize, which would change nothing either.
+      if (alreadyPaid.has(order.status)) return { handled: true, eventId: order.eventId };
       await finalizePaidOrder(env, db, order.id, now, saleFor(order)).catch((error: unknown) => {
         // A late payment is refunded inside finalize; that outcome is the webhook's success too.
         if (!(error instanceof ApiError && error.code === "HOLD_EXPIRED")) throw error;

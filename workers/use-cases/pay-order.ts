@@ -47,6 +47,7 @@ import { cardDeclined, confirmKey } from "./payment-attempts";
 import { settleQueuePass } from "../waiting-room-client";
 import { releasePromoUseOf, sellWithPromoUse } from "./promo-claims";
 import { orderPaid } from "../webhooks-out/events";
+import { presentIssuedTickets } from "../presenters/issued-tickets";
 
 export async function presentConfirmedOrder(db: HttpDatabase, order: OrderRow) {
   const tickets = (await ticketsOfOrder(db, order.id)).filter((t) => t.token);
@@ -203,9 +204,10 @@ export async function finalizePaidOrder(env: Env, db: HttpDatabase, orderId: str
     }),
   );
   const event = (await findPublishedEvent(db, order.eventId))!;
+  const orderCode = await ensureOrderCode(db, order, (attempt) => orderCodeCandidate(order.id, attempt));
   const mail = orderConfirmationMail({
     orderId: order.id,
-    orderCode: await ensureOrderCode(db, order, (attempt) => orderCodeCandidate(order.id, attempt)),
+    orderCode,
     orderToken: await orderToken(env.SIGNING_MASTER_KEY, order.id),
     baseUrl: env.PUBLIC_BASE_URL,
     to: attendee.email,
@@ -234,6 +236,10 @@ export async function finalizePaidOrder(env: Env, db: HttpDatabase, orderId: str
   if (confirmedHere) await Promise.all([sale.afterConfirm(env, db, order), settleQueuePass(env, event, order.holdId, "paid")]);
   // Publish now rather than at the next cron tick; the cron sweep catches it if this fails.
   await publishOutbox(env).catch((error: unknown) => console.warn(JSON.stringify({ level: "warn", where: "outbox", error: String(error) })));
+  // Confirmed here: the answer is what this transaction wrote, so it is not read back (two queries
+  // fewer per purchase). Otherwise a concurrent finalize confirmed it: read what that one wrote.
+  // (Seated tickets are listed in the database's seat-label collation, so those are read back.)
+  if (confirmedHere && issued.every((t) => t.seatLabel === null)) return presentIssuedTickets(order.id, orderCode, issued);
   return presentConfirmedOrder(db, (await findOrder(db, order.id))!);
 }
 

@@ -1,0 +1,22 @@
+/**
+ * A confirmed order as pay answers it (the shape of presentConfirmedOrder in
+ * workers/use-cases/pay-order.ts), built from the tickets the request just issued and committed
+ * instead of reading them back.
+ */
+import { ticketQrSvg } from "../tickets/qr";
+
+/**
+ * The answer of presentConfirmedOrder, for general-admission tickets just issued and committed by
+ * this request, in ticketsOfOrder's order (one issued_at per transaction, then the id).
+ */
+export async function presentIssuedTickets(orderId: string, orderCode: string | null, unsorted: { id: string; token: string; seatLabel: string | null }[]) {
+  const issued = [...unsorted].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return {
+    order_id: orderId,
+    status: "confirmed" as "confirmed",
+    order_code: orderCode,
+    ticket_ids: issued.map((t) => t.id),
+    qr_codes: await Promise.all(issued.map((t) => ticketQrSvg(t.token))),
+    tickets: issued.map((t) => ({ ticket_id: t.id, token: t.token, seat: t.seatLabel, status: "valid" as const })),
+  };
+}

@@ -21,8 +21,10 @@ export function createStripe(env: Pick<Env, "STRIPE_SECRET_KEY" | "STRIPE_API_HO
   });
 }
 
+const subtleCrypto = Stripe.createSubtleCryptoProvider();
+
 export async function verifyWebhook(stripe: Stripe, rawBody: string, signature: string, secret: string) {
-  return stripe.webhooks.constructEventAsync(rawBody, signature, secret, undefined, Stripe.createSubtleCryptoProvider());
+  return stripe.webhooks.constructEventAsync(rawBody, signature, secret, undefined, subtleCrypto);
 }
 
 /**

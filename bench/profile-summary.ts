@@ -7,6 +7,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+// @ts-expect-error -- wrangler's own dependency, typed only through its package exports
 import { TraceMap, originalPositionFor } from "@jridgewell/trace-mapping";
 
 export interface CpuProfile {

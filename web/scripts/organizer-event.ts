@@ -3,7 +3,8 @@
  * (POST for a new event, PATCH after), previews, publishes and cancels, always showing the status
  * the API last reported. Published and cancelled events also list their orders (with refunds) and
  * waitlist, and a cancellation's refunds are followed live (organizer-orders.lib); published events
- * also show the door: check-ins, check-in lists and scanner devices (organizer-door.lib).
+ * also show the door: check-ins, check-in lists and scanner devices (organizer-door.lib). Saved events
+ * show their promo codes to roles that may read them (organizer-promo.lib).
  */
 import { ApiProblem, showStatus } from "./api.lib";
 import { askToConfirm } from "./confirm-dialog.lib";
@@ -12,6 +13,7 @@ import { whileBusy } from "./form-controls.lib";
 import { describeTimes, fillEventForm, prepareChoices, readEventForm, RefundRows, syncToggles } from "./organizer-event-form.lib";
 import { DoorPanel } from "./organizer-door.lib";
 import { isSeated, statusBadge, type OrganizerEvent } from "./organizer-events.lib";
+import { PromoPanel } from "./organizer-promo.lib";
 import { followCancellation, SalesPanel, type Cancellation } from "./organizer-orders.lib";
 import { mountAccountBar, organizerApi, requireOrganizer } from "./organizer-session.lib";
 import { TierList } from "./organizer-tiers.lib";
@@ -32,6 +34,7 @@ let event: OrganizerEvent | undefined;
 let dirty = false;
 const sales = new SalesPanel();
 const door = new DoorPanel();
+const promo = new PromoPanel();
 
 function markDirty(value: boolean): void {
   dirty = value;
@@ -130,6 +133,7 @@ async function save(): Promise<boolean> {
     const created = !event;
     show(saved);
     if (created) history.replaceState(null, "", `/organizer/event?id=${encodeURIComponent(saved.event_id)}`);
+    if (created) void promo.show(saved);
     showStatus(status, created ? "Draft created. Preview it, then publish when you're ready." : "Changes saved.", "success");
     return true;
   } catch (error) {
@@ -173,6 +177,7 @@ publishButton.addEventListener("click", async () => {
   if (published) {
     void sales.load(published.event_id, published.status);
     void door.show(published);
+    void promo.show(published);
   }
 });
 
@@ -192,6 +197,7 @@ cancelButton.addEventListener("click", async () => {
   const cancelled = await act(cancelButton, "Cancelling…", "cancel", "The event is cancelled. Every order is being refunded in full.");
   if (!cancelled) return;
   void door.show(cancelled);
+  void promo.show(cancelled);
   await showCancellation(cancelled.event_id, cancelled.cancellation);
 });
 
@@ -239,6 +245,7 @@ async function main(): Promise<void> {
     if (event?.status === "cancelled") void showCancellation(event.event_id);
     else if (event) void sales.load(event.event_id, event.status);
     if (event) void door.show(event);
+    if (event) void promo.show(event);
   } catch (error) {
     const message =
       error instanceof ApiProblem && error.code === "NOT_FOUND"

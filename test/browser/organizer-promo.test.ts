@@ -1,0 +1,178 @@
+/**
+ * Promo codes on the organizer's event page, in Chromium against the real Worker and Stripe
+ * emulator: the organizer sees the API's field error at the code field, makes a 20 % code for two
+ * orders on one tier and generates 3 codes with a prefix, sees them listed, downloads the CSV; an
+ * attendee buys with the code at the discounted price and the list then shows 1 of 2 uses and the
+ * revenue; withdrawing a code (after a confirm dialog) marks it withdrawn, here and in the API.
+ * UX_SCREENSHOTS=1 writes docs/ux/organizer-promo-desktop.png (1280×800).
+ */
+import { readFile } from "node:fs/promises";
+import type { Page } from "playwright-core";
+import { describe, expect, inject, it } from "vitest";
+import type { PromoCode } from "../../web/scripts/organizer-promo.lib";
+import { postJson, unique, useChromium } from "./harness";
+
+const base = inject("browserStack").worker;
+const DAY = 86_400_000;
+const PASSWORD = "promo maker password";
+const DESKTOP = { width: 1280, height: 800 };
+const SCREENSHOT = process.env.UX_SCREENSHOTS ? new URL("../../docs/ux/organizer-promo-desktop.png", import.meta.url).pathname : undefined;
+const chromium = useChromium(base);
+const post = <T>(path: string, body: unknown, token?: string) => postJson<T>(base, path, body, token);
+
+async function getAs<T>(apiKey: string, path: string): Promise<T> {
+  const response = await fetch(`${base}${path}`, { headers: { Authorization: `Bearer ${apiKey}` } });
+  expect(response.status).toBe(200);
+  return (await response.json()) as T;
+}
+
+async function signInTo(page: Page, email: string, path: string): Promise<void> {
+  await page.goto(`${base}/organizer/login?next=${encodeURIComponent(path)}`);
+  await page.fill("#email", email);
+  await page.fill("#password", PASSWORD);
+  await page.click("#submit");
+  await page.waitForURL((url) => url.pathname === "/organizer/event");
+}
+
+describe("promo codes on the organizer's event page", () => {
+  it("creates a code and a batch, exports them, counts a purchase's use and revenue, and withdraws one", async () => {
+    const email = `${unique("promo")}@example.test`;
+    const organizer = await post<{ api_key: string }>("/api/v1/organizers", { name: "Code Makers", email, password: PASSWORD });
+    expect(organizer.status).toBe(201);
+    const apiKey = organizer.body.api_key;
+    const startsAt = new Date(Date.now() + 40 * DAY);
+    const created = await post<{ event_id: string; tiers: { tier_id: string; name: string }[] }>(
+      "/api/v1/events",
+      {
+        title: `Code Night ${unique("")}`,
+        description: "A night with codes.",
+        category: "music",
+        venue: { name: "Code Hall", city: "Porto", address: "3 Rua Nova" },
+        starts_at: startsAt.toISOString(),
+        ends_at: new Date(startsAt.getTime() + 3 * 3_600_000).toISOString(),
+        timezone: "Europe/Lisbon",
+        currency: "eur",
+        tiers: [
+          { name: "Standing", price: 4000, capacity: 50, max_per_order: 4 },
+          { name: "VIP", price: 9000, capacity: 10, max_per_order: 2 },
+        ],
+      },
+      apiKey,
+    );
+    expect(created.status).toBe(201);
+    const eventId = created.body.event_id;
+    const standingId = created.body.tiers.find((t) => t.name === "Standing")!.tier_id;
+    expect((await post(`/api/v1/events/${eventId}/publish`, undefined, apiKey)).status).toBe(200);
+    chromium.cancelAfterwards(eventId, apiKey);
+
+    const page = await chromium.freshPage({ viewport: DESKTOP });
+    await signInTo(page, email, `/organizer/event?id=${eventId}`);
+    const failed: string[] = [];
+    page.on("response", (r) => {
+      if (r.status() >= 400) failed.push(`${r.status()} ${r.url()}`);
+    });
+    await page.locator("#promo:not([hidden])").waitFor();
+    await expect.poll(() => page.locator("#promo-codes .empty-row").textContent()).toBe("No promo codes yet.");
+
+    // The API's refusal lands at the field it is about.
+    const form = page.locator("#new-promo");
+    await page.fill("#promo-code-input", "x!");
+    await page.fill("#promo-value", "20");
+    await page.fill("#promo-max-uses", "2");
+    await form.getByRole("button", { name: "Create" }).click();
+    await page.locator("#promo-code-input[aria-invalid=true]").waitFor();
+    expect(await page.locator("#promo-single .field-error").textContent()).toContain("3 to 40 letters");
+    expect(failed).toEqual([expect.stringMatching(/^400 .*\/promo-codes$/)]);
+    failed.length = 0;
+
+    // 20 % off Standing, for two orders.
+    await page.fill("#promo-code-input", "Spring20");
+    await page.locator("#promo-tiers").getByLabel("Standing").check();
+    await form.getByRole("button", { name: "Create" }).click();
+    const spring = page.locator("#promo-codes .promo-row", { hasText: "SPRING20" });
+    await spring.waitFor();
+    expect(await page.locator("#promo-status .notice.success").textContent()).toContain("Created the code SPRING20.");
+    expect(await spring.locator(".promo-discount").textContent()).toBe("20 %");
+    expect(await spring.locator(".promo-uses").textContent()).toBe("0 of 2 uses");
+    expect(await spring.locator(".promo-tiers").textContent()).toBe("Tiers: Standing");
+    expect(await spring.locator(".promo-window").textContent()).toBe("Valid any time");
+    expect(await spring.locator(".promo-status").textContent()).toBe("Active");
+
+    // Three generated codes, €5 off each ticket, single use, valid until a wall time in Lisbon.
+    await page.locator("#promo-mode-bulk").check();
+    await page.fill("#promo-count-input", "3");
+    await page.fill("#promo-prefix", "PARTNER-");
+    await page.selectOption("#promo-kind", "amount");
+    await page.fill("#promo-value", "5.00");
+    await page.fill("#promo-max-uses", "1");
+    const until = new Date(startsAt.getTime() - DAY);
+    const untilWall = `${until.toISOString().slice(0, 10)}T20:00`;
+    await page.fill("#promo-until", untilWall);
+    await form.getByRole("button", { name: "Create" }).click();
+    const partners = page.locator("#promo-codes .promo-row", { hasText: "PARTNER-" });
+    await expect.poll(() => partners.count()).toBe(3);
+    expect(await page.locator("#promo-status .notice.success").textContent()).toContain("Generated 3 codes.");
+    expect(await page.locator("#promo-total").textContent()).toBe("4 codes");
+    expect(await partners.first().locator(".promo-discount").textContent()).toBe("€5.00 off per ticket");
+    expect(await partners.first().locator(".promo-uses").textContent()).toBe("0 of 1 uses");
+    expect(await partners.first().locator(".promo-revenue").textContent()).toBe("No revenue yet");
+    expect(await partners.first().locator(".promo-window").textContent()).toMatch(/^Valid until .*8:00/);
+
+    const listed = await getAs<{ promo_codes: PromoCode[] }>(apiKey, `/api/v1/events/${eventId}/promo-codes`);
+    const generated = listed.promo_codes.filter((c) => c.code.startsWith("PARTNER-"));
+    expect(generated).toHaveLength(3);
+    for (const code of generated) {
+      expect(code).toMatchObject({ amount_off: 500, percent_off: null, max_uses: 1, tier_ids: null });
+      expect(code.code).toMatch(/^PARTNER-[A-HJKMNP-Z2-9]{8}$/);
+      // 20:00 in Lisbon, summer or winter, is 19:00 or 20:00 UTC.
+      expect(code.valid_until).toMatch(new RegExp(`^${untilWall.slice(0, 10)}T(19|20):00:00`));
+    }
+
+    // The CSV, downloaded with the organizer's session.
+    const [download] = await Promise.all([page.waitForEvent("download"), page.locator("#promo-csv").click()]);
+    const csv = (await readFile((await download.path())!, "utf8")).trim().split(/\r?\n/);
+    expect(csv[0]).toMatch(/^code,status,percent_off,amount_off,max_uses,/);
+    expect(csv).toHaveLength(5);
+    const csvCodes = csv.slice(1).map((row) => row.split(",")[0]);
+    expect(csvCodes.sort()).toEqual(["SPRING20", ...generated.map((c) => c.code)].sort());
+    expect(csv.find((row) => row.startsWith("SPRING20,"))).toMatch(/^SPRING20,active,20,,2,/);
+
+    // An attendee buys two Standing tickets with the code: 2 × €40 less 20 %.
+    const registered = await post<{ order_id: string; order_token: string; amount: number }>(`/api/v1/events/${eventId}/register`, {
+      tier_id: standingId,
+      quantity: 2,
+      promo_code: " spring20 ",
+      idempotency_key: unique("k"),
+      attendee: { email: `${unique("buyer")}@example.test`, name: "Bo Buyer" },
+    });
+    expect(registered.status).toBe(201);
+    expect(registered.body.amount).toBe(6400);
+    const paid = await post(`/api/v1/orders/${registered.body.order_id}/pay`, { payment_method: "pm_card_visa" }, registered.body.order_token);
+    expect(paid.status).toBe(200);
+
+    await page.reload();
+    await spring.waitFor();
+    await expect.poll(() => spring.locator(".promo-uses").textContent()).toBe("1 of 2 uses");
+    expect(await spring.locator(".promo-revenue").textContent()).toBe("€64.00 revenue");
+    if (SCREENSHOT) {
+      await page.locator("#promo-title").evaluate((e) => e.scrollIntoView({ block: "start" }));
+      await page.screenshot({ path: SCREENSHOT });
+    }
+
+    // Withdrawing asks first; backing out changes nothing.
+    const victim = generated[0]!;
+    const row = page.locator(`#promo-codes .promo-row[data-promo-id="${victim.promo_code_id}"]`);
+    await row.getByRole("button", { name: "Withdraw" }).click();
+    await page.locator("dialog.confirm").getByRole("button", { name: "Keep it" }).click();
+    expect(await row.locator(".promo-status").textContent()).toBe("Active");
+    await row.getByRole("button", { name: "Withdraw" }).click();
+    await page.locator("dialog.confirm").getByRole("button", { name: "Withdraw code" }).click();
+    await page.locator(`#promo-codes .promo-row.withdrawn[data-promo-id="${victim.promo_code_id}"]`).waitFor();
+    expect(await row.locator(".promo-status").textContent()).toBe("Withdrawn");
+    expect(await row.getByRole("button", { name: "Withdraw" }).count()).toBe(0);
+    const after = await getAs<{ promo_codes: PromoCode[] }>(apiKey, `/api/v1/events/${eventId}/promo-codes`);
+    expect(after.promo_codes.find((c) => c.promo_code_id === victim.promo_code_id)!.status).toBe("cancelled");
+    expect(after.promo_codes.filter((c) => c.status === "active")).toHaveLength(3);
+    expect(failed).toEqual([]);
+  });
+});

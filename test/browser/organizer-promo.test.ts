@@ -4,15 +4,17 @@
  * orders on one tier and generates 3 codes with a prefix, sees them listed, downloads the CSV; an
  * attendee buys with the code at the discounted price and the list then shows 1 of 2 uses and the
  * revenue; withdrawing a code (after a confirm dialog) marks it withdrawn, here and in the API.
+ * A finance member sees the codes but no form and no Withdraw; moved to door staff, the section is gone.
  * UX_SCREENSHOTS=1 writes docs/ux/organizer-promo-desktop.png (1280×800).
  */
 import { readFile } from "node:fs/promises";
+import pg from "pg";
 import type { Page } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
 import type { PromoCode } from "../../web/scripts/organizer-promo.lib";
 import { postJson, unique, useChromium } from "./harness";
 
-const base = inject("browserStack").worker;
+const { worker: base, databaseUrl } = inject("browserStack");
 const DAY = 86_400_000;
 const PASSWORD = "promo maker password";
 const DESKTOP = { width: 1280, height: 800 };
@@ -32,6 +34,19 @@ async function signInTo(page: Page, email: string, path: string): Promise<void> 
   await page.fill("#password", PASSWORD);
   await page.click("#submit");
   await page.waitForURL((url) => url.pathname === "/organizer/event");
+}
+
+async function mailedInvitationToken(email: string): Promise<string> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const rows = await client.query<{ payload: { text: string } }>("SELECT payload FROM outbox WHERE topic = 'mail' AND payload->>'to' = $1", [email]);
+    const token = /#token=(ao_invite_[\w-]+)/.exec(rows.rows[0]?.payload.text ?? "")?.[1];
+    if (!token) throw new Error(`no invitation mailed to ${email}`);
+    return token;
+  } finally {
+    await client.end();
+  }
 }
 
 describe("promo codes on the organizer's event page", () => {
@@ -174,5 +189,64 @@ describe("promo codes on the organizer's event page", () => {
     expect(after.promo_codes.find((c) => c.promo_code_id === victim.promo_code_id)!.status).toBe("cancelled");
     expect(after.promo_codes.filter((c) => c.status === "active")).toHaveLength(3);
     expect(failed).toEqual([]);
+  });
+
+  it("shows finance the codes without the form or Withdraw, and door staff nothing", async () => {
+    const ownerEmail = `${unique("owner")}@example.test`;
+    const organizer = await post<{ api_key: string }>("/api/v1/organizers", { name: "Olga Owner", email: ownerEmail, password: PASSWORD });
+    const apiKey = organizer.body.api_key;
+    const startsAt = new Date(Date.now() + 40 * DAY);
+    const created = await post<{ event_id: string }>(
+      "/api/v1/events",
+      {
+        title: `Role Night ${unique("")}`,
+        category: "music",
+        venue: { name: "Role Hall", city: "Porto" },
+        starts_at: startsAt.toISOString(),
+        ends_at: new Date(startsAt.getTime() + 3_600_000).toISOString(),
+        timezone: "UTC",
+        currency: "eur",
+        tiers: [{ name: "GA", price: 2000, capacity: 10 }],
+      },
+      apiKey,
+    );
+    expect(created.status).toBe(201);
+    const eventId = created.body.event_id;
+    expect((await post(`/api/v1/events/${eventId}/publish`, undefined, apiKey)).status).toBe(200);
+    chromium.cancelAfterwards(eventId, apiKey);
+    expect((await post(`/api/v1/events/${eventId}/promo-codes`, { code: "FRIENDS", amount_off: 250, max_uses: 5 }, apiKey)).status).toBe(201);
+
+    const financeEmail = `${unique("finance")}@example.test`;
+    expect((await post("/api/v1/organizations/current/invitations", { email: financeEmail, role: "finance" }, apiKey)).status).toBe(201);
+    const page = await chromium.freshPage({ viewport: DESKTOP });
+    await page.goto(`${base}/organizer/join#token=${await mailedInvitationToken(financeEmail)}`);
+    await page.fill("#name", "Fin Ance");
+    await page.fill("#password", PASSWORD);
+    await page.click("#signup button[type=submit]");
+    await page.waitForURL(`${base}/organizer/`);
+
+    await page.goto(`${base}/organizer/event?id=${eventId}`);
+    await page.locator("#promo:not([hidden])").waitFor();
+    const row = page.locator("#promo-codes .promo-row", { hasText: "FRIENDS" });
+    await row.waitFor();
+    expect(await row.locator(".promo-discount").textContent()).toBe("€2.50 off per ticket");
+    expect(await row.getByRole("button", { name: "Withdraw" }).count()).toBe(0);
+    expect(await page.locator("#new-promo").isVisible()).toBe(false);
+    expect(await page.locator("#promo-csv").isVisible()).toBe(true);
+
+    const { members } = await getAs<{ members: { organizer_id: string; email: string }[] }>(apiKey, "/api/v1/organizations/current/members");
+    const finance = members.find((m) => m.email === financeEmail)!;
+    const changed = await fetch(`${base}/api/v1/organizations/current/members/${finance.organizer_id}`, {
+      method: "PATCH",
+      headers: { Authorization: `Bearer ${apiKey}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ role: "door" }),
+    });
+    expect(changed.status).toBe(200);
+    // The section starts hidden: wait until the page has read the role's permissions.
+    const permissionsRead = page.waitForResponse((r) => new URL(r.url()).pathname === "/api/v1/organizations/current");
+    await page.reload();
+    expect((await permissionsRead).status()).toBe(200);
+    await page.locator("#door:not([hidden])").waitFor();
+    expect(await page.locator("#promo").isHidden()).toBe(true);
   });
 });

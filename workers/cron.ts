@@ -15,6 +15,7 @@ import { reconcileInventory } from "./use-cases/reconcile-inventory";
 import { resumePendingRefunds } from "./use-cases/refund-order";
 import { sweepOverdueOrders } from "./use-cases/sweep-orders";
 import { sweepDueWebhooks } from "./webhooks-out/sweep";
+import { recordMissedRefundEvents } from "./webhooks-out/recover";
 
 type Job = (env: Env) => Promise<void>;
 
@@ -68,6 +69,7 @@ export const schedules: Record<string, Job[]> = {
     resumeRefundsAndCancellations,
     refreshMinuteSummaries("recent"),
     async (env) => void (await sweepDueWebhooks(env, connectHttp(databaseSettings(env)), new Date())),
+    async (env) => void (await recordMissedRefundEvents(env, connectHttp(databaseSettings(env)), new Date())),
   ],
   "*/15 * * * *": [refreshSummaries, reconcile],
   "0 3 * * *": [refreshSummaries, refreshMinuteSummaries("full"), dropStaleAccountLimits],

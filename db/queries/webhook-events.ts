@@ -50,3 +50,29 @@ export async function recordWebhookEvent(db: Transaction | HttpDatabase, record:
     RETURNING payload->'delivery_ids' AS ids`);
   return (result.rows as { ids: string[] }[])[0]?.ids ?? [];
 }
+
+/**
+ * Refunds that succeeded between `from` and `to` whose `order.refunded` event was never recorded
+ * although the organization subscribes to it: the request that settled the refund ended (a crash,
+ * an eviction) between the refund's update and the event's statement, and nobody repeated it.
+ */
+export async function refundsMissingTheirEvent(db: HttpDatabase, from: Date, to: Date, limit: number) {
+  const result = await db.execute<{
+    id: string; order_id: string; event_id: string; order_status: string; amount: string; currency: string;
+    ticket_ids: string[]; initiated_by: string; reason: string | null; updated_at: string;
+  }>(sql`
+    SELECT r.id, r.order_id, o.event_id, o.status AS order_status, r.amount, r.currency, r.ticket_ids, r.initiated_by, r.reason, r.updated_at
+    FROM refunds r
+    JOIN orders o ON o.id = r.order_id
+    JOIN events e ON e.id = o.event_id
+    WHERE r.status = 'succeeded' AND r.updated_at >= ${from.toISOString()}::timestamptz AND r.updated_at < ${to.toISOString()}::timestamptz
+      AND EXISTS (SELECT 1 FROM webhook_endpoints w WHERE w.organization_id = e.organization_id AND w.disabled_at IS NULL AND 'order.refunded' = ANY (w.event_types))
+      AND NOT EXISTS (SELECT 1 FROM webhook_events we WHERE we.dedupe_key = 'order.refunded:' || r.id::text)
+    ORDER BY r.updated_at
+    LIMIT ${limit}`);
+  return (result.rows as typeof result.rows).map((row) => ({
+    refund: { id: row.id, amount: Number(row.amount), currency: row.currency, ticketIds: row.ticket_ids, initiatedBy: row.initiated_by, reason: row.reason },
+    order: { id: row.order_id, eventId: row.event_id, status: row.order_status },
+    refundedAt: new Date(row.updated_at),
+  }));
+}

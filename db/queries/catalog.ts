@@ -3,7 +3,7 @@
  */
 import { and, asc, eq, getTableColumns, gt, gte, inArray, lte, or, sql, type SQL } from "drizzle-orm";
 import type { HttpDatabase } from "../client";
-import { events, organizers, ticketTiers } from "../schema";
+import { events, organizations, ticketTiers } from "../schema";
 
 export interface CatalogFilter {
   q?: string;
@@ -18,10 +18,10 @@ export interface CatalogFilter {
 
 export type EventRow = typeof events.$inferSelect;
 export type TierRow = typeof ticketTiers.$inferSelect;
-/** An event as attendees see it: with the name of the organizer who runs it. */
+/** An event as attendees see it: with the name of the organization that runs it. */
 export type PublicEventRow = EventRow & { organizerName: string };
 
-const publicEventColumns = { ...getTableColumns(events), organizerName: organizers.name };
+const publicEventColumns = { ...getTableColumns(events), organizerName: organizations.name };
 
 export async function listPublishedEvents(db: HttpDatabase, filter: CatalogFilter): Promise<PublicEventRow[]> {
   const conditions: SQL[] = [eq(events.status, "published")];
@@ -38,7 +38,7 @@ export async function listPublishedEvents(db: HttpDatabase, filter: CatalogFilte
   return db
     .select(publicEventColumns)
     .from(events)
-    .innerJoin(organizers, eq(organizers.id, events.organizerId))
+    .innerJoin(organizations, eq(organizations.id, events.organizationId))
     .where(and(...conditions))
     .orderBy(asc(events.startsAt), asc(events.id))
     .limit(filter.limit);
@@ -48,7 +48,7 @@ export async function findPublishedEvent(db: HttpDatabase, eventId: string): Pro
   const [row] = await db
     .select(publicEventColumns)
     .from(events)
-    .innerJoin(organizers, eq(organizers.id, events.organizerId))
+    .innerJoin(organizations, eq(organizations.id, events.organizationId))
     .where(and(eq(events.id, eventId), inArray(events.status, ["published", "cancelled"])))
     .limit(1);
   return row;

@@ -1,21 +1,27 @@
 /**
  * What a dispute needs from the ledger: the order a disputed PaymentIntent paid for, who to tell
- * (the event's organizer), and the tickets the dispute revoked.
+ * (the owners of the organization that runs the event), and the tickets the dispute revoked.
  */
-import { and, eq } from "drizzle-orm";
+import { and, asc, eq } from "drizzle-orm";
 import type { HttpDatabase, Transaction } from "../client";
-import { events, orders, organizers, payments, tickets } from "../schema";
+import { events, orders, organizationMembers, organizers, payments, tickets } from "../schema";
 
 export async function disputedOrder(db: HttpDatabase, paymentIntentId: string) {
   const [row] = await db
-    .select({ order: orders, payment: payments, eventTitle: events.title, organizerEmail: organizers.email, organizerName: organizers.name })
+    .select({ order: orders, payment: payments, eventTitle: events.title, organizationId: events.organizationId })
     .from(payments)
     .innerJoin(orders, eq(orders.id, payments.orderId))
     .innerJoin(events, eq(events.id, orders.eventId))
-    .innerJoin(organizers, eq(organizers.id, events.organizerId))
     .where(eq(payments.providerPaymentId, paymentIntentId))
     .limit(1);
-  return row;
+  if (!row) return undefined;
+  const owners = await db
+    .select({ id: organizers.id, email: organizers.email, name: organizers.name })
+    .from(organizationMembers)
+    .innerJoin(organizers, eq(organizers.id, organizationMembers.organizerId))
+    .where(and(eq(organizationMembers.organizationId, row.organizationId), eq(organizationMembers.role, "owner")))
+    .orderBy(asc(organizationMembers.createdAt));
+  return { ...row, owners };
 }
 
 export async function validTicketsOfOrder(tx: Transaction, orderId: string) {

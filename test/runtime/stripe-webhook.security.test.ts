@@ -13,7 +13,7 @@ import { ensurePayment, updatePayment } from "../../db/queries/orders";
 import { createStripe } from "../../workers/adapters/stripe";
 import { inventoryOf } from "../../workers/inventory-client";
 import { db } from "./fixtures";
-import { call } from "./http";
+import { call, signUp } from "./http";
 import { getOrder, pay, publishedEvent, register, registration } from "./purchase-helpers";
 
 const stripe = () => createStripe(env);
@@ -116,8 +116,15 @@ describe("payment_intent.payment_failed reported only by webhook", () => {
 });
 
 describe("charge.dispute.created", () => {
-  it("revokes the order's tickets (listed at /revocations, refused at the door) and mails the organizer, once", async () => {
+  it("revokes the order's tickets (listed at /revocations, refused at the door) and mails each owner of the organization, once", async () => {
     const { eventId, tiers, organizer } = await publishedEvent([{ name: "GA", price: 3000, capacity: 10 }]);
+    // A second owner hears of it too; a finance member does not.
+    const [{ organizationId }] = (await db().select({ organizationId: schema.events.organizationId }).from(schema.events).where(eq(schema.events.id, eventId))) as [{ organizationId: string }];
+    const [coOwner, finance] = [await signUp(), await signUp()];
+    await db().insert(schema.organizationMembers).values([
+      { organizationId, organizerId: coOwner.organizerId, role: "owner" },
+      { organizationId, organizerId: finance.organizerId, role: "finance" },
+    ]);
     const tierId = tiers[0]!.tier_id;
     const order = (await register(eventId, registration(tierId, { quantity: 2 }))).body;
     const paid = await pay(order.order_id, order.order_token, "pm_card_createDispute");
@@ -144,11 +151,14 @@ describe("charge.dispute.created", () => {
     // The disputed units go back on sale, once.
     expect(await inventoryOf(env, tierId).snapshot()).toMatchObject({ sold: 0, available: 10 });
 
-    const mails = async () => ((await (await fetch(`${inject("stackUrls").mail}/api/emails?to=${encodeURIComponent(organizer.email)}`)).json()) as { data: { subject: string; text: string }[] }).data;
-    await expect.poll(async () => (await mails()).length, { timeout: 20_000 }).toBe(1);
-    const [mail] = await mails();
-    expect(mail!.subject).toMatch(/disputed/i);
-    expect(mail!.text).toContain(order.order_id);
+    const mails = async (to: string) => ((await (await fetch(`${inject("stackUrls").mail}/api/emails?to=${encodeURIComponent(to)}`)).json()) as { data: { subject: string; text: string }[] }).data;
+    for (const owner of [organizer.email, coOwner.email]) {
+      await expect.poll(async () => (await mails(owner)).length, { timeout: 20_000 }).toBe(1);
+      const [mail] = await mails(owner);
+      expect(mail!.subject).toMatch(/disputed/i);
+      expect(mail!.text).toContain(order.order_id);
+    }
+    expect(await mails(finance.email)).toEqual([]);
   });
 
   it("ignores a dispute of a payment that is not ours", async () => {

@@ -9,6 +9,8 @@ import { escapeHtml } from "./html";
 export interface DisputeFacts {
   disputeId: string;
   orderId: string;
+  /** One mail per owner of the organization: their id keeps each mail once. */
+  recipientId: string;
   to: string;
   organizerName: string;
   eventTitle: string;
@@ -33,7 +35,7 @@ export function disputeMail(facts: DisputeFacts): Extract<QueueMessage, { type: 
   const dashboard = `${facts.baseUrl.replace(/\/$/, "")}/organizer/`;
   return {
     type: "mail.send",
-    dedupe_key: `dispute:${facts.disputeId}`,
+    dedupe_key: `dispute:${facts.disputeId}:${facts.recipientId}`,
     to: facts.to,
     subject: `Payment disputed: ${facts.eventTitle} (${money})`,
     text: `Hello ${facts.organizerName},\n\n${lines.join("\n")}\n\nYour dashboard: ${dashboard}\n\nAdmit One`,

@@ -102,21 +102,24 @@ async function revokeDisputedOrder(env: Env, db: HttpDatabase, dispute: Stripe.D
     await lockOrder(tx, order.id);
     const valid = await validTicketsOfOrder(tx, order.id);
     const revoked = await revokeTickets(tx, valid.map((t) => t.id), DISPUTE_REVOKE_REASON, now);
-    const mail = disputeMail({
-      disputeId: dispute.id,
-      orderId: order.id,
-      to: found.organizerEmail,
-      organizerName: found.organizerName,
-      eventTitle: found.eventTitle,
-      amount: dispute.amount,
-      currency: dispute.currency.toUpperCase(),
-      reason: dispute.reason,
-      ticketsRevoked: revoked,
-      evidenceDueBy: dispute.evidence_details?.due_by ? new Date(dispute.evidence_details.due_by * 1000) : null,
-      baseUrl: env.PUBLIC_BASE_URL,
-    });
-    // Written with the revocation, so the organizer hears of it if and only if it happened.
-    await enqueueOutbox(tx, "mail", mail.dedupe_key, mail);
+    // Written with the revocation, so the organization's owners hear of it if and only if it happened.
+    for (const owner of found.owners) {
+      const mail = disputeMail({
+        disputeId: dispute.id,
+        orderId: order.id,
+        recipientId: owner.id,
+        to: owner.email,
+        organizerName: owner.name,
+        eventTitle: found.eventTitle,
+        amount: dispute.amount,
+        currency: dispute.currency.toUpperCase(),
+        reason: dispute.reason,
+        ticketsRevoked: revoked,
+        evidenceDueBy: dispute.evidence_details?.due_by ? new Date(dispute.evidence_details.due_by * 1000) : null,
+        baseUrl: env.PUBLIC_BASE_URL,
+      });
+      await enqueueOutbox(tx, "mail", mail.dedupe_key, mail);
+    }
   });
   // The units go back on sale once (TierInventory keys the return by the order), also when a
   // redelivery of this event finds the tickets already revoked.

@@ -58,6 +58,8 @@ describe("organizer team", () => {
     const invited = await chromium.freshPage();
     await invited.goto(`${base}/organizer/join#token=${await mailedInvitationToken(financeEmail)}`);
     await expect.poll(() => invited.locator("#join-what").textContent()).toContain(`join ${organization} as finance`);
+    // The form shows once the page knows nobody is signed in here, with the invited address filled in.
+    await invited.locator("#signup:not([hidden])").waitFor();
     expect(await invited.inputValue("#email")).toBe(financeEmail);
     await invited.fill("#name", "Fin Ance");
     await invited.fill("#password", password);

@@ -98,8 +98,23 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  // The next test file shares this wrangler dev and its one local Queue consumer: let the ~500
+  // confirmation mails this burst queued go out first, so that file's own mail or webhook is not
+  // waiting behind them. A wait, not a check: it gives up quietly after five minutes.
+  const confirmedWithoutMail = async () =>
+    Number(
+      (
+        await db.query<{ n: string }>(
+          "SELECT count(*) AS n FROM orders o WHERE o.event_id = $1 AND o.status = 'confirmed' AND NOT EXISTS (SELECT 1 FROM sent_mail m WHERE m.dedupe_key = 'order-confirmed:' || o.id::text)",
+          [eventId],
+        )
+      ).rows[0]!.n,
+    );
+  for (let waited = 0; waited < 300_000 && eventId && (await confirmedWithoutMail()) > 0; waited += 2_000) {
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+  }
   await db.end();
-});
+}, 320_000);
 
 describe("2,000 buyers, 500 tickets, 64 at a time", () => {
   it("holds exactly 500, sells exactly 500, and answers everyone else SOLD_OUT", async () => {

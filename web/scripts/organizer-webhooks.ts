@@ -82,12 +82,16 @@ function deliveryRow(endpoint: Endpoint, d: Delivery, refresh: () => Promise<voi
 function endpointCard(endpoint: Endpoint): HTMLElement {
   const log = h("div", { className: "delivery-log", "aria-live": "polite" });
   const refresh = async () => {
+    // Busy while it loads, so assistive tech (and a test) can tell the log is about to change.
+    log.setAttribute("aria-busy", "true");
     try {
       const { deliveries } = await organizerApi<{ deliveries: Delivery[] }>(`/api/v1/webhook-endpoints/${encodeURIComponent(endpoint.endpoint_id)}/deliveries?limit=50`);
       log.replaceChildren(...deliveries.map((d) => deliveryRow(endpoint, d, refresh)));
       if (deliveries.length === 0) log.append(h("p", { className: "meta" }, "Nothing sent yet."));
     } catch (error) {
       showStatus(listStatus, problemMessage(error, "We could not load the delivery log."), "error");
+    } finally {
+      log.removeAttribute("aria-busy");
     }
   };
   const show = h("button", { type: "button", className: "secondary small" }, "Delivery log");

@@ -1,6 +1,9 @@
 /**
  * Counting sign-in attempts per (email, client) before the password is checked, in one statement:
  * the row lock of the upsert serializes parallel attempts, so no more pass than the rule allows.
+ * Times are `clock_timestamp()`, not `now()`: `now()` is when this statement began, so one that
+ * waited on the lock would compare against a `next_attempt_at` a later-started attempt wrote and
+ * refuse a free attempt (seen as a 429 among five parallel first guesses).
  */
 import { and, eq, lt, sql } from "drizzle-orm";
 import type { HttpDatabase } from "../client";
@@ -24,17 +27,17 @@ export async function reserveSignInAttempt(
   const result = await db.execute<{ attempts: number | null; wait: number | null }>(sql`
     WITH reserved AS (
       INSERT INTO login_throttles AS t (email, client_key, failures, last_attempt_at, next_attempt_at)
-      VALUES (${email}, ${clientKey}, 1, now(), now() + make_interval(secs => (${schedule})[1]))
+      VALUES (${email}, ${clientKey}, 1, clock_timestamp(), clock_timestamp() + make_interval(secs => (${schedule})[1]))
       ON CONFLICT (email, client_key) DO UPDATE SET
-        failures = CASE WHEN t.last_attempt_at < now() - make_interval(secs => ${forgetAfterSeconds}::int) THEN 1 ELSE t.failures + 1 END,
-        last_attempt_at = now(),
-        next_attempt_at = now() + make_interval(secs => (${schedule})[least(
-          CASE WHEN t.last_attempt_at < now() - make_interval(secs => ${forgetAfterSeconds}::int) THEN 1 ELSE t.failures + 1 END, ${last}::int)])
-      WHERE t.next_attempt_at <= now() OR t.last_attempt_at < now() - make_interval(secs => ${forgetAfterSeconds}::int)
+        failures = CASE WHEN t.last_attempt_at < clock_timestamp() - make_interval(secs => ${forgetAfterSeconds}::int) THEN 1 ELSE t.failures + 1 END,
+        last_attempt_at = clock_timestamp(),
+        next_attempt_at = clock_timestamp() + make_interval(secs => (${schedule})[least(
+          CASE WHEN t.last_attempt_at < clock_timestamp() - make_interval(secs => ${forgetAfterSeconds}::int) THEN 1 ELSE t.failures + 1 END, ${last}::int)])
+      WHERE t.next_attempt_at <= clock_timestamp() OR t.last_attempt_at < clock_timestamp() - make_interval(secs => ${forgetAfterSeconds}::int)
       RETURNING failures
     )
     SELECT (SELECT failures FROM reserved) AS attempts,
-           (SELECT ceil(extract(epoch FROM next_attempt_at - now()))::int FROM login_throttles
+           (SELECT ceil(extract(epoch FROM next_attempt_at - clock_timestamp()))::int FROM login_throttles
              WHERE email = ${email} AND client_key = ${clientKey}) AS wait`);
   const row = result.rows[0];
   if (row?.attempts != null) return { ok: true, attempts: Number(row.attempts) };

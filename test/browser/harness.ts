@@ -13,13 +13,28 @@ export function unique(prefix: string): string {
   return `${prefix}${crypto.randomUUID().slice(0, 8)}`;
 }
 
+/**
+ * wrangler dev's own answer when its proxy loses a request it was forwarding to workerd (issue #12
+ * item 10, docs/local-tooling.md): local tooling, not the Worker. Only this exact 503 is retried,
+ * with the same body, and each retry is reported; any other 5xx comes back as it is and fails the test.
+ */
+export const LOCAL_TOOLING_503 = "Your worker restarted mid-request";
+
 export async function postJson<T>(base: string, path: string, body: unknown, token?: string): Promise<{ status: number; body: T }> {
-  const response = await fetch(`${base}${path}`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json", ...(token ? { Authorization: `Bearer ${token}` } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: response.status, body: (await response.json()) as T };
+  for (let attempt = 1; ; attempt++) {
+    const response = await fetch(`${base}${path}`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    if (response.status === 503 && text.includes(LOCAL_TOOLING_503) && attempt < 4) {
+      console.log(`local tooling: wrangler dev's proxy answered "${LOCAL_TOOLING_503}" to POST ${path}; retried with the same body (attempt ${attempt + 1})`);
+      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+      continue;
+    }
+    return { status: response.status, body: JSON.parse(text) as T };
+  }
 }
 
 /** Registers the file's beforeAll/afterAll; call at the top level of a test file. */

@@ -91,6 +91,11 @@ export const ticketTiers = pgTable(
     soldCount: integer("sold_count").notNull().default(0),
     maxPerOrder: integer("max_per_order").notNull().default(10),
     position: integer("position").notNull().default(0),
+    /**
+     * A seated tier's stage as a rectangle in its seat map's coordinates, `{x, y, width, height,
+     * label}` (x, y: the top-left corner). Null: none set, and the picker draws it above the front row.
+     */
+    stage: jsonb("stage").$type<{ x: number; y: number; width: number; height: number; label: string }>(),
     createdAt: createdAt(),
   },
   (t) => [

@@ -14,9 +14,10 @@
  *     the classic claim straight against Postgres with persistent connections;
  *  5. CPU per operation for each process group (/proc), so the bottleneck is named, not guessed.
  *
- * BENCH_SERVER=wrangler (default) runs both Workers under `wrangler dev`, as users run it;
+ * BENCH_SERVER=wrangler runs both Workers under `wrangler dev`, as users run it;
  * BENCH_SERVER=miniflare runs them under Miniflare's own server (same workerd, no dev proxy;
- * bench/miniflare-worker.ts), so the two runs separate wrangler's tooling from our cost.
+ * bench/miniflare-worker.ts); BENCH_SERVER=both (the default) runs the first and then the second
+ * and prints them side by side (bench/servers.ts), separating wrangler's tooling from our cost.
  * Per purchase, the Worker's own count of its I/O by step (workers/cost-meter.ts) is printed too.
  *
  * Settings (env): BENCH_PURCHASES=1500 BENCH_CONCURRENCY=64 BENCH_WARMUP=200 BENCH_ROUNDS=1
@@ -25,14 +26,16 @@
  * The defaults keep a run near 12 minutes: longer runs have made the workerd that `wrangler dev`
  * puts in front of the Worker run out of file descriptors (bench/RESULTS.md, "wrangler dev's proxy").
  */
+import { writeFileSync } from "node:fs";
 import os from "node:os";
 import pg from "pg";
 import { freePort } from "../dev/ports";
 import type { Stack } from "../dev/stack";
 import { startWorker, type WorkerProcess } from "../dev/worker-process";
 import { startStack } from "../dev/stack";
-import { costsBetween, printCosts, readCosts, type StepCosts } from "./costs";
+import { costsBetween, postgresRoundTrips, printCosts, readCosts, type StepCosts } from "./costs";
 import { startMiniflareWorker } from "./miniflare-worker";
+import { benchBothServers, type ServerSummary } from "./servers";
 import { allPids, readStat } from "./cpu";
 import { cpuBetween, postmasterOf, snapshot, wranglerGroup, type Classifier, type CpuUse, type Snapshot } from "./cpu";
 import {
@@ -64,7 +67,10 @@ const NOOP_REQUESTS = setting("BENCH_NOOP_REQUESTS", 10_000);
 const PROBES = setting("BENCH_PROBES", 1) > 0;
 const MAX_SECONDS = Math.max(10, setting("BENCH_MAX_SECONDS", 120));
 const VERBOSE = setting("BENCH_VERBOSE", 0) > 0;
-const SERVER = process.env.BENCH_SERVER === "miniflare" ? "miniflare" : "wrangler";
+const SERVER = process.env.BENCH_SERVER === "miniflare" ? "miniflare" : process.env.BENCH_SERVER === "wrangler" ? "wrangler" : "both";
+/** Where a child run of BENCH_SERVER=both writes its headline figures (bench/servers.ts). */
+const SUMMARY_FILE = process.env.BENCH_SUMMARY;
+if (SERVER === "both") process.exit(await benchBothServers());
 
 const SECRET_NAMES = ["DATABASE_URL", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "SIGNING_MASTER_KEY", "MAIL_API_KEY"] as const;
 
@@ -562,6 +568,37 @@ function report(ledger: { design: string; sold_count: number; confirmed: number;
     ),
   );
   if (inventory) console.log(`real design's TierInventory: sold ${inventory.sold}, held ${inventory.held} (pending orders of the register-only phases hold their units)`);
+  if (SUMMARY_FILE) writeSummary(SUMMARY_FILE, { real, classic, realReg, noop });
+}
+
+/** The headline figures, for bench/servers.ts to put beside the other server's. */
+function writeSummary(file: string, r: Record<"real" | "classic" | "realReg" | "noop", ReturnType<typeof pooled>>): void {
+  const classicReg = pooled(phases.filter((p) => p.design === "classic" && p.kind === "register"), "register");
+  const purchases = phases.filter((p) => p.design === "real" && p.kind === "purchase");
+  const done = Math.max(1, r.real.done);
+  const cpu = (group: string) => (1000 * purchases.reduce((n, p) => n + (p.cpu.seconds.get(group) ?? 0), 0)) / done;
+  const summed: StepCosts = {};
+  for (const p of purchases) {
+    for (const [step, costs] of Object.entries(p.costs ?? {})) {
+      const into = (summed[step] ??= Object.fromEntries(Object.keys(costs).map((k) => [k, 0])) as typeof costs);
+      for (const k of Object.keys(costs) as (keyof typeof costs)[]) into[k] += costs[k];
+    }
+  }
+  const steps = Object.keys(summed).filter((s) => summed[s]!.requests > 0);
+  const total = (k: keyof StepCosts[string]) => steps.reduce((n, s) => n + summed[s]![k], 0) / done;
+  const at = (series: number[]) => [50, 95, 99].map((q) => percentile(series, q)) as [number, number, number];
+  const summary: ServerSummary = {
+    server: SERVER === "miniflare" ? "miniflare" : "wrangler",
+    loadavg: [phases[0]?.loadavg ?? Number.NaN, os.loadavg()[0]!],
+    purchasesPerSecond: { real: r.real.perSecond, classic: r.classic.perSecond },
+    purchaseMs: { real: at(r.real.series("purchase")), classic: at(r.classic.series("purchase")) },
+    registrationsPerSecond: { real: r.realReg.perSecond, classic: classicReg.perSecond },
+    noopPerSecond: r.noop.perSecond,
+    cpuPerPurchase: { workerd: cpu(GROUPS.mainWorkerd), wrangler: cpu(GROUPS.mainWrangler), postgres: cpu(GROUPS.postgres), standIns: cpu(GROUPS.node) },
+    io: steps.length ? { postgresRoundTrips: postgresRoundTrips(summed, steps, done), statements: total("dbStatements"), interactiveTransactions: total("dbTransactions"), doCalls: total("doCalls") } : null,
+    errors: { real: r.real.errors, classic: r.classic.errors },
+  };
+  writeFileSync(file, JSON.stringify(summary));
 }
 
 /**

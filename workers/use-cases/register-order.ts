@@ -27,7 +27,8 @@ import { requireQueueAccess, settleQueuePass, stillHoldsPass, usePass } from "..
 import { clientKeyOf } from "../client-address";
 import type { HoldBuyer } from "../domain/buyer-limits";
 import { purchaseLimitsOf } from "../event-input";
-import { inventorySale } from "./pay-order";
+import { inventorySale } from "./sale-ledger";
+import { answerRefusedHold, EVENT_CANCELLED_MESSAGE, holdLimitMessage } from "../domain/hold-refusal";
 import type { HoldOutcome, PromoHoldRequest } from "../../durable-objects/tier-inventory";
 import { normalizeCode } from "../domain/promo-codes";
 import { claimPromoApart, promoCodeInvalid, promoForRegistration, promoOfHold, recordRedemption, releasePromoApart, type ResolvedPromo } from "./promo-claims";
@@ -211,28 +212,19 @@ export const claimFromInventory: ClaimStep = async (env, db, { event, tier, inpu
   });
   if (!outcome.ok) {
     await releasePromoApart(env, promo, holdId);
-    switch (outcome.code) {
+    const answer = answerRefusedHold(outcome, input.quantity, tier.id);
+    switch (answer.kind) {
       case "promo_spent":
         throw promoCodeInvalid("spent");
       case "sold_out":
-        if (outcome.available === 0) await rememberSoldOut(tier.id);
-        throw await soldOutAnswer(env, db, event.id, input, outcome.available, now, clientAddress);
-      case "seat_unavailable":
-        throw new ApiError(
-          "SEAT_UNAVAILABLE",
-          outcome.seats.length > 0
-            ? `These seats were just taken: ${outcome.seats.join(", ")}. Pick others.`
-            : `There are no ${input.quantity} seats together any more. Pick seats on the map.`,
-          { seats: outcome.seats },
-        );
-      case "invalid":
-        throw validationFailed([{ field: "quantity", message: outcome.message }]);
-      case "closed":
-        throw eventCancelled();
-      case "hold_limit":
-        throw holdLimitReached(outcome.scope, outcome.limit, outcome.held);
-      case "not_configured":
-        throw new Error(`inventory of tier ${tier.id} is still not configured`);
+        if (answer.rememberSoldOut) await rememberSoldOut(tier.id);
+        throw await soldOutAnswer(env, db, event.id, input, answer.available, now, clientAddress);
+      case "field":
+        throw validationFailed([{ field: answer.field, message: answer.message }]);
+      case "error":
+        throw new ApiError(answer.code, answer.message, answer.details);
+      case "internal":
+        throw new Error(answer.message);
     }
   }
 
@@ -284,13 +276,7 @@ export async function replay(env: Env, db: HttpDatabase, order: OrderRow, finger
 }
 
 function holdLimitReached(scope: "buyer" | "client", limit: number, held: number): ApiError {
-  return new ApiError(
-    "HOLD_LIMIT_REACHED",
-    scope === "buyer"
-      ? `You can hold at most ${limit} tickets of this event at once. Pay for or let go of the tickets you hold first.`
-      : `Too many tickets of this event are held from your network right now (at most ${limit}). Try again when those holds end.`,
-    { scope, limit, held },
-  );
+  return new ApiError("HOLD_LIMIT_REACHED", holdLimitMessage(scope, limit), { scope, limit, held });
 }
 
 /** The order a waiting-room pass moved away from: its hold goes back and it can no longer be paid. */
@@ -300,7 +286,7 @@ async function releaseOrderOfHold(env: Env, db: HttpDatabase, eventId: string, h
 }
 
 export function eventCancelled(): ApiError {
-  return new ApiError("EVENT_CANCELLED", "This event has been cancelled; tickets are no longer sold.");
+  return new ApiError("EVENT_CANCELLED", EVENT_CANCELLED_MESSAGE);
 }
 
 /**

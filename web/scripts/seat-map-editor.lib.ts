@@ -25,6 +25,7 @@ import {
 } from "./seat-map.lib";
 import { h } from "./elements.lib";
 import { SeatMapCanvas } from "./seat-map-canvas.lib";
+import { editorLegend, gridTool, SeatInspector, type GridRequest } from "./seat-map-editor-tools.lib";
 
 /** Screen pixels a pointer must travel before a press becomes a drag. */
 const DRAG_THRESHOLD = 4;
@@ -42,11 +43,6 @@ type Drag =
   | { kind: "move"; pointerId: number; startClient: { x: number; y: number }; start: { x: number; y: number }; before: Seat[]; moved: boolean }
   | { kind: "box"; pointerId: number; startClient: { x: number; y: number }; start: { x: number; y: number }; base: Set<string>; moved: boolean };
 
-function numberInput(label: string, value: number, min: number, max: number): { field: HTMLElement; input: HTMLInputElement } {
-  const input = h("input", { type: "number", min: String(min), max: String(max), step: "1", value: String(value), inputMode: "numeric" });
-  return { field: h("label", { className: "field" }, label, input), input };
-}
-
 export class SeatMapEditor {
   readonly element: HTMLElement;
   private seats: Seat[];
@@ -57,76 +53,33 @@ export class SeatMapEditor {
   private readonly empty: HTMLElement;
   private readonly count: HTMLElement;
   private readonly message: HTMLElement;
-  private readonly summary: HTMLElement;
-  private readonly labelInput: HTMLInputElement;
-  private readonly renameButton: HTMLButtonElement;
-  private readonly accessibleButton: HTMLButtonElement;
-  private readonly deleteButton: HTMLButtonElement;
+  private readonly inspector: SeatInspector;
   private readonly gridTool: HTMLDetailsElement;
 
   constructor(private readonly options: SeatMapOptions) {
     this.seats = options.seats.map((s) => ({ ...s }));
     this.spacing = Math.round(typicalSpacing(this.seats));
-
-    const section = h("input", { value: "Main", maxLength: 60, "aria-label": "Section name" });
-    const rows = h("input", { value: "A–H", maxLength: 100, "aria-label": "Rows", placeholder: "A–H" });
-    const perRow = numberInput("Seats per row", 10, 1, 500);
-    const spacing = numberInput("Spacing", DEFAULT_SPACING, 5, 500);
-    const generate = h("button", { type: "button", className: "secondary" }, "Generate grid");
-    generate.addEventListener("click", () =>
-      this.generate(section.value.trim(), rows.value, Number(perRow.input.value), Number(spacing.input.value)),
-    );
-    const gridTool = (this.gridTool = h(
-      "details",
-      { className: "grid-tool", open: this.seats.length === 0 },
-      h("summary", {}, "Generate grid"),
-      h(
-        "div",
-        { className: "grid-form" },
-        h("label", { className: "field" }, "Section", section),
-        h("label", { className: "field" }, "Rows", rows),
-        perRow.field,
-        spacing.field,
-        generate,
-      ),
-      h("p", { className: "hint" }, "Seats are labelled row + number (A1, A2, …) and added below any seats already on the map."),
-    ));
-    this.enterTriggers(gridTool, generate);
-
+    this.gridTool = gridTool(this.seats.length === 0, (request) => this.generate(request));
+    this.inspector = new SeatInspector({
+      rename: (to) => this.renameSelected(to),
+      toggleAccessible: () => this.toggleAccessibleSelected(),
+      delete: () => this.deleteSelected(),
+    });
     this.empty = h("p", { className: "seatmap-empty" }, "No seats yet. Generate a grid or add a seat.");
-
     this.count = h("strong", { className: "seat-count" });
     const selectAll = h("button", { type: "button", className: "secondary small" }, "Select all");
     selectAll.addEventListener("click", () => this.select(new Set(this.seats.map((s) => s.label))));
     const addSeat = h("button", { type: "button", className: "secondary small" }, "Add seat");
     addSeat.addEventListener("click", () => this.addOne());
-
-    this.summary = h("span", { className: "selection-summary" });
-    this.labelInput = h("input", { className: "seat-label", maxLength: 20, "aria-label": "Seat label", disabled: true });
-    this.renameButton = h("button", { type: "button", className: "secondary small", disabled: true }, "Rename");
-    this.renameButton.addEventListener("click", () => this.renameSelected());
-    this.accessibleButton = h("button", { type: "button", className: "secondary small", disabled: true, "aria-pressed": "false" }, "Accessible");
-    this.accessibleButton.addEventListener("click", () => this.toggleAccessibleSelected());
-    this.deleteButton = h("button", { type: "button", className: "danger small", disabled: true }, "Delete");
-    this.deleteButton.addEventListener("click", () => this.deleteSelected());
-    const inspector = h(
-      "div",
-      { className: "seat-inspector" },
-      this.summary,
-      h("span", { className: "rename" }, this.labelInput, this.renameButton),
-      this.accessibleButton,
-      this.deleteButton,
-    );
-    this.enterTriggers(inspector, this.renameButton);
     this.message = h("p", { className: "seatmap-message", role: "status", "aria-live": "polite" });
 
     this.element = h(
       "div",
       { className: "seatmap-editor" },
-      gridTool,
+      this.gridTool,
       h("div", { className: "seatmap-toolbar" }, this.count, h("span", { className: "spacer" }), selectAll, addSeat),
       h("div", { className: "seatmap-canvas" }, this.canvas.svg, this.empty),
-      inspector,
+      this.inspector.element,
       this.message,
       h(
         "p",
@@ -134,13 +87,7 @@ export class SeatMapEditor {
         "Click a seat to select it, shift-click to add to the selection, or drag across empty space to select an area. " +
           "Drag selected seats or use the arrow keys (shift: 10×) to move them; Delete removes them.",
       ),
-      h(
-        "div",
-        { className: "seatmap-legend", "aria-hidden": "true" },
-        h("span", {}, h("span", { className: "key key-seat" }), "Seat"),
-        h("span", {}, h("span", { className: "key key-accessible" }), "Wheelchair accessible"),
-        h("span", {}, h("span", { className: "key key-selected" }), "Selected"),
-      ),
+      editorLegend(),
     );
     this.listen();
     this.redraw();
@@ -154,7 +101,7 @@ export class SeatMapEditor {
 
   // ------------------------------------------------------------------ edits
 
-  private generate(section: string, rowSpec: string, seatsPerRow: number, spacing: number): void {
+  private generate({ section, rows: rowSpec, seatsPerRow, spacing }: GridRequest): void {
     const rows = parseRows(rowSpec);
     if (!rows.ok) return this.say(rows.message, true);
     const spec = { section, rows: rows.value, seatsPerRow, spacing, origin: originBelow(this.seats, spacing) };
@@ -178,18 +125,17 @@ export class SeatMapEditor {
     this.selection = new Set([seat.label]);
     this.commit(result.value);
     this.say(`Added seat ${seat.label}. Type a new label to rename it.`);
-    this.labelInput.focus();
-    this.labelInput.select();
+    this.inspector.labelInput.focus();
+    this.inspector.labelInput.select();
   }
 
-  private renameSelected(): void {
+  private renameSelected(to: string): void {
     const [from] = [...this.selection];
     if (from === undefined || this.selection.size !== 1) return;
-    const to = this.labelInput.value.trim();
     const result = renameSeat(this.seats, from, to, this.options.takenElsewhere());
     if (!result.ok) {
       this.say(result.message, true);
-      this.labelInput.focus();
+      this.inspector.labelInput.focus();
       return;
     }
     this.selection = new Set([to]);
@@ -236,16 +182,6 @@ export class SeatMapEditor {
   private say(text: string, problem = false): void {
     this.message.textContent = text;
     this.message.classList.toggle("problem", problem);
-  }
-
-  /** Enter inside a tool runs the tool instead of submitting the event form around it. */
-  private enterTriggers(container: HTMLElement, button: HTMLButtonElement): void {
-    container.addEventListener("keydown", (event) => {
-      if (event.key === "Enter" && event.target instanceof HTMLInputElement) {
-        event.preventDefault();
-        button.click();
-      }
-    });
   }
 
   // ------------------------------------------------------------------ input
@@ -327,19 +263,6 @@ export class SeatMapEditor {
 
   private paintSelection(): void {
     this.canvas.paint(this.selection);
-    const chosen = this.seats.filter((s) => this.selection.has(s.label));
-    const n = chosen.length;
-    const names = chosen.slice(0, 6).map((s) => s.label).join(", ") + (n > 6 ? ", …" : "");
-    this.summary.textContent = n === 0 ? "No seats selected" : `${n} selected: ${names}`;
-    const one = n === 1 ? chosen[0] : undefined;
-    this.labelInput.disabled = !one || !!this.options.readOnly;
-    this.renameButton.disabled = this.labelInput.disabled;
-    this.labelInput.value = one?.label ?? "";
-    const allAccessible = n > 0 && chosen.every((s) => s.accessible);
-    this.accessibleButton.disabled = n === 0 || !!this.options.readOnly;
-    this.accessibleButton.setAttribute("aria-pressed", String(allAccessible));
-    this.accessibleButton.textContent = allAccessible ? "Accessible ✓" : "Mark accessible";
-    this.deleteButton.disabled = n === 0 || !!this.options.readOnly;
-    this.deleteButton.textContent = n > 1 ? `Delete ${n} seats` : "Delete";
+    this.inspector.show(this.seats.filter((s) => this.selection.has(s.label)), !!this.options.readOnly);
   }
 }

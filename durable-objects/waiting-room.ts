@@ -10,39 +10,19 @@
  * calls). One alarm ticks once a second while anyone waits, and at the opening.
  */
 import { DurableObject } from "cloudflare:workers";
-import { admissionsDue, nextAdmissionAt, roomPhase, type RoomView } from "../workers/domain/admission";
+import { roomPhase, type RoomView } from "../workers/domain/admission";
 import { decidePassUse, type PassUse } from "../workers/domain/queue-pass";
-import { advanceWatermark, BLOCK_MAX_AGE_MS, blockSizeFor, holesOf, preQueueOffsets, SHARDS, waitingAfter, type Block, type WatermarkMove } from "../workers/domain/queue-shards";
-import type { TierInventory } from "./tier-inventory";
-import type { BlockReport, WaitingRoomShard } from "./waiting-room-shard";
+import { decideClaim, nextTickAt, releaseStep, roomViewOf, shardEntriesOf, type RoomFacts, type RoomState } from "../workers/domain/queue-room";
+import { BLOCK_MAX_AGE_MS, blockSizeFor, preQueueOffsets, waitingAfter, type Block, type WatermarkMove } from "../workers/domain/queue-shards";
+import type { BlockReport } from "./waiting-room-shard";
+import { closePreQueues, sealShards, ticketsLeftOf } from "./waiting-room-calls";
 import { RoomStore, SCHEMA } from "./waiting-room-store";
 import { sha256Hex, toHex, type ClaimOutcome, type Fairness, type RoomConfig, type RoomStats } from "./waiting-room-types";
 export type { ClaimOutcome, Fairness, JoinOutcome, RoomConfig, RoomStats } from "./waiting-room-types";
 import { migrateStorage } from "./schema-migrations";
 
-const TICK_MS = 1_000;
-const SOLD_OUT_TICK_MS = 5_000;
 const INVENTORY_REFRESH_MS = 1_000;
-/** How many sealed blocks with holes a view carries; past that, "ahead" may count a few holes as people. */
-const MAX_VIEW_HOLES = 2_000;
 export { JOINS_PER_IP_PER_MINUTE } from "../workers/domain/queue-shards";
-
-interface RoomState {
-  config: RoomConfig | null;
-  seed: string;
-  commitment: string;
-  opened: boolean;
-  preQueueSize: number;
-  preQueueOffsets: number[] | null;
-  /** The last position lent to a shard (the pre-queue's last position right after the draw). */
-  lastPosition: number;
-  releasedUpTo: number;
-  credit: number;
-  lastTickAt: number;
-  ticketsLeft: number | null;
-  soldOut: boolean;
-  inventoryCheckedAt: number;
-}
 
 export class WaitingRoom extends DurableObject<Env> {
   private readonly store: RoomStore;
@@ -111,23 +91,26 @@ export class WaitingRoom extends DurableObject<Env> {
       opened,
       seed: opened ? this.state.seed : null,
       pre_queue_size: opened ? preQueueSize : null,
-      shard_entries: opened && offsets ? offsets.map((from, s) => (s + 1 < offsets.length ? offsets[s + 1]! : preQueueSize) - from) : null,
+      shard_entries: opened && offsets ? shardEntriesOf(offsets, preQueueSize) : null,
     };
   }
 
   /** An admitted position asks for its access: allowed once released, until its session (counted from the release) ends. */
   async claimAccess(position: number): Promise<ClaimOutcome> {
     const now = Date.now();
-    const config = this.state.config;
-    if (!config) return { ok: false, code: "not_configured" };
-    if (!this.isReleased(position)) return { ok: false, code: "not_admitted" };
-    const release = this.store.releaseOf(position);
-    if (!release) return { ok: false, code: "not_admitted" };
-    const expiresAt = release.released_at + config.settings.sessionMinutes * 60_000;
-    if (expiresAt <= now || this.store.admission(position)?.finished_at) return { ok: false, code: "session_ended" };
+    const released = this.isReleased(position);
+    const decision = decideClaim({
+      configured: this.state.config !== null,
+      released,
+      releasedAt: released ? (this.store.releaseOf(position)?.released_at ?? null) : null,
+      finished: Boolean(this.store.admission(position)?.finished_at),
+      sessionMinutes: this.state.config?.settings.sessionMinutes ?? 0,
+      now,
+    });
+    if (!decision.ok) return decision;
     this.counters.claims++;
     this.store.claim(position, now);
-    return { ok: true, position, releasedAt: release.released_at, expiresAt };
+    return { ok: true, position, releasedAt: decision.releasedAt, expiresAt: decision.expiresAt };
   }
 
   /** Register's check of a pass, in the same serialized step that marks it (workers/domain/queue-pass.ts). */
@@ -224,10 +207,6 @@ export class WaitingRoom extends DurableObject<Env> {
 
   // -------------------------------------------------------------------------------------------
 
-  private shard(k: number): DurableObjectStub<WaitingRoomShard> {
-    return (this.env.WAITING_ROOM_SHARD as unknown as DurableObjectNamespace<WaitingRoomShard>).getByName(`${this.state.config!.eventId}:${k}`);
-  }
-
   private async configure(config: RoomConfig, now: number): Promise<void> {
     if (JSON.stringify(config) !== JSON.stringify(this.state.config)) {
       this.state.config = config;
@@ -246,8 +225,7 @@ export class WaitingRoom extends DurableObject<Env> {
   private open(now: number): Promise<void> {
     this.opening ??= this.ctx.blockConcurrencyWhile(async () => {
       if (this.state.opened || !this.state.config) return;
-      const counts = await Promise.all(Array.from({ length: SHARDS }, (_, k) => this.shard(k).closePreQueue()));
-      const entries = counts.map((c) => c.entries);
+      const entries = await closePreQueues(this.env, this.state.config.eventId);
       this.state.preQueueOffsets = preQueueOffsets(entries);
       this.state.preQueueSize = entries.reduce((a, b) => a + b, 0);
       this.state.lastPosition = this.state.preQueueSize;
@@ -266,8 +244,7 @@ export class WaitingRoom extends DurableObject<Env> {
   /** Asks every shard with an open block to stop using it and say how far it got. */
   private async sealShards(shards: number[]): Promise<void> {
     this.counters.seals += shards.length;
-    const reports = await Promise.all(shards.map((k) => this.shard(k).seal()));
-    for (const r of reports) this.store.seal(r);
+    for (const r of await sealShards(this.env, this.state.config!.eventId, shards)) this.store.seal(r);
   }
 
   private isReleased(position: number): boolean {
@@ -278,31 +255,21 @@ export class WaitingRoom extends DurableObject<Env> {
     return this.store.blocksAfter(this.state.releasedUpTo);
   }
 
-  /** Lets in whoever is due. */
+  /** Lets in whoever is due (workers/domain/queue-room.ts decides). */
   private release(now: number): WatermarkMove {
-    const settings = this.state.config?.settings;
-    const none = { releasedUpTo: this.state.releasedUpTo, released: 0, blockedAt: null };
-    if (!settings || !this.state.opened) return none;
-    const blocks = this.blocks();
-    const decision = admissionsDue({
-      now,
-      lastTickAt: this.state.lastTickAt,
-      credit: this.state.credit,
-      admitPerMinute: settings.admitPerMinute,
-      maxActiveShoppers: settings.maxActiveShoppers,
-      active: this.activeNow(now).active,
-      waiting: waitingAfter(this.state.releasedUpTo, this.state.preQueueSize, blocks),
-      soldOut: this.state.soldOut,
-    });
-    const move = advanceWatermark({ releasedUpTo: this.state.releasedUpTo, preQueueSize: this.state.preQueueSize, blocks, want: decision.release });
-    // Credit not used because a block stood in the way stays owed.
-    this.state.credit = decision.credit + (decision.release - move.released);
-    this.state.lastTickAt = decision.lastTickAt;
-    if (move.releasedUpTo > this.state.releasedUpTo) {
-      this.state.releasedUpTo = move.releasedUpTo;
-      this.store.addRelease(move.releasedUpTo, move.released, now);
+    const step = releaseStep(this.state, this.facts(now), now);
+    this.state.credit = step.credit;
+    this.state.lastTickAt = step.lastTickAt;
+    if (step.move.releasedUpTo > this.state.releasedUpTo) {
+      this.state.releasedUpTo = step.move.releasedUpTo;
+      this.store.addRelease(step.move.releasedUpTo, step.move.released, now);
     }
-    return move;
+    return step.move;
+  }
+
+  private facts(now: number): RoomFacts {
+    const { active, firstEndsAt } = this.activeNow(now);
+    return { blocks: this.blocks(), active, firstSessionEndsAt: firstEndsAt };
   }
 
   private waiting(): number {
@@ -318,54 +285,21 @@ export class WaitingRoom extends DurableObject<Env> {
     const config = this.state.config;
     if (!config || config.tierIds.length === 0 || now - this.state.inventoryCheckedAt < INVENTORY_REFRESH_MS) return;
     this.state.inventoryCheckedAt = now;
-    const namespace = this.env.TIER_INVENTORY as unknown as DurableObjectNamespace<TierInventory>;
-    const snapshots = await Promise.all(config.tierIds.map((id) => namespace.getByName(id).snapshot()));
-    if (snapshots.some((s) => !s.configured)) {
-      this.state.ticketsLeft = null;
-      this.state.soldOut = false;
-      return;
-    }
-    this.state.ticketsLeft = snapshots.reduce((sum, s) => sum + s.available, 0);
+    this.state.ticketsLeft = await ticketsLeftOf(this.env, config.tierIds);
     this.state.soldOut = this.state.ticketsLeft === 0;
   }
 
   private present(now: number): RoomView & { commitment: string } {
-    const settings = this.state.config!.settings;
-    const blocks = this.blocks();
-    const waiting = waitingAfter(this.state.releasedUpTo, this.state.preQueueSize, blocks);
-    const { active, firstEndsAt } = this.activeNow(now);
-    return {
-      opened: this.state.opened,
-      closed: roomPhase(settings, now) === "closed",
-      opensAt: settings.opensAt,
-      releasedUpTo: this.state.releasedUpTo,
-      lastPosition: this.state.lastPosition,
-      preQueueSize: this.state.opened ? this.state.preQueueSize : 0,
-      preQueueOffsets: this.state.opened ? this.state.preQueueOffsets : null,
-      holes: holesOf(blocks, this.state.releasedUpTo).slice(0, MAX_VIEW_HOLES),
-      seed: this.state.opened ? this.state.seed : null,
-      commitment: this.state.commitment,
-      ticketsLeft: this.state.ticketsLeft,
-      soldOut: this.state.soldOut,
-      admitPerMinute: settings.admitPerMinute,
-      nextAdmissionAt: this.state.opened
-        ? nextAdmissionAt({
-            now, lastTickAt: this.state.lastTickAt, credit: this.state.credit, admitPerMinute: settings.admitPerMinute, waiting,
-            soldOut: this.state.soldOut, freeSlots: settings.maxActiveShoppers - active, firstSessionEndsAt: firstEndsAt,
-          })
-        : null,
-    };
+    return roomViewOf(this.state, this.facts(now), roomPhase(this.state.config!.settings, now) === "closed", now);
   }
 
-  /**
-   * Keeps one alarm: at the opening while the pre-queue fills, every second while anyone waits
-   * (every five while sold out, to notice units coming back). Writes only when the time moves.
-   */
+  /** Keeps one alarm (workers/domain/queue-room.ts says when). Writes only when the time moves. */
   private scheduleTick(now: number, fromTick = false): void {
     const config = this.state.config;
-    let next: number | null = null;
-    if (config && !this.state.opened) next = config.settings.opensAt;
-    else if (config && this.waiting() > 0) next = now + (this.state.soldOut ? SOLD_OUT_TICK_MS : TICK_MS);
+    const next = nextTickAt({
+      configured: config !== null, opened: this.state.opened, opensAt: config?.settings.opensAt ?? 0,
+      waiting: this.state.opened ? this.waiting() : 0, soldOut: this.state.soldOut, mailOwed: false, now,
+    });
     if (next === null) return;
     // An alarm already due sooner serves; a tick always books the following one.
     if (!fromTick && this.alarmAt !== null && this.alarmAt <= next) return;

@@ -2,8 +2,8 @@
  * Input validation at the edge: one wrapper over hono's validator so every route reports bad input
  * the same way (VALIDATION_FAILED with a `details` entry per field) and stays typed for `hc`.
  */
-import { validator } from "hono/validator";
-import type { ValidationTargets } from "hono";
+import { validator, type InferInput } from "hono/validator";
+import type { MiddlewareHandler, ValidationTargets } from "hono";
 import { z } from "zod";
 import { ApiError, validationFailed, type FieldProblem } from "./errors";
 
@@ -85,10 +85,20 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[], target: stri
   });
 }
 
+/**
+ * What `hc` sends (the schema's input: optional and defaulted fields may be left out, query and
+ * path values as strings) and what the handler reads (the schema's output).
+ */
+type Validated<Target extends keyof ValidationTargets, Schema extends z.ZodType> = {
+  in: { [K in Target]: K extends "json" ? z.input<Schema> : InferInput<z.input<Schema>, K> };
+  out: { [K in Target]: z.output<Schema> };
+};
+
 export function validate<Target extends keyof ValidationTargets, Schema extends z.ZodType>(
   target: Target,
   schema: Schema,
-) {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+): MiddlewareHandler<any, string, Validated<Target, Schema>> {
   return validator(target, async (value, c) => {
     if (target === "json") {
       const mediaType = (c.req.header("Content-Type") ?? "").split(";")[0]!.trim();
@@ -101,5 +111,5 @@ export function validate<Target extends keyof ValidationTargets, Schema extends 
     const parsed = await schema.safeParseAsync(value);
     if (!parsed.success) throw validationFailed(describeIssues(parsed.error.issues, target));
     return parsed.data as z.output<Schema>;
-  });
+  }) as unknown as MiddlewareHandler<any, string, Validated<Target, Schema>>; // eslint-disable-line @typescript-eslint/no-explicit-any
 }

@@ -1,35 +1,20 @@
-/** The API's event shapes, as the pages read them. */
-export interface Tier {
-  tier_id: string;
-  name: string;
-  kind: "general_admission" | "seated";
-  price: number;
-  currency: string;
-  capacity: number;
-  available: number;
-  max_per_order: number;
+/**
+ * The catalog's shapes as the pages read them: what GET /events and GET /events/{id} answer,
+ * through hono's typed client (api-client.lib.ts), not copies of them.
+ */
+import { answer, apiClient, type Answer, type SaleEvent } from "./api-client.lib";
+
+export type EventPage = Answer<typeof apiClient.events.$get>;
+export type CatalogEvent = EventPage["events"][number];
+export type Tier = SaleEvent["tiers"][number];
+export type CategoryList = Answer<typeof apiClient.categories.$get>;
+
+/** One page of published events; `query` holds the list's filters and cursor. */
+export function listEvents(query: URLSearchParams): Promise<EventPage> {
+  return answer(apiClient.events.$get({ query: Object.fromEntries(query) }));
 }
 
-export interface CatalogEvent {
-  event_id: string;
-  title: string;
-  description: string;
-  category: string;
-  /** Who runs the event (absent only in organizer views). */
-  organizer?: { name: string };
-  venue: { name: string; city: string; address: string };
-  starts_at: string;
-  ends_at: string;
-  timezone: string;
-  currency: string;
-  status: string;
-  on_sale: boolean;
-  sold_out: boolean;
-  price_from: number | null;
-  tiers: Tier[];
-}
-
-export interface EventPage {
-  events: CatalogEvent[];
-  next_cursor: string | null;
+/** The categories events on sale have (GET /categories). */
+export function listCategories(): Promise<CategoryList> {
+  return answer(apiClient.categories.$get());
 }

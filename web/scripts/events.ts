@@ -2,8 +2,8 @@
  * The event list: search and filters kept in the URL (so a search can be shared and survives a
  * reload), results rendered as cards, "Show more" following the API's cursor.
  */
-import { api, ApiProblem, showStatus } from "./api.lib";
-import type { CatalogEvent, EventPage } from "./catalog.lib";
+import { ApiProblem, showStatus } from "./api.lib";
+import { listCategories, listEvents, type CatalogEvent } from "./catalog.lib";
 import { formatMoney, formatWhen } from "./format.lib";
 
 const form = document.querySelector<HTMLFormElement>("#filters")!;
@@ -51,7 +51,7 @@ async function load(append: boolean): Promise<void> {
   if (append && nextCursor) params.set("cursor", nextCursor);
   showStatus(status, append ? "" : "Loading events…");
   try {
-    const page = await api<EventPage>(`/api/v1/events?${params}`);
+    const page = await listEvents(params);
     if (!append) list.replaceChildren();
     list.append(...page.events.map(card));
     nextCursor = page.next_cursor;
@@ -95,7 +95,7 @@ async function loadCategories(): Promise<void> {
   const select = form.elements.namedItem("category") as HTMLSelectElement;
   const wanted = new URLSearchParams(location.search).get("category")?.toLowerCase() ?? "";
   try {
-    const { categories } = await api<{ categories: { category: string; label: string; events: number }[] }>("/api/v1/categories");
+    const { categories } = await listCategories();
     const options = categories.map(({ category, label }) => new Option(label, category));
     // A shared link may name a category with nothing on sale now: keep it selectable.
     if (wanted && !categories.some((c) => c.category === wanted)) options.push(new Option(wanted, wanted));

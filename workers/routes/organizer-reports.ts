@@ -10,6 +10,7 @@ import { Hono, type Context } from "hono";
 import { z } from "zod";
 import { connectHttp, type HttpDatabase } from "../../db/client";
 import { findOwnedEvent } from "../../db/queries/organizer-events";
+import { ticketsOfOrders } from "../../db/queries/order-tickets-report";
 import { openFindingsOfEvent } from "../../db/queries/reconciliation";
 import { attendeesPage, ordersPage, salesByPeriod, waitlistPage, type AttendeeKey, type AttendeeRow, type OrderKey, type OrderReportRow } from "../../db/queries/reports";
 import { currentOrganization, requirePermission } from "../auth/permissions";
@@ -95,7 +96,10 @@ export const organizerReportRoutes = new Hono<AppEnv>()
     const event = await ownedEvent(c);
     const { cursor, limit, include_superseded } = c.req.valid("query");
     const page = await ordersPage(c.get("db"), event.id, cursor, limit, { includeSuperseded: include_superseded === "true" });
-    return c.json({ event_id: event.id, orders: page.rows, next_cursor: page.next && encodeCursor(page.next) });
+    // Each order with its tickets (additive), so the refund dialog can refund any one of them.
+    const tickets = await ticketsOfOrders(c.get("db"), page.rows.map((r) => r.order_id));
+    const orders = page.rows.map((r) => ({ ...r, tickets: tickets.get(r.order_id) ?? [] }));
+    return c.json({ event_id: event.id, orders, next_cursor: page.next && encodeCursor(page.next) });
   })
   .get("/:eventId/attendees", requirePermission("order.read"), validate("query", pagedQuery(attendeeKey)), async (c) => {
     const event = await ownedEvent(c);

@@ -253,9 +253,13 @@ async function failRefund(env: Env, refund: RefundRow, why: string): Promise<voi
   });
 }
 
+/**
+ * The refund mail, through the outbox: once per refund (dedupe key `refund:<id>`, however many times
+ * completeRefund runs), for a refund of tickets and for a refund of an amount alike. A late payment's
+ * refund (refundLatePayment) is not a refund row completed here and sends none.
+ */
 async function announceRefund(env: Env, db: HttpDatabase, order: OrderRow, refund: RefundRow): Promise<void> {
-  if (refund.ticketIds.length === 0) return;
-  const [attendee, event] = await Promise.all([attendeeOf(db, order.attendeeId), findPublishedEvent(db, order.eventId)]);
+  const [attendee, event, priced] = await Promise.all([attendeeOf(db, order.attendeeId), findPublishedEvent(db, order.eventId), pricedTicketsOfOrder(db, order.id)]);
   const mail = refundMail({
     refundId: refund.id,
     orderId: order.id,
@@ -268,6 +272,7 @@ async function announceRefund(env: Env, db: HttpDatabase, order: OrderRow, refun
     amount: refund.amount,
     currency: refund.currency,
     tickets: refund.ticketIds.length,
+    validTickets: priced.filter((t) => t.status === "valid").length,
   });
   await enqueueOutbox(db, "mail", mail.dedupe_key, mail);
   await publishOutbox(env).catch((error: unknown) => console.warn(JSON.stringify({ level: "warn", where: "outbox", error: String(error) })));

@@ -26,6 +26,7 @@ import { promoCodeRoutes } from "./routes/promo-codes";
 import { purchaseRoutes } from "./routes/purchase";
 import { ticketLinkRoutes } from "./routes/ticket-links";
 import { refundRoutes } from "./routes/refunds";
+import { orderCancelRoutes } from "./routes/order-cancel";
 import { waitlistRoutes } from "./routes/waitlist";
 import { healthRoutes } from "./routes/health";
 import { waitingRoomRoutes } from "./routes/waiting-room";
@@ -79,6 +80,7 @@ const api = new Hono<AppEnv>()
   .route("/checkin", checkinRoutes)
   .route("/", purchaseRoutes)
   .route("/", refundRoutes)
+  .route("/", orderCancelRoutes)
   .route("/", waitlistRoutes)
   .route("/webhook-endpoints", webhookEndpointRoutes);
 

@@ -125,6 +125,7 @@ const PUBLIC = new Set<string>([
   "POST /waitlist/offers/:offerToken/accept",
   "GET /orders/:orderId", // the order token
   "POST /orders/:orderId/pay",
+  "POST /orders/:orderId/cancel", // the order token
   "POST /stripe/webhook", // Stripe's signature
   "GET /checkin/bundle", // device tokens
   "POST /checkin/scan",

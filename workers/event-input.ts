@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { instant } from "./date-input";
 import { currencyOf } from "./domain/currency";
+import { stageProblems } from "./domain/seat-map-stage";
 
 const timezone = z
   .string()
@@ -76,6 +77,25 @@ export const seatInput = z
   })
   .strict();
 
+const coordinate = z.number().finite().min(-100_000).max(100_000);
+
+/** A seated tier's stage: a rectangle in the seat map's coordinates (workers/domain/seat-map-stage.ts). */
+export const stageInput = z
+  .object({
+    x: coordinate,
+    y: coordinate,
+    width: z.number().finite().min(1).max(100_000),
+    height: z.number().finite().min(1).max(100_000),
+    label: z
+      .string()
+      .trim()
+      .min(1, "Give the stage a name, such as Stage.")
+      .max(40)
+      .refine((label) => !/[\u0000-\u001f\u007f]/.test(label), "The stage's name cannot contain control characters.")
+      .default("Stage"),
+  })
+  .strict();
+
 const tierCommon = {
   tier_id: z.uuid().optional(),
   name: z.string().trim().min(1).max(80),
@@ -84,7 +104,14 @@ const tierCommon = {
 };
 
 export const gaTierInput = z.object({ ...tierCommon, capacity: z.number().int().min(1).max(1_000_000) }).strict();
-export const seatedTierInput = z.object({ ...tierCommon, seats: z.array(seatInput).min(1).max(20_000) }).strict();
+/** `stage`: left out keeps a saved tier's stage, null removes it (the picker then draws it above the front row). */
+export const seatedTierInput = z
+  .object({ ...tierCommon, seats: z.array(seatInput).min(1).max(20_000), stage: stageInput.nullable().optional() })
+  .strict()
+  .superRefine((tier, ctx) => {
+    if (!tier.stage) return;
+    for (const message of stageProblems(tier.stage, tier.seats)) ctx.addIssue({ code: "custom", path: ["stage"], message });
+  });
 
 /**
  * A tier with `seats` is seated, any other is general admission. Choosing the schema up front

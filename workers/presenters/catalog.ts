@@ -18,7 +18,14 @@ export function presentTier(tier: TierRow) {
     // Until TierInventory owns live holds (the purchase issue), sold_count is the best figure we have.
     available: Math.max(0, tier.capacity - tier.soldCount),
     max_per_order: tier.maxPerOrder,
+    // A seated tier's stage (null: none set; the picker draws it above the front row).
+    ...(tier.kind === "seated" ? { stage: presentStage(tier) } : {}),
   };
+}
+
+export function presentStage(tier: Pick<TierRow, "stage">) {
+  const stage = tier.stage;
+  return stage ? { x: stage.x, y: stage.y, width: stage.width, height: stage.height, label: stage.label } : null;
 }
 
 export function presentEvent(event: EventRow & { organizerName?: string }, tiers: TierRow[], now: Date) {

@@ -11,7 +11,7 @@ import { inventoryOf } from "../inventory-client";
 import type { AppEnv } from "../context";
 import { instantOrDate, isoInstant } from "../date-input";
 import { ApiError } from "../errors";
-import { presentEvent, presentSeat } from "../presenters/catalog";
+import { presentEvent, presentSeat, presentStage } from "../presenters/catalog";
 import { tiersShownTo } from "../use-cases/promo-claims";
 import { validate } from "../validation";
 
@@ -110,6 +110,7 @@ export const catalogRoutes = new Hono<AppEnv>()
     const [seats, live, sold] = await Promise.all([seatsOfTiers(db, [tier.id]), inventoryOf(c.env, tier.id).seatStatuses(), soldSeatLabels(db, tier.id)]);
     return c.json({
       seats: seats.map((seat) => ({ ...presentSeat(seat), status: live[seat.label] ?? (sold.has(seat.label) ? ("sold" as const) : ("available" as const)) })),
+      stage: presentStage(tier),
     });
   });
 

@@ -23,6 +23,7 @@ import {
 import type { EventRow } from "../../db/queries/catalog";
 import { checkTierPrices } from "../domain/currency";
 import { checkEventTimes, checkPublishable } from "../domain/event-schedule";
+import { stageProblems } from "../domain/seat-map-stage";
 import { isAtLeastAsGenerous, normalizeRefundPolicy, type RefundPolicy } from "../domain/refund-policy";
 import { ApiError, validationFailed } from "../errors";
 import { ensureEventSigningKey } from "../tickets/signing-keys";
@@ -161,10 +162,14 @@ async function syncTiers(tx: Transaction, event: EventRow, incoming: TierInput[]
           throw new ApiError("CONFLICT", `Seats already sold cannot be removed from the map: ${missing.slice(0, 10).join(", ")}.`);
         }
         await replaceSeats(tx, event.id, current.id, tier.seats);
+        // A stage left out stays where it was saved, but must still clear the new seats.
+        const problems = tier.stage === undefined && current.stage ? stageProblems(current.stage, tier.seats) : [];
+        if (problems.length > 0) throw validationFailed(problems.map((message) => ({ field: `tiers.${position}.stage`, message: `The saved stage: ${message}` })));
       }
-      await updateTier(tx, current.id, { ...common, capacity });
+      await updateTier(tx, current.id, { ...common, capacity, ...(seated && tier.stage !== undefined ? { stage: tier.stage } : {}) });
     } else {
-      const created = await insertTier(tx, { ...common, eventId: event.id, kind: seated ? "seated" : "general_admission", capacity });
+      const stage = seated ? (tier.stage ?? null) : null;
+      const created = await insertTier(tx, { ...common, eventId: event.id, kind: seated ? "seated" : "general_admission", capacity, stage });
       if (seated) await replaceSeats(tx, event.id, created.id, tier.seats);
     }
   }

@@ -2,7 +2,8 @@
  * How big is a ticket's QR code? Signs realistic tickets the way pay-order does (a fresh ES256 key,
  * a kid shaped like signing-keys' `evt_<8 hex>_<12 base64url>`, the tier's id as `tier`), then prints
  * the token's length and, per error-correction level, the QR version, modules per side and the size
- * of one module at the sizes the order page and the print view draw it.
+ * of one module at the sizes the order page and the print view draw it; then the CPU time of one
+ * render, SVG and mail PNG, by qrcode's string API (before) and by the project's renderers (now).
  *
  *   npx tsx bench/qr-measure.ts
  *
@@ -11,7 +12,8 @@
 import { base64url, generateKeyPair, SignJWT } from "jose";
 import QRCode from "qrcode";
 import { signTicket, type TicketClaims } from "../workers/tickets/ticket-tokens";
-import { QR_ERROR_CORRECTION, QR_QUIET_ZONE } from "../workers/tickets/qr";
+import { ticketQrPng } from "../workers/mail/attachments";
+import { QR_ERROR_CORRECTION, QR_QUIET_ZONE, ticketQrSvg } from "../workers/tickets/qr";
 import { table } from "./stats";
 
 const LEVELS = ["L", "M", "Q", "H"] as const;
@@ -118,3 +120,42 @@ for (const { label, claims } of tickets) {
   );
   console.log("");
 }
+
+/**
+ * CPU per render (issue #13): qrcode's string API (a segment optimiser over the token, then its SVG
+ * or pngjs PNG renderer) against workers/tickets/qr.ts and workers/mail/qr-png.ts (one byte segment,
+ * the SVG drawn from the matrix, a 1-bit PNG). The two run interleaved in this process, so the ratio
+ * holds on a busy machine even when the absolute figures do not.
+ */
+async function cpuPerRender(render: () => unknown, rounds: number): Promise<number> {
+  const started = process.cpuUsage();
+  for (let i = 0; i < rounds; i++) await render();
+  const used = process.cpuUsage(started);
+  return (used.user + used.system) / 1000 / rounds;
+}
+
+const typical = await signTicket({ kid: kidFor(tickets[0]!.claims.eid), privateKey }, tickets[0]!.claims, NOW);
+const worst = await signTicket({ kid: kidFor(tickets[2]!.claims.eid), privateKey }, tickets[2]!.claims, NOW);
+const ROUNDS = Number(process.env.QR_ROUNDS) || 100;
+const renders: [string, () => unknown, () => unknown][] = [];
+for (const [label, token] of [["typical", typical], ["worst", worst]] as const) {
+  renders.push(
+    [`${label}: SVG`, () => QRCode.toString(token, { type: "svg", errorCorrectionLevel: QR_ERROR_CORRECTION, margin: QR_QUIET_ZONE }), () => ticketQrSvg(token)],
+    [`${label}: PNG (mail)`, () => QRCode.toBuffer(token, { type: "png", errorCorrectionLevel: QR_ERROR_CORRECTION, margin: QR_QUIET_ZONE, scale: 4 }), () => ticketQrPng(token)],
+  );
+}
+const rows: string[][] = [];
+for (const [label, before, after] of renders) {
+  await cpuPerRender(before, 10);
+  await cpuPerRender(after, 10);
+  let b = 0;
+  let a = 0;
+  for (let i = 0; i < 5; i++) {
+    b += await cpuPerRender(before, ROUNDS / 5);
+    a += await cpuPerRender(after, ROUNDS / 5);
+  }
+  const sizes = [(await before()) as string | Uint8Array, (await after()) as string | Uint8Array].map((x) => String(x.length));
+  rows.push([label, (b / 5).toFixed(2), (a / 5).toFixed(2), `×${(b / a).toFixed(1)}`, sizes[0]!, sizes[1]!]);
+}
+console.log(`CPU per render, ms (${ROUNDS} rounds each, interleaved; load ${(await import("node:os")).loadavg()[0]!.toFixed(1)})`);
+console.log(table(["render", "qrcode before", "now", "faster", "bytes before", "bytes now"], rows));

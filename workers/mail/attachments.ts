@@ -1,16 +1,16 @@
 /**
  * A mail's attachments as the mail API takes them: files carried in the message pass through; a
  * ticket's QR code is drawn here, at sending time, as a PNG (mail clients show PNGs inline; most
- * drop inline SVG). The PNG renderer is qrcode's Node build, which runs under `nodejs_compat`
- * (its default import is the browser build, which wants a canvas).
+ * drop inline SVG): the same matrix as the ticket's SVG (workers/tickets/qr.ts), 4 pixels a module,
+ * encoded by workers/mail/qr-png.ts.
  */
-import QRCode from "qrcode/lib/server.js";
 import type { OutgoingMail } from "../adapters/mail";
 import type { MailAttachment } from "../messages";
-import { QR_ERROR_CORRECTION, QR_QUIET_ZONE } from "../tickets/qr";
+import { ticketQrMatrix } from "../tickets/qr";
+import { qrPng } from "./qr-png";
 
 export async function ticketQrPng(text: string): Promise<Uint8Array> {
-  return QRCode.toBuffer(text, { type: "png", errorCorrectionLevel: QR_ERROR_CORRECTION, margin: QR_QUIET_ZONE, scale: 4 });
+  return qrPng(ticketQrMatrix(text), 4);
 }
 
 function base64(bytes: Uint8Array): string {

@@ -8,12 +8,56 @@
  * 15% recovery covers a scuff or a glare spot. The quiet zone is the standard's 4 modules: cheap
  * phone decoders miss codes with less, and the SVG carries it so no page style can eat it.
  * Figures: `npx tsx bench/qr-measure.ts`, written up in docs/door.md ("QR codes").
+ *
+ * Cost (issue #13): the matrix is built from ONE explicit byte-mode segment. Given a string, qrcode
+ * runs a Dijkstra search over numeric/alphanumeric/byte splits of it, which for a base64url JWT
+ * (lower-case letters throughout, so never alphanumeric for long) ends in one byte segment anyway
+ * and cost about half of every render. The mask is still the standard's lowest-penalty choice. The
+ * SVG is drawn here from the matrix as one path of horizontal runs (qrcode's own SVG shape).
  */
 import QRCode from "qrcode";
 
 export const QR_ERROR_CORRECTION = "M";
 export const QR_QUIET_ZONE = 4;
 
+/** The code's modules without the quiet zone: `size` × `size`, row-major, 1 = dark. */
+export interface QrMatrix {
+  size: number;
+  data: Uint8Array;
+}
+
+const utf8 = new TextEncoder();
+
+export function ticketQrMatrix(token: string): QrMatrix {
+  const { modules } = QRCode.create([{ data: utf8.encode(token), mode: "byte" }], { errorCorrectionLevel: QR_ERROR_CORRECTION });
+  return { size: modules.size, data: modules.data };
+}
+
+/** The dark modules as one stroked path: per row, `M x y` (or `m gap 0`) then `h run` per dark run. */
+export function qrSvg({ size, data }: QrMatrix, quiet = QR_QUIET_ZONE): string {
+  const side = size + 2 * quiet;
+  const parts: string[] = [];
+  for (let row = 0; row < size; row++) {
+    const offset = row * size;
+    let penAt = -1; // column after the last run drawn on this row; -1 before the first
+    let col = 0;
+    while (col < size) {
+      if (!data[offset + col]) {
+        col++;
+        continue;
+      }
+      const start = col;
+      while (col < size && data[offset + col]) col++;
+      parts.push(penAt < 0 ? `M${start + quiet} ${row + quiet + 0.5}h${col - start}` : `m${start - penAt} 0h${col - start}`);
+      penAt = col;
+    }
+  }
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${side} ${side}" shape-rendering="crispEdges">` +
+    `<path fill="#ffffff" d="M0 0h${side}v${side}H0z"/><path stroke="#000000" d="${parts.join("")}"/></svg>\n`
+  );
+}
+
 export async function ticketQrSvg(token: string): Promise<string> {
-  return QRCode.toString(token, { type: "svg", errorCorrectionLevel: QR_ERROR_CORRECTION, margin: QR_QUIET_ZONE });
+  return qrSvg(ticketQrMatrix(token));
 }

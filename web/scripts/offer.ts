@@ -5,11 +5,11 @@
  * link that is not an offer says that too. The token is read from the fragment and wiped from the
  * address bar at once.
  */
-import { api, ApiProblem, showStatus } from "./api.lib";
+import { ApiProblem, showStatus } from "./api.lib";
+import { readEvent, type SaleEvent } from "./api-client.lib";
 import { formatMoney } from "./format.lib";
 import { listSeats } from "./order-problems.lib";
 import { orderTokenFor } from "./order-access.lib";
-import type { SaleEvent } from "./order-shapes.lib";
 import { formatEventStart, mountOfferHold } from "./offer-hold.lib";
 import { describeOffer, offerTokenFromPage, type WaitlistOffer } from "./waitlist-access.lib";
 
@@ -89,7 +89,7 @@ async function load(token: string, known?: SaleEvent): Promise<void> {
     return;
   }
   showStatus(status, "");
-  const event = known ?? (await api<SaleEvent>(`/api/v1/events/${encodeURIComponent(offer.event_id)}`).catch(() => undefined));
+  const event = known ?? (await readEvent(offer.event_id).catch(() => undefined));
   render(offer, token, event);
 }
 

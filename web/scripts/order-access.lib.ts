@@ -6,7 +6,10 @@
  * fragments are never sent to a server, and this page strips it from the address bar at once.
  */
 import { api } from "./api.lib";
-import type { PendingOrder } from "./order-shapes.lib";
+import type { OrderView, PendingOrder } from "./api-client.lib";
+
+/** The statuses of an order that was paid: its page is the tickets, not the checkout. */
+export const PAID_STATUSES: ReadonlySet<OrderView["status"]> = new Set<OrderView["status"]>(["confirmed", "refunded", "partially_refunded"]);
 
 const TOKEN_KEY = "admit-one.order-token.";
 const NOTE_KEY = "admit-one.order-note.";

@@ -10,50 +10,22 @@
  * Accepting an offer answers like register, so it hands over to the checkout exactly as the
  * purchase form does: the order token into this tab's storage, then `/checkout?order=<id>`.
  */
-import { api } from "./api.lib";
-import { rememberAttendee, rememberOrder } from "./order-access.lib";
-import { PAID_STATUSES, type PendingOrder } from "./order-shapes.lib";
+import type { InferRequestType } from "hono/client";
+import { answer, apiClient, type Answer } from "./api-client.lib";
+import { PAID_STATUSES, rememberAttendee, rememberOrder } from "./order-access.lib";
 
-export type WaitlistStatus = "waiting" | "offered" | "purchased" | "expired" | "left";
+type EntryCalls = (typeof apiClient.waitlist)[":entryId"];
+type OfferCalls = (typeof apiClient.waitlist.offers)[":offerToken"];
+type JoinCall = (typeof apiClient.events)[":eventId"]["waitlist"]["$post"];
 
-/** GET /waitlist/{id}; the join's answer adds `entry_token`. */
-export interface WaitlistEntry {
-  entry_id: string;
-  event_id: string;
-  tier_id: string;
-  quantity: number;
-  status: WaitlistStatus;
-  position: number;
-  offer_expires_at: string | null;
-  offer_seats: string[];
-  offer_token: string | null;
-  joined_at: string;
-  entry_token?: string;
-}
-
+/** GET /waitlist/{id} (and DELETE's answer). */
+export type WaitlistEntry = Answer<EntryCalls["$get"]>;
+/** The join's answer: the entry with its `entry_token`. */
+export type JoinedEntry = Answer<JoinCall>;
+export type WaitlistStatus = WaitlistEntry["status"];
 /** GET /waitlist/offers/{token}: what the offer holds, for the offer page. */
-export interface WaitlistOffer {
-  entry_id: string;
-  status: WaitlistStatus;
-  event_id: string;
-  event_title: string | null;
-  starts_at: string | null;
-  timezone: string | null;
-  tier_id: string;
-  tier_name: string;
-  quantity: number;
-  seats: string[];
-  amount: number;
-  currency: string;
-  offer_expires_at: string | null;
-  order_id: string | null;
-}
-
-export interface JoinRequest {
-  tier_id: string;
-  quantity: number;
-  attendee: { name: string; email: string };
-}
+export type WaitlistOffer = Answer<OfferCalls["$get"]>;
+export type JoinRequest = InferRequestType<JoinCall>["json"];
 
 const TOKEN_KEY = "admit-one.waitlist-token.";
 const NOTE_KEY = "admit-one.waitlist-note.";
@@ -142,20 +114,27 @@ export function waitlistPage(entryId: string, token?: string): string {
  * Joins a tier's waitlist. Joining twice with the same email answers with the same entry (200), so
  * a double click or a retry after a lost answer is harmless.
  */
-export async function joinWaitlist(eventId: string, request: JoinRequest, note: Omit<EntryNote, "attendee_name">): Promise<WaitlistEntry> {
-  const entry = await api<WaitlistEntry>(`/api/v1/events/${encodeURIComponent(eventId)}/waitlist`, { method: "POST", body: JSON.stringify(request) });
+export async function joinWaitlist(eventId: string, request: JoinRequest, note: Omit<EntryNote, "attendee_name">): Promise<JoinedEntry> {
+  const entry = await answer(apiClient.events[":eventId"].waitlist.$post({ param: { eventId }, json: request }));
   write(NOTE_KEY + entry.entry_id, { ...note, attendee_name: request.attendee.name } satisfies EntryNote);
   rememberAttendee(request.attendee);
   return entry;
 }
 
-/** An entry call, authorized by the entry token. */
-export function entryApi<T>(entryId: string, token: string, init: RequestInit = {}): Promise<T> {
-  return api<T>(`/api/v1/waitlist/${encodeURIComponent(entryId)}`, { ...init, headers: { ...init.headers, Authorization: `Bearer ${token}` } });
+const entryAuth = (token: string) => ({ headers: { Authorization: `Bearer ${token}` } });
+
+/** The entry as it stands, authorized by the entry token. */
+export function readEntry(entryId: string, token: string): Promise<WaitlistEntry> {
+  return answer(apiClient.waitlist[":entryId"].$get({ param: { entryId } }, entryAuth(token)));
+}
+
+/** Leaves the waitlist; answers with the entry, now `left`. */
+export function leaveEntry(entryId: string, token: string): Promise<Answer<EntryCalls["$delete"]>> {
+  return answer(apiClient.waitlist[":entryId"].$delete({ param: { entryId } }, entryAuth(token)));
 }
 
 export function describeOffer(offerToken: string): Promise<WaitlistOffer> {
-  return api<WaitlistOffer>(`/api/v1/waitlist/offers/${encodeURIComponent(offerToken)}`);
+  return answer(apiClient.waitlist.offers[":offerToken"].$get({ param: { offerToken } }));
 }
 
 /**
@@ -164,7 +143,7 @@ export function describeOffer(offerToken: string): Promise<WaitlistOffer> {
  * API's refusal; on success the page is leaving and the promise never settles.
  */
 export async function acceptOfferAndCheckout(offerToken: string, attendeeName = ""): Promise<never> {
-  const order = await api<PendingOrder>(`/api/v1/waitlist/offers/${encodeURIComponent(offerToken)}/accept`, { method: "POST" });
+  const order = await answer(apiClient.waitlist.offers[":offerToken"].accept.$post({ param: { offerToken } }));
   rememberOrder(order, attendeeName);
   location.assign(`/${PAID_STATUSES.has(order.status) ? "order" : "checkout"}?order=${encodeURIComponent(order.order_id)}`);
   return new Promise<never>(() => {});

@@ -5,13 +5,13 @@
  * bought, let its offer expire or left. The entry token arrives in the fragment from the join and
  * lives in localStorage (waitlist-access.lib).
  */
-import { api, ApiProblem, showStatus } from "./api.lib";
+import { ApiProblem, showStatus } from "./api.lib";
+import { readEvent, type SaleEvent } from "./api-client.lib";
 import { askToConfirm } from "./confirm-dialog.lib";
 import { problemMessage } from "./field-errors.lib";
 import { formatMoney } from "./format.lib";
-import type { SaleEvent } from "./order-shapes.lib";
 import { formatEventStart, mountOfferHold, type OfferHold } from "./offer-hold.lib";
-import { entryApi, entryIdFromUrl, entryNote, entryTokenFor, forgetEntry, type WaitlistEntry, type WaitlistStatus } from "./waitlist-access.lib";
+import { entryIdFromUrl, entryNote, entryTokenFor, forgetEntry, leaveEntry, readEntry, type WaitlistEntry, type WaitlistStatus } from "./waitlist-access.lib";
 
 const $ = <T extends HTMLElement = HTMLElement>(selector: string) => document.querySelector<T>(selector)!;
 const status = $("#status");
@@ -120,7 +120,7 @@ function render(entry: WaitlistEntry, token: string): void {
 async function refresh(entryId: string, token: string): Promise<void> {
   window.clearTimeout(timer);
   try {
-    const entry = await entryApi<WaitlistEntry>(entryId, token);
+    const entry = await readEntry(entryId, token);
     showStatus(status, "");
     render(entry, token);
     if (entry.status === "waiting" || entry.status === "offered") timer = window.setTimeout(() => void refresh(entryId, token), POLL_MS);
@@ -150,7 +150,7 @@ async function leave(entryId: string, token: string, offered: boolean): Promise<
   const button = $<HTMLButtonElement>("#leave");
   button.disabled = true;
   try {
-    const entry = await entryApi<WaitlistEntry>(entryId, token, { method: "DELETE" });
+    const entry = await leaveEntry(entryId, token);
     render(entry, token);
   } catch (error) {
     showStatus($("#leave-status"), problemMessage(error, "We could not take you off the waitlist. Please try again."), "error");
@@ -171,11 +171,11 @@ async function main(): Promise<void> {
   }
   let first: WaitlistEntry;
   try {
-    first = await entryApi<WaitlistEntry>(entryId, token);
+    first = await readEntry(entryId, token);
   } catch {
     return refresh(entryId, token);
   }
-  event = await api<SaleEvent>(`/api/v1/events/${encodeURIComponent(first.event_id)}`).catch(() => undefined);
+  event = await readEvent(first.event_id).catch(() => undefined);
   const back = $<HTMLAnchorElement>("#back-link");
   back.href = `/event?id=${encodeURIComponent(first.event_id)}`;
   back.hidden = false;

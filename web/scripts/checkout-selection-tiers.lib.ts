@@ -2,12 +2,12 @@
  * The purchase form's parts for one tier: its radio, availability, quantity, and for a seated tier
  * the seat map and best available; and the notice of tickets this tab already holds.
  */
+import type { SaleEvent } from "./api-client.lib";
 import type { Tier } from "./catalog.lib";
 import { bestAvailableControl } from "./checkout-selection-best.lib";
 import { h } from "./elements.lib";
 import { formatMoney } from "./format.lib";
 import { pendingOrderOf } from "./order-access.lib";
-import type { SaleEvent } from "./order-shapes.lib";
 import { SeatPicker } from "./seat-picker.lib";
 import type { WaitlistChoice } from "./waitlist-join.lib";
 

@@ -6,14 +6,13 @@
  * refusal of the API is turned into a sentence next to what the attendee can change.
  */
 import { ApiProblem, showStatus, type FieldProblem } from "./api.lib";
-import { readEvent } from "./api-client.lib";
+import { readEvent, type SaleEvent } from "./api-client.lib";
 import { $, availabilityText, fillQuantities, showPendingOrder, tierControl, type TierControls } from "./checkout-selection-tiers.lib";
 import { clearErrorsOnEdit, clearFieldErrors, showFieldErrors } from "./field-errors.lib";
 import { formatMoney } from "./format.lib";
-import { attendeeDraft, rememberAttendee, rememberOrder, takeRetrySelection } from "./order-access.lib";
+import { attendeeDraft, PAID_STATUSES, rememberAttendee, rememberOrder, takeRetrySelection } from "./order-access.lib";
 import { registerProblem, takenSeats } from "./order-problems.lib";
 import { registerOrder, type RegisterRequest } from "./order-register.lib";
-import { PAID_STATUSES, type SaleEvent } from "./order-shapes.lib";
 import { joinAndOpenWaitlist, joinProblem, waitlistChoice } from "./waitlist-join.lib";
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;

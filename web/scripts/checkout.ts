@@ -5,13 +5,12 @@
  * is in flight so nobody wonders whether a second press charged them twice.
  */
 import { ApiProblem, showStatus } from "./api.lib";
-import { answer, apiClient, orderAuth, readEvent, readOrder } from "./api-client.lib";
+import { answer, apiClient, orderAuth, readEvent, readOrder, type OrderView, type SaleEvent } from "./api-client.lib";
 import { startCountdown, type Countdown } from "./checkout-countdown.lib";
 import { formatMoney, formatWhen } from "./format.lib";
-import { orderIdFromUrl, orderNote, orderTokenFor, rememberPendingOrder, rememberRetrySelection } from "./order-access.lib";
+import { orderIdFromUrl, orderNote, orderTokenFor, PAID_STATUSES, rememberPendingOrder, rememberRetrySelection } from "./order-access.lib";
 import { declineCode, declinedButHeld, declineSentence, holdExpiredSentence, listSeats, payProblem, wasRefunded } from "./order-problems.lib";
 import { forgetRegisterAttempt } from "./order-register.lib";
-import { PAID_STATUSES, type OrderView, type SaleEvent } from "./order-shapes.lib";
 import { mountPaymentMethods, type PaymentMethodSource } from "./payment-methods.lib";
 
 const $ = <T extends HTMLElement = HTMLElement>(selector: string) => document.querySelector<T>(selector)!;

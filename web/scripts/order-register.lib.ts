@@ -4,18 +4,12 @@
  * a double click, a retry after a lost answer, or Back-then-Continue all send the same key, and the
  * API answers with the same order instead of a second hold.
  */
+import type { InferRequestType } from "hono/client";
 import { ApiProblem } from "./api.lib";
-import { answer, apiClient } from "./api-client.lib";
-import type { PendingOrder } from "./order-shapes.lib";
+import { answer, apiClient, type PendingOrder } from "./api-client.lib";
 
-export interface RegisterRequest {
-  tier_id: string;
-  quantity: number;
-  seats?: string[];
-  best_available?: true;
-  attendee: { name: string; email: string };
-  promo_code?: string;
-}
+/** Register's body as the route reads it, without the key this module adds per attempt. */
+export type RegisterRequest = Omit<InferRequestType<(typeof apiClient.events)[":eventId"]["register"]["$post"]>["json"], "idempotency_key">;
 
 interface Attempt {
   fingerprint: string;

@@ -7,11 +7,7 @@
  * asks for 3-D Secure, pay answers PAYMENT_ACTION_REQUIRED with the intent's client secret; the
  * Payment Element completes that step and the page calls pay again.
  */
-import { api } from "./api.lib";
-
-type PaymentsConfig =
-  | { mode: "payment_element"; publishable_key: string }
-  | { mode: "test_methods"; test_methods: { id: string; label: string }[] };
+import { answer, apiClient } from "./api-client.lib";
 
 export interface PaymentMethodSource {
   /** A PaymentMethod id to pay with; throws an Error whose message is for the buyer. */
@@ -49,7 +45,7 @@ function loadStripeJs(): Promise<NonNullable<Window["Stripe"]>> {
 }
 
 export async function mountPaymentMethods(field: HTMLElement, select: HTMLSelectElement, order: { amount: number; currency: string }): Promise<PaymentMethodSource> {
-  const config = await api<{ payments: PaymentsConfig }>("/api/v1/config").catch(() => undefined);
+  const config = await answer(apiClient.config.$get()).catch(() => undefined);
   const payments = config?.payments;
   if (payments?.mode !== "payment_element") {
     // Local: the emulator's test methods (the select's built-in options if config is unreachable).

@@ -2,7 +2,7 @@
  * Refunds in Chromium against the real Worker, ledger and Stripe emulator: the attendee's order
  * page offers what the event's refund policy gives back now, asks first, refunds, and shows the
  * tickets as refunded; past the policy's deadline it explains the rule instead of offering a
- * button. The organizer refunds one order from the event page, then cancels the event and watches
+ * button. The organizer refunds one order from the event page (its refund dialog), then cancels the event and watches
  * every order's refund run to completion. A partial refund then the rest: the attendee (phone) picks
  * one ticket, then the other, at the policy's 50%; the organizer (desktop) refunds the money left.
  */
@@ -176,9 +176,11 @@ describe("refunds", () => {
     await row.waitFor();
     expect(await row.textContent()).toContain("€20.00 refunded");
     await shootBothSizes(desk, "refund-rest", DESKTOP);
-    await row.getByRole("button", { name: "Refund the rest · €20.00" }).click();
-    const dialog = desk.locator("dialog.confirm");
-    expect(await dialog.textContent()).toContain("€20.00 of €40.00 was refunded already");
+    // No ticket is left to refund: the dialog opens on an amount, filled in with what is left.
+    await row.getByRole("button", { name: "Refund… · €20.00 left" }).click();
+    const dialog = desk.locator("dialog.refund-dialog");
+    expect(await dialog.textContent()).toContain("€40.00 paid · €20.00 refunded · €20.00 left to refund");
+    expect(await dialog.locator("#refund-amount").inputValue()).toBe("20.00");
     await dialog.getByRole("button", { name: "Refund €20.00" }).click();
     await desk.locator("#sales-status .notice.success").waitFor();
     expect(await desk.locator("#sales-status").textContent()).toContain("Refunded €20.00 to Petra Partial");
@@ -203,8 +205,8 @@ describe("refunds", () => {
 
     // One order refunded in full by the organizer, though the policy gives attendees nothing.
     const ana = page.locator("#orders .sales-row", { hasText: "Ana One" });
-    await ana.getByRole("button", { name: "Refund" }).click();
-    const dialog = page.locator("dialog.confirm");
+    await ana.getByRole("button", { name: "Refund…" }).click();
+    const dialog = page.locator("dialog.refund-dialog");
     expect(await dialog.textContent()).toContain("€20.00");
     await dialog.getByRole("button", { name: "Refund €20.00" }).click();
     await page.locator("#sales-status .notice.success").waitFor();

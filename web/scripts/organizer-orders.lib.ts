@@ -1,58 +1,24 @@
 /**
- * The event editor's sales side: every order with a per-order "Refund" (in full, whatever the
- * policy says: the organizer may always refund), the waitlist in line order, and, once the event
- * is cancelled, the background refund of every order followed live until it is done. Both lists
- * come a page at a time (`next_cursor`), with a "Load more" button under each while there is more.
+ * The event editor's sales side: every order with a per-order "Refund" that opens the refund dialog
+ * (any of its tickets, or an amount: organizer-orders-refund.lib), shown only to roles with
+ * `order.refund`; and the waitlist in line order. Both lists come a page at a time (`next_cursor`),
+ * with a "Load more" button under each while there is more. Once the event is cancelled, its
+ * refunds are followed live (organizer-orders-cancellation.lib).
  */
 import { ApiProblem, showStatus } from "./api.lib";
-import { askToConfirm } from "./confirm-dialog.lib";
 import { h } from "./elements.lib";
 import { problemMessage } from "./field-errors.lib";
 import { whileBusy } from "./form-controls.lib";
 import { formatMoney } from "./format.lib";
+import { askForRefund, type RefundRequest } from "./organizer-orders-refund.lib";
+import { refundable, type OrderRow, type WaitlistRow } from "./organizer-orders-shapes.lib";
 import { organizerApi } from "./organizer-session.lib";
 
-export interface OrderRow {
-  order_id: string;
-  created_at: string;
-  status: string;
-  attendee_name: string;
-  email: string;
-  tier: string;
-  quantity: number;
-  amount: number;
-  currency: string;
-  refunded: number;
-  /** The code in the attendee's mail (paid orders). */
-  order_code: string | null;
-  /** Set when a pending order's hold ran out: it reads `expired` from then on. */
-  expired_at: string | null;
-  /** The buyer's next attempt at the same tier, when this one was replaced (declined, abandoned). */
-  superseded_by: string | null;
-}
-
-interface WaitlistRow {
-  entry_id: string;
-  tier_id: string;
-  position: number;
-  quantity: number;
-  status: string;
-  attendee: { name: string; email: string };
-  offer_expires_at: string | null;
-  joined_at: string;
-}
-
-export interface Cancellation {
-  status: "running" | "completed";
-  orders_total: number;
-  orders_refunded: number;
-  started_at: string;
-  finished_at: string | null;
-}
+export { followCancellation, type Cancellation } from "./organizer-orders-cancellation.lib";
+export type { OrderRow } from "./organizer-orders-shapes.lib";
 
 const $ = <T extends HTMLElement = HTMLElement>(selector: string) => document.querySelector<T>(selector)!;
 const when = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
-const POLL_MS = 1500;
 const PAGE_SIZE = 100;
 
 type Paged<Field extends string, Row> = { [K in Field]: Row[] } & { next_cursor: string | null };
@@ -67,12 +33,6 @@ const ORDER_WORDS: Record<string, string> = {
 };
 
 const ENTRY_WORDS: Record<string, string> = { waiting: "Waiting", offered: "Offer open", purchased: "Bought", expired: "Offer expired", left: "Left" };
-
-/** What a refund by the organizer would still give back. */
-function refundable(order: OrderRow): number {
-  // A refunded order may still hold money: every ticket refunded at the policy's 50% leaves half.
-  return ["confirmed", "partially_refunded", "refunded"].includes(order.status) ? Math.max(0, order.amount - order.refunded) : 0;
-}
 
 /** The "Load more" button under a list (made on first use), shown while the list has another page. */
 function moreButton(list: HTMLElement, show: boolean, load: (button: HTMLButtonElement) => Promise<void>): void {
@@ -94,6 +54,9 @@ export class SalesPanel {
   private entriesCursor: string | null = null;
   private eventId = "";
   private eventStatus = "";
+  /** Whether the signed-in member's role has `order.refund`; read once, with the first list. */
+  private permissions: Promise<string[]> | undefined;
+  private canRefund = false;
 
   /** Orders still holding money among those loaded: what cancelling the event will refund, at least. */
   get paidOrders(): number {
@@ -121,10 +84,20 @@ export class SalesPanel {
     panel.hidden = eventStatus === "draft";
     if (panel.hidden) return;
     try {
-      const [orders, waitlist] = await Promise.all([
+      this.permissions ??= organizerApi<{ permissions: string[] }>("/api/v1/organizations/current").then(
+        (organization) => organization.permissions,
+        () => [],
+      );
+      const [orders, waitlist, permissions] = await Promise.all([
         organizerApi<Paged<"orders", OrderRow>>(`${this.base}/orders?${this.ordersQuery}`),
-        organizerApi<Paged<"entries", WaitlistRow>>(`${this.base}/waitlist?limit=${PAGE_SIZE}`),
+        // Finance reads orders but not the waitlist: its list then stays empty rather than failing both.
+        organizerApi<Paged<"entries", WaitlistRow>>(`${this.base}/waitlist?limit=${PAGE_SIZE}`).catch((error: unknown) => {
+          if (error instanceof ApiProblem && error.code === "FORBIDDEN") return { entries: [], next_cursor: null };
+          throw error;
+        }),
+        this.permissions,
       ]);
+      this.canRefund = permissions.includes("order.refund");
       [this.orders, this.ordersCursor] = [orders.orders, orders.next_cursor];
       [this.entries, this.entriesCursor] = [waitlist.entries, waitlist.next_cursor];
       this.renderOrders();
@@ -167,10 +140,10 @@ export class SalesPanel {
     list.replaceChildren(
       ...this.orders.map((order) => {
         const money = refundable(order);
-        // Untouched orders refund their tickets in full; after a partial refund, the money left.
-        const rest = order.refunded > 0;
-        const button = refunds && money > 0 ? h("button", { type: "button", className: "danger-outline small" }, rest ? `Refund the rest · ${formatMoney(money, order.currency)}` : "Refund") : null;
-        button?.addEventListener("click", () => void (rest ? this.refundRest(order, button) : this.refund(order, button)));
+        // Any of its tickets, or an amount up to what is left (the dialog); only for roles that refund.
+        const button = refunds && this.canRefund && money > 0 ? h("button", { type: "button", className: "danger-outline small" }, order.refunded > 0 ? `Refund… · ${formatMoney(money, order.currency)} left` : "Refund…") : null;
+        button?.addEventListener("click", () => void this.refund(order, button));
+        const refundedTickets = order.tickets.filter((t) => t.status === "refunded").length;
         return h(
           "li",
           { className: "sales-row", "data-order-id": order.order_id },
@@ -186,7 +159,10 @@ export class SalesPanel {
             "div",
             { className: "sales-money" },
             h("span", {}, formatMoney(order.amount, order.currency)),
-            order.refunded > 0 ? h("span", { className: "meta" }, `${formatMoney(order.refunded, order.currency)} refunded`) : null,
+            order.refunded > 0
+              ? h("span", { className: "meta order-refunded" }, order.refunded >= order.amount ? `All ${formatMoney(order.refunded, order.currency)} refunded` : `${formatMoney(order.refunded, order.currency)} refunded`)
+              : null,
+            refundedTickets > 0 ? h("span", { className: "meta" }, `${refundedTickets} of ${order.tickets.length} tickets refunded`) : null,
             order.superseded_by
               ? h("span", { className: "badge order-cancelled", title: "The buyer tried again; see their next order." }, "Replaced")
               : h("span", { className: `badge order-${order.status}` }, ORDER_WORDS[order.status] ?? order.status),
@@ -220,25 +196,13 @@ export class SalesPanel {
     );
   }
 
-  /**
-   * What is left of a partly refunded order, as an amount (money only; tickets still valid stay
-   * valid). One idempotency key per press, so a retried request refunds once.
-   */
-  private async refundRest(order: OrderRow, button: HTMLButtonElement): Promise<void> {
-    const money = formatMoney(refundable(order), order.currency);
-    const sure = await askToConfirm({
-      title: `Refund the rest of ${order.attendee_name}'s order?`,
-      text: `${formatMoney(order.refunded, order.currency)} of ${formatMoney(order.amount, order.currency)} was refunded already. The remaining ${money} goes back to the card they paid with. Tickets still valid stay valid. This cannot be undone.`,
-      confirm: `Refund ${money}`,
-      cancel: "Keep it as it is",
-      danger: true,
-    });
-    if (!sure) return;
-    const body = { amount: refundable(order), idempotency_key: crypto.randomUUID(), reason: "Rest refunded by the organizer" };
-    await this.sendRefund(order, button, body, money);
+  /** The refund dialog, then the request it names; both lists are reloaded either way. */
+  private async refund(order: OrderRow, button: HTMLButtonElement): Promise<void> {
+    const request = await askForRefund(order);
+    if (request) await this.sendRefund(order, button, request);
   }
 
-  private async sendRefund(order: OrderRow, button: HTMLButtonElement, body: Record<string, unknown>, money: string): Promise<void> {
+  private async sendRefund(order: OrderRow, button: HTMLButtonElement, { body, money }: RefundRequest): Promise<void> {
     let outcome: [string, "success" | "error"];
     try {
       await whileBusy(button, "Refunding…", () => organizerApi(`/api/v1/orders/${encodeURIComponent(order.order_id)}/refund`, { method: "POST", body: JSON.stringify(body) }));
@@ -247,61 +211,8 @@ export class SalesPanel {
       const message = error instanceof ApiProblem && error.code === "REFUND_NOT_ALLOWED" ? error.message : problemMessage(error, "The refund did not go through. Please try again.");
       outcome = [message, "error"];
     }
+    // The freed tickets may already be offered to the waitlist: show both lists as they are now.
     await this.load(this.eventId, this.eventStatus);
     showStatus($("#sales-status"), ...outcome);
   }
-
-  private async refund(order: OrderRow, button: HTMLButtonElement): Promise<void> {
-    const money = formatMoney(refundable(order), order.currency);
-    const sure = await askToConfirm({
-      title: `Refund ${order.attendee_name}'s order?`,
-      text: `${money} goes back to the card they paid with, in full whatever the refund policy says, and their ${order.quantity === 1 ? "ticket stops" : "tickets stop"} working at the door. The freed tickets are offered to the waitlist first. This cannot be undone.`,
-      confirm: `Refund ${money}`,
-      cancel: "Keep the order",
-      danger: true,
-    });
-    if (!sure) return;
-    // The freed tickets may already be offered to the waitlist: sendRefund shows both lists as they are now.
-    await this.sendRefund(order, button, { reason: "Refunded by the organizer" }, money);
-  }
-}
-
-/**
- * Shows the cancellation's refunds as they happen, asking every couple of seconds until every order
- * is refunded. Resolves when it is complete (or cannot be followed any further).
- */
-export async function followCancellation(eventId: string, first?: Cancellation | null): Promise<Cancellation | undefined> {
-  const panel = $("#cancellation");
-  let current = first ?? undefined;
-  for (;;) {
-    if (!current) {
-      try {
-        current = await organizerApi<Cancellation>(`/api/v1/events/${encodeURIComponent(eventId)}/cancellation`);
-      } catch (error) {
-        if (error instanceof ApiProblem && error.code === "NOT_FOUND") return undefined;
-        showStatus($("#cancellation-text"), problemMessage(error, "We lost touch with the refunds in progress; they continue anyway."), "error");
-        await new Promise((r) => setTimeout(r, POLL_MS * 2));
-        continue;
-      }
-    }
-    renderCancellation(current);
-    panel.hidden = false;
-    if (current.status === "completed") return current;
-    await new Promise((r) => setTimeout(r, POLL_MS));
-    current = undefined;
-  }
-}
-
-function renderCancellation(c: Cancellation): void {
-  const done = c.status === "completed";
-  const share = c.orders_total === 0 ? 100 : Math.round((c.orders_refunded / c.orders_total) * 100);
-  const bar = $("#cancellation-progress");
-  bar.setAttribute("aria-valuenow", String(share));
-  $("#cancellation-bar").style.width = `${share}%`;
-  $("#cancellation").classList.toggle("done", done);
-  $("#cancellation-title").textContent = done ? "Every order is refunded" : "Refunding every order…";
-  $("#cancellation-count").textContent = `${c.orders_refunded} of ${c.orders_total} order${c.orders_total === 1 ? "" : "s"} refunded`;
-  $("#cancellation-text").textContent = done
-    ? `Finished ${c.finished_at ? when.format(new Date(c.finished_at)) : ""}. Every attendee was refunded in full.`
-    : "Refunds run in the background and resume by themselves after any interruption; you can leave this page.";
 }

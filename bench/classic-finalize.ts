@@ -5,7 +5,7 @@
  *  - sell: the reservation's end (`hold_expires_at`) plays the part the hold's expiry plays there;
  *    no TierInventory.confirm;
  *  - release: a decline or an expiry gives the units back by decrementing `sold_count`, once;
- *  - afterConfirm: nothing, the claim already counted the units.
+ *  - afterConfirm: nothing, and the confirmation does not count sold units: the claim already did.
  */
 import { sql } from "drizzle-orm";
 import type { HttpDatabase } from "../db/client";
@@ -19,6 +19,7 @@ export const classicSale: SaleLedger = {
     await releaseClassicOrder(db, order.id, status);
   },
   async afterConfirm() {},
+  countsSoldAtConfirmation: false,
 };
 
 /** Ends a pending classic order and gives its units back to the counter, once. */

@@ -5,7 +5,7 @@
  * endpoint, and an outbox row that tells the Queue to send them now. With no subscriber it writes
  * nothing. The dedupe key makes a repeated step (a retried request, a redelivered message) one event.
  */
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import type { HttpDatabase, Transaction } from "../client";
 
 export interface WebhookEventRecord {
@@ -22,33 +22,45 @@ export interface WebhookEventRecord {
 
 /** The deliveries it made (none when nobody subscribes, or the event was recorded before). */
 export async function recordWebhookEvent(db: Transaction | HttpDatabase, record: WebhookEventRecord): Promise<string[]> {
+  const result = await db.execute<{ ids: string[] }>(sql`
+    WITH ${webhookEventCtes(record, sql`true`)}
+    SELECT payload->'delivery_ids' AS ids FROM wh_outbox`);
+  return (result.rows as { ids: string[] }[])[0]?.ids ?? [];
+}
+
+/**
+ * recordWebhookEvent's statement as CTE members (wh_owner, wh_subscribers, wh_inserted,
+ * wh_deliveries, wh_outbox: the outbox row's id and payload), for a statement that records the event
+ * together with the change it announces. `gate` is a condition over the statement's other members:
+ * when it is false nothing is written (e.g. `EXISTS (SELECT 1 FROM confirmed)`).
+ */
+export function webhookEventCtes(record: WebhookEventRecord, gate: SQL): SQL {
   const id = crypto.randomUUID();
   const at = record.at.toISOString();
   const outboxKey = `webhook:${record.dedupeKey}`;
-  const result = await db.execute<{ ids: string[] }>(sql`
-    WITH owner AS (
-      SELECT organization_id FROM events WHERE id = ${record.eventId}::uuid AND organization_id IS NOT NULL
-    ), subscribers AS (
-      SELECT w.id FROM webhook_endpoints w JOIN owner o ON w.organization_id = o.organization_id
+  return sql`wh_owner AS (
+      SELECT organization_id FROM events WHERE id = ${record.eventId}::uuid AND organization_id IS NOT NULL AND ${gate}
+    ), wh_subscribers AS (
+      SELECT w.id FROM webhook_endpoints w JOIN wh_owner o ON w.organization_id = o.organization_id
       WHERE w.disabled_at IS NULL AND ${record.type}::text = ANY (w.event_types)
-    ), inserted AS (
+    ), wh_inserted AS (
       INSERT INTO webhook_events (id, organization_id, type, resource_key, dedupe_key, data, created_at)
       SELECT ${id}::uuid, o.organization_id, ${record.type}, ${record.resourceKey}, ${record.dedupeKey}, ${JSON.stringify(record.data)}::jsonb, ${at}::timestamptz
-      FROM owner o WHERE EXISTS (SELECT 1 FROM subscribers)
+      FROM wh_owner o WHERE EXISTS (SELECT 1 FROM wh_subscribers)
       ON CONFLICT (dedupe_key) DO NOTHING
       RETURNING id, seq
-    ), deliveries AS (
+    ), wh_deliveries AS (
       INSERT INTO webhook_deliveries (endpoint_id, event_id, seq, resource_key, next_attempt_at, give_up_at, created_at)
       SELECT s.id, i.id, i.seq, ${record.resourceKey}, ${at}::timestamptz, ${record.giveUpAt.toISOString()}::timestamptz, ${at}::timestamptz
-      FROM inserted i CROSS JOIN subscribers s
+      FROM wh_inserted i CROSS JOIN wh_subscribers s
       RETURNING id
-    )
-    INSERT INTO outbox (topic, dedupe_key, payload)
-    SELECT 'webhook', ${outboxKey}, jsonb_build_object('type', 'webhook.dispatch', 'dedupe_key', ${outboxKey}::text, 'delivery_ids', (SELECT jsonb_agg(id) FROM deliveries))
-    WHERE EXISTS (SELECT 1 FROM deliveries)
-    ON CONFLICT (dedupe_key) DO NOTHING
-    RETURNING payload->'delivery_ids' AS ids`);
-  return (result.rows as { ids: string[] }[])[0]?.ids ?? [];
+    ), wh_outbox AS (
+      INSERT INTO outbox (topic, dedupe_key, payload)
+      SELECT 'webhook', ${outboxKey}, jsonb_build_object('type', 'webhook.dispatch', 'dedupe_key', ${outboxKey}::text, 'delivery_ids', (SELECT jsonb_agg(id) FROM wh_deliveries))
+      WHERE EXISTS (SELECT 1 FROM wh_deliveries)
+      ON CONFLICT (dedupe_key) DO NOTHING
+      RETURNING id, payload
+    )`;
 }
 
 /**

@@ -101,8 +101,9 @@ export async function rotateEventSigningKey(tx: Transaction, masterKey: string, 
  * The key that signs the event's new tickets. Events published before signing keys existed (or
  * seeded straight into the database) get their key here on first use rather than failing.
  */
-export async function loadSigningKey(db: HttpDatabase | Transaction, masterKey: string, eventId: string): Promise<TicketSigningKey> {
-  const row = await ensureCurrentRow(db, masterKey, eventId);
+export async function loadSigningKey(db: HttpDatabase | Transaction, masterKey: string, eventId: string, current?: SigningKeyRow): Promise<TicketSigningKey> {
+  // `current`: the event's current row when the caller already read it (finalize's joined read).
+  const row = current && current.eventId === eventId && current.status === "current" ? current : await ensureCurrentRow(db, masterKey, eventId);
   return { kid: row.kid, privateKey: await privateKeyOf(masterKey, row) };
 }
 

@@ -2,35 +2,21 @@
  * After the money is in: sell the hold, issue signed tickets, confirm the order, or refund when the
  * hold is gone. Called by pay, the Stripe webhook, the sweeper and an event's cancellation.
  */
-import { inTransaction, type HttpDatabase } from "../../db/client";
-import {
-  attendeeOf,
-  findOrder,
-  insertTickets,
-  itemsOfOrder,
-  lockOrder,
-  paymentOfOrder,
-  setOrderStatus,
-  ticketsOfOrder,
-  updatePayment,
-  type OrderRow,
-} from "../../db/queries/orders";
-import { findPublishedEvent } from "../../db/queries/catalog";
-import { enqueueOutbox } from "../../db/queries/outbox";
+import type { HttpDatabase } from "../../db/client";
+import { findOrder, paymentOfOrder, ticketsOfOrder, updatePayment, type OrderRow } from "../../db/queries/orders";
+import { confirmPaidOrder, readPurchase, type ConfirmResult, type PurchaseFacts } from "../../db/queries/confirm-order";
+import { markPublished } from "../../db/queries/outbox";
 import { recordRefund } from "../../db/queries/refunds";
-import { ensureOrderCode } from "../../db/queries/order-codes";
 import { orderToken } from "../auth/order-tokens";
-import { publishOutbox } from "../outbox-publisher";
 import { orderConfirmationMail } from "../mail/order-confirmation";
 import { orderCodeCandidate } from "../domain/order-code";
 import { createStripe } from "../adapters/stripe";
-import { databaseSettings } from "../config";
 import { ApiError } from "../errors";
 import { ticketQrSvg } from "../tickets/qr";
 import { loadSigningKey } from "../tickets/signing-keys";
 import { signTicket } from "../tickets/ticket-tokens";
 import { settleQueuePass } from "../waiting-room-client";
-import { orderPaid } from "../webhooks-out/events";
+import { orderPaidRecord } from "../webhooks-out/events";
 import { presentIssuedTickets } from "../presenters/issued-tickets";
 import { inventorySale, type SaleLedger } from "./sale-ledger";
 
@@ -50,70 +36,99 @@ export const paidStatuses = new Set<OrderRow["status"]>(["confirmed", "refunded"
 
 /**
  * After the money is in: sell the hold, issue signed tickets, confirm the order — or, when the
- * hold is gone, refund. Called by pay, the webhook and the sweeper; the order row lock makes
- * concurrent calls take turns, and each finds the work done by the one before.
+ * hold is gone, refund. Called by pay (with what it already read), the webhook, the sweeper and an
+ * event's cancellation. The confirmation is one statement (db/queries/confirm-order.ts) that writes
+ * only when it turns the order from pending to confirmed, so concurrent calls confirm once; the others
+ * find the work done and answer what the winner wrote.
+ *
+ * Round trips on the happy path: the joined read (none when pay passes its own), the confirming
+ * statement, and marking its outbox rows published.
  */
-export async function finalizePaidOrder(env: Env, db: HttpDatabase, orderId: string, now: Date, sale: SaleLedger = inventorySale) {
-  const order = (await findOrder(db, orderId))!;
+export async function finalizePaidOrder(env: Env, db: HttpDatabase, orderId: string, now: Date, sale: SaleLedger = inventorySale, known?: PurchaseFacts) {
+  const facts = known ?? (await readPurchase(db, orderId))!;
+  const { order, event } = facts;
   if (paidStatuses.has(order.status)) return presentConfirmedOrder(db, order);
   if (order.status === "expired" || order.status === "cancelled") {
     await refundLatePayment(env, db, order);
     throw holdExpired(true);
   }
-  if (!(await sale.sell(env, db, order, now))) {
+  // (With pay's facts, read before its Stripe calls, the order may have ended since: its hold was
+  // then released, so selling it fails here and the payment is refunded, as above.)
+  if (!(await sale.sell(env, db, order, now, { countingTierId: facts.promoCountingTierId }))) {
     await sale.release(env, db, order, "expired");
     await refundLatePayment(env, db, order);
     throw holdExpired(true);
   }
 
-  const key = await loadSigningKey(db, env.SIGNING_MASTER_KEY, order.eventId);
-  const attendee = await attendeeOf(db, order.attendeeId);
-  const items = await itemsOfOrder(db, order.id);
+  const key = await loadSigningKey(db, env.SIGNING_MASTER_KEY, order.eventId, facts.signingKey);
   const issued = await Promise.all(
-    items.map(async (item) => {
+    facts.items.map(async (item) => {
       const id = crypto.randomUUID();
       const token = await signTicket(key, { tid: id, eid: order.eventId, tier: order.tierId, seat: item.seatLabel, name: order.attendeeName, v: 1 }, now);
-      return { id, orderId: order.id, eventId: order.eventId, tierId: order.tierId, orderItemId: item.id, seatLabel: item.seatLabel, attendeeName: order.attendeeName, kid: key.kid, token };
+      return { id, orderItemId: item.id, seatLabel: item.seatLabel, kid: key.kid, token };
     }),
   );
-  const event = (await findPublishedEvent(db, order.eventId))!;
-  const orderCode = await ensureOrderCode(db, order, (attempt) => orderCodeCandidate(order.id, attempt));
-  const mail = orderConfirmationMail({
-    orderId: order.id,
-    orderCode,
-    orderToken: await orderToken(env.SIGNING_MASTER_KEY, order.id),
-    baseUrl: env.PUBLIC_BASE_URL,
-    to: attendee.email,
-    attendeeName: order.attendeeName,
-    eventId: event.id,
-    eventTitle: event.title,
-    organizerName: event.organizerName,
-    startsAt: event.startsAt,
-    endsAt: event.endsAt,
-    timezone: event.timezone,
-    venue: { name: event.venueName, address: event.venueAddress, city: event.venueCity },
-    tickets: issued.map((t) => ({ token: t.token, seat: t.seatLabel })),
-    confirmedAt: now,
-  });
-  const confirmedHere = await inTransaction(databaseSettings(env), async (tx) => {
-    const locked = (await lockOrder(tx, order.id))!;
-    if (locked.status !== "pending") return false;
-    await insertTickets(tx, issued);
-    await updatePayment(tx, order.id, { status: "succeeded" });
-    await setOrderStatus(tx, order.id, "confirmed", { confirmedAt: now });
-    // Written with the confirmation, so the mail is sent if and only if the order is confirmed.
-    await enqueueOutbox(tx, "mail", mail.dedupe_key, mail);
-    await orderPaid(tx, order, attendee.email, issued, now);
-    return true;
-  });
-  if (confirmedHere) await Promise.all([sale.afterConfirm(env, db, order), settleQueuePass(env, event, order.holdId, "paid")]);
-  // Publish now rather than at the next cron tick; the cron sweep catches it if this fails.
-  await publishOutbox(env).catch((error: unknown) => console.warn(JSON.stringify({ level: "warn", where: "outbox", error: String(error) })));
-  // Confirmed here: the answer is what this transaction wrote, so it is not read back (two queries
-  // fewer per purchase). Otherwise a concurrent finalize confirmed it: read what that one wrote.
-  // (Seated tickets are listed in the database's seat-label collation, so those are read back.)
-  if (confirmedHere && issued.every((t) => t.seatLabel === null)) return presentIssuedTickets(order.id, orderCode, issued);
+  const token = await orderToken(env.SIGNING_MASTER_KEY, order.id);
+  let result: ConfirmResult = { confirmed: false, codeTaken: true };
+  for (let attempt = 0; "codeTaken" in result && attempt < MAX_CODE_ATTEMPTS; attempt++) {
+    // The unique index on (event, code) settles two orders racing for one code: the statement then
+    // wrote nothing, and is repeated with the order's next candidate.
+    const orderCode = order.orderCode ?? orderCodeCandidate(order.id, attempt);
+    const mail = orderConfirmationMail({
+      orderId: order.id,
+      orderCode,
+      orderToken: token,
+      baseUrl: env.PUBLIC_BASE_URL,
+      to: facts.attendeeEmail,
+      attendeeName: order.attendeeName,
+      eventId: event.id,
+      eventTitle: event.title,
+      organizerName: event.organizerName,
+      startsAt: event.startsAt,
+      endsAt: event.endsAt,
+      timezone: event.timezone,
+      venue: { name: event.venueName, address: event.venueAddress, city: event.venueCity },
+      tickets: issued.map((t) => ({ token: t.token, seat: t.seatLabel })),
+      confirmedAt: now,
+    });
+    result = await confirmPaidOrder(db, {
+      orderId: order.id,
+      confirmedAt: now,
+      orderCode,
+      tickets: issued,
+      // Written with the confirmation, so the mail is sent if and only if the order is confirmed.
+      mail: { dedupeKey: mail.dedupe_key, payload: mail },
+      orderPaid: orderPaidRecord(order, facts.attendeeEmail, issued, now),
+      countSold: sale.countsSoldAtConfirmation,
+    });
+  }
+  if ("codeTaken" in result) throw new Error(`no free order code for ${order.id} after ${MAX_CODE_ATTEMPTS} candidates`);
+  if (result.confirmed) {
+    await Promise.all([sale.afterConfirm(env, db, order), settleQueuePass(env, event, order.holdId, "paid"), publishOwnOutbox(env, db, result.outbox)]);
+    // Confirmed here: the answer is what this statement wrote, so it is not read back. (Seated
+    // tickets are listed in the database's seat-label collation, so those are read back.)
+    if (issued.every((t) => t.seatLabel === null)) return presentIssuedTickets(order.id, result.orderCode, issued);
+  }
+  // Confirmed by a concurrent finalize (or seated): answer what the database holds.
   return presentConfirmedOrder(db, (await findOrder(db, order.id))!);
+}
+
+const MAX_CODE_ATTEMPTS = 20;
+
+/**
+ * Hands the outbox rows the confirmation wrote (the mail, the order.paid deliveries) to the Queue now
+ * rather than at the next cron tick, then marks them published: only this request's rows, in one
+ * statement. Rows are marked only after the Queue took them; if this fails, the cron sweep publishes
+ * them (consumers dedupe by key).
+ */
+async function publishOwnOutbox(env: Env, db: HttpDatabase, rows: { id: number; payload: unknown }[]): Promise<void> {
+  if (rows.length === 0) return;
+  try {
+    await env.EVENTS_QUEUE.sendBatch(rows.map((row) => ({ body: row.payload, contentType: "json" as const })));
+    await markPublished(db, rows.map((row) => row.id));
+  } catch (error) {
+    console.warn(JSON.stringify({ level: "warn", where: "outbox", error: String(error) }));
+  }
 }
 
 /** The money arrived after the hold ended: give it all back, once. */

@@ -11,10 +11,10 @@
  */
 import Stripe from "stripe";
 import type { HttpDatabase } from "../../db/client";
-import { ensurePayment, findOrder, paymentOfOrder, recordDeclinedPayment, updatePayment } from "../../db/queries/orders";
+import { recordDeclinedPayment } from "../../db/queries/orders";
+import { readPurchase, recordPaymentIntent } from "../../db/queries/confirm-order";
 import { createStripe, refusedRequest } from "../adapters/stripe";
 import { ApiError, validationFailed } from "../errors";
-import { sellableEvent } from "../sellable-tiers";
 import { cardDeclined, confirmKey } from "./payment-attempts";
 import { finalizePaidOrder, holdExpired, paidStatuses, presentConfirmedOrder } from "./finalize-order";
 import { inventorySale, type SaleLedger } from "./sale-ledger";
@@ -23,23 +23,29 @@ import { inventorySale, type SaleLedger } from "./sale-ledger";
 export { expireOrder, inventorySale, type SaleLedger } from "./sale-ledger";
 export { finalizePaidOrder, holdExpired, presentConfirmedOrder, refundLatePayment } from "./finalize-order";
 
+/**
+ * Round trips on the happy path (issue #13 item 2): one joined read of the order, its payment and all
+ * finalize needs (db/queries/confirm-order.ts), one to record a new PaymentIntent before confirming it
+ * (the webhook trusts only the intent recorded on the order), then finalize's confirming statement and
+ * its outbox marking. No interactive transaction.
+ */
 export async function payOrder(env: Env, db: HttpDatabase, orderId: string, paymentMethod: string, now: Date, sale: SaleLedger = inventorySale) {
-  const order = await findOrder(db, orderId);
-  if (!order) throw new ApiError("NOT_FOUND", "No order has this id.");
+  const facts = await readPurchase(db, orderId);
+  if (!facts) throw new ApiError("NOT_FOUND", "No order has this id.");
+  const { order, payment } = facts;
   if (paidStatuses.has(order.status)) return presentConfirmedOrder(db, order);
-  const payment = await paymentOfOrder(db, order.id);
   if (order.status === "cancelled" && payment?.status === "failed") {
     throw new ApiError("PAYMENT_DECLINED", "The payment for this order was declined and its seats were released. Please start a new order.", {
       decline_code: payment.failureCode,
     });
   }
   if (order.status !== "pending") throw holdExpired(payment?.status === "succeeded");
-  if ((await sellableEvent(db, order.eventId, now.getTime()))?.event.status === "cancelled" && !payment?.providerPaymentId) {
+  if (facts.event.status === "cancelled" && !payment?.providerPaymentId) {
     await sale.release(env, db, order, "expired");
     throw new ApiError("EVENT_CANCELLED", "This event has been cancelled, so nothing was charged and your order was closed.");
   }
 
-  if (order.amount === 0) return finalizePaidOrder(env, db, order.id, now, sale);
+  if (order.amount === 0) return finalizePaidOrder(env, db, order.id, now, sale, facts);
   // A hold that ran out before any charge was attempted, or after the last attempt was declined:
   // do not charge at all.
   if ((!payment?.providerPaymentId || payment.status === "failed") && order.holdExpiresAt && order.holdExpiresAt <= now) {
@@ -48,9 +54,9 @@ export async function payOrder(env: Env, db: HttpDatabase, orderId: string, paym
   }
 
   const stripe = createStripe(env);
-  const record = await ensurePayment(db, { orderId: order.id, idempotencyKey: `order_${order.id}`, amount: order.amount, currency: order.currency });
-  let intent = record.providerPaymentId
-    ? await stripe.paymentIntents.retrieve(record.providerPaymentId)
+  const recordedIntent = payment?.providerPaymentId;
+  let intent = recordedIntent
+    ? await stripe.paymentIntents.retrieve(recordedIntent)
     : await stripe.paymentIntents
         .create(
           {
@@ -65,7 +71,9 @@ export async function payOrder(env: Env, db: HttpDatabase, orderId: string, paym
         .catch((error: unknown) => {
           throw refusedPayment(error) ?? error;
         });
-  if (!record.providerPaymentId) await updatePayment(db, order.id, { providerPaymentId: intent.id, status: "processing" });
+  // Recorded before confirming, so the webhook (and the sweeper) find the intent on the order. The
+  // create is idempotent on the order, so a concurrent pay records the same intent.
+  if (!recordedIntent) await recordPaymentIntent(db, { orderId: order.id, idempotencyKey: `order_${order.id}`, amount: order.amount, currency: order.currency, providerPaymentId: intent.id });
 
   if (intent.status !== "succeeded") {
     try {
@@ -95,7 +103,7 @@ export async function payOrder(env: Env, db: HttpDatabase, orderId: string, paym
   if (intent.status !== "succeeded") {
     throw new ApiError("PAYMENT_DECLINED", "The payment could not be completed. Try another card.", { payment_status: intent.status });
   }
-  return finalizePaidOrder(env, db, order.id, now, sale);
+  return finalizePaidOrder(env, db, order.id, now, sale, facts);
 }
 
 /**

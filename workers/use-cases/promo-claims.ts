@@ -117,8 +117,10 @@ async function useApartOf(db: HttpDatabase, order: OrderRow): Promise<string | u
  * Sells the order's hold, and its code's use when that is counted apart: the use first (false when
  * it has lapsed), and given back when the hold then cannot be sold.
  */
-export async function sellWithPromoUse(env: Env, db: HttpDatabase, order: OrderRow, sellHold: () => Promise<boolean>): Promise<boolean> {
-  const countingTierId = order.holdId ? await useApartOf(db, order) : undefined;
+export async function sellWithPromoUse(env: Env, db: HttpDatabase, order: OrderRow, sellHold: () => Promise<boolean>, redemption?: { countingTierId: string | null }): Promise<boolean> {
+  // `redemption`: the order's code's counting tier (null: no code) when the caller already read it.
+  const known = redemption && (redemption.countingTierId && redemption.countingTierId !== order.tierId ? redemption.countingTierId : undefined);
+  const countingTierId = order.holdId ? (redemption ? known : await useApartOf(db, order)) : undefined;
   if (!countingTierId) return sellHold();
   if (!(await inventoryOf(env, countingTierId).settlePromoUse(order.holdId!, "confirmed")).ok) return false;
   const sold = await sellHold();

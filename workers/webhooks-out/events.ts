@@ -7,24 +7,38 @@
  * runs twice records one event, and a receiver sees one `id` however often it is delivered.
  */
 import type { HttpDatabase, Transaction } from "../../db/client";
-import { recordWebhookEvent } from "../../db/queries/webhook-events";
+import { recordWebhookEvent, type WebhookEventRecord } from "../../db/queries/webhook-events";
 import { RETRY_FOR_MS, resourceKey } from "../domain/webhook-delivery";
 import { dispatchMessage } from "./sweep";
 
 type Db = Transaction | HttpDatabase;
 
+function recordOf(eventId: string, type: Parameters<typeof resourceKey>[0], resource: string, discriminator: string, data: Record<string, unknown>, at: Date): WebhookEventRecord {
+  return { eventId, type, resourceKey: resource, dedupeKey: `${type}:${discriminator}`, data, at, giveUpAt: new Date(at.getTime() + RETRY_FOR_MS) };
+}
+
 function record(db: Db, eventId: string, type: Parameters<typeof resourceKey>[0], resource: string, discriminator: string, data: Record<string, unknown>, at: Date) {
-  return recordWebhookEvent(db, { eventId, type, resourceKey: resource, dedupeKey: `${type}:${discriminator}`, data, at, giveUpAt: new Date(at.getTime() + RETRY_FOR_MS) });
+  return recordWebhookEvent(db, recordOf(eventId, type, resource, discriminator, data, at));
 }
 
 export function orderPaid(
   db: Db,
-  order: { id: string; eventId: string; tierId: string; quantity: number; amount: number; currency: string; attendeeName: string },
+  order: Parameters<typeof orderPaidRecord>[0],
   attendeeEmail: string,
   tickets: readonly { id: string; seatLabel: string | null }[],
   at: Date,
 ) {
-  return record(db, order.eventId, "order.paid", resourceKey("order.paid", { orderId: order.id }), order.id, {
+  return recordWebhookEvent(db, orderPaidRecord(order, attendeeEmail, tickets, at));
+}
+
+/** order.paid as a record, for finalize's one confirming statement (db/queries/confirm-order.ts). */
+export function orderPaidRecord(
+  order: { id: string; eventId: string; tierId: string; quantity: number; amount: number; currency: string; attendeeName: string },
+  attendeeEmail: string,
+  tickets: readonly { id: string; seatLabel: string | null }[],
+  at: Date,
+): WebhookEventRecord {
+  return recordOf(order.eventId, "order.paid", resourceKey("order.paid", { orderId: order.id }), order.id, {
     order_id: order.id,
     event_id: order.eventId,
     tier_id: order.tierId,

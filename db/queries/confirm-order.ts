@@ -1,0 +1,142 @@
+/**
+ * The pay path's two statements (issue #13 item 2): one joined read of everything pay and finalize
+ * need, and one statement that confirms a paid order with all that goes with it.
+ *
+ * confirmPaidOrder replaces an interactive transaction (lock, insert, update, update, insert, insert
+ * on a fresh WebSocket) by one data-modifying CTE over HTTP. What keeps it as safe:
+ *  - a statement is atomic: the order, its tickets, the payment, the sold count, the mail's outbox
+ *    row and the order.paid event are all written or none is;
+ *  - everything is written only FROM the row `confirmed` returns, and that row exists only when this
+ *    statement turned the order from pending to confirmed. Under READ COMMITTED a second, concurrent
+ *    confirmation's UPDATE waits on the row lock, re-checks `status = 'pending'` on the committed row,
+ *    matches nothing, and so inserts nothing: tickets are issued once, one mail, one event.
+ */
+import { eq, sql, and } from "drizzle-orm";
+import type { HttpDatabase } from "../client";
+import { isConstraintViolation, PG_UNIQUE_VIOLATION } from "../constraint-errors";
+import { attendees, eventSigningKeys, events, orders, organizations, payments, promoRedemptions } from "../schema";
+import { webhookEventCtes, type WebhookEventRecord } from "./webhook-events";
+
+/** What pay and finalize know of an order after one round trip. */
+export type PurchaseFacts = NonNullable<Awaited<ReturnType<typeof readPurchase>>>;
+
+/**
+ * The order with its payment, event (and organizer name), attendee's email, items (in seat order),
+ * the event's current signing key and the counting tier of its promo code: one statement.
+ */
+export async function readPurchase(db: HttpDatabase, orderId: string) {
+  const [row] = await db
+    .select({
+      order: orders,
+      payment: payments,
+      event: events,
+      organizerName: organizations.name,
+      attendeeEmail: attendees.email,
+      signingKey: eventSigningKeys,
+      promoCountingTierId: promoRedemptions.countingTierId,
+      items: sql<{ id: string; seat_label: string | null }[]>`(
+        SELECT coalesce(json_agg(json_build_object('id', i.id, 'seat_label', i.seat_label) ORDER BY i.seat_label), '[]'::json)
+        FROM order_items i WHERE i.order_id = ${orders.id})`,
+    })
+    .from(orders)
+    .innerJoin(events, eq(events.id, orders.eventId))
+    .innerJoin(attendees, eq(attendees.id, orders.attendeeId))
+    .leftJoin(organizations, eq(organizations.id, events.organizationId))
+    .leftJoin(payments, eq(payments.orderId, orders.id))
+    .leftJoin(eventSigningKeys, and(eq(eventSigningKeys.eventId, orders.eventId), eq(eventSigningKeys.status, "current")))
+    .leftJoin(promoRedemptions, eq(promoRedemptions.orderId, orders.id))
+    .where(eq(orders.id, orderId))
+    .limit(1);
+  if (!row) return undefined;
+  return {
+    order: row.order,
+    payment: row.payment ?? undefined,
+    event: { ...row.event, organizerName: row.organizerName ?? "" },
+    attendeeEmail: row.attendeeEmail,
+    signingKey: row.signingKey ?? undefined,
+    promoCountingTierId: row.promoCountingTierId,
+    items: row.items.map((item) => ({ id: item.id, seatLabel: item.seat_label })),
+  };
+}
+
+/**
+ * Records the PaymentIntent created for the order (one statement, so no row has to exist first). An
+ * intent already recorded stays, with its status: a concurrent pay that recorded the same intent and
+ * saw it declined is not turned back to processing.
+ */
+export async function recordPaymentIntent(
+  db: HttpDatabase,
+  values: { orderId: string; idempotencyKey: string; amount: number; currency: string; providerPaymentId: string },
+): Promise<void> {
+  await db.execute(sql`
+    INSERT INTO payments (order_id, idempotency_key, amount, currency, provider_payment_id, status)
+    VALUES (${values.orderId}, ${values.idempotencyKey}, ${values.amount}, ${values.currency}, ${values.providerPaymentId}, 'processing')
+    ON CONFLICT (order_id) DO UPDATE SET
+      provider_payment_id = coalesce(payments.provider_payment_id, EXCLUDED.provider_payment_id),
+      status = CASE WHEN payments.provider_payment_id IS NULL THEN 'processing' ELSE payments.status END,
+      updated_at = now()`);
+}
+
+export interface IssuedTicket {
+  id: string;
+  orderItemId: string;
+  seatLabel: string | null;
+  kid: string;
+  token: string;
+}
+
+export interface Confirmation {
+  orderId: string;
+  confirmedAt: Date;
+  /** Written only if the order has no code yet. */
+  orderCode: string;
+  tickets: IssuedTicket[];
+  mail: { dedupeKey: string; payload: unknown };
+  orderPaid: WebhookEventRecord;
+  /** Add the order's quantity to the tier's sold_count summary in the same statement. */
+  countSold: boolean;
+}
+
+export type ConfirmResult =
+  | { confirmed: false }
+  | { confirmed: true; orderCode: string; outbox: { id: number; payload: unknown }[] }
+  /** The code is another order's of the event: nothing was written; try the next candidate. */
+  | { confirmed: false; codeTaken: true };
+
+/** Confirms a pending order and writes everything that goes with it, or writes nothing (see top). */
+export async function confirmPaidOrder(db: HttpDatabase, c: Confirmation): Promise<ConfirmResult> {
+  const tickets = JSON.stringify(c.tickets.map((t) => ({ id: t.id, order_item_id: t.orderItemId, seat_label: t.seatLabel, kid: t.kid, token: t.token })));
+  try {
+    const result = await db.execute<{ order_code: string | null; outbox: { id: number; payload: unknown }[] | null }>(sql`
+      WITH confirmed AS (
+        UPDATE orders SET status = 'confirmed', confirmed_at = ${c.confirmedAt.toISOString()}::timestamptz, updated_at = now(),
+          order_code = coalesce(order_code, ${c.orderCode})
+        WHERE id = ${c.orderId}::uuid AND status = 'pending'
+        RETURNING id, event_id, tier_id, quantity, attendee_name, order_code
+      ), issued AS (
+        INSERT INTO tickets (id, order_id, event_id, tier_id, order_item_id, seat_label, attendee_name, kid, token)
+        SELECT t.id, o.id, o.event_id, o.tier_id, t.order_item_id, t.seat_label, o.attendee_name, t.kid, t.token
+        FROM confirmed o CROSS JOIN jsonb_to_recordset(${tickets}::jsonb) AS t(id uuid, order_item_id uuid, seat_label text, kid text, token text)
+        RETURNING id
+      ), paid AS (
+        UPDATE payments p SET status = 'succeeded', updated_at = now() FROM confirmed o WHERE p.order_id = o.id
+        RETURNING p.id
+      ), sold AS (
+        UPDATE ticket_tiers t SET sold_count = t.sold_count + o.quantity FROM confirmed o WHERE t.id = o.tier_id AND ${c.countSold}::boolean
+        RETURNING t.id
+      ), mail AS (
+        INSERT INTO outbox (topic, dedupe_key, payload) SELECT 'mail', ${c.mail.dedupeKey}, ${JSON.stringify(c.mail.payload)}::jsonb FROM confirmed
+        ON CONFLICT (dedupe_key) DO NOTHING
+        RETURNING id, payload
+      ), ${webhookEventCtes(c.orderPaid, sql`EXISTS (SELECT 1 FROM confirmed)`)}
+      SELECT o.order_code,
+        (SELECT json_agg(json_build_object('id', x.id, 'payload', x.payload)) FROM (SELECT id, payload FROM mail UNION ALL SELECT id, payload FROM wh_outbox) x) AS outbox
+      FROM confirmed o`);
+    const row = (result.rows as { order_code: string | null; outbox: { id: number; payload: unknown }[] | null }[])[0];
+    if (!row) return { confirmed: false };
+    return { confirmed: true, orderCode: row.order_code!, outbox: row.outbox ?? [] };
+  } catch (error) {
+    if (isConstraintViolation(error, PG_UNIQUE_VIOLATION, "orders_event_code_key")) return { confirmed: false, codeTaken: true };
+    throw error;
+  }
+}

@@ -9,6 +9,7 @@ import { readEvent, readOrder } from "./api-client.lib";
 import { h } from "./elements.lib";
 import { formatMoney, formatWhen } from "./format.lib";
 import { orderIdFromUrl, orderNote, orderTokenFor } from "./order-access.lib";
+import { pendingNotice } from "./order-cancel.lib";
 import { payProblem } from "./order-problems.lib";
 import type { OrderStatus, OrderView, SaleEvent, Ticket } from "./order-shapes.lib";
 import { qrCodeElement, ticketClaims } from "./order-tickets.lib";
@@ -82,7 +83,6 @@ function render(order: OrderView, event: SaleEvent | undefined): void {
 }
 
 async function main(): Promise<void> {
-  $("#print").addEventListener("click", () => window.print());
   const orderId = orderIdFromUrl();
   if (!orderId) {
     showStatus(status, "This link is missing its order number. Open the link in your confirmation email again.", "error");
@@ -113,8 +113,14 @@ async function main(): Promise<void> {
   }
   const eventLink = `/event?id=${encodeURIComponent(order.event_id)}`;
   if (order.status === "pending") {
+    // Finish checkout, or cancel: the seats go back on sale at once (order-cancel.lib).
     status.replaceChildren(
-      h("div", { className: "notice" }, "This order is not paid yet. ", h("a", { href: `/checkout?order=${encodeURIComponent(orderId)}` }, "Finish checkout")),
+      pendingNotice(order, token, (outcome) => {
+        if ("problem" in outcome) showStatus(status, outcome.problem, "error");
+        // Read again: the page then shows it cancelled, its seats back on sale.
+        else $("#print").addEventListener("click", () => window.print());
+void main();
+      }),
     );
     return;
   }
@@ -123,7 +129,9 @@ async function main(): Promise<void> {
       h(
         "div",
         { className: "notice error" },
-        order.status === "expired" ? "This order expired before it was paid, so it has no tickets. " : "This order was cancelled and has no tickets. ",
+        order.status === "expired"
+          ? "This order expired before it was paid, so it has no tickets. "
+          : `This order was cancelled and has no tickets; its ${order.seats.length > 0 ? `seat${order.seats.length === 1 ? " is" : "s are"}` : `ticket${order.quantity === 1 ? " is" : "s are"}`} back on sale. `,
         order.refunds.length > 0 ? "Any payment for it has been refunded in full. " : "You have not been charged. ",
         h("a", { href: eventLink }, "Choose tickets again"),
       ),
@@ -138,4 +146,5 @@ async function main(): Promise<void> {
   show(order);
 }
 
+$("#print").addEventListener("click", () => window.print());
 void main();

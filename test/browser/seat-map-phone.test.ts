@@ -84,7 +84,7 @@ describe.each([
     expect(stage.y + stage.height).toBeLessThan(front.y);
     expect(await page.locator("svg.seatmap.picker .section-label").allTextContents()).toEqual(["Stalls"]);
     expect(await page.locator("svg.seatmap.picker .row-label").allTextContents()).toEqual(["A", "B", "C"]);
-    expect(await page.locator(".picker-legend > span:not([hidden])").allTextContents()).toEqual(["Available", "Your seats", "On hold", "Sold", "Wheelchair accessible"]);
+    expect(await page.locator(".picker-legend > span:not([hidden])").allTextContents()).toEqual(["Available", "Your seats", "On hold", "Sold", "Wheelchair accessible", "Stage"]);
     await shoot(page, `seat-map-${size}`);
     // The way back to lost tickets is on every event page.
     expect(await page.locator("footer").getByRole("link", { name: "Lost your tickets? Get your ticket links again" }).getAttribute("href")).toBe("/tickets");

@@ -1,5 +1,6 @@
 /** The organizer view of an event (docs/organizer-api.md), as the dashboard pages read it. */
 import type { Seat } from "./seat-map.lib";
+import type { Stage } from "./seat-map-stage.lib";
 
 export type EventStatus = "draft" | "published" | "cancelled";
 
@@ -14,6 +15,8 @@ export interface OrganizerTier {
   max_per_order: number;
   sold?: number;
   seats?: Seat[];
+  /** A seated tier's stage; null when none is set. */
+  stage?: Stage | null;
 }
 
 export interface RefundStep {

@@ -10,10 +10,11 @@ import { parsePrice, priceInputValue } from "./money-input.lib";
 import { isSeated, type OrganizerTier } from "./organizer-events.lib";
 import { SeatMapEditor } from "./seat-map-editor.lib";
 import type { Seat } from "./seat-map.lib";
+import type { Stage } from "./seat-map-stage.lib";
 
 export type TierInput =
   | { tier_id?: string; name: string; price: number | undefined; capacity: number | undefined; max_per_order: number | undefined }
-  | { tier_id?: string; name: string; price: number | undefined; seats: Seat[]; max_per_order: number | undefined };
+  | { tier_id?: string; name: string; price: number | undefined; seats: Seat[]; stage: Stage | null; max_per_order: number | undefined };
 
 interface TierCard {
   element: HTMLElement;
@@ -105,6 +106,7 @@ export class TierList {
       grid.append(h("div", { className: "field" }, h("span", { className: "label" }, "Capacity"), card.seatCount));
       card.seatMap = new SeatMapEditor({
         seats: tier ? seatsOf(tier) : [],
+        stage: tier?.stage ?? null,
         takenElsewhere: () => this.labelsOutside(card),
         onChange: () => {
           this.showSeatCount(card);
@@ -176,6 +178,7 @@ export class TierList {
       if (card.capacity) card.capacity.dataset.field = `tiers.${i}.capacity`;
       if (card.seatCount) card.seatCount.dataset.field = `tiers.${i}.capacity`;
       if (card.seatMap) card.seatMap.element.dataset.field = `tiers.${i}.seats`;
+      if (card.seatMap) card.seatMap.stage.field = `tiers.${i}.stage`;
     });
   }
 
@@ -209,7 +212,7 @@ export class TierList {
         price,
         max_per_order: maxPerOrder ?? undefined,
       };
-      if (card.seatMap) return { ...base, seats: card.seatMap.currentSeats };
+      if (card.seatMap) return { ...base, seats: card.seatMap.currentSeats, stage: card.seatMap.currentStage };
       const capacity = wholeNumber(card.capacity!.value);
       if (capacity === null) problems.push({ field: `tiers.${i}.capacity`, message: "Enter a whole number of tickets." });
       return { ...base, capacity: capacity ?? undefined };

@@ -1,8 +1,9 @@
 /**
  * The seat-map editor of one seated tier: the organizer's tools to lay seats out (generate a grid,
- * select, move, rename, delete, mark accessible, add one seat) around the SVG canvas. Every
- * decision about seats is made by seat-map.lib and every pixel is drawn by seat-map-canvas.lib;
- * this file turns buttons, pointer and keys into those calls and says what happened.
+ * select, move, rename, delete, mark accessible, add one seat) and to place the stage, around the
+ * SVG canvas. Every decision about seats is made by seat-map.lib (the stage's by seat-map-stage.lib)
+ * and every pixel is drawn by seat-map-canvas.lib; this file turns buttons, pointer and keys into
+ * those calls and says what happened.
  */
 import {
   addSeats,
@@ -26,12 +27,16 @@ import {
 import { h } from "./elements.lib";
 import { SeatMapCanvas } from "./seat-map-canvas.lib";
 import { editorLegend, gridTool, SeatInspector, type GridRequest } from "./seat-map-editor-tools.lib";
+import { moveStage, resizeStage, type Stage } from "./seat-map-stage.lib";
+import { StageTool } from "./seat-map-stage-tool.lib";
 
 /** Screen pixels a pointer must travel before a press becomes a drag. */
 const DRAG_THRESHOLD = 4;
 
 export interface SeatMapOptions {
   seats: Seat[];
+  /** The stage as saved (null: none set). */
+  stage?: Stage | null;
   /** Labels used by the event's other seated tiers: labels are unique across the whole event. */
   takenElsewhere: () => Set<string>;
   onChange: (seats: Seat[]) => void;
@@ -41,7 +46,8 @@ export interface SeatMapOptions {
 
 type Drag =
   | { kind: "move"; pointerId: number; startClient: { x: number; y: number }; start: { x: number; y: number }; before: Seat[]; moved: boolean }
-  | { kind: "box"; pointerId: number; startClient: { x: number; y: number }; start: { x: number; y: number }; base: Set<string>; moved: boolean };
+  | { kind: "box"; pointerId: number; startClient: { x: number; y: number }; start: { x: number; y: number }; base: Set<string>; moved: boolean }
+  | { kind: "stage"; part: "move" | "resize"; pointerId: number; startClient: { x: number; y: number }; start: { x: number; y: number }; before: Stage; now: Stage; moved: boolean };
 
 export class SeatMapEditor {
   readonly element: HTMLElement;
@@ -55,6 +61,7 @@ export class SeatMapEditor {
   private readonly message: HTMLElement;
   private readonly inspector: SeatInspector;
   private readonly gridTool: HTMLDetailsElement;
+  readonly stage: StageTool;
 
   constructor(private readonly options: SeatMapOptions) {
     this.seats = options.seats.map((s) => ({ ...s }));
@@ -72,6 +79,7 @@ export class SeatMapEditor {
     const addSeat = h("button", { type: "button", className: "secondary small" }, "Add seat");
     addSeat.addEventListener("click", () => this.addOne());
     this.message = h("p", { className: "seatmap-message", role: "status", "aria-live": "polite" });
+    this.stage = new StageTool(options.stage ?? null, () => this.seats, (said) => this.stageChanged(said), !!options.readOnly);
 
     this.element = h(
       "div",
@@ -79,6 +87,7 @@ export class SeatMapEditor {
       this.gridTool,
       h("div", { className: "seatmap-toolbar" }, this.count, h("span", { className: "spacer" }), selectAll, addSeat),
       h("div", { className: "seatmap-canvas" }, this.canvas.svg, this.empty),
+      this.stage.element,
       this.inspector.element,
       this.message,
       h(
@@ -97,6 +106,16 @@ export class SeatMapEditor {
 
   get currentSeats(): Seat[] {
     return this.seats.map((s) => ({ ...s }));
+  }
+
+  get currentStage(): Stage | null {
+    return this.stage.current;
+  }
+
+  private stageChanged(said: string): void {
+    this.redraw();
+    this.options.onChange(this.currentSeats);
+    this.say(said);
   }
 
   // ------------------------------------------------------------------ edits
@@ -169,6 +188,7 @@ export class SeatMapEditor {
     const labels = new Set(seats.map((s) => s.label));
     this.selection = new Set([...this.selection].filter((l) => labels.has(l)));
     this.say("");
+    this.stage.seatsChanged();
     this.redraw();
     this.options.onChange(this.currentSeats);
   }
@@ -193,7 +213,11 @@ export class SeatMapEditor {
       const start = this.canvas.pointAt(event);
       const startClient = { x: event.clientX, y: event.clientY };
       const seat = this.canvas.seatAt(event.target);
-      if (seat !== undefined) {
+      const stagePart = this.canvas.stageAt(event.target);
+      if (stagePart) {
+        const before = this.stage.shown();
+        this.drag = { kind: "stage", part: stagePart, pointerId: event.pointerId, startClient, start, before, now: before, moved: false };
+      } else if (seat !== undefined) {
         if (event.shiftKey || !this.selection.has(seat)) this.select(selectSeat(this.selection, seat, event.shiftKey));
         if (!this.selection.has(seat)) return;
         this.drag = { kind: "move", pointerId: event.pointerId, startClient, start, before: this.seats, moved: false };
@@ -210,9 +234,13 @@ export class SeatMapEditor {
       if (!drag.moved && Math.hypot(event.clientX - drag.startClient.x, event.clientY - drag.startClient.y) < DRAG_THRESHOLD) return;
       drag.moved = true;
       const point = this.canvas.pointAt(event);
+      const [dx, dy] = [point.x - drag.start.x, point.y - drag.start.y];
       if (drag.kind === "move") {
-        this.seats = moveSeats(drag.before, this.selection, point.x - drag.start.x, point.y - drag.start.y);
+        this.seats = moveSeats(drag.before, this.selection, dx, dy);
         this.canvas.place(this.seats);
+      } else if (drag.kind === "stage") {
+        drag.now = drag.part === "move" ? moveStage(drag.before, dx, dy) : resizeStage(drag.before, dx, dy);
+        this.canvas.showStage(drag.now);
       } else {
         const box = boxFrom(drag.start, point);
         this.canvas.showBox(box);
@@ -226,6 +254,7 @@ export class SeatMapEditor {
       this.canvas.showBox(undefined);
       if (drag.kind === "move" && drag.moved) this.commit(this.seats);
       if (drag.kind === "box" && !drag.moved) this.select(drag.base);
+      if (drag.kind === "stage" && drag.moved) this.stage.set(drag.now);
     };
     this.canvas.svg.addEventListener("pointerup", finish);
     this.canvas.svg.addEventListener("pointercancel", finish);
@@ -254,7 +283,7 @@ export class SeatMapEditor {
   // ------------------------------------------------------------------ drawing
 
   private redraw(): void {
-    this.canvas.draw(this.seats, this.spacing);
+    this.canvas.draw(this.seats, this.spacing, this.stage.shown());
     this.paintSelection();
     const accessible = this.seats.filter((s) => s.accessible).length;
     this.count.textContent = `${this.seats.length} seat${this.seats.length === 1 ? "" : "s"}${accessible ? ` · ${accessible} accessible` : ""}`;

@@ -5,11 +5,13 @@
  * least 44 CSS px apart (the touch-target guideline); below that the toolbar says so and a touch
  * on the map zooms in there instead of choosing a seat it may have missed.
  *
- * The seat-map model has no stage position yet, so the stage is drawn at the top (the front rows
- * are the ones with the smallest y, which is also how best available ranks rows).
+ * The stage is where the organizer put it (a rectangle in the map's coordinates); a map saved
+ * without one has it above the front row (smallest y), where the picker always drew it.
  */
 import { h } from "./elements.lib";
+import { stageShape } from "./seat-map-canvas.lib";
 import { boundsOf, typicalSpacing, type Seat } from "./seat-map.lib";
+import { sideOf, stageBox, stageOrDefault, unionBox, type Stage } from "./seat-map-stage.lib";
 
 const SVG = "http://www.w3.org/2000/svg";
 /** Apple and WCAG 2.5.5: a touch target of at least 44 × 44 CSS px. */
@@ -74,28 +76,21 @@ export class SeatMapViewport {
   }
 
   /**
-   * Frames freshly drawn seats: the stage above, section names, row letters to the left, and the
-   * whole map fitted to the box (at most MAX_PITCH_PX between seats).
+   * Frames freshly drawn seats: the stage where the map has it (above the front row when it has
+   * none), section names, row letters to the left, and the whole map, stage included, fitted to the
+   * box (at most MAX_PITCH_PX between seats).
    */
-  frame(seats: readonly Seat[]): void {
+  frame(seats: readonly Seat[], savedStage?: Stage | null): void {
     const box = boundsOf(seats);
     this.decor.replaceChildren();
     if (!box) return;
     this.pitch = typicalSpacing(seats);
     const p = this.pitch;
+    const stage = stageOrDefault(savedStage, seats);
     const sections = [...new Set(seats.map((s) => s.section).filter(Boolean))];
     const sectionBand = sections.length > 0 ? p * 0.9 : 0;
-    const stageHeight = p * 0.9;
-    const top = box.minY - p * 0.7 - sectionBand - stageHeight - p * 0.4;
-    const left = box.minX - p * 1.4;
-    const right = box.maxX + p * 0.8;
-    const bottom = box.maxY + p * 0.7;
-    const stageWidth = Math.max((right - left) * 0.6, p * 4);
-    const centre = (box.minX + box.maxX) / 2;
-    this.decor.append(
-      svgElement("rect", { class: "stage", x: centre - stageWidth / 2, y: top, width: stageWidth, height: stageHeight, rx: p * 0.2 }),
-      svgElement("text", { class: "stage-label", x: centre, y: top + stageHeight / 2, "text-anchor": "middle", "dominant-baseline": "central", "font-size": p * 0.42 }, "STAGE"),
-    );
+    this.decor.append(stageShape(stage, p));
+    this.svg.dataset.stageSide = sideOf(stage, seats) ?? "among";
     for (const section of sections) {
       const own = boundsOf(seats.filter((s) => s.section === section))!;
       this.decor.append(svgElement("text", { class: "section-label", x: (own.minX + own.maxX) / 2, y: own.minY - p * 0.75, "text-anchor": "middle", "font-size": p * 0.4 }, section));
@@ -109,8 +104,12 @@ export class SeatMapViewport {
     for (const first of rows.values()) {
       this.decor.append(svgElement("text", { class: "row-label", x: first.x - p * 0.85, y: first.y, "text-anchor": "middle", "dominant-baseline": "central", "font-size": p * 0.36 }, first.row));
     }
-    this.width = right - left;
-    this.svg.setAttribute("viewBox", `${left} ${top - p * 0.3} ${this.width} ${bottom - top + p * 0.3}`);
+    // The seats with their labels around them, and the stage wherever it is.
+    const labelled = { minX: box.minX - p * 1.4, minY: box.minY - p * 0.7 - sectionBand, maxX: box.maxX + p * 0.8, maxY: box.maxY + p * 0.7 };
+    const drawn = unionBox(labelled, stageBox(stage));
+    const margin = p * 0.3;
+    this.width = drawn.maxX - drawn.minX + margin * 2;
+    this.svg.setAttribute("viewBox", `${drawn.minX - margin} ${drawn.minY - margin} ${this.width} ${drawn.maxY - drawn.minY + margin * 2}`);
     this.refit(true);
   }
 

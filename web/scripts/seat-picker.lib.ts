@@ -11,6 +11,7 @@ import { h } from "./elements.lib";
 import { listSeats } from "./order-problems.lib";
 import { SeatMapCanvas } from "./seat-map-canvas.lib";
 import type { Seat } from "./seat-map.lib";
+import { DEFAULT_STAGE_LABEL, type Stage } from "./seat-map-stage.lib";
 import { SeatMapViewport } from "./seat-map-viewport.lib";
 import { nearestSeatToward } from "./seat-picker-keys.lib";
 
@@ -49,6 +50,7 @@ export class SeatPicker {
   private readonly viewport: SeatMapViewport;
   private readonly scroller: HTMLElement;
   private readonly legendAccessible: HTMLElement;
+  private readonly legendStage: HTMLElement;
   /** How the last press began: a finger on a map too small to tap precisely zooms instead. */
   private pointerType = "mouse";
   private readonly message: HTMLElement;
@@ -75,6 +77,7 @@ export class SeatPicker {
     this.scroller.setAttribute("aria-busy", "true");
     this.scroller.append(h("p", { className: "seatmap-empty" }, "Loading the seat map…"));
     this.legendAccessible = h("span", { hidden: true }, h("span", { className: "key key-accessible" }), "Wheelchair accessible");
+    this.legendStage = h("span", { className: "legend-stage-name" }, DEFAULT_STAGE_LABEL);
     this.message = h("p", { className: "seat-picker-message", role: "status", "aria-live": "polite" });
     this.stale = h("p", { className: "hint", hidden: true }, "Seat availability could not be refreshed. Retrying…");
     this.element = h(
@@ -90,6 +93,7 @@ export class SeatPicker {
         h("span", {}, h("span", { className: "key key-held" }), "On hold"),
         h("span", {}, h("span", { className: "key key-sold" }), "Sold"),
         this.legendAccessible,
+        h("span", {}, h("span", { className: "key key-stage" }), this.legendStage),
       ),
       this.message,
       this.stale,
@@ -165,10 +169,10 @@ export class SeatPicker {
   async refresh(): Promise<void> {
     const { eventId, tierId } = this.options;
     try {
-      const { seats } = await answer(apiClient.events[":eventId"].tiers[":tierId"].seats.$get({ param: { eventId, tierId } }));
+      const { seats, stage } = await answer(apiClient.events[":eventId"].tiers[":tierId"].seats.$get({ param: { eventId, tierId } }));
       this.failures = 0;
       this.stale.hidden = true;
-      this.apply(seats);
+      this.apply(seats, stage);
     } catch {
       this.failures++;
       if (this.seats.size === 0) this.showEmpty("The seat map could not be loaded. Check your connection; we will keep trying.");
@@ -176,7 +180,7 @@ export class SeatPicker {
     }
   }
 
-  private apply(seats: PickerSeat[]): void {
+  private apply(seats: PickerSeat[], stage: Stage | null): void {
     // The endpoint may lag behind a hold it does not report; register's word wins until it catches up.
     const now = Date.now();
     for (const seat of seats) {
@@ -186,11 +190,12 @@ export class SeatPicker {
       else seat.status = "held";
     }
     this.seats = new Map(seats.map((s) => [s.label, s]));
-    const layoutKey = seats.map((s) => `${s.label}@${s.x},${s.y}${s.accessible ? "*" : ""}`).join("|");
+    const layoutKey = seats.map((s) => `${s.label}@${s.x},${s.y}${s.accessible ? "*" : ""}`).join("|") + JSON.stringify(stage);
     if (layoutKey !== this.layoutKey) {
       this.layoutKey = layoutKey;
       this.canvas.draw(seats);
-      this.viewport.frame(seats);
+      this.viewport.frame(seats, stage);
+      this.legendStage.textContent = stage?.label ?? DEFAULT_STAGE_LABEL;
       this.legendAccessible.hidden = !seats.some((s) => s.accessible);
     }
     this.scroller.removeAttribute("aria-busy");

@@ -5,9 +5,10 @@
  * Every method runs to completion without awaiting anything but its own SQLite storage, so calls
  * are serialized and each check-then-claim is atomic. Each one loads what its decision needs, asks
  * the pure rules in workers/domain/ (inventory.ts, waitlist.ts, checkin.ts), stores the changes they
- * return (tier-inventory-store.ts) and answers with their outcome: a value (`{ok: false, code}`),
- * never a thrown error (custom error fields do not cross RPC). Every method is idempotent: a hold
- * is named by its caller, so a retried hold, confirm or release answers as the first one did.
+ * return (tier-inventory-store.ts; what every step does around its decision is tier-inventory-steps.ts)
+ * and answers with their outcome: a value (`{ok: false, code}`), never a thrown error (custom error
+ * fields do not cross RPC). Every method is idempotent: a hold is named by its caller, so a retried
+ * hold, confirm or release answers as the first one did.
  * Holds expire by one multiplexed alarm set to the earliest expiry; every method also expires
  * overdue holds first, so a late alarm never makes the tier look fuller than it is.
  *
@@ -22,36 +23,16 @@ import { DurableObject } from "cloudflare:workers";
 import type { EventLive } from "./event-live";
 import * as checkin from "../workers/domain/checkin";
 import type { AdmitOutcome, AdmitRequest, UndoOutcome, UndoRequest } from "../workers/domain/checkin";
-import {
-  closeTier,
-  configureTier,
-  confirmHold,
-  expireHolds,
-  free,
-  holdUnits,
-  presentSnapshot,
-  releaseHold,
-  returnSold,
-  type ConfigureOutcome,
-  type ConfirmOutcome,
-  type EntryState,
-  type HoldOutcome,
-  type HoldRequest,
-  type HoldStatus,
-  type InventoryChange,
-  type InventorySnapshot,
-  type ReleaseOutcome,
-  type ReturnOutcome,
-  type ReturnRequest,
-  type TierSetup,
-} from "../workers/domain/inventory";
-import { joinWaitlist, leaveWaitlist, planPromotion, presentEntry, queueNeeded, type JoinOutcome, type WaitlistEntryView } from "../workers/domain/waitlist";
+import { closeTier, configureTier, confirmHold, holdUnits, presentSnapshot, releaseHold, returnSold } from "../workers/domain/inventory";
+import type { ConfigureOutcome, ConfirmOutcome, EntryState, HoldOutcome, HoldRequest, HoldStatus, InventorySnapshot, ReleaseOutcome, ReturnOutcome, ReturnRequest, TierSetup } from "../workers/domain/inventory";
+import { joinWaitlist, leaveWaitlist, presentEntry, type JoinOutcome, type WaitlistEntryView } from "../workers/domain/waitlist";
 import type { WaitlistNotice } from "../workers/messages";
 import { migrateStorage } from "./schema-migrations";
 import { CheckinStore } from "./tier-inventory-checkins";
 import { InventoryStore, SCHEMA } from "./tier-inventory-store";
 import { PromoStore } from "./tier-inventory-promo";
-import { claimUse, type PromoClaim, type PromoClaimOutcome, type ReserveOutcome } from "../workers/domain/promo-redemption";
+import { InventorySteps } from "./tier-inventory-steps";
+import { claimUse, keptCoversHold, useOfHold, type PromoClaim, type PromoClaimOutcome, type ReserveOutcome } from "../workers/domain/promo-redemption";
 
 export type { Admission, AdmitOutcome, AdmitRequest, UndoOutcome, UndoRequest } from "../workers/domain/checkin";
 export type { ConfigureOutcome, ConfirmOutcome, HeldUnits, HoldOutcome, HoldRequest, HoldStatus, InventorySnapshot } from "../workers/domain/inventory";
@@ -65,14 +46,14 @@ export class TierInventory extends DurableObject<Env> {
   private readonly store: InventoryStore;
   private readonly checkins: CheckinStore;
   private readonly promos: PromoStore;
-  /** The alarm time last set, so a hold that does not move the earliest expiry writes nothing. */
-  private alarmAt: number | null | undefined;
+  private readonly steps: InventorySteps;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new InventoryStore(ctx.storage.sql);
     this.checkins = new CheckinStore(ctx.storage.sql);
     this.promos = new PromoStore(ctx.storage.sql);
+    this.steps = new InventorySteps(this.store, this.promos, ctx.storage);
     void ctx.blockConcurrencyWhile(async () => {
       migrateStorage(ctx.storage.sql, SCHEMA);
     });
@@ -84,20 +65,19 @@ export class TierInventory extends DurableObject<Env> {
    */
   async configure(setup: TierSetup): Promise<ConfigureOutcome> {
     const now = Date.now();
-    this.expireOverdue(now);
+    this.steps.expireOverdue(now);
     const seats = setup.kind === "seated" && setup.seats ? this.store.seatStatuses() : [];
     const decision = configureTier(this.store.tier(), setup, seats);
     if (!decision.outcome.ok) return decision.outcome;
-    this.store.apply(decision.changes);
-    this.promote(now);
-    this.scheduleAlarm();
+    // Never empty when ok (the tier is created or its capacity set), so the waitlist is always offered.
+    this.steps.applyAndPromote(decision.changes, now);
     return decision.outcome;
   }
 
   /** Holds units; with `promo`, also claims one use of the code in the same step, or neither. */
   async hold(request: PromoHoldRequest): Promise<HoldOutcome | Extract<PromoClaimOutcome, { ok: false }>> {
     const now = Date.now();
-    this.expireOverdue(now);
+    this.steps.expireOverdue(now);
     const tier = this.store.tier();
     if (!tier) return { ok: false, code: "not_configured" };
     const chosen = request.seats?.length ? [...new Set(request.seats)] : undefined;
@@ -108,15 +88,15 @@ export class TierInventory extends DurableObject<Env> {
     const claim = promo && claimUse(this.promos.use(request.holdId), promo, request, this.promos.counted(promo.codeId, now, [request.holdId, ...others.buyerHolds.map((h) => h.holdId)]), now);
     if (claim && !claim.ok) return claim;
     const sellable = this.promos.tierFor(tier, promo?.codeId, now);
-    const waiting = sellable.keptByOwn >= request.quantity ? 0 : this.store.waiting().entries;
+    const waiting = keptCoversHold(sellable.keptByOwn, request.quantity) ? 0 : this.store.waiting().entries;
     const decision = holdUnits(sellable.tier, this.store.hold(request.holdId), request, waiting, seats, now, others);
-    if (claim?.fresh && decision.changes.some((c) => c.type === "hold_placed")) this.promos.record({ ...claim.use, quantity: decision.outcome.ok ? decision.outcome.hold.quantity : 0 }, now);
+    const use = useOfHold(claim, decision);
+    if (use) this.promos.record(use, now);
     if (decision.outcome.ok && decision.outcome.replaced) {
       // A smaller hold replacing a larger one frees units: the waitlist is offered them first.
-      this.applyAndPromote(decision.changes, now);
+      this.steps.applyAndPromote(decision.changes, now);
     } else {
-      this.store.apply(decision.changes);
-      this.scheduleAlarm();
+      this.steps.apply(decision.changes);
     }
     return decision.outcome;
   }
@@ -126,60 +106,59 @@ export class TierInventory extends DurableObject<Env> {
    * a hold the buyer's next registration replaced in between is `released`, and that order ends then.
    */
   async holdStatus(holdId: string): Promise<HoldStatus | "unknown"> {
-    this.expireOverdue(Date.now());
+    this.steps.expireOverdue(Date.now());
     return this.store.hold(holdId)?.status ?? "unknown";
   }
 
   /** Turns a live hold into a sale. A hold that expired or was released cannot be sold. */
   async confirm(holdId: string): Promise<ConfirmOutcome> {
     const now = Date.now();
-    this.expireOverdue(now);
+    this.steps.expireOverdue(now);
     const tier = this.store.tier();
     // A tier never configured has never held anything.
     if (!tier) return { ok: false, code: "unknown_hold" };
     const decision = confirmHold(tier, this.store.hold(holdId), this.store.offeredEntry(holdId), now);
-    this.store.apply(decision.changes);
-    this.scheduleAlarm();
+    this.steps.apply(decision.changes);
     return decision.outcome;
   }
 
   /** Gives held units back (payment declined, order abandoned). Releasing twice is harmless. */
   async release(holdId: string): Promise<ReleaseOutcome> {
     const now = Date.now();
-    this.expireOverdue(now);
+    this.steps.expireOverdue(now);
     const tier = this.store.tier();
     if (!tier) return { ok: true, released: false };
     const decision = releaseHold(tier, this.store.hold(holdId), this.store.offeredEntry(holdId), now);
-    this.applyAndPromote(decision.changes, now);
+    this.steps.applyAndPromote(decision.changes, now);
     return decision.outcome;
   }
 
   /** Sold units come back (a refund), and the waitlist is offered them first. Idempotent per `returnId`. */
   async returnSold(request: ReturnRequest): Promise<ReturnOutcome> {
     const now = Date.now();
-    this.expireOverdue(now);
+    this.steps.expireOverdue(now);
     const tier = this.store.tier();
     if (!tier) return { ok: false, code: "invalid", message: "this tier has sold nothing" };
     const soldSeats = tier.kind === "seated" ? this.store.soldSeats([...new Set(request.seats ?? [])]) : [];
     const decision = returnSold(tier, this.store.hasReturn(request.returnId), request, soldSeats, now);
-    this.applyAndPromote(decision.changes, now);
+    this.steps.applyAndPromote(decision.changes, now);
     return decision.outcome;
   }
 
   /** Joins the waitlist under the caller's entry id; joining again answers with the same entry. */
   async joinWaitlist(request: { entryId: string; quantity: number; client?: string | null; maxUnitsPerClient?: number }): Promise<JoinOutcome> {
     const now = Date.now();
-    this.expireOverdue(now);
+    this.steps.expireOverdue(now);
     const tier = this.store.tier();
     if (!tier) return { ok: false, code: "not_configured" };
     const decision = joinWaitlist(tier, this.store.entry(request.entryId), request, this.store.lastSeq(), now, this.store.waitlistUnitsOfClient(request.client));
     if (!decision.outcome.ok) return decision.outcome;
-    this.applyAndPromote(decision.changes, now);
+    this.steps.applyAndPromote(decision.changes, now);
     return { ok: true, entry: this.presentEntry(this.store.entry(request.entryId)!) };
   }
 
   async waitlistEntry(entryId: string): Promise<WaitlistEntryView | undefined> {
-    this.expireOverdue(Date.now());
+    this.steps.expireOverdue(Date.now());
     const entry = this.store.entry(entryId);
     return entry && this.presentEntry(entry);
   }
@@ -187,12 +166,12 @@ export class TierInventory extends DurableObject<Env> {
   /** Leaves the waitlist; an open offer is given back and passes to the next entry. */
   async leaveWaitlist(entryId: string): Promise<{ ok: true; entry: WaitlistEntryView } | { ok: false; code: "unknown_entry" }> {
     const now = Date.now();
-    this.expireOverdue(now);
+    this.steps.expireOverdue(now);
     const tier = this.store.tier();
     const entry = this.store.entry(entryId);
     if (!tier || !entry) return { ok: false, code: "unknown_entry" };
     const decision = leaveWaitlist(tier, entry, entry.offerHoldId ? this.store.hold(entry.offerHoldId) : undefined, now);
-    this.applyAndPromote(decision.changes, now);
+    this.steps.applyAndPromote(decision.changes, now);
     return { ok: true, entry: this.presentEntry(this.store.entry(entryId)!) };
   }
 
@@ -202,22 +181,19 @@ export class TierInventory extends DurableObject<Env> {
    */
   async close(): Promise<{ ok: true }> {
     const now = Date.now();
-    this.expireOverdue(now);
+    this.steps.expireOverdue(now);
     const tier = this.store.tier();
     if (!tier) return { ok: true };
     const open = this.store.openEntries().map((entry) => ({ entry, offer: entry.offerHoldId ? this.store.hold(entry.offerHoldId) : undefined }));
-    this.store.apply(closeTier(tier, open, now));
-    this.scheduleAlarm();
+    this.steps.apply(closeTier(tier, open, now));
     return { ok: true };
   }
 
   async snapshot(): Promise<InventorySnapshot> {
     const now = Date.now();
-    this.expireOverdue(now);
+    this.steps.expireOverdue(now);
     const tier = this.store.tier();
-    const snapshot = presentSnapshot(tier, this.store.waiting(), this.checkins.countsByList());
-    // What promo codes keep for their holders is not available to anyone else.
-    return tier ? { ...snapshot, available: Math.min(snapshot.available, free(this.promos.tierFor(tier, undefined, now).tier)) } : snapshot;
+    return presentSnapshot(tier, this.store.waiting(), this.checkins.countsByList(), tier && this.promos.tierFor(tier, undefined, now).tier);
   }
 
   /** Claims a use of a code counted here for a hold in another tier; the caller gives it back if that hold fails. */
@@ -233,12 +209,12 @@ export class TierInventory extends DurableObject<Env> {
   /** Keeps `units` of this tier for a code's holders (0 stops keeping them). */
   async reservePromoUnits(codeId: string, units: number): Promise<ReserveOutcome> {
     const now = Date.now();
-    this.expireOverdue(now);
+    this.steps.expireOverdue(now);
     return this.promos.reserve(this.store.tier(), codeId, units, this.store.waiting().units, now);
   }
 
   async seatStatuses(): Promise<Record<string, "available" | "held" | "sold">> {
-    this.expireOverdue(Date.now());
+    this.steps.expireOverdue(Date.now());
     return Object.fromEntries(this.store.seatStatuses().map((r) => [r.label, r.status]));
   }
 
@@ -266,11 +242,10 @@ export class TierInventory extends DurableObject<Env> {
 
   /** Expires what is due, offers freed units, then publishes pending notices to the Queue. */
   override async alarm(): Promise<void> {
-    // The alarm that fired is no longer set; forget it so the next one is always written.
-    this.alarmAt = undefined;
+    this.steps.alarmFired();
     const now = Date.now();
-    const expired = this.expireOverdue(now);
-    this.promote(now);
+    const expired = this.steps.expireOverdue(now);
+    this.steps.promote(now);
     const pending = this.store.pendingNotices(100);
     const tier = this.store.tier();
     if (tier && (expired > 0 || pending.length > 0)) {
@@ -288,51 +263,11 @@ export class TierInventory extends DurableObject<Env> {
       await this.env.EVENTS_QUEUE.sendBatch(pending.map((n) => ({ body: JSON.parse(n.body) as WaitlistNotice, contentType: "json" as const })));
       this.store.deleteNoticesUpTo(pending.at(-1)!.seq);
     }
-    this.scheduleAlarm();
+    this.steps.scheduleAlarm();
   }
 
   private presentEntry(entry: EntryState): WaitlistEntryView {
     const waitingUpTo = entry.status === "waiting" ? this.store.waitingUpTo(entry.seq) : 0;
     return presentEntry(entry, waitingUpTo, entry.offerHoldId ? this.store.hold(entry.offerHoldId) : undefined);
-  }
-
-  /** Stores a decision that may have freed units, then offers them to the waitlist in the same step. */
-  private applyAndPromote(changes: InventoryChange[], now: number): void {
-    this.store.apply(changes);
-    if (changes.length > 0) this.promote(now);
-    this.scheduleAlarm();
-  }
-
-  private expireOverdue(now: number): number {
-    const tier = this.store.tier();
-    const overdue = tier ? this.store.overdueHolds(now) : [];
-    if (!tier || overdue.length === 0) return 0;
-    this.store.apply(expireHolds(tier, overdue, this.store.offeredEntries(overdue.map((h) => h.holdId)), now));
-    this.promote(now);
-    return overdue.length;
-  }
-
-  /** Offers free units to the waitlist (workers/domain/waitlist.ts), loading only what that needs. */
-  private promote(now: number): void {
-    const stored = this.store.tier();
-    // Units a promo code keeps for its holders are never offered to the waitlist.
-    const tier = stored && this.promos.tierFor(stored, undefined, now).tier;
-    if (!tier || tier.closed || free(tier) <= 0) return;
-    const queue = this.store.waitingQueue(queueNeeded(free(tier)));
-    if (queue.length === 0) return;
-    this.store.apply(planPromotion(tier, queue, tier.kind === "seated" ? this.store.seats() : [], now));
-  }
-
-  private scheduleAlarm(): void {
-    const now = Date.now();
-    let next = this.store.nextExpiry();
-    if (this.store.hasPendingNotices()) {
-      // Publish soon; an alarm already due within the second does that as well.
-      next = this.alarmAt != null && this.alarmAt <= now + 1_000 ? this.alarmAt : now;
-    }
-    if (next === this.alarmAt) return;
-    this.alarmAt = next;
-    if (next === null) void this.ctx.storage.deleteAlarm();
-    else void this.ctx.storage.setAlarm(next);
   }
 }

@@ -11,7 +11,7 @@
  * A code that reserves units keeps them out of everyone else's reach in its (one) tier: others see
  * the tier as smaller by what the code still keeps, `reserves` less the units its uses hold or bought.
  */
-import type { TierState } from "./inventory";
+import type { Decision, HoldOutcome, TierState } from "./inventory";
 
 export type PromoUseStatus = "active" | "confirmed" | "released" | "expired";
 
@@ -46,6 +46,15 @@ export function claimUse(previous: PromoUse | undefined, claim: PromoClaim, hold
   return { ok: true, fresh: true, use: { holdId: hold.holdId, codeId: claim.codeId, quantity: hold.quantity, status: "active", expiresAt: hold.expiresAt } };
 }
 
+/**
+ * The use a hold in the counting tier records in its own step: a fresh claim, only when the hold was
+ * placed (a refused hold records nothing), with the units the hold took.
+ */
+export function useOfHold(claim: PromoClaimOutcome | undefined, decision: Decision<HoldOutcome>): PromoUse | undefined {
+  if (!claim?.ok || !claim.fresh || !decision.changes.some((c) => c.type === "hold_placed")) return undefined;
+  return { ...claim.use, quantity: decision.outcome.ok ? decision.outcome.hold.quantity : 0 };
+}
+
 /** What a use becomes when its hold is sold or ends; a sold use stays sold. */
 export function settleUse(use: PromoUse | undefined, to: "confirmed" | "released" | "expired"): PromoUse | undefined {
   if (!use || use.status === to) return undefined;
@@ -77,6 +86,11 @@ export function tierFor(tier: TierState, reservations: Reservation[], usedUnits:
     else keptByOthers += kept;
   }
   return { tier: { ...tier, capacity: Math.max(tier.sold + tier.held, tier.capacity - keptByOthers) }, keptByOwn };
+}
+
+/** A buyer whose own code keeps enough units for the hold takes those, so the waitlist does not stand in the way. */
+export function keptCoversHold(keptByOwn: number, quantity: number): boolean {
+  return keptByOwn >= quantity;
 }
 
 export type ReserveOutcome = { ok: true } | { ok: false; code: "insufficient"; available: number } | { ok: false; code: "not_configured" | "seated" };

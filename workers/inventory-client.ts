@@ -7,6 +7,7 @@ import { eq } from "drizzle-orm";
 import { listTiersOfEvents } from "../db/queries/catalog";
 import { events } from "../db/schema";
 import { seatsOfTiers } from "../db/queries/organizer-events";
+import { inStageFrame } from "./domain/seat-map-stage";
 import type { HttpDatabase } from "../db/client";
 import type { TierInventory } from "../durable-objects/tier-inventory";
 
@@ -40,7 +41,9 @@ async function loadInventory(env: Env, db: HttpDatabase, eventId: string, tierId
     eventId,
     kind: tier.kind,
     capacity: tier.capacity,
-    seats: seats.map(({ label, section, row, number, x, y, accessible }) => ({ label, section, row, number, x, y, accessible })),
+    // The object keeps seat positions only to rank best available, so it gets them measured from
+    // the stage (nearest row first); the map attendees see keeps the organizer's coordinates.
+    seats: inStageFrame(seats.map(({ label, section, row, number, x, y, accessible }) => ({ label, section, row, number, x, y, accessible })), tier.stage),
     waitlist: waitlistSettings(event?.waitlist),
   });
   if (!outcome.ok) throw new Error(`inventory of tier ${tierId} refused its configuration: ${outcome.code}`);

@@ -5,6 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { call, eventBody, signUp, type Caller } from "./http";
+import { publishedEvent, register, registration, seatRow } from "./purchase-helpers";
 
 let key: Caller;
 
@@ -112,5 +113,25 @@ describe("a seat map's stage", () => {
     expect(await stageSeenBy(eventId, tierId)).toEqual(below);
     const seatsNow = await call("GET", `/api/v1/events/${eventId}/tiers/${tierId}/seats`, undefined, key);
     expect(seatsNow.body.seats.map((s: { y: number }) => s.y).sort()).toEqual(seats.map((s) => s.y).sort());
+  });
+
+  it("makes best available start from the row nearest the stage, in the preview and at register alike", async () => {
+    // Rows A, B, C of 8 (y grows from A to C); the stage below row C, then none (the top, as before).
+    const hall = [...seatRow("A", 8), ...seatRow("B", 8), ...seatRow("C", 8)];
+    const rowC = Math.max(...hall.map((s) => s.y));
+    const cases = [
+      { stage: { x: 0, y: rowC + 40, width: 210, height: 27 }, row: "C" },
+      { stage: null, row: "A" },
+    ];
+    for (const { stage, row } of cases) {
+      const { eventId, tiers } = await publishedEvent([{ name: "Stalls", price: 1000, max_per_order: 6, seats: hall, stage }]);
+      const tierId = tiers[0]!.tier_id;
+      const preview = await call("GET", `/api/v1/events/${eventId}/tiers/${tierId}/best-available?quantity=2`);
+      expect(preview.status).toBe(200);
+      expect(preview.body.seats.every((label: string) => label.startsWith(row))).toBe(true);
+      const held = await register(eventId, registration(tierId, { quantity: 2, best_available: true }));
+      expect(held.status).toBe(201);
+      expect([...held.body.seats].sort()).toEqual([...preview.body.seats].sort());
+    }
   });
 });

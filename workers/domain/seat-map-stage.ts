@@ -53,3 +53,20 @@ export function stageProblems(stage: Stage, seats: readonly PlacedSeat[]): strin
   }
   return problems;
 }
+
+/**
+ * Seats as best available ranks them (workers/domain/best-available.ts: front rows first, then the
+ * middle of the row): `y` becomes the seat's distance from the stage, so the rows nearest it come
+ * first wherever it is, and `x` the position along the stage's long side, so "the middle of the
+ * row" faces the middle of the stage. Without a stage the front is the top of the map (smallest y),
+ * as the picker draws it: the seats are returned as they are.
+ */
+export function inStageFrame<T extends PlacedSeat>(seats: readonly T[], stage: Stage | null | undefined): T[] {
+  if (!stage) return [...seats];
+  const wide = stage.width >= stage.height;
+  return seats.map((seat) => {
+    const dx = Math.max(stage.x - seat.x, 0, seat.x - (stage.x + stage.width));
+    const dy = Math.max(stage.y - seat.y, 0, seat.y - (stage.y + stage.height));
+    return { ...seat, x: wide ? seat.x : seat.y, y: Math.hypot(dx, dy) };
+  });
+}

@@ -7,6 +7,7 @@ import { listTiersOfEvents, findPublishedEvent } from "../../db/queries/catalog"
 import { seatsOfTiers, soldSeatLabels } from "../../db/queries/organizer-events";
 import type { HttpDatabase } from "../../db/client";
 import { chooseBestAvailable } from "../domain/best-available";
+import { inStageFrame } from "../domain/seat-map-stage";
 import { ApiError, validationFailed } from "../errors";
 import { inventoryOf } from "../inventory-client";
 
@@ -36,7 +37,8 @@ export async function previewBestAvailable(env: Env, db: HttpDatabase, eventId: 
     accessible: seat.accessible,
     available: (live[seat.label] ?? (sold.has(seat.label) ? "sold" : "available")) === "available",
   }));
-  const chosen = chooseBestAvailable(states, request);
+  // Ranked from the stage, as the tier's TierInventory ranks them at register (inventory-client.ts).
+  const chosen = chooseBestAvailable(inStageFrame(states, tier.stage), request);
   if (!chosen) {
     throw new ApiError("SEAT_UNAVAILABLE", `No ${request.quantity} seats side by side are free in ${tier.name} now. Choose seats on the map, or ask for fewer.`, { seats: [] });
   }

@@ -7,6 +7,7 @@ import { z } from "zod";
 import { findPublishedEvent, listTiersOfEvents } from "../../db/queries/catalog";
 import { attendeeOf, itemsOfOrder, paymentOfOrder, refundsOfOrder, type OrderRow } from "../../db/queries/orders";
 import { findOrderWithEventEnd } from "../../db/queries/order-links";
+import { readPurchase } from "../../db/queries/confirm-order";
 import { markWebhookProcessed, wasWebhookProcessed } from "../../db/queries/webhooks";
 import { announceChange } from "../live-client";
 import { clientAddress } from "../client-address";
@@ -50,19 +51,38 @@ const stripeEventEnvelope = z.object({ id: z.string().min(1).max(255), type: z.s
 
 /** The order named in the path, if the caller holds its order token. */
 export async function authorizedOrder(c: Context<AppEnv>) {
+  const orderId = await tokenOpenedOrderId(c);
+  const found = await findOrderWithEventEnd(c.get("db"), orderId);
+  if (!found) throw new ApiError("NOT_FOUND", "No order has this id.");
+  refuseExpiredLink(found.eventEndsAt);
+  return found.order;
+}
+
+/** authorizedOrder's checks over pay's own joined read (db/queries/confirm-order.ts): no extra round trip. */
+async function authorizedPurchase(c: Context<AppEnv>) {
+  const orderId = await tokenOpenedOrderId(c);
+  const facts = await readPurchase(c.get("db"), orderId);
+  if (!facts) throw new ApiError("NOT_FOUND", "No order has this id.");
+  refuseExpiredLink(facts.event.endsAt);
+  return facts;
+}
+
+/** The order id in the path, when the Bearer order token opens it (no database read). */
+async function tokenOpenedOrderId(c: Context<AppEnv>): Promise<string> {
   const orderId = c.req.param("orderId") ?? "";
   const token = /^Bearer\s+(\S+)$/i.exec(c.req.header("Authorization") ?? "")?.[1];
   if (!token) throw new ApiError("UNAUTHENTICATED", "Send the order token as `Authorization: Bearer <order_token>`.");
   if (!z.uuid().safeParse(orderId).success || !(await isOrderToken(orderTokenKeys(c.env), orderId, token))) {
     throw new ApiError("UNAUTHENTICATED", "This order token does not open this order.");
   }
-  const found = await findOrderWithEventEnd(c.get("db"), orderId);
-  if (!found) throw new ApiError("NOT_FOUND", "No order has this id.");
-  if (isOrderLinkExpired(found.eventEndsAt.getTime(), Date.now())) {
-    const ended = new Date(orderLinkExpiresAt(found.eventEndsAt.getTime())).toISOString();
+  return orderId;
+}
+
+function refuseExpiredLink(eventEndsAt: Date): void {
+  if (isOrderLinkExpired(eventEndsAt.getTime(), Date.now())) {
+    const ended = new Date(orderLinkExpiresAt(eventEndsAt.getTime())).toISOString();
     throw new ApiError("UNAUTHENTICATED", `This order link expired on ${ended}, ${ORDER_LINK_DAYS_AFTER_EVENT} days after the event ended. Contact the organizer about this order.`);
   }
-  return found.order;
 }
 
 /**
@@ -80,12 +100,13 @@ export function purchaseRoutesFor(claim: ClaimStep, saleFor: (order: OrderRow) =
       return c.json(result.body, result.created ? 201 : 200);
     })
     .post("/orders/:orderId/pay", validate("json", payBody), async (c) => {
-      const order = await authorizedOrder(c);
+      const facts = await authorizedPurchase(c);
+      const { order } = facts;
       const { payment_method } = c.req.valid("json");
       if (!payment_method && order.amount > 0 && order.status === "pending") {
         throw validationFailed([{ field: "payment_method", message: "Choose how to pay." }]);
       }
-      const paid = await payOrder(c.env, c.get("db"), order.id, payment_method ?? "none", new Date(), saleFor(order));
+      const paid = await payOrder(c.env, c.get("db"), order.id, payment_method ?? "none", new Date(), saleFor(order), facts);
       announceChange(c.env, c.executionCtx, order.eventId);
       return c.json(paid);
     })

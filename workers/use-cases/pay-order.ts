@@ -12,7 +12,7 @@
 import Stripe from "stripe";
 import type { HttpDatabase } from "../../db/client";
 import { recordDeclinedPayment } from "../../db/queries/orders";
-import { readPurchase, recordPaymentIntent } from "../../db/queries/confirm-order";
+import { readPurchase, recordPaymentIntent, type PurchaseFacts } from "../../db/queries/confirm-order";
 import { createStripe, refusedRequest } from "../adapters/stripe";
 import { ApiError, validationFailed } from "../errors";
 import { cardDeclined, confirmKey } from "./payment-attempts";
@@ -25,12 +25,13 @@ export { finalizePaidOrder, holdExpired, presentConfirmedOrder, refundLatePaymen
 
 /**
  * Round trips on the happy path (issue #13 item 2): one joined read of the order, its payment and all
- * finalize needs (db/queries/confirm-order.ts), one to record a new PaymentIntent before confirming it
+ * finalize needs (db/queries/confirm-order.ts; the route makes it and passes it in), one to record a new PaymentIntent before confirming it
  * (the webhook trusts only the intent recorded on the order), then finalize's confirming statement and
  * its outbox marking. No interactive transaction.
  */
-export async function payOrder(env: Env, db: HttpDatabase, orderId: string, paymentMethod: string, now: Date, sale: SaleLedger = inventorySale) {
-  const facts = await readPurchase(db, orderId);
+export async function payOrder(env: Env, db: HttpDatabase, orderId: string, paymentMethod: string, now: Date, sale: SaleLedger = inventorySale, known?: PurchaseFacts) {
+  // `known`: the route's own read of the order (it checks the order link with it).
+  const facts = known ?? (await readPurchase(db, orderId));
   if (!facts) throw new ApiError("NOT_FOUND", "No order has this id.");
   const { order, payment } = facts;
   if (paidStatuses.has(order.status)) return presentConfirmedOrder(db, order);

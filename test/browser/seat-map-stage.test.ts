@@ -99,7 +99,11 @@ async function expectInsideMap(map: Locator): Promise<void> {
 async function shoot(page: Page, target: Locator, name: string): Promise<void> {
   if (!shots) return;
   await mkdir("docs/ux", { recursive: true });
-  await target.scrollIntoViewIfNeeded();
+  // The map and what is under it at the top of the screen, clear of the sticky bar at the bottom.
+  await target.evaluate((el) => {
+    el.scrollIntoView({ block: "start" });
+    window.scrollBy(0, -12);
+  });
   await page.screenshot({ path: `docs/ux/${name}.png` });
 }
 

@@ -18,6 +18,7 @@ import type { AppEnv } from "../context";
 import { ApiError, validationFailed } from "../errors";
 import { inventorySale, payOrder, presentConfirmedOrder, type SaleLedger } from "../use-cases/pay-order";
 import { handleStripeEvent } from "../use-cases/stripe-events";
+import { NOT_ACTED_ON, stripeEventHandling } from "../domain/stripe-event-policy";
 import { refundQuote } from "../use-cases/refund-order";
 import { claimFromInventory, registerOrder, type ClaimStep } from "../use-cases/register-order";
 import { queueAccessOf } from "../waiting-room-client";
@@ -170,11 +171,14 @@ export function purchaseRoutesFor(claim: ClaimStep, saleFor: (order: OrderRow) =
       if (!stripeEventEnvelope.safeParse(event).success) {
         throw validationFailed([{ field: "body", message: "Not a Stripe event: it needs an id, a type and data.object." }]);
       }
+      // Only what needs it is deduped by id; a type we never act on costs no query at all.
+      const handling = stripeEventHandling(event.type);
+      if (handling === "ignore") return c.json({ received: true, ignored: NOT_ACTED_ON });
       const db = c.get("db");
-      if (await wasWebhookProcessed(db, event.id)) return c.json({ received: true, duplicate: true });
+      if (handling === "deduped" && (await wasWebhookProcessed(db, event.id))) return c.json({ received: true, duplicate: true });
       const outcome = await handleStripeEvent(c.env, db, event, new Date(), saleFor);
       if (outcome.handled && outcome.eventId) announceChange(c.env, c.executionCtx, outcome.eventId);
-      await markWebhookProcessed(db, event.id, event.type);
+      if (handling === "deduped") await markWebhookProcessed(db, event.id, event.type);
       return c.json({ received: true, ...(outcome.handled ? {} : { ignored: outcome.ignored }) });
     });
 }

@@ -6,21 +6,26 @@
  * Stripe stops retrying it) and changes nothing.
  *
  *  - payment_intent.succeeded: finalize the order (tickets, or a refund if the hold is gone);
+ *    acknowledged after one read when the order is already paid (the usual case: pay confirmed it);
  *  - payment_intent.payment_failed: the decline the buyer's pay call would have seen, for when nobody
  *    was waiting on it: the payment is marked failed, as pay does; the order stays pending and keeps
  *    its hold, so the buyer can pay with another card until the hold expires;
  *  - charge.dispute.created: the buyer's bank took the money back; the order's tickets are revoked
  *    (listed at /revocations, refused at the door), their units go back to TierInventory, and the
  *    organizer is told by mail.
+ *
+ * Which events are deduped by id, and which cost no query at all: workers/domain/stripe-event-policy.ts.
  */
 import type Stripe from "stripe";
 import { inTransaction, type HttpDatabase } from "../../db/client";
 import { DISPUTE_REVOKE_REASON, disputedOrder, disputedTicketsOfOrder, validTicketsOfOrder } from "../../db/queries/disputes";
-import { addSold, findOrder, lockOrder, paymentOfOrder, recordDeclinedPayment, type OrderRow, type PaymentRow } from "../../db/queries/orders";
+import { addSold, lockOrder, recordDeclinedPayment, type OrderRow, type PaymentRow } from "../../db/queries/orders";
+import { orderWithPayment } from "../../db/queries/stripe-payments";
 import { enqueueOutbox } from "../../db/queries/outbox";
 import { revokeTickets } from "../../db/queries/refunds";
 import { createStripe } from "../adapters/stripe";
 import { databaseSettings } from "../config";
+import { NOT_ACTED_ON } from "../domain/stripe-event-policy";
 import { ApiError } from "../errors";
 import { inventoryOf } from "../inventory-client";
 import { disputeMail } from "../mail/dispute";
@@ -55,15 +60,17 @@ export async function handleStripeEvent(env: Env, db: HttpDatabase, event: Strip
   if (event.type === "payment_intent.succeeded" || event.type === "payment_intent.payment_failed") {
     const intent = event.data.object as IntentFacts;
     const orderId = intent.metadata?.order_id;
-    const order = orderId && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(orderId) ? await findOrder(db, orderId) : undefined;
-    if (!order) return ignore(event, "no order of ours");
-    const mismatch = paymentMismatch(order, await paymentOfOrder(db, order.id), intent);
+    // One read: the order and its payment (bench/RESULTS.md counted two before, issue #13 item 2).
+    const found = orderId && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(orderId) ? await orderWithPayment(db, orderId) : undefined;
+    if (!found) return ignore(event, "no order of ours");
+    const { order, payment } = found;
+    const mismatch = paymentMismatch(order, payment, intent);
     if (mismatch) return ignore(event, mismatch, order.id);
     if (event.type === "payment_intent.succeeded") {
       // The synchronous pay usually confirmed the order already: then finalize would only read the
-      // order again and render its tickets for nobody (bench/RESULTS.md, 2026-12-03). Safe: a
-      // confirmed (or refunded) order is final for finalize, which would change nothing either.
-      if (alreadyPaid.has(order.status)) return { handled: true, eventId: order.eventId };
+      // order again and render its tickets for nobody. Safe: a confirmed (or refunded) order is final
+      // for finalize, which would change nothing either; pay announced the sale, so no eventId here.
+      if (alreadyPaid.has(order.status)) return { handled: true };
       await finalizePaidOrder(env, db, order.id, now, saleFor(order)).catch((error: unknown) => {
         // A late payment is refunded inside finalize; that outcome is the webhook's success too.
         if (!(error instanceof ApiError && error.code === "HOLD_EXPIRED")) throw error;
@@ -73,7 +80,7 @@ export async function handleStripeEvent(env: Env, db: HttpDatabase, event: Strip
     return recordDecline(env, db, order, intent);
   }
   if (event.type === "charge.dispute.created") return revokeDisputedOrder(env, db, event.data.object, now);
-  return { handled: false, ignored: "not an event type we act on" };
+  return { handled: false, ignored: NOT_ACTED_ON };
 }
 
 /**

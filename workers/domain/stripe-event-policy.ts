@@ -1,0 +1,27 @@
+/**
+ * What the Stripe webhook does with an event before it reads anything (issue #13 item 2: every
+ * purchase brings three events, and two of them are of no use to us).
+ *
+ *  - "ignore": a type we never act on (payment_intent.created, charge.succeeded, …) is acknowledged
+ *    without a query. Nothing to dedupe: acting on it is doing nothing, however often it comes.
+ *  - "idempotent": payment_intent.succeeded needs no dedupe row either. Finalize confirms a pending
+ *    order once (its confirming statement matches only `status = 'pending'`), leaves a confirmed or
+ *    refunded order alone, and refunds a late payment under one Stripe idempotency key per order;
+ *    so a redelivery, a reordering, or the pay request racing it all end in the same state. It costs
+ *    one joined read of the order and its payment, which the intent check needs anyway.
+ *  - "deduped": a decline (which asks Stripe for the intent's state) and a dispute (which revokes,
+ *    mails the owners and returns units) are recorded by event id and acted on once.
+ */
+export type StripeEventHandling = "ignore" | "idempotent" | "deduped";
+
+const HANDLING: Record<string, StripeEventHandling> = {
+  "payment_intent.succeeded": "idempotent",
+  "payment_intent.payment_failed": "deduped",
+  "charge.dispute.created": "deduped",
+};
+
+export function stripeEventHandling(type: string): StripeEventHandling {
+  return HANDLING[type] ?? "ignore";
+}
+
+export const NOT_ACTED_ON = "not an event type we act on";

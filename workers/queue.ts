@@ -1,34 +1,46 @@
 /**
  * The Queue consumer. Each message is handled on its own: a bad one is dropped loudly, a failing
  * one is retried with backoff (and lands in the dead-letter queue after max_retries), and the rest
- * of the batch is unaffected.
+ * of the batch is unaffected. The batch's mails share one read of which were sent and one record
+ * of those sent (workers/mail/sent-ledger.ts): a sent mail's message is acked once it is recorded.
  */
 import { connectHttp } from "../db/client";
-import { recordMailSent, wasMailSent } from "../db/queries/mail";
 import { sendMail } from "./adapters/mail";
 import { renderAttachments } from "./mail/attachments";
+import { SentMailLedger } from "./mail/sent-ledger";
 import { databaseSettings } from "./config";
 import { queueMessage, type QueueMessage } from "./messages";
 import { continueCancellation } from "./use-cases/cancel-event";
 import { applyNotice } from "./use-cases/waitlist-notices";
 import { deliverWebhooks } from "./webhooks-out/deliver";
 
-type Outcome = { ack: true } | { ack: false; delaySeconds: number; reason: string };
+/** `held`: the mail ledger acks (or retries) the message when it records the batch's mails. */
+type Outcome = { ack: true } | { ack: false; delaySeconds: number; reason: string } | { held: true };
 
 export async function handleQueueBatch(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   // Webhook deliveries wait on other people's servers (up to their timeout each): they run side by
   // side, beside the rest of the batch, so a dead receiver never holds a confirmation mail back.
   const isWebhook = (message: Message<unknown>) => (message.body as { type?: unknown } | null)?.type === "webhook.dispatch";
   const webhooks = batch.messages.filter(isWebhook);
+  const others = batch.messages.filter((message) => !isWebhook(message));
+  const mails = new SentMailLedger(connectHttp(databaseSettings(env)));
   await Promise.all([
     (async () => {
-      for (const message of batch.messages) if (!isWebhook(message)) await handleOne(message, env);
+      if (others.length === 0) return;
+      const keys = others.flatMap((message) => {
+        const body = message.body as { type?: unknown; dedupe_key?: unknown } | null;
+        return body?.type === "mail.send" && typeof body.dedupe_key === "string" ? [body.dedupe_key] : [];
+      });
+      // A failed read only costs each mail its own read (stateOf reads what was not preloaded).
+      await mails.preload(keys).catch((error: unknown) => console.warn(JSON.stringify({ level: "warn", where: "mail", error: String(error) })));
+      for (const message of others) await handleOne(message, env, mails);
+      await mails.flush();
     })(),
-    ...webhooks.map((message) => handleOne(message, env)),
+    ...webhooks.map((message) => handleOne(message, env, mails)),
   ]);
 }
 
-async function handleOne(message: Message<unknown>, env: Env): Promise<void> {
+async function handleOne(message: Message<unknown>, env: Env, mails: SentMailLedger): Promise<void> {
   const parsed = queueMessage.safeParse(message.body);
   if (!parsed.success) {
     console.error(JSON.stringify({ level: "error", where: "queue", message_id: message.id, error: "malformed message dropped", issues: parsed.error.issues }));
@@ -37,10 +49,11 @@ async function handleOne(message: Message<unknown>, env: Env): Promise<void> {
   }
   let outcome: Outcome;
   try {
-    outcome = await handleMessage(parsed.data, env, message.attempts);
+    outcome = await handleMessage(parsed.data, env, message, mails);
   } catch (error) {
     outcome = { ack: false, delaySeconds: 5, reason: String(error) };
   }
+  if ("held" in outcome) return;
   if (outcome.ack) {
     message.ack();
   } else {
@@ -50,15 +63,15 @@ async function handleOne(message: Message<unknown>, env: Env): Promise<void> {
   }
 }
 
-async function handleMessage(message: QueueMessage, env: Env, attempts: number): Promise<Outcome> {
+async function handleMessage(message: QueueMessage, env: Env, queued: Message<unknown>, mails: SentMailLedger): Promise<Outcome> {
   switch (message.type) {
     case "mail.send":
-      return deliverMail(message, env);
+      return deliverMail(message, env, queued, mails);
     case "waitlist.offered":
     case "waitlist.ended": {
-      const result = await applyNotice(env, connectHttp(databaseSettings(env)), message, attempts);
+      const result = await applyNotice(env, connectHttp(databaseSettings(env)), message, queued.attempts);
       if (!result.done) return { ack: false, delaySeconds: 2, reason: result.reason };
-      return result.mail ? deliverMail(result.mail, env) : { ack: true };
+      return result.mail ? deliverMail(result.mail, env, queued, mails) : { ack: true };
     }
     case "event.cancellation":
       // Each batch sends the next itself, and the cron resumes a stalled one: nothing to retry here.
@@ -71,9 +84,13 @@ async function handleMessage(message: QueueMessage, env: Env, attempts: number):
   }
 }
 
-async function deliverMail(message: Extract<QueueMessage, { type: "mail.send" }>, env: Env): Promise<Outcome> {
-  const db = connectHttp(databaseSettings(env));
-  if (await wasMailSent(db, message.dedupe_key)) return { ack: true };
+async function deliverMail(message: Extract<QueueMessage, { type: "mail.send" }>, env: Env, queued: Message<unknown>, mails: SentMailLedger): Promise<Outcome> {
+  const state = await mails.stateOf(message.dedupe_key);
+  if (state === "sent") return { ack: true };
+  if (state === "sending") {
+    mails.sameAs(queued);
+    return { held: true };
+  }
   const result = await sendMail(
     { apiUrl: env.MAIL_API_URL, apiKey: env.MAIL_API_KEY, from: env.MAIL_FROM },
     { to: message.to, subject: message.subject, html: message.html, text: message.text, attachments: await renderAttachments(message.attachments) },
@@ -85,11 +102,6 @@ async function deliverMail(message: Extract<QueueMessage, { type: "mail.send" }>
     }
     return { ack: false, delaySeconds: 10, reason: result.reason };
   }
-  await recordMailSent(db, {
-    dedupeKey: message.dedupe_key,
-    providerMessageId: result.messageId,
-    recipient: message.to,
-    subject: message.subject,
-  });
-  return { ack: true };
+  mails.sent({ dedupeKey: message.dedupe_key, providerMessageId: result.messageId, recipient: message.to, subject: message.subject }, queued);
+  return { held: true };
 }

@@ -59,10 +59,14 @@ export interface AttemptRecord {
   outcome: { status: "succeeded" } | { status: "pending"; nextAttemptAt: Date } | { status: "failed" };
 }
 
-/** The attempt into the log and the delivery's new state, in one transaction (neon-http batch). */
-export async function recordAttempt(db: HttpDatabase, attempt: AttemptRecord): Promise<void> {
+/**
+ * The attempt into the log and the delivery's new state, in one transaction (neon-http batch), and
+ * in the same round trip the next delivery now waiting behind it in its line (endpoint and
+ * resource): read after the update, so it never names this one when it ended.
+ */
+export async function recordAttempt(db: HttpDatabase, attempt: AttemptRecord, line: { endpointId: string; resourceKey: string }): Promise<string | undefined> {
   const { outcome } = attempt;
-  await db.batch([
+  const [, , next] = await db.batch([
     db.insert(webhookDeliveryAttempts).values({
       deliveryId: attempt.deliveryId,
       attemptedAt: attempt.attemptedAt,
@@ -83,17 +87,23 @@ export async function recordAttempt(db: HttpDatabase, attempt: AttemptRecord): P
         ...(outcome.status === "succeeded" ? { deliveredAt: attempt.attemptedAt } : {}),
       })
       .where(eq(webhookDeliveries.id, attempt.deliveryId)),
+    nextInLineQuery(db, line.endpointId, line.resourceKey),
   ]);
+  return next[0]?.id;
 }
 
-/** The next delivery waiting behind a resource's line for one endpoint (after one ended). */
-export async function nextInLine(db: HttpDatabase, endpointId: string, resourceKey: string): Promise<string | undefined> {
-  const [row] = await db
+function nextInLineQuery(db: HttpDatabase, endpointId: string, resourceKey: string) {
+  return db
     .select({ id: webhookDeliveries.id })
     .from(webhookDeliveries)
     .where(and(eq(webhookDeliveries.endpointId, endpointId), eq(webhookDeliveries.resourceKey, resourceKey), eq(webhookDeliveries.status, "pending")))
     .orderBy(webhookDeliveries.seq)
     .limit(1);
+}
+
+/** The next delivery waiting behind a resource's line for one endpoint (after one ended). */
+export async function nextInLine(db: HttpDatabase, endpointId: string, resourceKey: string): Promise<string | undefined> {
+  const [row] = await nextInLineQuery(db, endpointId, resourceKey);
   return row?.id;
 }
 

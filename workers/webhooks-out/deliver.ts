@@ -12,7 +12,7 @@
  * lease runs out, so it is sent again with the same event id for the receiver to dedupe.
  */
 import type { HttpDatabase } from "../../db/client";
-import { claimDelivery, nextInLine, recordAttempt, type ClaimedDelivery } from "../../db/queries/webhook-deliveries";
+import { claimDelivery, recordAttempt, type ClaimedDelivery } from "../../db/queries/webhook-deliveries";
 import { isDelivered, nextAttemptAt, responseExcerpt, RESPONSE_EXCERPT_CHARS, spreadSeedOf } from "../domain/webhook-delivery";
 import { checkEndpointUrl } from "../domain/webhook-url";
 import { isLocal } from "../config";
@@ -57,7 +57,13 @@ async function readExcerpt(response: Response): Promise<string> {
   return responseExcerpt(new TextDecoder().decode(bytes));
 }
 
-export async function attemptDelivery(env: Env, db: HttpDatabase, deliveryId: string, now: Date, manual = false): Promise<{ outcome: AttemptOutcome; claimed?: ClaimedDelivery }> {
+export async function attemptDelivery(
+  env: Env,
+  db: HttpDatabase,
+  deliveryId: string,
+  now: Date,
+  manual = false,
+): Promise<{ outcome: AttemptOutcome; claimed?: ClaimedDelivery; nextInLine?: string }> {
   const timeoutMs = webhookTimeoutMs(env);
   const claimed = await claimDelivery(db, deliveryId, now, timeoutMs + 20_000);
   if (!claimed) return { outcome: "not_taken" };
@@ -99,7 +105,7 @@ export async function attemptDelivery(env: Env, db: HttpDatabase, deliveryId: st
   }
   const delivered = status !== null && isDelivered(status);
   const next = delivered ? null : nextAttemptAt(delivery.attempts, now.getTime(), delivery.giveUpAt.getTime(), spreadSeedOf(delivery.id));
-  await recordAttempt(db, {
+  const following = await recordAttempt(db, {
     deliveryId: delivery.id,
     attemptedAt: now,
     responseStatus: status,
@@ -108,8 +114,8 @@ export async function attemptDelivery(env: Env, db: HttpDatabase, deliveryId: st
     error,
     manual,
     outcome: delivered ? { status: "succeeded" } : next !== null ? { status: "pending", nextAttemptAt: new Date(next) } : { status: "failed" },
-  });
-  return { outcome: delivered ? "delivered" : next !== null ? "retrying" : "failed", claimed };
+  }, delivery);
+  return { outcome: delivered ? "delivered" : next !== null ? "retrying" : "failed", claimed, nextInLine: following };
 }
 
 export interface DispatchSummary {
@@ -129,11 +135,11 @@ export async function deliverWebhooks(env: Env, db: HttpDatabase, deliveryIds: r
     [...new Set(deliveryIds)].map(async (first) => {
       let id: string | undefined = first;
       for (let chained = 0; id && chained <= MAX_CHAIN; chained++) {
-        const { outcome, claimed } = await attemptDelivery(env, db, id, now, manual && chained === 0);
+        const { outcome, claimed, nextInLine } = await attemptDelivery(env, db, id, now, manual && chained === 0);
         summary[outcome]++;
         if (!claimed || outcome === "retrying") break;
-        const following = await nextInLine(db, claimed.delivery.endpointId, claimed.delivery.resourceKey);
-        id = following === id ? undefined : following;
+        // Read with the attempt's record, in its round trip (db/queries/webhook-deliveries.ts).
+        id = nextInLine === id ? undefined : nextInLine;
       }
     }),
   );

@@ -1,0 +1,156 @@
+/**
+ * What a purchase costs after pay returns (issue #13 item 2), counted by the Worker's own cost meter
+ * (GET /api/v1/dev/costs, APP_ENV=development): Stripe's three webhook events of one purchase, and
+ * the Queue consumer's work for it (the confirmation mail and an organization's `order.paid`
+ * delivery), each within a bound on Postgres round trips. Counts, not times. The outcomes are checked
+ * beside the counts: one mail, one signed delivery, the order confirmed once, redeliveries harmless.
+ */
+import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { eq } from "drizzle-orm";
+import type Stripe from "stripe";
+import { describe, expect, inject, it } from "vitest";
+import * as schema from "../../db/schema";
+import { createStripe } from "../../workers/adapters/stripe";
+import type { Costs } from "../../workers/cost-count";
+import entry from "../../workers/index";
+import { db, uniqueName } from "./fixtures";
+import { call } from "./http";
+import { getOrder, pay, publishedEvent, register, registration } from "./purchase-helpers";
+import { inboxEndpoint, receivedBy } from "./webhooks-out-helpers";
+
+/** Upper bounds per purchase, Postgres round trips (docs/performance.md has before/after). */
+const WEBHOOK_ROUND_TRIPS = 1;
+const QUEUE_ROUND_TRIPS = 4;
+
+const stripe = () => createStripe(env);
+
+async function deliver(event: Stripe.Event) {
+  const payload = JSON.stringify(event);
+  const signature = await stripe().webhooks.generateTestHeaderStringAsync({ payload, secret: env.STRIPE_WEBHOOK_SECRET });
+  return call("POST", "/api/v1/stripe/webhook", payload, {}, { "Stripe-Signature": signature });
+}
+
+async function costs(): Promise<Record<string, Costs>> {
+  const answer = await call("GET", "/api/v1/dev/costs");
+  expect(answer.status).toBe(200);
+  return answer.body.steps;
+}
+
+/** Postgres round trips of a step between two readings: HTTP queries, and per interactive transaction its statements + BEGIN + COMMIT + connect. */
+function roundTrips(before: Record<string, Costs>, after: Record<string, Costs>, step: string) {
+  const k = (kind: keyof Costs) => (after[step]?.[kind] ?? 0) - (before[step]?.[kind] ?? 0);
+  return { trips: k("dbHttp") + k("dbTxnStatements") + 3 * k("dbTransactions"), requests: k("requests"), statements: k("dbStatements") };
+}
+
+/** Polls the real condition (no clock threshold): `check` until it holds, a bounded number of rounds. */
+async function until<T>(what: string, check: () => Promise<T | undefined>): Promise<T> {
+  for (let round = 0; round < 600; round++) {
+    const value = await check();
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`gave up waiting for ${what}`);
+}
+
+async function mailsTo(to: string): Promise<{ subject: string }[]> {
+  const response = await fetch(`${inject("stackUrls").mail}/api/emails?to=${encodeURIComponent(to)}`);
+  return ((await response.json()) as { data: { subject: string }[] }).data;
+}
+
+describe("the cost of a purchase after pay returns", () => {
+  it(`Stripe's three events take at most ${WEBHOOK_ROUND_TRIPS} round trip, the Queue's mail and delivery at most ${QUEUE_ROUND_TRIPS}`, async () => {
+    const { organizer, eventId, tiers } = await publishedEvent([{ name: "GA", price: 2500, capacity: 10 }]);
+    const { inbox } = await inboxEndpoint(organizer.key, ["order.paid"]);
+    const body = registration(tiers[0]!.tier_id, { quantity: 2 });
+    const email = body.attendee.email;
+    const registered = await register(eventId, body);
+    expect(registered.status).toBe(201);
+    const orderId = registered.body.order_id as string;
+
+    const beforeQueue = await costs();
+    const paid = await pay(orderId, registered.body.order_token);
+    expect(paid.status).toBe(200);
+
+    // The Queue consumer (the real one: pay published the outbox) sends the mail and the delivery.
+    const [mail] = await until("the confirmation mail", async () => ((await mailsTo(email)).length > 0 ? mailsTo(email) : undefined));
+    expect(mail!.subject).toMatch(/./);
+    const [delivery] = await until("the order.paid delivery", async () => {
+      const got = await receivedBy(inbox);
+      return got.length > 0 ? got : undefined;
+    });
+    expect(delivery!.event_type).toBe("order.paid");
+    await until("the delivery recorded as succeeded", async () => {
+      const rows = await db().select().from(schema.webhookDeliveries).innerJoin(schema.webhookEvents, eq(schema.webhookEvents.id, schema.webhookDeliveries.eventId));
+      const mine = rows.filter((r) => (r.webhook_events.data as { order_id?: string }).order_id === orderId);
+      return mine.length === 1 && mine[0]!.webhook_deliveries.status === "succeeded" ? true : undefined;
+    });
+    // The mail is recorded as sent once the batch's mails are (then its message is acked).
+    await until("the mail recorded as sent", async () => ((await db().select().from(schema.sentMail).where(eq(schema.sentMail.recipient, email))).length === 1 ? true : undefined));
+    // A batch's costs are added when it ends: wait for that, and for two equal readings in a row.
+    let last = "";
+    const queue = await until("the queue batches to end", async () => {
+      const now = roundTrips(beforeQueue, await costs(), "queue");
+      const reading = JSON.stringify(now);
+      const settled = now.requests >= 1 && reading === last;
+      last = reading;
+      return settled ? now : undefined;
+    });
+    console.log(`queue step for one purchase: ${JSON.stringify(queue)}`);
+    expect(queue.trips).toBeLessThanOrEqual(QUEUE_ROUND_TRIPS);
+
+    // Stripe's events for the purchase, as the emulator recorded them, delivered in its order.
+    const [payment] = await db().select().from(schema.payments).where(eq(schema.payments.orderId, orderId));
+    const intentId = payment!.providerPaymentId!;
+    const events = (await stripe().events.list({ limit: 100 })).data
+      .filter((e) => {
+        const object = e.data.object as unknown as { id: string; payment_intent?: string };
+        return object.id === intentId || object.payment_intent === intentId;
+      })
+      .reverse();
+    expect(events.map((e) => e.type).sort()).toEqual(["charge.succeeded", "payment_intent.created", "payment_intent.succeeded"]);
+    const beforeWebhooks = await costs();
+    for (const event of events) expect((await deliver(event)).status).toBe(200);
+    const webhooks = roundTrips(beforeWebhooks, await costs(), "webhook");
+    console.log(`webhook step for one purchase: ${JSON.stringify(webhooks)}`);
+    expect(webhooks.requests).toBe(3);
+    expect(webhooks.trips).toBeLessThanOrEqual(WEBHOOK_ROUND_TRIPS);
+
+    // Redelivered, and in reverse: nothing changes, nothing is sent again.
+    for (const event of [...events].reverse()) expect((await deliver(event)).status).toBe(200);
+    const view = await getOrder(orderId, registered.body.order_token);
+    expect(view.body.status).toBe("confirmed");
+    expect(view.body.tickets).toHaveLength(2);
+    expect(await db().select().from(schema.tickets).where(eq(schema.tickets.orderId, orderId))).toHaveLength(2);
+    expect(await mailsTo(email)).toHaveLength(1);
+    expect(await receivedBy(inbox)).toHaveLength(1);
+  });
+
+  it("sends a mail queued many times once: repeats in one batch and batches racing each other", async () => {
+    const to = `${uniqueName("twice")}@example.test`;
+    const mail = { type: "mail.send", dedupe_key: `test-${uniqueName("mail")}`, to, subject: "Once only", html: "<p>Once</p>", text: "Once" };
+    const batchOf = (n: number, tag: string) =>
+      createMessageBatch("admit-one-events", Array.from({ length: n }, (_, i) => ({ id: `${tag}-${i}`, timestamp: new Date(), attempts: 1, body: mail })));
+    // Six batches at once, each holding the mail three times (the outbox published it again and again).
+    const results = await Promise.all(
+      Array.from({ length: 6 }, async (_, b) => {
+        const batch = batchOf(3, `race-${b}`);
+        const ctx = createExecutionContext();
+        await entry.queue(batch, env, ctx);
+        return getQueueResult(batch, ctx);
+      }),
+    );
+    for (const result of results) {
+      expect(result.retryMessages).toEqual([]);
+      expect(result.explicitAcks).toHaveLength(3);
+    }
+    expect(await mailsTo(to)).toHaveLength(1);
+    expect(await db().select().from(schema.sentMail).where(eq(schema.sentMail.dedupeKey, mail.dedupe_key))).toHaveLength(1);
+    // Once recorded, a later batch sends nothing and acks.
+    const later = batchOf(2, "later");
+    const ctx = createExecutionContext();
+    await entry.queue(later, env, ctx);
+    expect((await getQueueResult(later, ctx)).explicitAcks).toHaveLength(2);
+    expect(await mailsTo(to)).toHaveLength(1);
+  });
+});

@@ -3,7 +3,10 @@
  * are in workers/domain/admission.ts, queue-shards.ts and queue-pass.ts.
  */
 import type { Block } from "../workers/domain/queue-shards";
+import type { RoomState } from "../workers/domain/queue-room";
+import { sha256Hex, toHex } from "./waiting-room-types";
 import type { BlockReport } from "./waiting-room-shard";
+import { NOTIFY_SCHEMA } from "./waiting-room-notify";
 
 export const SCHEMA: readonly string[] = [
   "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -23,6 +26,8 @@ export const SCHEMA: readonly string[] = [
      start INTEGER PRIMARY KEY, size INTEGER NOT NULL, used INTEGER NOT NULL,
      sealed INTEGER NOT NULL DEFAULT 0, shard INTEGER NOT NULL, lent_at INTEGER NOT NULL)`,
   "CREATE INDEX blocks_lent_at ON blocks (lent_at)",
+  // "Tell me by mail when it's my turn" (durable-objects/waiting-room-notify.ts).
+  ...NOTIFY_SCHEMA,
 ];
 
 export class RoomStore {
@@ -111,6 +116,20 @@ export class RoomStore {
       admitted: this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM admissions WHERE claimed_at IS NOT NULL").one().n,
       lastMinute: this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM admissions WHERE claimed_at > ?", now - 60_000).one().n,
     };
+  }
+
+  /** The room's state, from storage (older rooms' shapes read as today's), or a new room's with its seed fixed and committed to. */
+  async loadRoomState(): Promise<RoomState> {
+    const stored = this.loadState<Omit<RoomState, "preQueueSize" | "preQueueOffsets"> & Partial<RoomState> & { entries?: number }>();
+    if (stored) return { ...stored, preQueueSize: stored.preQueueSize ?? stored.entries ?? 0, preQueueOffsets: stored.preQueueOffsets ?? (stored.opened ? [0] : null) };
+    // The seed is fixed, and its hash published, before anyone can join.
+    const seed = toHex(crypto.getRandomValues(new Uint8Array(32)));
+    const state: RoomState = {
+      config: null, seed, commitment: await sha256Hex(seed), opened: false, preQueueSize: 0, preQueueOffsets: null,
+      lastPosition: 0, releasedUpTo: 0, credit: 0, lastTickAt: 0, ticketsLeft: null, soldOut: false, inventoryCheckedAt: 0,
+    };
+    this.saveState(state);
+    return state;
   }
 
   loadState<T>(): T | undefined {

@@ -1,23 +1,22 @@
 /**
  * WaitingRoom — the coordinator of one event's waiting room: lends blocks of positions to the
- * event's join shards (WaitingRoomShard), draws the pre-queue at opening, and moves the
- * released-up-to watermark at the organizer's rate. Joins go to the shards; this object sees one
- * call per block lent (one per join while the room is quiet, a few per shard a second in a burst),
- * about one view a second per edge location, and one claim per admitted person
- * (docs/waiting-room.md). Every method runs to completion over its own SQLite storage, so each
- * lend and each release is atomic; the draw blocks other calls while it asks every shard to close
- * its pre-queue. A tick that runs twice lets no one extra in (the token bucket counts time, not
- * calls). One alarm ticks once a second while anyone waits, and at the opening.
+ * event's join shards (WaitingRoomShard), draws the pre-queue at opening, moves the released-up-to
+ * watermark at the organizer's rate, and mails the places that asked when it admits them
+ * (waiting-room-notify.ts). It sees one call per block lent, about one view a second per edge
+ * location, one claim per admitted person (docs/waiting-room.md). Each lend and release is atomic
+ * over its SQLite storage; the draw blocks other calls. Decisions: workers/domain/queue-room.ts.
  */
 import { DurableObject } from "cloudflare:workers";
-import { roomPhase, type RoomView } from "../workers/domain/admission";
+import { positionOf, positionsOfEntries, roomPhase, type QueueTicket, type RoomView } from "../workers/domain/admission";
+import type { TurnMailAsk } from "../workers/domain/queue-turn-mail";
+import { TurnMailer } from "./waiting-room-notify";
 import { decidePassUse, type PassUse } from "../workers/domain/queue-pass";
 import { decideClaim, nextTickAt, releaseStep, roomViewOf, shardEntriesOf, type RoomFacts, type RoomState } from "../workers/domain/queue-room";
 import { BLOCK_MAX_AGE_MS, blockSizeFor, preQueueOffsets, waitingAfter, type Block, type WatermarkMove } from "../workers/domain/queue-shards";
 import type { BlockReport } from "./waiting-room-shard";
 import { closePreQueues, sealShards, ticketsLeftOf } from "./waiting-room-calls";
 import { RoomStore, SCHEMA } from "./waiting-room-store";
-import { sha256Hex, toHex, type ClaimOutcome, type Fairness, type RoomConfig, type RoomStats } from "./waiting-room-types";
+import type { ClaimOutcome, Fairness, RoomConfig, RoomStats } from "./waiting-room-types";
 export type { ClaimOutcome, Fairness, JoinOutcome, RoomConfig, RoomStats } from "./waiting-room-types";
 import { migrateStorage } from "./schema-migrations";
 
@@ -30,26 +29,22 @@ export class WaitingRoom extends DurableObject<Env> {
   private state!: RoomState;
   private alarmAt: number | null = null;
   private opening: Promise<void> | null = null;
+  private readonly mailer: TurnMailer;
+  private drawn: Int32Array | null = null;
   /** Since this instance started: what reached the object, for the load test's figures. */
   private readonly counters = { views: 0, claims: 0, lends: 0, seals: 0 };
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new RoomStore(ctx.storage.sql);
+    this.mailer = new TurnMailer(ctx.storage.sql, env, {
+      eventId: () => this.state.config?.eventId ?? null,
+      sessionMinutes: () => this.state.config?.settings.sessionMinutes ?? 0,
+      releasedAt: (position) => this.store.releaseOf(position)?.released_at,
+    });
     void ctx.blockConcurrencyWhile(async () => {
       this.schemaVersion = migrateStorage(ctx.storage.sql, SCHEMA);
-      const stored = this.store.loadState<Omit<RoomState, "preQueueSize" | "preQueueOffsets"> & Partial<RoomState> & { entries?: number }>();
-      if (stored) {
-        this.state = { ...stored, preQueueSize: stored.preQueueSize ?? stored.entries ?? 0, preQueueOffsets: stored.preQueueOffsets ?? (stored.opened ? [0] : null) };
-      } else {
-        // The seed is fixed, and its hash published, before anyone can join.
-        const seed = toHex(crypto.getRandomValues(new Uint8Array(32)));
-        this.state = {
-          config: null, seed, commitment: await sha256Hex(seed), opened: false, preQueueSize: 0, preQueueOffsets: null,
-          lastPosition: 0, releasedUpTo: 0, credit: 0, lastTickAt: 0, ticketsLeft: null, soldOut: false, inventoryCheckedAt: 0,
-        };
-        this.save();
-      }
+      this.state = await this.store.loadRoomState();
       this.alarmAt = await ctx.storage.getAlarm();
     });
   }
@@ -111,6 +106,20 @@ export class WaitingRoom extends DurableObject<Env> {
     this.counters.claims++;
     this.store.claim(position, now);
     return { ok: true, position, releasedAt: decision.releasedAt, expiresAt: decision.expiresAt };
+  }
+
+  /**
+   * "Tell me by mail when it's my turn" for a place (its join id and ticket, from a genuine queue
+   * token): kept with the place until the watermark admits it (workers/domain/queue-turn-mail.ts).
+   */
+  async askTurnMail(config: RoomConfig, place: { joinId: string; ticket: QueueTicket }, email: string, token: string): Promise<TurnMailAsk> {
+    const now = Date.now();
+    await this.configure(config, now);
+    const position = this.positionOf(place.ticket);
+    const released = position !== null && this.isReleased(position);
+    const asked = this.mailer.ask({ configured: this.state.config !== null, position, released, ...place, email, token, now });
+    this.scheduleTick(now);
+    return asked;
   }
 
   /** Register's check of a pass, in the same serialized step that marks it (workers/domain/queue-pass.ts). */
@@ -176,6 +185,7 @@ export class WaitingRoom extends DurableObject<Env> {
       }
     }
     this.save();
+    await this.mailer.send();
     this.scheduleTick(now, true);
     return this.stats(now);
   }
@@ -233,6 +243,7 @@ export class WaitingRoom extends DurableObject<Env> {
       const opensAt = this.state.config.settings.opensAt;
       this.state.lastTickAt = Math.max(opensAt, Math.min(now, this.state.lastTickAt || now));
       this.state.credit = 0;
+      this.mailer.placeDrawn((ticket) => this.positionOf(ticket));
       this.release(now);
       this.save();
     }).finally(() => {
@@ -263,6 +274,7 @@ export class WaitingRoom extends DurableObject<Env> {
     if (step.move.releasedUpTo > this.state.releasedUpTo) {
       this.state.releasedUpTo = step.move.releasedUpTo;
       this.store.addRelease(step.move.releasedUpTo, step.move.released, now);
+      this.mailer.released(step.move.releasedUpTo, now);
     }
     return step.move;
   }
@@ -298,13 +310,22 @@ export class WaitingRoom extends DurableObject<Env> {
     const config = this.state.config;
     const next = nextTickAt({
       configured: config !== null, opened: this.state.opened, opensAt: config?.settings.opensAt ?? 0,
-      waiting: this.state.opened ? this.waiting() : 0, soldOut: this.state.soldOut, mailOwed: false, now,
+      waiting: this.state.opened ? this.waiting() : 0, soldOut: this.state.soldOut, mailOwed: this.mailer.owed(), now,
     });
     if (next === null) return;
     // An alarm already due sooner serves; a tick always books the following one.
     if (!fromTick && this.alarmAt !== null && this.alarmAt <= next) return;
     this.alarmAt = next;
     void this.ctx.storage.setAlarm(next);
+  }
+
+  /** A ticket's position: its own, or a pre-queue entry's drawn one (null before the draw). */
+  private positionOf(ticket: QueueTicket): number | null {
+    const { opened, preQueueSize, preQueueOffsets, seed } = this.state;
+    return positionOf(ticket, { opened, preQueueSize, preQueueOffsets }, (entry) => {
+      this.drawn ??= positionsOfEntries(seed, preQueueSize);
+      return this.drawn[entry - 1]!;
+    });
   }
 
   private save(): void {

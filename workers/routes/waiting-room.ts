@@ -11,16 +11,14 @@ import type { AppEnv } from "../context";
 import { announceChange } from "../live-client";
 import { sha256Hex } from "../auth/tokens";
 import { clientAddress, isLimitedAddress } from "../client-address";
-import { DRAW_ALGORITHM, drawnEntryOf, positionOf, roomPhase, standingOf, type QueueStanding } from "../domain/admission";
+import { DRAW_ALGORITHM, drawnEntryOf, positionOf, standingOf, type QueueStanding } from "../domain/admission";
 import { ApiError, validationFailed } from "../errors";
-import { sellableEvent } from "../sellable-tiers";
 import { describeIssues } from "../validation";
 import {
   ACCESS_COOKIE,
   ACCESS_HEADER,
   QUEUE_COOKIE,
   drawnPosition,
-  roomConfigOf,
   roomFairness,
   roomOf,
   roomShardOf,
@@ -28,6 +26,8 @@ import {
   type CachedView,
   type ViewSource,
 } from "../waiting-room-client";
+import { presentedQueueToken, roomEvent } from "./waiting-room-shared";
+import { turnMailRoutes } from "./waiting-room-notify";
 
 const joinBody = z.object({ queue_token: z.string().min(1).max(1024).optional() }).strict();
 
@@ -42,17 +42,6 @@ function clientIp(c: Context<AppEnv>): string | null {
   return isLimitedAddress(address) ? address : null;
 }
 
-/** The event with a room that takes people now; anything else is explained. */
-async function roomEvent(c: Context<AppEnv>, now: number) {
-  const eventId = c.req.param("eventId") ?? "";
-  const notFound = new ApiError("NOT_FOUND", "No event on sale has this id.");
-  if (!z.uuid().safeParse(eventId).success) throw notFound;
-  const sellable = await sellableEvent(c.get("db"), eventId, now);
-  if (!sellable || sellable.event.status !== "published") throw notFound;
-  const config = roomConfigOf(sellable.event, sellable.tiers);
-  return { event: sellable.event, config, phase: roomPhase(config.settings, now) };
-}
-
 async function readJoinBody(c: Context<AppEnv>): Promise<z.infer<typeof joinBody>> {
   const text = await c.req.text();
   if (!text.trim()) return {};
@@ -65,11 +54,6 @@ async function readJoinBody(c: Context<AppEnv>): Promise<z.infer<typeof joinBody
   const parsed = joinBody.safeParse(value);
   if (!parsed.success) throw validationFailed(describeIssues(parsed.error.issues, "json"));
   return parsed.data;
-}
-
-function presentedQueueToken(c: Context<AppEnv>): string | undefined {
-  const bearer = /^Bearer\s+(\S+)$/i.exec(c.req.header("Authorization") ?? "")?.[1];
-  return bearer ?? getCookie(c, QUEUE_COOKIE);
 }
 
 const DEVICE_COOKIE = "ao_device";
@@ -152,6 +136,8 @@ async function statusOf(c: Context<AppEnv>, place: QueuePlace, view: CachedView,
 }
 
 export const waitingRoomRoutes = new Hono<AppEnv>()
+  // POST /:eventId/queue/notify: "tell me by mail when it's my turn".
+  .route("/", turnMailRoutes)
   .post("/:eventId/queue", async (c) => {
     const now = Date.now();
     const body = await readJoinBody(c);

@@ -13,8 +13,9 @@
  * Idempotent: a cancelled order answers as cancelled again.
  */
 import Stripe from "stripe";
-import type { HttpDatabase } from "../../db/client";
-import { findOrder, itemsOfOrder, paymentOfOrder, type OrderRow } from "../../db/queries/orders";
+import { inTransaction, type HttpDatabase } from "../../db/client";
+import { findOrder, itemsOfOrder, lockOrder, paymentOfOrder, setOrderStatus, type OrderRow } from "../../db/queries/orders";
+import { databaseSettings } from "../config";
 import { createStripe } from "../adapters/stripe";
 import { decideCancel, type IntentStatus } from "../domain/order-cancel";
 import { ApiError } from "../errors";
@@ -39,11 +40,13 @@ async function cancelIntent(env: Env, order: OrderRow, intent: Stripe.PaymentInt
   if (intent.status === "canceled") return true;
   const stripe = createStripe(env);
   try {
-    // The sweeper's key for the same act: whoever comes first cancels it, the other is answered alike.
-    const cancelled = await stripe.paymentIntents.cancel(intent.id, {}, { idempotencyKey: `pi_cancel_${order.id}` });
+    // No shared idempotency key: two cancels at once would make one of them wait on the other's key
+    // (409). Cancelling is idempotent by itself: a second one is refused as unexpected and the
+    // intent's status, read below, says it is cancelled.
+    const cancelled = await stripe.paymentIntents.cancel(intent.id, {}, { idempotencyKey: `pi_cancel_${order.id}_${crypto.randomUUID()}` });
     if (cancelled.status === "canceled") return true;
   } catch (error) {
-    if (!(error instanceof Stripe.errors.StripeInvalidRequestError)) throw error;
+    if (!(error instanceof Stripe.errors.StripeInvalidRequestError || error instanceof Stripe.errors.StripeIdempotencyError)) throw error;
   }
   // Refused: it moved on meanwhile (a confirm got there first). Stripe's state now decides.
   return (await stripe.paymentIntents.retrieve(intent.id)).status === "canceled";
@@ -71,7 +74,16 @@ export async function cancelOrder(env: Env, db: HttpDatabase, orderId: string, n
 
   // The release path expiry uses; TierInventory refuses it for a hold a racing payment has sold.
   await inventorySale.release(env, db, order, "cancelled");
-  const after = (await findOrder(db, order.id))!;
+  let after = (await findOrder(db, order.id))!;
+  if (after.status === "expired" && !(after.holdExpiresAt && after.holdExpiresAt <= now)) {
+    // A racing payment's finalize found the hold this cancel released and ended the order as expired
+    // (refunding any charge) before this request wrote cancelled: the hold had not run out, so it
+    // ended because the buyer cancelled, and says so.
+    await inTransaction(databaseSettings(env), async (tx) => {
+      if ((await lockOrder(tx, order.id))?.status === "expired") await setOrderStatus(tx, order.id, "cancelled");
+    });
+    after = (await findOrder(db, order.id))!;
+  }
   if (after.status !== "cancelled") {
     // Sold (or ended) meanwhile: the payment won. It ends confirmed, or, for a hold that lapsed, expired.
     const late = decideCancel(after.status, after.holdExpiresAt, after.status === "pending" ? "processing" : undefined, now);

@@ -9,6 +9,7 @@ import { joinWaitlist, waitlistPage } from "./waitlist-access.lib";
 import { joinProblem } from "./waitlist-join.lib";
 import { rememberQueueAccess, rememberQueueToken, storedQueueToken } from "./queue-access.lib";
 import { nextAdmissionText, progressPercent, queueClock } from "./queue-progress.lib";
+import { mountNotify, takeQueueTokenFromLink, type NotifyControls } from "./queue-notify.lib";
 
 interface QueueStatus {
   queue_token?: string;
@@ -48,6 +49,7 @@ const eventId = new URLSearchParams(location.search).get("event") ?? "";
 const base = `/api/v1/events/${encodeURIComponent(eventId)}`;
 let timer: number | undefined;
 let event: EventInfo | undefined;
+let notify: NotifyControls | undefined;
 
 function text(selector: string, value: string): void {
   document.querySelector<HTMLElement>(selector)!.textContent = value;
@@ -115,6 +117,7 @@ function render(answer: QueueStatus): void {
   standing.hidden = answer.state === "closed";
   rejoin.hidden = answer.state !== "expired";
   waitlist.hidden = !(answer.state === "sold_out" && answer.waitlist?.enabled);
+  notify?.show(answer.state);
   text("#position", answer.position === null ? "drawn at opening" : `#${count(answer.position)}`);
   text("#ahead", count(answer.ahead));
   text("#wait", answer.state === "pre_queue" ? `opens in ${duration(answer.estimated_wait_seconds)}` : duration(answer.estimated_wait_seconds));
@@ -216,6 +219,10 @@ async function main(): Promise<void> {
     return;
   }
   mountWaitlist();
+  // A "your turn" mail's link carries the place: this device takes it (join answers the same place).
+  const linked = takeQueueTokenFromLink();
+  if (linked) rememberQueueToken(eventId, linked);
+  notify = mountNotify(eventId, () => storedQueueToken(eventId));
   rejoin.addEventListener("click", () => {
     rememberQueueToken(eventId, undefined);
     void join().then(render, problem).catch(() => undefined);

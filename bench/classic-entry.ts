@@ -8,7 +8,8 @@ import { app } from "../workers/app";
 import worker from "../workers/index";
 import { classicApp } from "./classic-routes";
 
-export { EventLive, TierInventory, WaitingRoom } from "../workers/index";
+// Every Durable Object class the real Worker binds: a waiting room joins through WaitingRoomShard.
+export { EventLive, TierInventory, WaitingRoom, WaitingRoomShard } from "../workers/index";
 
 const CLASSIC_ROUTES = [/^\/api\/v1\/events\/[^/]+\/register$/, /^\/api\/v1\/orders\/[^/]+\/pay$/, /^\/api\/v1\/stripe\/webhook$/];
 

@@ -1,7 +1,7 @@
 /**
  * Where the stage is (issue #14 item 4), in Chromium at 1280×800 and 390×844 against the real
  * Worker: the organizer puts the Stalls stage at the bottom of its seat map in the editor, names it
- * and saves; the attendee's picker draws it below every seat, inside the fitted (and zoomed) map,
+ * (and, with a mouse, widens it by its corner and drags it lower) and saves; the attendee's picker draws it below every seat, inside the fitted (and zoomed) map,
  * with its name in the legend, and the seats' accessible names are as before. The Balcony map,
  * saved without a stage, still shows it above the front row.
  * UX_SCREENSHOTS=1 writes the pictures docs/ux.md shows.
@@ -9,6 +9,7 @@
 import { mkdir } from "node:fs/promises";
 import type { Locator, Page } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
+import { stageBeside } from "../../web/scripts/seat-map-stage.lib";
 import { postJson, unique, useChromium } from "./harness";
 
 const base = inject("browserStack").worker;
@@ -21,7 +22,7 @@ type Box = { x: number; y: number; width: number; height: number };
 type TierView = { tier_id: string; name: string; stage?: { x: number; y: number; width: number; height: number; label: string } | null };
 
 const grid = (prefix: string, section: string, rows: string[], perRow: number) =>
-  rows.flatMap((row, r) => Array.from({ length: perRow }, (_, i) => ({ label: `${prefix}${row}${i + 1}`, section, row, number: i + 1, x: i * 30, y: r * 30 })));
+  rows.flatMap((row, r) => Array.from({ length: perRow }, (_, i) => ({ label: `${prefix}${row}${i + 1}`, section, row, number: i + 1, x: i * 30, y: r * 30, accessible: false })));
 
 /** A draft with two seated tiers and no stage on either: Stalls (rows A–C of 8) and Balcony (rows A–B of 6). */
 async function draftHall(): Promise<{ email: string; apiKey: string; eventId: string }> {
@@ -138,13 +139,43 @@ describe.each([
     await expectStage(editorMap, "below");
     await expectInsideMap(editorMap);
     await shoot(organizer, stalls.locator(".seatmap-editor"), `seat-map-stage-editor-${size}`);
+    if (!touch) {
+      // With a mouse: drag the stage's corner to widen it, then the stage itself a little lower.
+      const stageToSeats = async () => {
+        const stage = await onlyBox(editorMap.locator(".stage"));
+        const dots = await boxes(editorMap.locator("g.seat .dot"));
+        return stage.width / (Math.max(...dots.map((d) => d.x + d.width)) - Math.min(...dots.map((d) => d.x)));
+      };
+      const before = await stageToSeats();
+      const corner = await onlyBox(editorMap.locator(".stage-handle"));
+      await organizer.mouse.move(corner.x + corner.width / 2, corner.y + corner.height / 2);
+      await organizer.mouse.down();
+      await organizer.mouse.move(corner.x + corner.width / 2 + 60, corner.y + corner.height / 2, { steps: 5 });
+      await organizer.mouse.up();
+      await expect.poll(stageToSeats).toBeGreaterThan(before);
+      await expect.poll(() => tool.locator(".stage-where").textContent()).toContain("At the bottom. Drag");
+      const widened = await onlyBox(editorMap.locator(".stage"));
+      await organizer.mouse.move(widened.x + widened.width / 3, widened.y + widened.height / 2);
+      await organizer.mouse.down();
+      await organizer.mouse.move(widened.x + widened.width / 3, widened.y + widened.height / 2 + 20, { steps: 5 });
+      await organizer.mouse.up();
+      await expectStage(editorMap, "below");
+    }
 
     await organizer.click("#save");
     await expect.poll(() => organizer.locator("#dirty").textContent()).toBe("All changes saved");
     const saved = await eventAs(hall.apiKey, hall.eventId);
     const [stallsTier, balconyTier] = saved.tiers;
-    expect(stallsTier!.stage).toMatchObject({ label: "Main stage" });
-    expect(stallsTier!.stage!.y).toBeGreaterThan(60); // below row C (y = 60)
+    const bottom = stageBeside(grid("", "Stalls", ["A", "B", "C"], 8), "bottom", "Main stage");
+    expect(bottom.y).toBeGreaterThan(60); // below row C (y = 60)
+    if (touch) {
+      expect(stallsTier!.stage).toEqual(bottom);
+    } else {
+      // Widened by its corner and dragged lower, still called Main stage.
+      expect(stallsTier!.stage!.label).toBe("Main stage");
+      expect(stallsTier!.stage!.width).toBeGreaterThan(bottom.width);
+      expect(stallsTier!.stage!.y).toBeGreaterThan(bottom.y);
+    }
     expect(balconyTier!.stage).toBeNull();
 
     expect((await postJson(base, `/api/v1/events/${hall.eventId}/publish`, undefined, hall.apiKey)).status).toBe(200);

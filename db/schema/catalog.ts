@@ -27,7 +27,7 @@ export const events = pgTable(
     salesEndAt: at("sales_end_at"),
     holdMinutes: integer("hold_minutes").notNull().default(10),
     /** `{schedule: [{until_hours_before_start, percent}]}` as API.md gives it. */
-    refundPolicy: jsonb("refund_policy").notNull().default({ schedule: [] }),
+    refundPolicy: jsonb("refund_policy").$type<{ schedule: { until_hours_before_start: number; percent: number }[] }>().notNull().default({ schedule: [] }),
     /** `{enabled, opens_minutes_before, admit_per_minute, max_active_shoppers, session_minutes}`. */
     waitingRoom: jsonb("waiting_room")
       .$type<{ enabled: boolean; opens_minutes_before?: number; admit_per_minute?: number; max_active_shoppers?: number; session_minutes?: number }>()

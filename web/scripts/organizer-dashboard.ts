@@ -11,17 +11,13 @@ import { clearErrorsOnEdit, clearFieldErrors, problemMessage, showFieldErrors, s
 import { revealSecret, whileBusy } from "./form-controls.lib";
 import { formatWhen } from "./format.lib";
 import { salesTotals, statusBadge, type OrganizerEvent } from "./organizer-events.lib";
-import { mountAccountBar, organizerApi, requireOrganizer } from "./organizer-session.lib";
+import { answer, type Answer } from "./api-client.lib";
+import { mountAccountBar, organizerClient, requireOrganizer } from "./organizer-session.lib";
 import { mountAuditLog, mountTeam, type CurrentOrganization } from "./organizer-team.lib";
 import { takeNewAccount } from "./organizer-welcome.lib";
 
-interface ApiKey {
-  api_key_id: string;
-  name: string;
-  prefix: string;
-  created_at: string;
-  last_used_at: string | null;
-}
+type ApiKeys = (typeof organizerClient.organizers.me)["api-keys"];
+type ApiKey = Answer<ApiKeys["$get"]>["api_keys"][number];
 
 const status = document.querySelector<HTMLElement>("#status")!;
 const list = document.querySelector<HTMLElement>("#events")!;
@@ -75,7 +71,7 @@ function eventRow(event: OrganizerEvent): HTMLElement {
 
 async function loadEvents(): Promise<void> {
   try {
-    const { events } = await organizerApi<{ events: OrganizerEvent[] }>("/api/v1/organizers/me/events");
+    const { events } = await answer(organizerClient.organizers.me.events.$get());
     list.replaceChildren(...events.map(eventRow));
     if (events.length === 0) {
       list.append(
@@ -108,7 +104,7 @@ function keyItem(key: ApiKey): HTMLElement {
     if (!sure) return;
     try {
       await whileBusy(revoke, "Revoking…", () =>
-        organizerApi<void>(`/api/v1/organizers/me/api-keys/${encodeURIComponent(key.api_key_id)}`, { method: "DELETE" }),
+        answer(organizerClient.organizers.me["api-keys"][":keyId"].$delete({ param: { keyId: key.api_key_id } })),
       );
       showStatus(keyStatus, `Revoked “${key.name}”. It no longer works.`, "success");
       await loadKeys();
@@ -132,7 +128,7 @@ function keyItem(key: ApiKey): HTMLElement {
 
 async function loadKeys(): Promise<void> {
   try {
-    const { api_keys } = await organizerApi<{ api_keys: ApiKey[] }>("/api/v1/organizers/me/api-keys");
+    const { api_keys } = await answer(organizerClient.organizers.me["api-keys"].$get());
     keyList.replaceChildren(...api_keys.map(keyItem));
     if (api_keys.length === 0) keyList.append(h("li", { className: "meta empty-keys" }, "No active keys. Create one above when a script needs access."));
   } catch (error) {
@@ -153,10 +149,7 @@ keyForm.addEventListener("submit", async (event) => {
   }
   try {
     const created = await whileBusy(keyForm.querySelector("button")!, "Creating…", () =>
-      organizerApi<{ api_key_id: string; name: string; prefix: string; api_key: string }>("/api/v1/organizers/me/api-keys", {
-        method: "POST",
-        body: JSON.stringify({ name }),
-      }),
+      answer(organizerClient.organizers.me["api-keys"].$post({ json: { name } })),
     );
     input.value = "";
     showKeyOnce(created.api_key, "Copy your new key now: it won't be shown again.");
@@ -205,9 +198,9 @@ async function main(): Promise<void> {
     const organizer = await requireOrganizer();
     mountAccountBar(organizer, status);
     welcomeNewAccount();
-    organization = await organizerApi<CurrentOrganization>("/api/v1/organizations/current");
+    organization = await answer(organizerClient.organizations.current.$get());
     // Each section shows only what the caller's role may use (issue #15).
-    const may = (action: string) => organization!.permissions.includes(action);
+    const may = (action: CurrentOrganization["permissions"][number]) => organization!.permissions.includes(action);
     document.querySelector<HTMLElement>("#keys-panel")!.hidden = !may("api_key.manage");
     document.querySelector<HTMLElement>("#new-event")!.hidden = !may("event.write");
     mountTeam(organization, organizer);

@@ -4,10 +4,11 @@
  * invited address (and joins in the same step) or signs in first. The token waits in this tab's
  * sessionStorage while the person signs in, so it never travels in a URL to the server.
  */
-import { api, rememberCsrfToken, showStatus } from "./api.lib";
+import { rememberCsrfToken, showStatus } from "./api.lib";
+import { answer, apiClient, type Answer } from "./api-client.lib";
 import { problemMessage, showFormProblem } from "./field-errors.lib";
 import { whileBusy } from "./form-controls.lib";
-import { currentOrganizer, organizerApi } from "./organizer-session.lib";
+import { currentOrganizer, organizerClient } from "./organizer-session.lib";
 
 const STORED = "admit-one.invitation";
 const status = document.querySelector<HTMLElement>("#join-status")!;
@@ -28,9 +29,9 @@ async function main(): Promise<void> {
     what.textContent = "This page needs the link from your invitation mail.";
     return;
   }
-  let invitation: { organization_name: string; email: string; role: string };
+  let invitation: Answer<typeof apiClient.invitations.lookup.$post>;
   try {
-    invitation = await api("/api/v1/invitations/lookup", { method: "POST", body: JSON.stringify({ token }) });
+    invitation = await answer(apiClient.invitations.lookup.$post({ json: { token } }));
   } catch (error) {
     what.textContent = problemMessage(error);
     sessionStorage.removeItem(STORED);
@@ -49,7 +50,7 @@ async function main(): Promise<void> {
     const accept = document.querySelector<HTMLButtonElement>("#accept")!;
     accept.addEventListener("click", async () => {
       try {
-        await whileBusy(accept, "Joining…", () => organizerApi("/api/v1/invitations/accept", { method: "POST", body: JSON.stringify({ token }) }));
+        await whileBusy(accept, "Joining…", () => answer(organizerClient.invitations.accept.$post({ json: { token } })));
         done();
       } catch (error) {
         showStatus(status, problemMessage(error), "error");
@@ -66,10 +67,7 @@ async function main(): Promise<void> {
     const field = (name: string) => (form.elements.namedItem(name) as HTMLInputElement).value;
     try {
       const created = await whileBusy(form.querySelector<HTMLButtonElement>("button[type=submit]")!, "Joining…", () =>
-        api<{ csrf_token: string }>("/api/v1/organizers", {
-          method: "POST",
-          body: JSON.stringify({ name: field("name").trim(), email: invitation.email, password: field("password"), invitation_token: token }),
-        }),
+        answer(apiClient.organizers.$post({ json: { name: field("name").trim(), email: invitation.email, password: field("password"), invitation_token: token } })),
       );
       rememberCsrfToken(created.csrf_token);
       done();

@@ -3,17 +3,11 @@
  * Wrong credentials show the API's sentence; after too many attempts the button waits out the
  * API's retry_after_seconds with a visible countdown.
  */
-import { api, ApiProblem, rememberCsrfToken, showStatus } from "./api.lib";
+import { ApiProblem, rememberCsrfToken, showStatus } from "./api.lib";
+import { answer, apiClient } from "./api-client.lib";
 import { clearErrorsOnEdit, clearFieldErrors, formatWait, showFieldErrors, showFormProblem } from "./field-errors.lib";
 import { checkCredentials, whileBusy, wireRevealButtons } from "./form-controls.lib";
 import { safeNext } from "./organizer-session.lib";
-
-interface SignedIn {
-  organizer_id: string;
-  name: string;
-  email: string;
-  csrf_token?: string;
-}
 
 const form = document.querySelector<HTMLFormElement>("#login")!;
 const status = document.querySelector<HTMLElement>("#status")!;
@@ -58,7 +52,7 @@ form.addEventListener("submit", async (event) => {
   showStatus(status, "");
   try {
     const result = await whileBusy(submit, "Signing in…", () =>
-      api<SignedIn>("/api/v1/sessions", { method: "POST", body: JSON.stringify(body) }),
+      answer(apiClient.sessions.$post({ json: body })),
     );
     rememberCsrfToken(result.csrf_token);
     location.assign(safeNext(params.get("next")));

@@ -3,7 +3,8 @@
  * has an account); with `#token=…` from the mail, sets the new password. The token is taken out of
  * the address bar at once, so it stays out of history and screenshots.
  */
-import { api, showStatus } from "./api.lib";
+import { showStatus } from "./api.lib";
+import { answer, apiClient } from "./api-client.lib";
 import { clearErrorsOnEdit, clearFieldErrors, showFieldErrors, showFormProblem } from "./field-errors.lib";
 import { checkCredentials, whileBusy, wireRevealButtons } from "./form-controls.lib";
 
@@ -31,10 +32,8 @@ requestForm.addEventListener("submit", async (event) => {
   }
   const submit = requestForm.querySelector<HTMLButtonElement>("button[type=submit]")!;
   try {
-    const answer = await whileBusy(submit, "Sending…", () =>
-      api<{ message: string }>("/api/v1/password-resets", { method: "POST", body: JSON.stringify({ email }) }),
-    );
-    showStatus(requestStatus, `${answer.message} Check your inbox (and spam folder).`, "success");
+    const sent = await whileBusy(submit, "Sending…", () => answer(apiClient["password-resets"].$post({ json: { email } })));
+    showStatus(requestStatus, `${sent.message} Check your inbox (and spam folder).`, "success");
   } catch (error) {
     showFormProblem(requestStatus, requestForm, error);
   }
@@ -53,7 +52,7 @@ setForm.addEventListener("submit", async (event) => {
   const submit = setForm.querySelector<HTMLButtonElement>("button[type=submit]")!;
   try {
     await whileBusy(submit, "Saving…", () =>
-      api<{ organizer_id: string; email: string }>(`/api/v1/password-resets/${encodeURIComponent(token!)}`, { method: "POST", body: JSON.stringify({ password }) }),
+      answer(apiClient["password-resets"][":token"].$post({ param: { token: token! }, json: { password } })),
     );
     setForm.hidden = true;
     document.querySelector<HTMLElement>("#set-done")!.hidden = false;

@@ -3,14 +3,13 @@
  * every cookie-authenticated write must carry, sign-out, and the way back to the login page (with
  * a `next` link home) when the session has ended.
  */
-import { api, ApiProblem, rememberCsrfToken, showStatus, storedCsrfToken } from "./api.lib";
+import { hc } from "hono/client";
+import type { ApiType } from "../../workers/app";
+import { api, ApiProblem, apiFetch, rememberCsrfToken, showStatus, storedCsrfToken } from "./api.lib";
+import { answer, apiClient, type Answer } from "./api-client.lib";
 
-export interface Organizer {
-  organizer_id: string;
-  name: string;
-  email: string;
-  csrf_token?: string;
-}
+/** GET /organizers/me: who is signed in (with the session's CSRF token). */
+export type Organizer = Answer<typeof apiClient.organizers.me.$get>;
 
 /** Only our own organizer pages are valid `next` targets, so a crafted link cannot bounce anywhere. */
 export function safeNext(raw: string | null): string {
@@ -28,7 +27,7 @@ export function redirectToLogin(): Promise<never> {
 /** The signed-in organizer, or undefined when nobody is (the API answered 401). */
 export async function currentOrganizer(): Promise<Organizer | undefined> {
   try {
-    const organizer = await api<Organizer>("/api/v1/organizers/me");
+    const organizer = await answer(apiClient.organizers.me.$get());
     if (organizer.csrf_token) rememberCsrfToken(organizer.csrf_token);
     return organizer;
   } catch (error) {
@@ -44,6 +43,41 @@ export async function currentOrganizer(): Promise<Organizer | undefined> {
 export async function requireOrganizer(): Promise<Organizer> {
   return (await currentOrganizer()) ?? redirectToLogin();
 }
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+async function refusalCode(response: Response): Promise<string | undefined> {
+  try {
+    return ((await response.clone().json()) as { error?: { code?: string } }).error?.code;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * How the organizer pages send: a write makes sure the CSRF token is at hand, and one refused for a
+ * stale token (403 after a session was renewed in another tab) fetches it again and is sent once
+ * more: the API refused it before doing anything, so the retry cannot apply a change twice. A 401
+ * means the session ended, so the organizer is sent to sign in again.
+ */
+async function organizerFetch(input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> {
+  const write = !SAFE_METHODS.has((init.method ?? "GET").toUpperCase());
+  if (write && !storedCsrfToken()) await currentOrganizer();
+  let response = await apiFetch(input, init);
+  if (write && response.status === 403 && (await refusalCode(response)) === "FORBIDDEN") {
+    const before = storedCsrfToken();
+    await currentOrganizer();
+    if (storedCsrfToken() !== before) response = await apiFetch(input, init);
+  }
+  if (response.status === 401) return redirectToLogin();
+  return response;
+}
+
+/**
+ * hono's typed client for the signed-in organizer pages (api-client.lib.ts's `apiClient` with the
+ * session's CSRF handling above): `answer(organizerClient.webhook-endpoints.$get())`.
+ */
+export const organizerClient = hc<ApiType>("/api/v1", { fetch: organizerFetch });
 
 /**
  * An organizer API call. Writes make sure the CSRF token is at hand, and one refused for a stale
@@ -71,7 +105,7 @@ export async function organizerApi<T>(path: string, init: RequestInit = {}): Pro
 }
 
 export async function signOut(): Promise<void> {
-  await organizerApi<void>("/api/v1/sessions/current", { method: "DELETE" });
+  await answer(organizerClient.sessions.current.$delete());
   rememberCsrfToken(undefined);
   location.assign("/organizer/login?signed_out=1");
 }

@@ -2,18 +2,11 @@
  * Sign-up: creates the organizer (which also signs in) and opens the dashboard, which welcomes them
  * and shows the API key made with the account once, under its API keys settings.
  */
-import { api, ApiProblem, rememberCsrfToken, showStatus } from "./api.lib";
+import { ApiProblem, rememberCsrfToken, showStatus } from "./api.lib";
+import { answer, apiClient } from "./api-client.lib";
 import { clearErrorsOnEdit, clearFieldErrors, showFieldErrors, showFormProblem } from "./field-errors.lib";
 import { checkCredentials, whileBusy, wireRevealButtons } from "./form-controls.lib";
 import { handOverNewAccount } from "./organizer-welcome.lib";
-
-interface SignedUp {
-  organizer_id: string;
-  name: string;
-  email: string;
-  api_key: string;
-  csrf_token?: string;
-}
 
 const form = document.querySelector<HTMLFormElement>("#signup")!;
 const status = document.querySelector<HTMLElement>("#status")!;
@@ -37,7 +30,7 @@ form.addEventListener("submit", async (event) => {
   showStatus(status, "");
   try {
     const result = await whileBusy(submit, "Creating your account…", () =>
-      api<SignedUp>("/api/v1/organizers", { method: "POST", body: JSON.stringify(body) }),
+      answer(apiClient.organizers.$post({ json: body })),
     );
     rememberCsrfToken(result.csrf_token);
     handOverNewAccount({ name: result.name, apiKey: result.api_key });

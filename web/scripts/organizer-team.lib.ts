@@ -9,39 +9,17 @@ import { askToConfirm } from "./confirm-dialog.lib";
 import { h } from "./elements.lib";
 import { clearErrorsOnEdit, clearFieldErrors, problemMessage, showFieldErrors, showFormProblem } from "./field-errors.lib";
 import { whileBusy } from "./form-controls.lib";
-import { organizerApi } from "./organizer-session.lib";
+import { answer, type Answer } from "./api-client.lib";
+import { organizerClient } from "./organizer-session.lib";
 
-export interface CurrentOrganization {
-  organization_id: string;
-  name: string;
-  role: string;
-  permissions: string[];
-}
-
-interface Member {
-  organizer_id: string;
-  name: string;
-  email: string;
-  role: string;
-  joined_at: string;
-}
-
-interface Invitation {
-  invitation_id: string;
-  email: string;
-  role: string;
-  expires_at: string;
-}
-
-interface AuditEntry {
-  audit_id: string;
-  at: string;
-  actor: { type: string; name: string };
-  action: string;
-  event_id: string | null;
-  target: { type: string; id: string } | null;
-  details: Record<string, unknown>;
-}
+type Current = (typeof organizerClient.organizations)["current"];
+/** GET /organizations/current: the caller's organization, role and what that role may do. */
+export type CurrentOrganization = Answer<Current["$get"]>;
+type Team = Answer<Current["members"]["$get"]>;
+type Member = Team["members"][number];
+type Invitation = Team["invitations"][number];
+type Role = Member["role"];
+type AuditEntry = Answer<Current["audit-log"]["$get"]>["entries"][number];
 
 export const ROLE_LABELS: Record<string, string> = {
   owner: "Owner — everything, members included",
@@ -79,7 +57,7 @@ export function mountTeam(organization: CurrentOrganization, me: { organizer_id:
     const select = roleSelect(member.role, `Role of ${member.name}`);
     select.addEventListener("change", async () => {
       try {
-        await organizerApi(`/api/v1/organizations/current/members/${encodeURIComponent(member.organizer_id)}`, { method: "PATCH", body: JSON.stringify({ role: select.value }) });
+        await answer(organizerClient.organizations.current.members[":organizerId"].$patch({ param: { organizerId: member.organizer_id }, json: { role: select.value as Role } }));
         showStatus(status, `${member.name} is now ${roleName(select.value)}.`, "success");
       } catch (error) {
         showStatus(status, problemMessage(error), "error");
@@ -97,7 +75,7 @@ export function mountTeam(organization: CurrentOrganization, me: { organizer_id:
       });
       if (!sure) return;
       try {
-        await whileBusy(remove, "Removing…", () => organizerApi<void>(`/api/v1/organizations/current/members/${encodeURIComponent(member.organizer_id)}`, { method: "DELETE" }));
+        await whileBusy(remove, "Removing…", () => answer(organizerClient.organizations.current.members[":organizerId"].$delete({ param: { organizerId: member.organizer_id } })));
         showStatus(status, `${member.name} was removed.`, "success");
       } catch (error) {
         showStatus(status, problemMessage(error), "error");
@@ -112,7 +90,7 @@ export function mountTeam(organization: CurrentOrganization, me: { organizer_id:
     withdraw.hidden = !manage;
     withdraw.addEventListener("click", async () => {
       try {
-        await whileBusy(withdraw, "Withdrawing…", () => organizerApi<void>(`/api/v1/organizations/current/invitations/${encodeURIComponent(invitation.invitation_id)}`, { method: "DELETE" }));
+        await whileBusy(withdraw, "Withdrawing…", () => answer(organizerClient.organizations.current.invitations[":invitationId"].$delete({ param: { invitationId: invitation.invitation_id } })));
         showStatus(status, `The invitation to ${invitation.email} was withdrawn.`, "success");
       } catch (error) {
         showStatus(status, problemMessage(error), "error");
@@ -129,7 +107,7 @@ export function mountTeam(organization: CurrentOrganization, me: { organizer_id:
 
   async function load(): Promise<void> {
     try {
-      const team = await organizerApi<{ members: Member[]; invitations: Invitation[] }>("/api/v1/organizations/current/members");
+      const team = await answer(organizerClient.organizations.current.members.$get());
       memberList.replaceChildren(...team.members.map(memberItem));
       invitationList.replaceChildren(...team.invitations.map(invitationItem));
       if (team.invitations.length === 0) invitationList.append(h("li", { className: "meta empty-keys" }, "No open invitations."));
@@ -150,7 +128,7 @@ export function mountTeam(organization: CurrentOrganization, me: { organizer_id:
     }
     try {
       await whileBusy(form.querySelector("button")!, "Inviting…", () =>
-        organizerApi("/api/v1/organizations/current/invitations", { method: "POST", body: JSON.stringify({ email, role }) }),
+        answer(organizerClient.organizations.current.invitations.$post({ json: { email, role: role as Role } })),
       );
       (form.elements.namedItem("email") as HTMLInputElement).value = "";
       showStatus(status, `Invitation mailed to ${email}. It works once, for 7 days.`, "success");
@@ -164,10 +142,11 @@ export function mountTeam(organization: CurrentOrganization, me: { organizer_id:
 }
 
 function describe(entry: AuditEntry): string {
-  const d = entry.details;
+  // Each action records its own details (free-form JSON), read here by name.
+  const d = (entry.details ?? {}) as Record<string, unknown>;
   switch (entry.action) {
     case "order.refunded":
-      return `refunded order ${entry.target?.id.slice(0, 8)} (${d.amount} ${d.currency} minor units)`;
+      return `refunded order ${entry.target?.id?.slice(0, 8)} (${d.amount} ${d.currency} minor units)`;
     case "member.role_changed":
       return `changed ${d.email}'s role from ${roleName(String(d.from))} to ${roleName(String(d.to))}`;
     case "event.updated":
@@ -188,7 +167,7 @@ export function mountAuditLog(organization: CurrentOrganization): void {
 
   async function loadPage(): Promise<void> {
     try {
-      const page: { entries: AuditEntry[]; next_cursor: string | null } = await organizerApi(`/api/v1/organizations/current/audit-log?limit=25${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
+      const page = await answer(organizerClient.organizations.current["audit-log"].$get({ query: { limit: "25", ...(cursor ? { cursor } : {}) } }));
       list.append(
         ...page.entries.map((entry) =>
           h("li", { "data-action": entry.action }, h("time", { dateTime: entry.at }, dateFormat.format(new Date(entry.at))), " ", h("strong", {}, entry.actor.name), " ", describe(entry)),

@@ -7,36 +7,17 @@ import { askToConfirm } from "./confirm-dialog.lib";
 import { h } from "./elements.lib";
 import { clearErrorsOnEdit, clearFieldErrors, problemMessage, showFormProblem } from "./field-errors.lib";
 import { revealSecret, whileBusy } from "./form-controls.lib";
-import { mountAccountBar, organizerApi, requireOrganizer } from "./organizer-session.lib";
+import type { InferRequestType } from "hono/client";
+import { answer, type Answer } from "./api-client.lib";
+import { mountAccountBar, organizerClient, requireOrganizer } from "./organizer-session.lib";
 
-interface Endpoint {
-  endpoint_id: string;
-  url: string;
-  events: string[];
-  description: string;
-  created_at: string;
-  deliveries?: { pending: number; failed: number; succeeded: number };
-}
-
-interface Attempt {
-  attempted_at: string;
-  response_status: number | null;
-  response_excerpt: string;
-  duration_ms: number;
-  error: string | null;
-  manual: boolean;
-}
-
-interface Delivery {
-  delivery_id: string;
-  event_id: string;
-  event_type: string;
-  status: "pending" | "succeeded" | "failed";
-  attempts: number;
-  next_attempt_at: string | null;
-  created_at: string;
-  log: Attempt[];
-}
+type Endpoints = typeof organizerClient["webhook-endpoints"];
+type EndpointCalls = Endpoints[":endpointId"];
+type Endpoint = Answer<Endpoints["$get"]>["endpoints"][number];
+type Delivery = Answer<EndpointCalls["deliveries"]["$get"]>["deliveries"][number];
+type Attempt = Delivery["log"][number];
+/** The event types an endpoint subscribes to (the form's checkboxes carry exactly these values). */
+type EventTypes = InferRequestType<Endpoints["$post"]>["json"]["events"];
 
 const status = document.querySelector<HTMLElement>("#status")!;
 const form = document.querySelector<HTMLFormElement>("#new-endpoint")!;
@@ -60,7 +41,7 @@ function deliveryRow(endpoint: Endpoint, d: Delivery, refresh: () => Promise<voi
   resend.addEventListener("click", async () => {
     try {
       await whileBusy(resend, "Queued…", () =>
-        organizerApi(`/api/v1/webhook-endpoints/${encodeURIComponent(endpoint.endpoint_id)}/deliveries/${encodeURIComponent(d.delivery_id)}/resend`, { method: "POST" }),
+        answer(organizerClient["webhook-endpoints"][":endpointId"].deliveries[":deliveryId"].resend.$post({ param: { endpointId: endpoint.endpoint_id, deliveryId: d.delivery_id } })),
       );
       showStatus(listStatus, `Re-sending ${d.event_type} (${d.event_id}). Its log shows the answer in a moment.`, "success");
       await refresh();
@@ -85,7 +66,7 @@ function endpointCard(endpoint: Endpoint): HTMLElement {
     // Busy while it loads, so assistive tech (and a test) can tell the log is about to change.
     log.setAttribute("aria-busy", "true");
     try {
-      const { deliveries } = await organizerApi<{ deliveries: Delivery[] }>(`/api/v1/webhook-endpoints/${encodeURIComponent(endpoint.endpoint_id)}/deliveries?limit=50`);
+      const { deliveries } = await answer(organizerClient["webhook-endpoints"][":endpointId"].deliveries.$get({ param: { endpointId: endpoint.endpoint_id }, query: { limit: "50" } }));
       log.replaceChildren(...deliveries.map((d) => deliveryRow(endpoint, d, refresh)));
       if (deliveries.length === 0) log.append(h("p", { className: "meta" }, "Nothing sent yet."));
     } catch (error) {
@@ -101,7 +82,7 @@ function endpointCard(endpoint: Endpoint): HTMLElement {
     const sure = await askToConfirm({ title: `Delete the endpoint ${endpoint.url}?`, text: "Nothing more is sent to it, retries included.", confirm: "Delete endpoint", cancel: "Keep it", danger: true });
     if (!sure) return;
     try {
-      await whileBusy(remove, "Deleting…", () => organizerApi(`/api/v1/webhook-endpoints/${encodeURIComponent(endpoint.endpoint_id)}`, { method: "DELETE" }));
+      await whileBusy(remove, "Deleting…", () => answer(organizerClient["webhook-endpoints"][":endpointId"].$delete({ param: { endpointId: endpoint.endpoint_id } })));
       await loadEndpoints();
     } catch (error) {
       showStatus(listStatus, problemMessage(error), "error");
@@ -121,7 +102,7 @@ function endpointCard(endpoint: Endpoint): HTMLElement {
 
 async function loadEndpoints(): Promise<void> {
   try {
-    const { endpoints } = await organizerApi<{ endpoints: Endpoint[] }>("/api/v1/webhook-endpoints");
+    const { endpoints } = await answer(organizerClient["webhook-endpoints"].$get());
     list.replaceChildren(...endpoints.map(endpointCard));
     if (endpoints.length === 0) list.append(h("p", { className: "meta" }, "No endpoints yet. Add one above."));
   } catch (error) {
@@ -137,10 +118,10 @@ form.addEventListener("submit", async (event) => {
   showStatus(listStatus, "");
   const data = new FormData(form);
   const description = String(data.get("description") ?? "").trim();
-  const body = { url: String(data.get("url") ?? "").trim(), events: data.getAll("events").map(String), ...(description ? { description } : {}) };
+  const body = { url: String(data.get("url") ?? "").trim(), events: data.getAll("events").map(String) as EventTypes, ...(description ? { description } : {}) };
   try {
     const created = await whileBusy(form.querySelector("button[type=submit]")!, "Adding…", () =>
-      organizerApi<Endpoint & { secret: string }>("/api/v1/webhook-endpoints", { method: "POST", body: JSON.stringify(body) }),
+      answer(organizerClient["webhook-endpoints"].$post({ json: body })),
     );
     form.reset();
     reveal.hidden = false;

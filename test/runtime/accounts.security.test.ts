@@ -11,7 +11,7 @@ import { describe, expect, inject, it } from "vitest";
 import * as schema from "../../db/schema";
 import entry from "../../workers/index";
 import { db, uniqueName } from "./fixtures";
-import { call, eventBody, signUp } from "./http";
+import { call, eventBody, fetchWorker, signUp } from "./http";
 import { getOrder, pay, publishedEvent, register, registration } from "./purchase-helpers";
 
 /** A public address of its own per call (198.18.0.0/15 is reserved for tests), so tests never share a count. */
@@ -224,8 +224,7 @@ describe("attendee names", () => {
 });
 
 async function fetchCsv(path: string, apiKey: string): Promise<string> {
-  const { SELF } = await import("cloudflare:test");
-  const response = await SELF.fetch(`http://127.0.0.1${path}`, { headers: { Authorization: `Bearer ${apiKey}` } });
+  const response = await fetchWorker(`http://127.0.0.1${path}`, { headers: { Authorization: `Bearer ${apiKey}` } });
   expect(response.status).toBe(200);
   return response.text();
 }

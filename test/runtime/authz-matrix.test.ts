@@ -15,8 +15,7 @@ import * as schema from "../../db/schema";
 import { app } from "../../workers/app";
 import { can, ROLES, type Action, type Role } from "../../workers/domain/roles";
 import { db, uniqueName } from "./fixtures";
-import { SELF } from "cloudflare:test";
-import { call as callJson, eventBody, type Answer, type Caller } from "./http";
+import { call as callJson, eventBody, fetchWorker, type Answer, type Caller } from "./http";
 import { pay, register, registration } from "./purchase-helpers";
 
 const API = "/api/v1";
@@ -27,7 +26,7 @@ async function call<T = any>(method: string, path: string, body?: unknown, calle
   const headers: Record<string, string> = {};
   if (caller.apiKey) headers.Authorization = `Bearer ${caller.apiKey}`;
   if (caller.cookie) headers.Cookie = caller.cookie;
-  const response = await SELF.fetch(`http://127.0.0.1${path}`, { method, headers });
+  const response = await fetchWorker(`http://127.0.0.1${path}`, { method, headers });
   const text = await response.text();
   const json = response.headers.get("Content-Type")?.includes("json");
   return { status: response.status, body: (json ? JSON.parse(text) : text) as T, headers: response.headers };

@@ -2,8 +2,8 @@
  * Malformed requests to the catalog and unknown routes: always a 4xx with a stable code, the field
  * at fault named, a request id, and nothing of the server's insides.
  */
-import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { fetchWorker } from "./http";
 
 interface ErrorBody {
   error: { code: string; message: string; request_id: string };
@@ -11,7 +11,7 @@ interface ErrorBody {
 }
 
 async function get(path: string) {
-  const response = await SELF.fetch(`http://admit.test${path}`);
+  const response = await fetchWorker(`http://admit.test${path}`);
   return { status: response.status, body: (await response.json()) as ErrorBody, requestId: response.headers.get("X-Request-Id") };
 }
 
@@ -43,7 +43,7 @@ describe("catalog input validation", () => {
 
   it("answers unknown routes with a JSON 404, not an HTML page", async () => {
     for (const [method, path] of [["GET", "/api/v1/nope"], ["POST", "/api/v2/events"], ["DELETE", "/api/v1/events/a/b/c/d"]] as const) {
-      const response = await SELF.fetch(`http://admit.test${path}`, { method });
+      const response = await fetchWorker(`http://admit.test${path}`, { method });
       expect(response.status, `${method} ${path}`).toBe(404);
       expect(((await response.json()) as ErrorBody).error.code).toBe("NOT_FOUND");
     }
@@ -58,7 +58,7 @@ describe("catalog input validation", () => {
       ["PATCH", "/api/v1/stripe/webhook", "POST"],
     ] as const;
     for (const [method, path, allow] of cases) {
-      const response = await SELF.fetch(`http://admit.test${path}`, { method });
+      const response = await fetchWorker(`http://admit.test${path}`, { method });
       expect(response.status, `${method} ${path}`).toBe(405);
       expect(response.headers.get("Allow"), `${method} ${path}`).toBe(allow);
       expect(((await response.json()) as ErrorBody).error.code).toBe("METHOD_NOT_ALLOWED");
@@ -72,7 +72,7 @@ describe("catalog input validation", () => {
     [`/api/v1/events/${crypto.randomUUID()}/revocations?since=0000-01-01T00:00:00Z`, "since"],
     ["/api/v1/events?cursor=" + btoa(JSON.stringify(["0000-01-01T00:00:00.000Z", crypto.randomUUID()])).replace(/=+$/, ""), "cursor"],
   ])("bounds dates to the years 2000–2200: %s → 400 naming %s", async (path, field) => {
-    const response = await SELF.fetch(`http://admit.test${path}`);
+    const response = await fetchWorker(`http://admit.test${path}`);
     expect(response.status).toBe(400);
     const body = (await response.json()) as ErrorBody & { details: { field: string }[] };
     expect(body.error.code).toBe("VALIDATION_FAILED");
@@ -87,7 +87,7 @@ describe("catalog input validation", () => {
     [`/api/v1/events/${crypto.randomUUID()}/keys%00`, "path"],
     ["/api/v1/waitlist/offers/abc%00def", "path"],
   ])("refuses NUL and broken UTF-8 in query strings and paths before any route: %s → 400 naming %s", async (path, field) => {
-    const response = await SELF.fetch(`http://admit.test${path}`);
+    const response = await fetchWorker(`http://admit.test${path}`);
     expect(response.status).toBe(400);
     const body = (await response.json()) as ErrorBody & { details: { field: string }[] };
     expect(body.error.code).toBe("VALIDATION_FAILED");
@@ -95,7 +95,7 @@ describe("catalog input validation", () => {
   });
 
   it("keeps SQL-looking search text as plain words", async () => {
-    const response = await SELF.fetch(`http://admit.test/api/v1/events?q=${encodeURIComponent("'; DROP TABLE events; --")}`);
+    const response = await fetchWorker(`http://admit.test/api/v1/events?q=${encodeURIComponent("'; DROP TABLE events; --")}`);
     expect(response.status).toBe(200);
     expect(((await response.json()) as { events: unknown[] }).events).toEqual([]);
   });

@@ -2,9 +2,9 @@
  * The catalog as attendees see it: published, upcoming events from Postgres, searched, filtered and
  * paged through the Worker in workerd.
  */
-import { SELF } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { insertEvent, insertOrganizer, uniqueName } from "./fixtures";
+import { fetchWorker } from "./http";
 
 interface EventBody {
   event_id: string;
@@ -17,7 +17,7 @@ interface EventBody {
 }
 
 async function list(query: Record<string, string>) {
-  const response = await SELF.fetch(`http://admit.test/api/v1/events?${new URLSearchParams(query)}`);
+  const response = await fetchWorker(`http://admit.test/api/v1/events?${new URLSearchParams(query)}`);
   expect(response.status).toBe(200);
   return (await response.json()) as { events: EventBody[]; next_cursor: string | null };
 }
@@ -96,7 +96,7 @@ describe("GET /api/v1/events/:id", () => {
   it("returns a published event with its tiers and availability", async () => {
     const organizer = await insertOrganizer();
     const { event, tiers } = await insertEvent(organizer.id, { title: "Detail test", tiers: [{ name: "GA", price: 1000, capacity: 20, soldCount: 3 }] });
-    const response = await SELF.fetch(`http://admit.test/api/v1/events/${event.id}`);
+    const response = await fetchWorker(`http://admit.test/api/v1/events/${event.id}`);
     expect(response.status).toBe(200);
     const body = (await response.json()) as EventBody & { venue: { name: string } };
     expect(body).toMatchObject({ event_id: event.id, title: "Detail test", status: "published", venue: { name: "Hall" } });
@@ -107,7 +107,7 @@ describe("GET /api/v1/events/:id", () => {
     const organizer = await insertOrganizer();
     const { event: draft } = await insertEvent(organizer.id, { status: "draft" });
     for (const id of [draft.id, crypto.randomUUID(), "not-a-uuid", "1%27%20OR%201=1"]) {
-      const response = await SELF.fetch(`http://admit.test/api/v1/events/${id}`);
+      const response = await fetchWorker(`http://admit.test/api/v1/events/${id}`);
       expect(response.status, id).toBe(404);
       const body = (await response.json()) as { error: { code: string; request_id: string } };
       expect(body.error.code).toBe("NOT_FOUND");

@@ -3,12 +3,11 @@
  * check-in list whatever the concurrency, the same nonce answered byte for byte, every refusal with its
  * reason, offline scans synced with their conflicts, undo, and attendance in the stats and reports.
  */
-import { SELF } from "cloudflare:test";
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import * as schema from "../../db/schema";
 import { db } from "./fixtures";
-import { call, type Caller } from "./http";
+import { call, fetchWorker, type Caller } from "./http";
 import { inBatches, pay, publishedEvent, register, registration } from "./purchase-helpers";
 
 const HOUR = 3_600_000;
@@ -46,7 +45,7 @@ const newNonce = () => `n${Date.now().toString(36)}${(nonces++).toString(36)}x${
 
 /** The raw answer text, to compare replays byte for byte. */
 async function scanRaw(deviceToken: string, token: string, nonce = newNonce(), extra: Record<string, unknown> = {}) {
-  const response = await SELF.fetch("http://127.0.0.1/api/v1/checkin/scan", {
+  const response = await fetchWorker("http://127.0.0.1/api/v1/checkin/scan", {
     method: "POST",
     headers: { "Content-Type": "application/json", Authorization: `Bearer ${deviceToken}` },
     body: JSON.stringify({ token, nonce, ...extra }),
@@ -320,7 +319,7 @@ describe("door: offline bundle and sync", () => {
     const report = await call("GET", `/api/v1/events/${eventId}/reports/checkins?bucket=hour`, undefined, organizer.key);
     expect(report.status).toBe(200);
     expect(report.body.totals).toEqual({ admitted: 4, rejected: 4, conflicts: 1 });
-    const csv = await SELF.fetch(`http://127.0.0.1/api/v1/events/${eventId}/reports/attendees.csv`, { headers: { Authorization: `Bearer ${organizer.key.apiKey}` } });
+    const csv = await fetchWorker(`http://127.0.0.1/api/v1/events/${eventId}/reports/attendees.csv`, { headers: { Authorization: `Bearer ${organizer.key.apiKey}` } });
     const lines = (await csv.text()).trim().split("\r\n");
     expect(lines[0]).toContain("checked_in_at");
     expect(lines.slice(1).filter((l) => /\d{4}-\d\d-\d\dT/.test(l.split(",").at(-1) ?? ""))).toHaveLength(4);

@@ -4,9 +4,8 @@
  * at the door each reach a connected dashboard as a `stats` message with the right numbers; a
  * reconnect starts from a fresh snapshot. Messages are awaited by content, never by sleeping.
  */
-import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { call, signUp, type Caller } from "./http";
+import { call, fetchWorker, signUp, type Caller } from "./http";
 import { pay, publishedEvent, register, registration } from "./purchase-helpers";
 
 const HOUR = 3_600_000;
@@ -19,7 +18,7 @@ interface LiveSocket {
 }
 
 async function openLive(eventId: string, headers: Record<string, string>): Promise<LiveSocket> {
-  const response = await SELF.fetch(`http://127.0.0.1/api/v1/events/${eventId}/live`, { headers: { Upgrade: "websocket", ...headers } });
+  const response = await fetchWorker(`http://127.0.0.1/api/v1/events/${eventId}/live`, { headers: { Upgrade: "websocket", ...headers } });
   if (response.status !== 101) throw new Error(`no upgrade: ${response.status} ${await response.text()}`);
   const socket = response.webSocket!;
   socket.accept();
@@ -55,7 +54,7 @@ describe("the live dashboard socket", () => {
   it("refuses anyone but the event's organizer before the upgrade", async () => {
     const { organizer, eventId } = await publishedEvent([{ name: "GA", price: 1000, capacity: 10 }]);
     const stranger = await signUp();
-    const attempt = (headers: Record<string, string>) => SELF.fetch(`http://127.0.0.1/api/v1/events/${eventId}/live`, { headers: { Upgrade: "websocket", ...headers } });
+    const attempt = (headers: Record<string, string>) => fetchWorker(`http://127.0.0.1/api/v1/events/${eventId}/live`, { headers: { Upgrade: "websocket", ...headers } });
 
     const anonymous = await attempt({});
     expect(anonymous.status).toBe(401);
@@ -66,7 +65,7 @@ describe("the live dashboard socket", () => {
     const crossSite = await attempt({ Cookie: organizer.session.cookie!, Origin: "https://evil.example" });
     expect(crossSite.status).toBe(403);
     expect(crossSite.webSocket).toBeNull();
-    const notAnUpgrade = await SELF.fetch(`http://127.0.0.1/api/v1/events/${eventId}/live`, { headers: withKey(organizer.key) });
+    const notAnUpgrade = await fetchWorker(`http://127.0.0.1/api/v1/events/${eventId}/live`, { headers: withKey(organizer.key) });
     expect(notAnUpgrade.status).toBe(426);
     expect((await notAnUpgrade.json<any>()).error.code).toBe("UPGRADE_REQUIRED");
     // The organizer's own browser session (same origin) gets in.

@@ -3,7 +3,7 @@
  * published to cancelled — with the catalog showing exactly what it should at each step.
  */
 import { describe, expect, it } from "vitest";
-import { call, eventBody, signUp } from "./http";
+import { call, eventBody, fetchWorker, signUp } from "./http";
 
 describe("organizer accounts", () => {
   it("signs up with an API key shown once and a session cookie", async () => {
@@ -25,8 +25,7 @@ describe("organizer accounts", () => {
     expect(cookie).toMatch(/HttpOnly/);
     expect(cookie).toMatch(/SameSite=Lax/);
     expect(cookie).not.toMatch(/Secure/);
-    const { SELF } = await import("cloudflare:test");
-    const remote = await SELF.fetch("https://tickets.example.org/api/v1/sessions", {
+    const remote = await fetchWorker("https://tickets.example.org/api/v1/sessions", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ email: email.toUpperCase(), password }),

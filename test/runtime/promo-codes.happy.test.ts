@@ -3,9 +3,8 @@
  * payment, a hidden tier only a code opens, bulk codes and their CSV, revenue by code, and every way
  * a code or a request for one is refused (a stable code, never a 5xx).
  */
-import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { call, signUp } from "./http";
+import { call, fetchWorker, signUp } from "./http";
 import { pay, publishedEvent, register, registration } from "./purchase-helpers";
 import { createCode } from "./promo-code-helpers";
 
@@ -76,7 +75,7 @@ describe("bulk codes", () => {
     expect(listed.body.promo_codes[0]).toMatchObject({ percent_off: 100, max_uses: 1, status: "active", orders: 0, revenue: 0 });
 
     // The CSV is not JSON: read as text.
-    const response = await SELF.fetch(`http://127.0.0.1/api/v1/events/${eventId}/promo-codes.csv?batch_id=${made.body.batch_id}`, { headers: { Authorization: `Bearer ${organizer.key.apiKey}` } });
+    const response = await fetchWorker(`http://127.0.0.1/api/v1/events/${eventId}/promo-codes.csv?batch_id=${made.body.batch_id}`, { headers: { Authorization: `Bearer ${organizer.key.apiKey}` } });
     expect(response.headers.get("Content-Type")).toContain("text/csv");
     const lines = (await response.text()).trim().split("\r\n");
     expect(lines[0]).toBe("code,status,percent_off,amount_off,max_uses,valid_from,valid_until,tier_ids,unlocks_tier_id,reserves,orders,tickets,revenue,discount,refunded,batch_id");

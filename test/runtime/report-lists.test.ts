@@ -3,13 +3,12 @@
  * to the rows), and the paged JSON lists (orders, attendees, waitlist) whose cursors walk every row
  * exactly once, ties included.
  */
-import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import * as schema from "../../db/schema";
 import { attendeesPage, ordersPage } from "../../db/queries/reports";
 import { attendeesCsv, ordersCsv } from "../../workers/routes/organizer-reports";
 import { db, uniqueName } from "./fixtures";
-import { call, signUp, type Caller } from "./http";
+import { call, fetchWorker, signUp, type Caller } from "./http";
 import { pay, publishedEvent, register, registration } from "./purchase-helpers";
 
 /** RFC 4180: fields split on commas, quoted fields may hold commas, quotes ("") and line breaks; records end in CRLF. */
@@ -45,7 +44,7 @@ async function readAll(stream: ReadableStream<Uint8Array>): Promise<{ text: stri
 }
 
 async function download(path: string, caller: Caller) {
-  const response = await SELF.fetch(`http://127.0.0.1${path}`, { headers: { Authorization: `Bearer ${caller.apiKey}` } });
+  const response = await fetchWorker(`http://127.0.0.1${path}`, { headers: { Authorization: `Bearer ${caller.apiKey}` } });
   expect(response.status).toBe(200);
   expect(response.headers.get("Content-Type")).toContain("text/csv");
   return response.text();

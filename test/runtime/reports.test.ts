@@ -3,12 +3,11 @@
  * the attendee and order lists as CSV — only ever the caller's own event.
  */
 import { describe, expect, it } from "vitest";
-import { call, signUp } from "./http";
+import { call, fetchWorker, signUp } from "./http";
 import { pay, publishedEvent, register, registration } from "./purchase-helpers";
-import { SELF } from "cloudflare:test";
 
 async function csv(path: string, apiKey: string) {
-  const response = await SELF.fetch(`http://127.0.0.1${path}`, { headers: { Authorization: `Bearer ${apiKey}` } });
+  const response = await fetchWorker(`http://127.0.0.1${path}`, { headers: { Authorization: `Bearer ${apiKey}` } });
   return { status: response.status, type: response.headers.get("Content-Type"), text: await response.text() };
 }
 

@@ -3,19 +3,19 @@
  * however often the phone retries it; a refused or repeated scan tells nothing) and a waitlist
  * offer (`waitlist.offered`, one per offer however often its Queue notice is delivered).
  */
-import { createExecutionContext, createMessageBatch, getQueueResult, SELF } from "cloudflare:test";
+import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import entry from "../../workers/index";
 import { uniqueName } from "./fixtures";
-import { call } from "./http";
+import { call, fetchWorker } from "./http";
 import { pay, publishedEvent, register, registration } from "./purchase-helpers";
 import { deliveriesOf, inboxEndpoint, receivedBy, settled, verified } from "./webhooks-out-helpers";
 
 const HOUR = 3_600_000;
 
 async function scan(deviceToken: string, token: string, nonce: string) {
-  const response = await SELF.fetch("http://127.0.0.1/api/v1/checkin/scan", {
+  const response = await fetchWorker("http://127.0.0.1/api/v1/checkin/scan", {
     method: "POST",
     headers: { "Content-Type": "application/json", Authorization: `Bearer ${deviceToken}` },
     body: JSON.stringify({ token, nonce }),

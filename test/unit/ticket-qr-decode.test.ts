@@ -98,4 +98,16 @@ describe("cheap ticket QR renderers", () => {
       expect(Buffer.compare(Buffer.from(ours.data.buffer), Buffer.from(theirs.data.buffer))).toBe(0);
     });
   }
+
+  it("draw qrcode's own symbol (its mask choice included) for 60 tokens of every name length, bit for bit", () => {
+    const draw = mulberry32(60);
+    for (let i = 0; i < 60; i++) {
+      const name = "Ada Lovelace-Byron de la Cruz Wittelsbach ".repeat(3).slice(0, 1 + Math.floor(draw() * 120));
+      const token = ticket(draw, name, draw() < 0.5 ? null : "BALCONY-C12");
+      const theirs = QRCode.create([{ data: new TextEncoder().encode(token), mode: "byte" }], { errorCorrectionLevel: QR_ERROR_CORRECTION });
+      const ours = ticketQrMatrix(token);
+      expect(ours.size).toBe(theirs.modules.size);
+      expect(Buffer.compare(Buffer.from(ours.data), Buffer.from(theirs.modules.data)), `token ${i} (qrcode chose mask ${theirs.maskPattern})`).toBe(0);
+    }
+  });
 });

@@ -5,28 +5,15 @@
  */
 import { h } from "./elements.lib";
 import { formatAmount } from "./organizer-live-figures.lib";
-import { organizerApi } from "./organizer-session.lib";
+import { answer, type Answer } from "./api-client.lib";
+import { organizerClient } from "./organizer-session.lib";
 
-interface SalesRow {
-  period_start: string;
-  tier_id: string;
-  tier_name: string;
-  tickets_sold: number;
-  gross: number;
-  refunded: number;
-  net: number;
-}
-
-interface SalesReport {
-  bucket: "day" | "hour";
-  currency: string;
-  rows: SalesRow[];
-  totals: { tickets_sold: number; gross: number; refunded: number };
-}
+type SalesCall = (typeof organizerClient.events)[":eventId"]["reports"]["sales"]["$get"];
+type Bucket = Answer<SalesCall>["bucket"];
 
 const REFRESH_MS = 60_000;
 
-function periodLabel(start: string, bucket: "day" | "hour"): string {
+function periodLabel(start: string, bucket: Bucket): string {
   // period_start is local to the event's time zone already ("2026-12-03T18:00:00").
   const [date, time] = start.split("T");
   return bucket === "day" ? date! : `${date} ${time!.slice(0, 5)}`;
@@ -39,7 +26,7 @@ export function mountRevenueReport(section: HTMLElement, eventId: string): void 
   const empty = section.querySelector<HTMLElement>("[data-report-empty]")!;
 
   async function load(): Promise<void> {
-    const report = await organizerApi<SalesReport>(`/api/v1/events/${encodeURIComponent(eventId)}/reports/sales?bucket=${select.value}`);
+    const report = await answer(organizerClient.events[":eventId"].reports.sales.$get({ param: { eventId }, query: { bucket: select.value as Bucket } }));
     const money = (minor: number) => formatAmount(minor, report.currency);
     body.replaceChildren(
       ...report.rows.map((row) =>

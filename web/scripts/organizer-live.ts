@@ -7,11 +7,12 @@
 import { ApiProblem, showStatus } from "./api.lib";
 import { SalesChart } from "./organizer-live-chart.lib";
 import { renderSnapshot } from "./organizer-live-figures.lib";
-import { historySeries, HOUR_MS, MINUTE_MS, type CheckinReportRow, type SalesReportRow, type SeriesPoint } from "./organizer-live-series.lib";
+import { historySeries, HOUR_MS, MINUTE_MS, type SeriesPoint } from "./organizer-live-series.lib";
 import { LiveSocket, liveUrl, type ConnectionState, type LiveSnapshot } from "./organizer-live-socket.lib";
 import type { OrganizerEvent } from "./organizer-events.lib";
 import { mountRevenueReport } from "./organizer-live-report.lib";
-import { currentOrganizer, mountAccountBar, organizerApi, redirectToLogin, requireOrganizer } from "./organizer-session.lib";
+import { currentOrganizer, mountAccountBar, organizerClient, redirectToLogin, requireOrganizer } from "./organizer-session.lib";
+import { answer } from "./api-client.lib";
 import { formatWhen } from "./format.lib";
 
 const root = document.querySelector<HTMLElement>("#live")!;
@@ -35,7 +36,7 @@ function showPhase(event: OrganizerEvent, now: number): void {
 }
 
 async function loadEvent(id: string): Promise<OrganizerEvent | undefined> {
-  const { events } = await organizerApi<{ events: OrganizerEvent[] }>("/api/v1/organizers/me/events");
+  const { events } = await answer(organizerClient.organizers.me.events.$get());
   return events.find((e) => e.event_id === id);
 }
 
@@ -52,19 +53,18 @@ function showEvent(event: OrganizerEvent): void {
   showPhase(event, Date.now());
 }
 
-type SalesReport = { rows: SalesReportRow[]; timezone: string; bucket: string };
-
 /**
  * Sales and check-ins so far, from the reports; an empty history if they cannot be read now. Sales
  * per minute, not per hour: drawn per hour, a sale-open rush reads as a slope from the top of the
  * hour. Only minutes with a sale are rows, so even a long sale stays a modest answer.
  */
 async function loadHistory(event: OrganizerEvent): Promise<SeriesPoint[]> {
-  const id = encodeURIComponent(event.event_id);
+  const reports = organizerClient.events[":eventId"].reports;
+  const param = { eventId: event.event_id };
   try {
     const [sales, checkins] = await Promise.all([
-      organizerApi<SalesReport>(`/api/v1/events/${id}/reports/sales?bucket=minute`),
-      organizerApi<{ rows: CheckinReportRow[] }>(`/api/v1/events/${id}/reports/checkins?bucket=minute`),
+      answer(reports.sales.$get({ param, query: { bucket: "minute" } })),
+      answer(reports.checkins.$get({ param, query: { bucket: "minute" } })),
     ]);
     return historySeries(sales.rows, sales.bucket === "minute" ? MINUTE_MS : HOUR_MS, checkins.rows, sales.timezone, Date.now());
   } catch {

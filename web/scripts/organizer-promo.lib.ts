@@ -11,25 +11,16 @@ import { clearErrorsOnEdit, clearFieldErrors, problemMessage, showFieldErrors, s
 import { formatMoney } from "./format.lib";
 import { whileBusy } from "./form-controls.lib";
 import { parsePrice } from "./money-input.lib";
-import { organizerApi } from "./organizer-session.lib";
+import type { InferRequestType } from "hono/client";
+import { answer, type Answer } from "./api-client.lib";
+import { organizerClient } from "./organizer-session.lib";
 import { wallClockToUtc } from "./zoned-time.lib";
 
-export interface PromoCode {
-  promo_code_id: string;
-  code: string;
-  percent_off: number | null;
-  amount_off: number | null;
-  max_uses: number;
-  valid_from: string | null;
-  valid_until: string | null;
-  tier_ids: string[] | null;
-  unlocks_tier_id: string | null;
-  reserves: number | null;
-  batch_id: string;
-  status: "active" | "cancelled";
-  orders?: number;
-  revenue?: number;
-}
+type EventCalls = (typeof organizerClient.events)[":eventId"];
+type Listed = Answer<EventCalls["promo-codes"]["$get"]>["promo_codes"][number];
+/** A code as the list shows it, with the revenue the promo-code report adds when the role may read it. */
+export type PromoCode = Listed & { revenue?: number };
+type CreateBody = InferRequestType<EventCalls["promo-codes"]["$post"]>["json"];
 
 interface PromoEvent {
   event_id: string;
@@ -37,11 +28,6 @@ interface PromoEvent {
   timezone: string;
   currency: string;
   tiers: { tier_id: string; name: string }[];
-}
-
-interface ReportRow {
-  promo_code_id: string;
-  revenue: number;
 }
 
 const $ = <T extends HTMLElement = HTMLElement>(selector: string) => document.querySelector<T>(selector)!;
@@ -54,7 +40,7 @@ export function describeDiscount(code: Pick<PromoCode, "percent_off" | "amount_o
 
 export class PromoPanel {
   private event: PromoEvent | undefined;
-  private permissions: string[] = [];
+  private permissions: readonly string[] = [];
 
   constructor() {
     const form = $<HTMLFormElement>("#new-promo");
@@ -74,7 +60,7 @@ export class PromoPanel {
     this.event = event;
     const panel = $("#promo");
     try {
-      const organization = await organizerApi<{ permissions: string[] }>("/api/v1/organizations/current");
+      const organization = await answer(organizerClient.organizations.current.$get());
       this.permissions = organization.permissions;
     } catch {
       this.permissions = [];
@@ -100,6 +86,14 @@ export class PromoPanel {
     return `/api/v1/events/${encodeURIComponent(this.event!.event_id)}`;
   }
 
+  private calls(): EventCalls {
+    return organizerClient.events[":eventId"];
+  }
+
+  private param(): { param: { eventId: string } } {
+    return { param: { eventId: this.event!.event_id } };
+  }
+
   private syncMode(): void {
     const bulk = $<HTMLInputElement>("#promo-mode-bulk").checked;
     $("#promo-single").hidden = bulk;
@@ -114,8 +108,8 @@ export class PromoPanel {
     if (!this.event) return;
     try {
       const [{ promo_codes }, report] = await Promise.all([
-        organizerApi<{ promo_codes: PromoCode[] }>(`${this.base()}/promo-codes`),
-        this.may("report.read") ? organizerApi<{ rows: ReportRow[] }>(`${this.base()}/reports/promo-codes`) : undefined,
+        answer(this.calls()["promo-codes"].$get({ ...this.param(), query: {} })),
+        this.may("report.read") ? answer(this.calls().reports["promo-codes"].$get(this.param())) : undefined,
       ]);
       const revenue = new Map(report?.rows.map((r) => [r.promo_code_id, r.revenue]));
       this.render(promo_codes.map((c) => ({ ...c, revenue: revenue.get(c.promo_code_id) ?? c.revenue ?? 0 })));
@@ -186,9 +180,9 @@ export class PromoPanel {
   }
 
   /** The form as the API's body, or the problems found before asking it. */
-  private read(form: HTMLFormElement): { body: Record<string, unknown>; problems: FieldProblem[] } {
+  private read(form: HTMLFormElement): { body: CreateBody; problems: FieldProblem[] } {
     const problems: FieldProblem[] = [];
-    const body: Record<string, unknown> = {};
+    const body: CreateBody = { max_uses: 0 };
     const value = (id: string) => $<HTMLInputElement>(id).value.trim();
     const whole = (id: string, field: string, what: string) => {
       const text = value(id);
@@ -231,7 +225,7 @@ export class PromoPanel {
     }
     try {
       const created = await whileBusy(form.querySelector<HTMLButtonElement>("button[type=submit]")!, "Creating…", () =>
-        organizerApi<{ batch_id: string; promo_codes: PromoCode[] }>(`${this.base()}/promo-codes`, { method: "POST", body: JSON.stringify(body) }),
+        answer(this.calls()["promo-codes"].$post({ ...this.param(), json: body })),
       );
       form.reset();
       this.syncMode();
@@ -258,7 +252,7 @@ export class PromoPanel {
     if (!sure) return;
     try {
       await whileBusy(button, "Withdrawing…", () =>
-        organizerApi(`${this.base()}/promo-codes/${encodeURIComponent(code.promo_code_id)}/cancel`, { method: "POST" }),
+        answer(this.calls()["promo-codes"][":promoCodeId"].cancel.$post({ param: { eventId: this.event!.event_id, promoCodeId: code.promo_code_id } })),
       );
       await this.refresh();
       showStatus($("#promo-status"), `${code.code} is withdrawn.`, "success");

@@ -61,6 +61,9 @@ export default defineConfig({
           fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 120_000,
+          // expect.poll waits for a page to show what it loads; its 1 s default is a timing claim a
+          // busy 2-core machine breaks (a Door figure still "–" after 1 s). It retries until it holds.
+          expect: { poll: { timeout: 20_000 } },
         },
       },
     ],

@@ -4,7 +4,7 @@
  * public catalog is left as it was found.
  */
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from "playwright-core";
-import { afterAll, beforeAll } from "vitest";
+import { afterAll, beforeAll, expect } from "vitest";
 import { launchChromium } from "./chromium";
 
 export const PHONE = { width: 390, height: 844 };
@@ -63,4 +63,75 @@ export function useChromium(base: string) {
       events.push({ eventId, apiKey });
     },
   };
+}
+
+export interface TierSpec {
+  name: string;
+  price: number;
+  capacity?: number;
+  max_per_order?: number;
+  seats?: unknown[];
+}
+
+export interface EventSpec {
+  /** The organizer's name, and the password their account signs in with. */
+  organizer?: string;
+  password?: string;
+  title?: string;
+  startsAt?: Date;
+  /** Two general-admission tiers unless told otherwise: Standing (€15, 100) and VIP (€60, 20). */
+  tiers?: TierSpec[];
+  /** Anything else the event takes (venue, refund_policy, waitlist, …). */
+  extra?: Record<string, unknown>;
+}
+
+export interface OrganizerEvent {
+  eventId: string;
+  apiKey: string;
+  email: string;
+  password: string;
+  startsAt: Date;
+  /** The tiers' ids by name. */
+  tierIds: Record<string, string>;
+}
+
+/**
+ * A new organizer (with an organization of their own) and a published event of theirs, in Lisbon's
+ * time zone a month from now unless told otherwise. `cancelAfterwards` (useChromium's) takes it off
+ * the public catalog when the file ends.
+ */
+export async function organizerWithEvent(base: string, spec: EventSpec = {}, cancelAfterwards?: (eventId: string, apiKey: string) => void): Promise<OrganizerEvent> {
+  const email = `${unique("organizer")}@example.test`;
+  const password = spec.password ?? "organizer test password";
+  const organizer = await postJson<{ api_key: string }>(base, "/api/v1/organizers", { name: spec.organizer ?? "Two Tier Presents", email, password });
+  expect(organizer.status, JSON.stringify(organizer.body)).toBe(201);
+  const apiKey = organizer.body.api_key;
+  const startsAt = spec.startsAt ?? new Date(Date.now() + 30 * 86_400_000);
+  const tiers = spec.tiers ?? [
+    { name: "Standing", price: 1500, capacity: 100, max_per_order: 4 },
+    { name: "VIP", price: 6000, capacity: 20, max_per_order: 2 },
+  ];
+  const created = await postJson<{ event_id: string; tiers: { tier_id: string; name: string }[] }>(
+    base,
+    "/api/v1/events",
+    {
+      title: spec.title ?? `Quay Night ${unique("")}`,
+      description: "Music on the quay.",
+      category: "music",
+      venue: { name: "Quay Hall", city: "Porto", address: "1 Cais da Ribeira" },
+      starts_at: startsAt.toISOString(),
+      ends_at: new Date(startsAt.getTime() + 4 * 3_600_000).toISOString(),
+      timezone: "Europe/Lisbon",
+      currency: "eur",
+      tiers,
+      ...spec.extra,
+    },
+    apiKey,
+  );
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  const eventId = created.body.event_id;
+  const published = await postJson(base, `/api/v1/events/${eventId}/publish`, undefined, apiKey);
+  expect(published.status, JSON.stringify(published.body)).toBe(200);
+  cancelAfterwards?.(eventId, apiKey);
+  return { eventId, apiKey, email, password, startsAt, tierIds: Object.fromEntries(created.body.tiers.map((t) => [t.name, t.tier_id])) };
 }

@@ -9,13 +9,11 @@ import QRCode from "qrcode";
 import type { Page } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
 import type { CheckinList, Device } from "../../web/scripts/organizer-door.lib";
-import { postJson, unique, useChromium } from "./harness";
+import { organizerWithEvent, useChromium } from "./harness";
 
 const base = inject("browserStack").worker;
-const DAY = 86_400_000;
 const PASSWORD = "door keeper password";
 const chromium = useChromium(base);
-const post = <T>(path: string, body: unknown, token?: string) => postJson<T>(base, path, body, token);
 
 async function getAs<T>(apiKey: string, path: string): Promise<{ status: number; body: T; text: string }> {
   const response = await fetch(`${base}${path}`, { headers: { Authorization: `Bearer ${apiKey}` } });
@@ -25,35 +23,8 @@ async function getAs<T>(apiKey: string, path: string): Promise<{ status: number;
 
 /** A published event by a new organizer with two tiers, Standing and VIP, a month from now. */
 async function publishedEvent() {
-  const email = `${unique("door")}@example.test`;
-  const organizer = await post<{ api_key: string }>("/api/v1/organizers", { name: "Door Keepers", email, password: PASSWORD });
-  expect(organizer.status).toBe(201);
-  const apiKey = organizer.body.api_key;
-  const startsAt = new Date(Date.now() + 30 * DAY);
-  const created = await post<{ event_id: string; tiers: { tier_id: string; name: string }[] }>(
-    "/api/v1/events",
-    {
-      title: `Quay Night ${unique("")}`,
-      description: "Music on the quay.",
-      category: "music",
-      venue: { name: "Quay Hall", city: "Porto", address: "1 Cais da Ribeira" },
-      starts_at: startsAt.toISOString(),
-      ends_at: new Date(startsAt.getTime() + 4 * 3_600_000).toISOString(),
-      timezone: "Europe/Lisbon",
-      currency: "eur",
-      tiers: [
-        { name: "Standing", price: 1500, capacity: 100, max_per_order: 4 },
-        { name: "VIP", price: 6000, capacity: 20, max_per_order: 2 },
-      ],
-    },
-    apiKey,
-  );
-  expect(created.status).toBe(201);
-  const eventId = created.body.event_id;
-  expect((await post(`/api/v1/events/${eventId}/publish`, undefined, apiKey)).status).toBe(200);
-  chromium.cancelAfterwards(eventId, apiKey);
-  const tier = (name: string) => created.body.tiers.find((t) => t.name === name)!.tier_id;
-  return { eventId, apiKey, email, standingId: tier("Standing"), vipId: tier("VIP") };
+  const event = await organizerWithEvent(base, { organizer: "Door Keepers", password: PASSWORD }, chromium.cancelAfterwards);
+  return { ...event, standingId: event.tierIds.Standing!, vipId: event.tierIds.VIP! };
 }
 
 async function signInTo(page: Page, email: string, path: string): Promise<void> {

@@ -9,7 +9,7 @@
 import type { Browser, BrowserContext, Page, WebSocketRoute } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { launchChromium } from "./chromium";
-import { postJson, unique } from "./harness";
+import { organizerWithEvent, postJson, unique } from "./harness";
 
 const base = inject("browserStack").worker;
 const MINUTE = 60_000;
@@ -36,35 +36,21 @@ afterAll(async () => {
 
 /** A published event with Standing (€15, 50) and VIP (€60, 10), starting in 90 minutes (doors open). */
 async function publishedEvent() {
-  const email = `${unique("live")}@example.test`;
-  const organizer = await post<{ api_key: string }>("/api/v1/organizers", { name: "War Room Presents", email, password: PASSWORD });
-  expect(organizer.status).toBe(201);
-  const apiKey = organizer.body.api_key;
-  const startsAt = new Date(Date.now() + 90 * MINUTE);
-  const created = await post<{ event_id: string; tiers: { tier_id: string; name: string }[] }>(
-    "/api/v1/events",
+  const event = await organizerWithEvent(
+    base,
     {
+      organizer: "War Room Presents",
+      password: PASSWORD,
       title: `Sale Night ${unique("")}`,
-      description: "Tickets go on sale tonight.",
-      category: "music",
-      venue: { name: "Dock Hall", city: "Porto", address: "3 Cais da Ribeira" },
-      starts_at: startsAt.toISOString(),
-      ends_at: new Date(startsAt.getTime() + 4 * 3_600_000).toISOString(),
-      timezone: "Europe/Lisbon",
-      currency: "eur",
+      startsAt: new Date(Date.now() + 90 * MINUTE),
       tiers: [
         { name: "Standing", price: 1500, capacity: 50, max_per_order: 6 },
         { name: "VIP", price: 6000, capacity: 10, max_per_order: 2 },
       ],
     },
-    apiKey,
+    (eventId, apiKey) => cleanup.push({ eventId, apiKey }),
   );
-  expect(created.status, JSON.stringify(created.body)).toBe(201);
-  const eventId = created.body.event_id;
-  expect((await post(`/api/v1/events/${eventId}/publish`, undefined, apiKey)).status).toBe(200);
-  cleanup.push({ eventId, apiKey });
-  const tier = (name: string) => created.body.tiers.find((t) => t.name === name)!.tier_id;
-  return { eventId, apiKey, email, standingId: tier("Standing"), vipId: tier("VIP") };
+  return { ...event, standingId: event.tierIds.Standing!, vipId: event.tierIds.VIP! };
 }
 
 async function buy(eventId: string, tierId: string, quantity: number) {

@@ -12,7 +12,7 @@ import pg from "pg";
 import type { Page } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
 import type { PromoCode } from "../../web/scripts/organizer-promo.lib";
-import { postJson, unique, useChromium } from "./harness";
+import { organizerWithEvent, postJson, unique, useChromium } from "./harness";
 
 const { worker: base, databaseUrl } = inject("browserStack");
 const DAY = 86_400_000;
@@ -51,34 +51,21 @@ async function mailedInvitationToken(email: string): Promise<string> {
 
 describe("promo codes on the organizer's event page", () => {
   it("creates a code and a batch, exports them, counts a purchase's use and revenue, and withdraws one", async () => {
-    const email = `${unique("promo")}@example.test`;
-    const organizer = await post<{ api_key: string }>("/api/v1/organizers", { name: "Code Makers", email, password: PASSWORD });
-    expect(organizer.status).toBe(201);
-    const apiKey = organizer.body.api_key;
-    const startsAt = new Date(Date.now() + 40 * DAY);
-    const created = await post<{ event_id: string; tiers: { tier_id: string; name: string }[] }>(
-      "/api/v1/events",
+    const { eventId, apiKey, email, startsAt, tierIds } = await organizerWithEvent(
+      base,
       {
+        organizer: "Code Makers",
+        password: PASSWORD,
         title: `Code Night ${unique("")}`,
-        description: "A night with codes.",
-        category: "music",
-        venue: { name: "Code Hall", city: "Porto", address: "3 Rua Nova" },
-        starts_at: startsAt.toISOString(),
-        ends_at: new Date(startsAt.getTime() + 3 * 3_600_000).toISOString(),
-        timezone: "Europe/Lisbon",
-        currency: "eur",
+        startsAt: new Date(Date.now() + 40 * DAY),
         tiers: [
           { name: "Standing", price: 4000, capacity: 50, max_per_order: 4 },
           { name: "VIP", price: 9000, capacity: 10, max_per_order: 2 },
         ],
       },
-      apiKey,
+      chromium.cancelAfterwards,
     );
-    expect(created.status).toBe(201);
-    const eventId = created.body.event_id;
-    const standingId = created.body.tiers.find((t) => t.name === "Standing")!.tier_id;
-    expect((await post(`/api/v1/events/${eventId}/publish`, undefined, apiKey)).status).toBe(200);
-    chromium.cancelAfterwards(eventId, apiKey);
+    const standingId = tierIds.Standing!;
 
     const page = await chromium.freshPage({ viewport: DESKTOP });
     await signInTo(page, email, `/organizer/event?id=${eventId}`);
@@ -192,28 +179,11 @@ describe("promo codes on the organizer's event page", () => {
   });
 
   it("shows finance the codes without the form or Withdraw, and door staff nothing", async () => {
-    const ownerEmail = `${unique("owner")}@example.test`;
-    const organizer = await post<{ api_key: string }>("/api/v1/organizers", { name: "Olga Owner", email: ownerEmail, password: PASSWORD });
-    const apiKey = organizer.body.api_key;
-    const startsAt = new Date(Date.now() + 40 * DAY);
-    const created = await post<{ event_id: string }>(
-      "/api/v1/events",
-      {
-        title: `Role Night ${unique("")}`,
-        category: "music",
-        venue: { name: "Role Hall", city: "Porto" },
-        starts_at: startsAt.toISOString(),
-        ends_at: new Date(startsAt.getTime() + 3_600_000).toISOString(),
-        timezone: "UTC",
-        currency: "eur",
-        tiers: [{ name: "GA", price: 2000, capacity: 10 }],
-      },
-      apiKey,
+    const { eventId, apiKey } = await organizerWithEvent(
+      base,
+      { organizer: "Olga Owner", password: PASSWORD, title: `Role Night ${unique("")}`, tiers: [{ name: "GA", price: 2000, capacity: 10 }] },
+      chromium.cancelAfterwards,
     );
-    expect(created.status).toBe(201);
-    const eventId = created.body.event_id;
-    expect((await post(`/api/v1/events/${eventId}/publish`, undefined, apiKey)).status).toBe(200);
-    chromium.cancelAfterwards(eventId, apiKey);
     expect((await post(`/api/v1/events/${eventId}/promo-codes`, { code: "FRIENDS", amount_off: 250, max_uses: 5 }, apiKey)).status).toBe(201);
 
     const financeEmail = `${unique("finance")}@example.test`;

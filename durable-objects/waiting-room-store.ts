@@ -68,6 +68,11 @@ export class RoomStore {
     this.sql.exec("INSERT INTO releases (up_to, size, released_at) VALUES (?, ?, ?)", upTo, size, Math.max(at, last));
   }
 
+  /** People let in so far: the releases count people, never holes. */
+  peopleReleased(): number {
+    return this.sql.exec<{ n: number | null }>("SELECT sum(size) AS n FROM releases").one().n ?? 0;
+  }
+
   releaseOf(position: number): { released_at: number } | undefined {
     return this.sql.exec<{ released_at: number }>("SELECT released_at FROM releases WHERE up_to >= ? ORDER BY up_to LIMIT 1", position).toArray()[0];
   }

@@ -29,6 +29,8 @@ export interface RoomStats {
   admitted: number;
   admitted_last_minute: number;
   released_up_to: number;
+  /** People let in so far (the watermark also passes holes: positions lent but never given out). */
+  released: number;
   last_position: number;
   pre_queue_size: number;
   opened: boolean;

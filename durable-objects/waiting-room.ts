@@ -205,6 +205,7 @@ export class WaitingRoom extends DurableObject<Env> {
       admitted: counts.admitted,
       admitted_last_minute: counts.lastMinute,
       released_up_to: this.state.releasedUpTo,
+      released: this.store.peopleReleased(),
       last_position: this.state.lastPosition,
       pre_queue_size: this.state.opened ? this.state.preQueueSize : 0,
       opened: this.state.opened,

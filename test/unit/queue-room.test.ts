@@ -47,3 +47,42 @@ describe("claims and the alarm", () => {
     expect(nextTickAt(tick)).toBeNull();
   });
 });
+
+describe("the release rate over time", () => {
+  it("never lets more people in over any stretch than the rate plus one burst, however the blocks and calls fall", async () => {
+    const { seededRandom } = await import("../seeded-random");
+    const random = seededRandom(Number(process.env.TEST_SEED ?? 20261203), "queue-room release rate");
+    const perMinute = 3_000;
+    const cap = (perMinute * 5) / 60;
+    let s = state({ config: { eventId: "e", settings: { ...settings, admitPerMinute: perMinute, maxActiveShoppers: 1_000_000 }, tierIds: [] }, lastPosition: 0 });
+    let blocks: { start: number; size: number; used: number; sealed: boolean }[] = [];
+    const released: { at: number; n: number }[] = [];
+    let now = 1_000;
+    for (let step = 0; step < 1_500; step++) {
+      now += Math.floor(random() * 400);
+      // Joins arrive in blocks of every size; some stay open for a while, then their shard seals them.
+      if (random() < 0.6) {
+        const size = 1 + Math.floor(random() * 200);
+        blocks.push({ start: s.lastPosition + 1, size, used: 1 + Math.floor(random() * size), sealed: random() < 0.5 });
+        s = { ...s, lastPosition: s.lastPosition + size };
+      }
+      for (const b of blocks) if (!b.sealed && random() < 0.3) b.sealed = true;
+      blocks = blocks.filter((b) => b.start + b.size - 1 > s.releasedUpTo);
+      const step_ = releaseStep(s, { blocks, active: 0, firstSessionEndsAt: null }, now);
+      // Calls race: sometimes the same moment twice.
+      s = { ...s, releasedUpTo: step_.move.releasedUpTo, credit: step_.credit, lastTickAt: step_.lastTickAt };
+      if (step_.move.released > 0) released.push({ at: now, n: step_.move.released });
+    }
+    // Over every window [a, b]: people let in <= rate × (b − a) + the burst cap (+1 for the whole-person rounding).
+    let worst = -Infinity;
+    for (let i = 0; i < released.length; i++) {
+      let sum = 0;
+      for (let j = i; j < released.length; j++) {
+        sum += released[j]!.n;
+        worst = Math.max(worst, sum - (((released[j]!.at - released[i]!.at) * perMinute) / 60_000 + cap + 1));
+      }
+    }
+    expect(worst).toBeLessThanOrEqual(0);
+    expect(released.reduce((a, r) => a + r.n, 0)).toBeGreaterThan(1_000);
+  });
+});

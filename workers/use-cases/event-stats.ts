@@ -15,13 +15,14 @@ import { roomOf, roomSettingsOf } from "../waiting-room-client";
 /** The waiting room's counts, when the event has one (its object is created by the first arrival). */
 async function queueFigures(env: Env, event: EventRow) {
   const settings = roomSettingsOf(event);
-  if (!settings.enabled) return { waiting: 0, admitted: 0, active: 0, admitted_last_minute: 0, coordinator_calls: null, estimated_clear_seconds: 0 };
+  if (!settings.enabled) return { waiting: 0, admitted: 0, active: 0, admitted_last_minute: 0, released: 0, coordinator_calls: null, estimated_clear_seconds: 0 };
   const stats = await roomOf(env, event.id).stats();
   return {
     waiting: stats.waiting,
     admitted: stats.admitted,
     active: stats.active,
     admitted_last_minute: stats.admitted_last_minute,
+    released: stats.released,
     // What reached the room's coordinator object since it started (joins go to its shards): for the load test.
     coordinator_calls: { lends: stats.lends, seals: stats.seals, views: stats.views, claims: stats.claims },
     // At the configured pace; the active-shopper cap and sell-out can only make it shorter or moot.
@@ -79,7 +80,8 @@ export async function eventStats(env: Env, db: HttpDatabase, event: EventRow) {
     waitlist,
     waitlist_offers_out: pace.offers_out,
     hold_to_paid: { ended: pace.holds_ended, paid: pace.holds_paid, ratio: pace.holds_ended > 0 ? pace.holds_paid / pace.holds_ended : null },
-    queue: { waiting: queue.waiting, admitted: queue.admitted, active: queue.active, estimated_clear_seconds: queue.estimated_clear_seconds },
+    // released (people let in) and coordinator_calls (what reached the room's coordinator object) are for load:waiting-room.
+    queue: { waiting: queue.waiting, admitted: queue.admitted, active: queue.active, released: queue.released, estimated_clear_seconds: queue.estimated_clear_seconds, coordinator_calls: queue.coordinator_calls },
     // What the reconciliation cron found TierInventory and the ledger disagreeing on, until they agree again.
     reconciliation: { ok: findings.length === 0, findings },
     rates: { orders_per_minute: pace.orders_last_minute, admitted_per_minute: queue.admitted_last_minute, scans_per_minute: pace.scans_last_minute },

@@ -189,7 +189,8 @@ async function main(): Promise<void> {
     const commitment: string = before.body.commitment;
     if (before.body.seed !== null) violate("the seed was published before the opening");
 
-    const coordinatorCalls = async () => (await request("GET", `${room}/stats`, undefined, auth)).body?.queue?.coordinator_calls as Record<string, number> | undefined;
+    const queueStats = async () => (await request("GET", `${room}/stats`, undefined, auth)).body?.queue as { released?: number; coordinator_calls?: Record<string, number> } | undefined;
+    const coordinatorCalls = async () => (await queueStats())?.coordinator_calls;
     const callsBefore = await coordinatorCalls();
 
     // --- joins
@@ -235,6 +236,8 @@ async function main(): Promise<void> {
     while (Date.now() < opensAt + 1_500) await new Promise((r) => setTimeout(r, 200));
     const statusLatency: number[] = [];
     const watermarks: { at: number; value: number }[] = [];
+    // People let in, as the coordinator counts them (the watermark also jumps holes: positions lent, never given out).
+    const releasedAtStart = { at: Date.now(), people: (await queueStats())?.released };
     const pollStart = Date.now();
     const pollEnd = Math.min(runDeadline, pollStart + POLL_SECONDS * 1000);
     // Everyone's first poll after the opening is due at once, in a random order: the burst.
@@ -288,6 +291,7 @@ async function main(): Promise<void> {
       return true;
     });
     const pollSeconds = (Date.now() - pollStart) / 1000;
+    const releasedAtEnd = { at: Date.now(), people: (await queueStats())?.released };
 
     // --- checks
     const byPosition = new Map<number, Person>();
@@ -345,7 +349,14 @@ async function main(): Promise<void> {
     // --- figures
     const firstWatermark = watermarks.reduce((min, w) => (w.at < min.at ? w : min), watermarks[0] ?? { at: pollStart, value: 0 });
     const lastWatermark = watermarks.reduce((max, w) => (w.value > max.value ? w : max), firstWatermark);
-    const releasedPerMinute = lastWatermark.at > firstWatermark.at ? ((lastWatermark.value - firstWatermark.value) * 60_000) / (lastWatermark.at - firstWatermark.at) : Number.NaN;
+    // The watermark's slope between polls is not a release rate: it counts holes (positions lent to a
+    // shard and never given out) and each reading is a view up to a second old, timed when its answer
+    // arrived (seconds later under load). The rate is people released by the coordinator over the window.
+    const watermarkPerMinute = lastWatermark.at > firstWatermark.at ? ((lastWatermark.value - firstWatermark.value) * 60_000) / (lastWatermark.at - firstWatermark.at) : Number.NaN;
+    const releasedPerMinute =
+      releasedAtStart.people !== undefined && releasedAtEnd.people !== undefined && releasedAtEnd.at > releasedAtStart.at
+        ? ((releasedAtEnd.people - releasedAtStart.people) * 60_000) / (releasedAtEnd.at - releasedAtStart.at)
+        : Number.NaN;
     const admittedInWindow = admittedPeople.filter((p) => p.admittedAt! >= pollStart).length;
     const totalViews = counts.viewSources.memory! + counts.viewSources.cache! + counts.viewSources.object!;
     console.log("");
@@ -370,7 +381,8 @@ async function main(): Promise<void> {
           ["view from isolate memory / Cache API / object", `${counts.viewSources.memory} / ${counts.viewSources.cache} / ${counts.viewSources.object}`],
           ["polls that reached the object for the view", `${counts.viewSources.object} (${fmt((100 * counts.viewSources.object!) / Math.max(1, totalViews), 2)}%)`],
           ["polls that reached the object to claim access", `${counts.claimsReachingObject}`],
-          ["released (watermark) per minute vs configured", `${fmt(releasedPerMinute, 0)} vs ${ADMIT_PER_MINUTE}`],
+          ["people released per minute (coordinator's count) vs configured", `${fmt(releasedPerMinute, 0)} vs ${ADMIT_PER_MINUTE} (${releasedAtStart.people ?? "–"} → ${releasedAtEnd.people ?? "–"})`],
+          ["watermark positions per minute (includes holes; not a rate)", fmt(watermarkPerMinute, 0)],
           ["admitted (access taken) in the window", `${admittedInWindow} → ${fmt((admittedInWindow * 60) / pollSeconds, 0)}/min`],
           ["final watermark / lowest place last told to wait", `${finalWatermark} / ${Number.isFinite(lowestWaiting) ? lowestWaiting : "–"}`],
           ["pre-queue places checked against the draw", `${drawChecked}`],

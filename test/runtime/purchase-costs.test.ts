@@ -3,7 +3,8 @@
  * (GET /api/v1/dev/costs, APP_ENV=development): Stripe's three webhook events of one purchase, and
  * the Queue consumer's work for it (the confirmation mail and an organization's `order.paid`
  * delivery), each within a bound on Postgres round trips. Counts, not times. The outcomes are checked
- * beside the counts: one mail, one signed delivery, the order confirmed once, redeliveries harmless.
+ * beside the counts: one mail whose QR images are the tickets' symbols, one delivery, the order confirmed
+ * once, redeliveries harmless; and a mail queued many times is sent once.
  */
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
@@ -14,6 +15,7 @@ import * as schema from "../../db/schema";
 import { createStripe } from "../../workers/adapters/stripe";
 import type { Costs } from "../../workers/cost-count";
 import entry from "../../workers/index";
+import { QR_QUIET_ZONE, ticketQrMatrix } from "../../workers/tickets/qr";
 import { db, uniqueName } from "./fixtures";
 import { call } from "./http";
 import { getOrder, pay, publishedEvent, register, registration } from "./purchase-helpers";
@@ -53,9 +55,59 @@ async function until<T>(what: string, check: () => Promise<T | undefined>): Prom
   throw new Error(`gave up waiting for ${what}`);
 }
 
-async function mailsTo(to: string): Promise<{ subject: string }[]> {
+interface SentMailView {
+  subject: string;
+  attachments: { content: string; content_type: string; content_id: string | null }[];
+}
+
+async function mailsTo(to: string): Promise<SentMailView[]> {
   const response = await fetch(`${inject("stackUrls").mail}/api/emails?to=${encodeURIComponent(to)}`);
-  return ((await response.json()) as { data: { subject: string }[] }).data;
+  return ((await response.json()) as { data: SentMailView[] }).data;
+}
+
+/**
+ * The dark pixels of a 1-bit grayscale PNG drawn in workerd (workers/mail/qr-png.ts), as a string of
+ * 0/1 rows, read with the platform's DecompressionStream (chunk CRCs are checked by pngjs in the unit
+ * test, where zxing also scans these pictures back to their tokens).
+ */
+async function pngBits(base64: string): Promise<string> {
+  const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+  const view = new DataView(bytes.buffer);
+  let width = 0;
+  const idat: Uint8Array[] = [];
+  for (let at = 8; at < bytes.length; ) {
+    const length = view.getUint32(at);
+    const type = String.fromCharCode(...bytes.subarray(at + 4, at + 8));
+    if (type === "IHDR") {
+      width = view.getUint32(at + 8);
+      expect([...bytes.subarray(at + 16, at + 18)]).toEqual([1, 0]); // 1 bit, grayscale
+    }
+    if (type === "IDAT") idat.push(bytes.subarray(at + 8, at + 8 + length));
+    at += 12 + length;
+  }
+  const raw = new Uint8Array(await new Response(new Blob(idat).stream().pipeThrough(new DecompressionStream("deflate"))).arrayBuffer());
+  const rowBytes = 1 + Math.ceil(width / 8);
+  let bits = "";
+  for (let y = 0; y < width; y++) {
+    expect(raw[y * rowBytes]).toBe(0); // filter: none
+    for (let x = 0; x < width; x++) bits += (raw[y * rowBytes + 1 + (x >> 3)]! >> (7 - (x & 7))) & 1 ? "0" : "1";
+  }
+  return bits;
+}
+
+/** The same picture expected from a token: its symbol, 4 pixels a module, inside the quiet zone. */
+function symbolBits(token: string): string {
+  const { size, data } = ticketQrMatrix(token);
+  const side = (size + 2 * QR_QUIET_ZONE) * 4;
+  let bits = "";
+  for (let y = 0; y < side; y++) {
+    for (let x = 0; x < side; x++) {
+      const row = Math.floor(y / 4) - QR_QUIET_ZONE;
+      const col = Math.floor(x / 4) - QR_QUIET_ZONE;
+      bits += row >= 0 && col >= 0 && row < size && col < size && data[row * size + col] ? "1" : "0";
+    }
+  }
+  return bits;
 }
 
 describe("the cost of a purchase after pay returns", () => {
@@ -74,7 +126,11 @@ describe("the cost of a purchase after pay returns", () => {
 
     // The Queue consumer (the real one: pay published the outbox) sends the mail and the delivery.
     const [mail] = await until("the confirmation mail", async () => ((await mailsTo(email)).length > 0 ? mailsTo(email) : undefined));
-    expect(mail!.subject).toMatch(/./);
+    // Its QR images, drawn in workerd, are exactly the symbols of the tickets pay returned.
+    const images = mail!.attachments.filter((a) => a.content_type === "image/png");
+    expect(images).toHaveLength(2);
+    const drawn = await Promise.all(images.map((image) => pngBits(image.content)));
+    expect(drawn.sort()).toEqual((paid.body.tickets as { token: string }[]).map((t) => symbolBits(t.token)).sort());
     const [delivery] = await until("the order.paid delivery", async () => {
       const got = await receivedBy(inbox);
       return got.length > 0 ? got : undefined;

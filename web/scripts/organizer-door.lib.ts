@@ -11,41 +11,18 @@ import { askToConfirm } from "./confirm-dialog.lib";
 import { h } from "./elements.lib";
 import { clearErrorsOnEdit, clearFieldErrors, problemMessage, showFieldErrors, showFormProblem } from "./field-errors.lib";
 import { copyText, whileBusy } from "./form-controls.lib";
-import { organizerApi } from "./organizer-session.lib";
+import { answer, type Answer } from "./api-client.lib";
+import { organizerClient } from "./organizer-session.lib";
 
-export interface CheckinList {
-  checkin_list_id: string;
-  name: string;
-  tier_ids: string[] | null;
-  main: boolean;
-  checked_in: number;
-}
-
-export interface Device {
-  device_id: string;
-  name: string;
-  checkin_list_id: string;
-  checkin_list_name: string;
-  created_at: string;
-  last_seen_at: string | null;
-  revoked_at: string | null;
-  scans: number;
-  admitted: number;
-  rejected: number;
-  conflicts: number;
-  device_token?: string;
-  enroll_url?: string;
-}
+type EventCalls = (typeof organizerClient.events)[":eventId"];
+export type CheckinList = Answer<EventCalls["checkin-lists"]["$get"]>["checkin_lists"][number];
+export type Device = Answer<EventCalls["devices"]["$get"]>["devices"][number];
+type Stats = Answer<EventCalls["stats"]["$get"]>;
 
 interface DoorEvent {
   event_id: string;
   status: string;
   tiers: { tier_id: string; name: string }[];
-}
-
-interface Stats {
-  checked_in: number;
-  tiers: { sold: number }[];
 }
 
 const $ = <T extends HTMLElement = HTMLElement>(selector: string) => document.querySelector<T>(selector)!;
@@ -124,14 +101,22 @@ export class DoorPanel {
     return `/api/v1/events/${encodeURIComponent(this.event!.event_id)}`;
   }
 
+  private calls(): EventCalls {
+    return organizerClient.events[":eventId"];
+  }
+
+  private param(): { param: { eventId: string } } {
+    return { param: { eventId: this.event!.event_id } };
+  }
+
   async refresh(): Promise<void> {
     if (!this.event) return;
     const base = this.base();
     try {
       const [stats, { checkin_lists }, { devices }] = await Promise.all([
-        organizerApi<Stats>(`${base}/stats`),
-        organizerApi<{ checkin_lists: CheckinList[] }>(`${base}/checkin-lists`),
-        organizerApi<{ devices: Device[] }>(`${base}/devices`),
+        answer(this.calls().stats.$get(this.param())),
+        answer(this.calls()["checkin-lists"].$get(this.param())),
+        answer(this.calls().devices.$get(this.param())),
       ]);
       this.lists = checkin_lists;
       this.renderFigures(stats);
@@ -223,10 +208,7 @@ export class DoorPanel {
     if (problems.length > 0) return this.refuse(form, problems);
     try {
       const created = await whileBusy(form.querySelector("button")!, "Adding…", () =>
-        organizerApi<CheckinList>(`${this.base()}/checkin-lists`, {
-          method: "POST",
-          body: JSON.stringify(tierIds.length > 0 ? { name, tier_ids: tierIds } : { name }),
-        }),
+        answer(this.calls()["checkin-lists"].$post({ ...this.param(), json: tierIds.length > 0 ? { name, tier_ids: tierIds } : { name } })),
       );
       form.reset();
       await this.refresh();
@@ -243,10 +225,7 @@ export class DoorPanel {
     if (!name) return this.refuse(form, [{ field: "name", message: "Name the device, so you know which phone to revoke if it goes missing." }]);
     try {
       const created = await whileBusy(form.querySelector("button")!, "Adding…", () =>
-        organizerApi<Device>(`${this.base()}/devices`, {
-          method: "POST",
-          body: JSON.stringify(listId ? { name, checkin_list_id: listId } : { name }),
-        }),
+        answer(this.calls().devices.$post({ ...this.param(), json: listId ? { name, checkin_list_id: listId } : { name } })),
       );
       $<HTMLInputElement>("#device-name").value = "";
       await this.refresh();
@@ -273,7 +252,7 @@ export class DoorPanel {
     if (!sure) return;
     try {
       await whileBusy(button, "Revoking…", () =>
-        organizerApi(`${this.base()}/devices/${encodeURIComponent(device.device_id)}`, { method: "DELETE" }),
+        answer(this.calls().devices[":deviceId"].$delete({ param: { eventId: this.event!.event_id, deviceId: device.device_id } })),
       );
       await this.refresh();
       showStatus($("#door-status"), `“${device.name}” is revoked.`, "success");

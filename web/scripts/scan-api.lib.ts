@@ -4,6 +4,8 @@
  * `Unreachable`, which sends the page to offline mode; a revoked or unknown device is `DeviceRefused`,
  * which stops scanning; anything else the API refuses is a `DoorApiError` with its code.
  */
+import { hc, type ClientResponse } from "hono/client";
+import type { ApiType } from "../../workers/app";
 import type { DoorBundle, Verdict } from "./scan-verdict.lib";
 import type { QueuedScan } from "./scan-store.lib";
 
@@ -39,19 +41,24 @@ export interface SyncResult extends ServerVerdict {
   conflict: boolean;
 }
 
-async function call<T>(token: string, path: string, init: { method?: string; body?: unknown; timeoutMs: number }): Promise<T> {
+type DoorCalls = ReturnType<typeof hc<ApiType>>["checkin"];
+
+/**
+ * One call through hono's typed client (so the answer is the route's type), with the device token,
+ * a deadline, and the door's reading of failures.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function call<T>(token: string, timeoutMs: number, send: (door: DoorCalls) => Promise<ClientResponse<T, number, any>>): Promise<T> {
   const abort = new AbortController();
-  const timer = setTimeout(() => abort.abort(), init.timeoutMs);
+  const timer = setTimeout(() => abort.abort(), timeoutMs);
+  const door = hc<ApiType>("/api/v1", {
+    headers: { Accept: "application/json", Authorization: `Bearer ${token}` },
+    fetch: (input: RequestInfo | URL, init?: RequestInit) => fetch(input, { ...init, signal: abort.signal, cache: "no-store" }),
+  }).checkin;
   let response: Response;
   let text: string;
   try {
-    response = await fetch(path, {
-      method: init.method ?? "GET",
-      headers: { Accept: "application/json", Authorization: `Bearer ${token}`, ...(init.body ? { "Content-Type": "application/json" } : {}) },
-      body: init.body ? JSON.stringify(init.body) : undefined,
-      signal: abort.signal,
-      cache: "no-store",
-    });
+    response = (await send(door)) as unknown as Response;
     text = await response.text();
   } catch {
     throw new Unreachable(abort.signal.aborted ? "The server took too long to answer." : "No network.");
@@ -73,21 +80,20 @@ async function call<T>(token: string, path: string, init: { method?: string; bod
   throw new DoorApiError(code, message, body);
 }
 
-export function fetchBundle(token: string, since?: string): Promise<DoorBundle> {
-  const query = since ? `?since=${encodeURIComponent(since)}` : "";
-  return call<DoorBundle>(token, `/api/v1/checkin/bundle${query}`, { timeoutMs: SLOW_CALL_TIMEOUT_MS });
+export function fetchBundle(token: string, since?: string | null): Promise<DoorBundle> {
+  return call(token, SLOW_CALL_TIMEOUT_MS, (door) => door.bundle.$get({ query: since ? { since } : {} }));
 }
 
 export function scanOnline(token: string, scan: { token: string; nonce: string; scanned_at: string }): Promise<ServerVerdict> {
-  return call<ServerVerdict>(token, "/api/v1/checkin/scan", { method: "POST", body: scan, timeoutMs: SCAN_TIMEOUT_MS });
+  return call(token, SCAN_TIMEOUT_MS, (door) => door.scan.$post({ json: scan }));
 }
 
 export async function syncScans(token: string, scans: readonly QueuedScan[]): Promise<SyncResult[]> {
-  const body = { scans: scans.map(({ token, nonce, scanned_at, offline_verdict }) => ({ token, nonce, scanned_at, offline_verdict })) };
-  const { results } = await call<{ results: SyncResult[] }>(token, "/api/v1/checkin/sync", { method: "POST", body, timeoutMs: SLOW_CALL_TIMEOUT_MS });
+  const json = { scans: scans.map(({ token, nonce, scanned_at, offline_verdict }) => ({ token, nonce, scanned_at, offline_verdict })) };
+  const { results } = await call(token, SLOW_CALL_TIMEOUT_MS, (door) => door.sync.$post({ json }));
   return results;
 }
 
 export function undoScan(token: string, nonce: string): Promise<{ undone: boolean; ticket_id: string }> {
-  return call(token, "/api/v1/checkin/undo", { method: "POST", body: { nonce }, timeoutMs: SCAN_TIMEOUT_MS * 2 });
+  return call(token, SCAN_TIMEOUT_MS * 2, (door) => door.undo.$post({ json: { nonce } }));
 }

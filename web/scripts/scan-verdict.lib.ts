@@ -35,7 +35,8 @@ export interface DoorBundle {
   tiers: { tier_id: string; name: string }[];
   keys: JSONWebKeySet;
   revocations: string[];
-  revocations_cursor: string;
+  /** Null until a revocation was seen (the first bundle of an event with none). */
+  revocations_cursor: string | null;
   revocations_complete: boolean;
   server_time: string;
 }

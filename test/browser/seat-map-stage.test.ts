@@ -191,6 +191,8 @@ describe.each([
     expect(await picker.locator(".stage-label").textContent()).toBe("MAIN STAGE");
     expect(await stallsChoice.locator(".picker-legend > span:not([hidden])").allTextContents()).toEqual(["Available", "Your seats", "On hold", "Sold", "Main stage"]);
     expect(await picker.locator('g.seat[data-label="A1"]').getAttribute("aria-label")).toBe("Seat A1, Stalls, available");
+    // Said for those who cannot see the drawing (the map's decor and legend are hidden from them).
+    expect(await stallsChoice.locator(".stage-note").textContent()).toBe("Main stage: below the seats.");
     const scroller = stallsChoice.locator(".seat-picker-map");
     expect(await scroller.evaluate((el) => el.scrollWidth <= el.clientWidth + 1)).toBe(true);
     await shoot(attendee, stallsChoice.locator(".seat-picker"), `seat-map-stage-picker-${size}`);
@@ -208,6 +210,7 @@ describe.each([
     await expectStage(balcony, "above");
     await expectInsideMap(balcony);
     expect(await balcony.locator(".stage-label").textContent()).toBe("STAGE");
+    expect(await balconyChoice.locator(".stage-note").textContent()).toBe("Stage: above the seats.");
     expect(await balconyChoice.locator(".picker-legend > span:not([hidden])").allTextContents()).toEqual(["Available", "Your seats", "On hold", "Sold", "Stage"]);
   });
 });

@@ -85,3 +85,10 @@ export function stageBox(stage: Stage): Box {
 export function unionBox(a: Box, b: Box): Box {
   return { minX: Math.min(a.minX, b.minX), minY: Math.min(a.minY, b.minY), maxX: Math.max(a.maxX, b.maxX), maxY: Math.max(a.maxY, b.maxY) };
 }
+
+const WHERE: Record<StageSide, string> = { top: "above the seats", bottom: "below the seats", left: "to the left of the seats", right: "to the right of the seats" };
+
+/** "Main stage: below the seats.", for those who cannot see the map. */
+export function stageSentence(label: string, side: StageSide | undefined): string {
+  return `${label}: ${side ? WHERE[side] : "among the seats"}.`;
+}

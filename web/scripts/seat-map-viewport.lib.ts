@@ -11,7 +11,7 @@
 import { h } from "./elements.lib";
 import { stageShape } from "./seat-map-canvas.lib";
 import { boundsOf, typicalSpacing, type Seat } from "./seat-map.lib";
-import { sideOf, stageBox, stageOrDefault, unionBox, type Stage } from "./seat-map-stage.lib";
+import { sideOf, stageBox, stageOrDefault, STAGE_SIDES, unionBox, type Stage, type StageSide } from "./seat-map-stage.lib";
 
 const SVG = "http://www.w3.org/2000/svg";
 /** Apple and WCAG 2.5.5: a touch target of at least 44 × 44 CSS px. */
@@ -68,6 +68,11 @@ export class SeatMapViewport {
       });
     }
     new ResizeObserver(() => this.refit()).observe(this.scroller);
+  }
+
+  /** Which side of the seats the stage drawn last is on (undefined: among them). */
+  get stageSide(): StageSide | undefined {
+    return STAGE_SIDES.find((side) => side === this.svg.dataset.stageSide);
   }
 
   /** Whether a tap lands on a seat big enough to be the one meant. */

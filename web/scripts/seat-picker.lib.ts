@@ -11,7 +11,7 @@ import { h } from "./elements.lib";
 import { listSeats } from "./order-problems.lib";
 import { SeatMapCanvas } from "./seat-map-canvas.lib";
 import type { Seat } from "./seat-map.lib";
-import { DEFAULT_STAGE_LABEL, type Stage } from "./seat-map-stage.lib";
+import { DEFAULT_STAGE_LABEL, stageSentence, type Stage } from "./seat-map-stage.lib";
 import { SeatMapViewport } from "./seat-map-viewport.lib";
 import { nearestSeatToward } from "./seat-picker-keys.lib";
 
@@ -51,6 +51,8 @@ export class SeatPicker {
   private readonly scroller: HTMLElement;
   private readonly legendAccessible: HTMLElement;
   private readonly legendStage: HTMLElement;
+  /** Where the stage is, for those who cannot see the map (drawing and legend are hidden from them). */
+  private readonly stageNote: HTMLElement;
   /** How the last press began: a finger on a map too small to tap precisely zooms instead. */
   private pointerType = "mouse";
   private readonly message: HTMLElement;
@@ -78,12 +80,14 @@ export class SeatPicker {
     this.scroller.append(h("p", { className: "seatmap-empty" }, "Loading the seat map…"));
     this.legendAccessible = h("span", { hidden: true }, h("span", { className: "key key-accessible" }), "Wheelchair accessible");
     this.legendStage = h("span", { className: "legend-stage-name" }, DEFAULT_STAGE_LABEL);
+    this.stageNote = h("p", { className: "sr-only stage-note" });
     this.message = h("p", { className: "seat-picker-message", role: "status", "aria-live": "polite" });
     this.stale = h("p", { className: "hint", hidden: true }, "Seat availability could not be refreshed. Retrying…");
     this.element = h(
       "div",
       { className: "seat-picker", "data-field": "seats" },
       h("p", { className: "hint" }, `Tap seats to choose up to ${options.maxPerOrder}. Tap again to let one go.`),
+      this.stageNote,
       this.viewport.element,
       h(
         "div",
@@ -196,6 +200,7 @@ export class SeatPicker {
       this.canvas.draw(seats);
       this.viewport.frame(seats, stage);
       this.legendStage.textContent = stage?.label ?? DEFAULT_STAGE_LABEL;
+      this.stageNote.textContent = stageSentence(stage?.label ?? DEFAULT_STAGE_LABEL, this.viewport.stageSide);
       this.legendAccessible.hidden = !seats.some((s) => s.accessible);
     }
     this.scroller.removeAttribute("aria-busy");

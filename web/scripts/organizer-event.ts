@@ -7,6 +7,8 @@
  * show their promo codes to roles that may read them (organizer-promo.lib).
  */
 import { ApiProblem, showStatus } from "./api.lib";
+import type { InferRequestType } from "hono/client";
+import { answer } from "./api-client.lib";
 import { askToConfirm } from "./confirm-dialog.lib";
 import { clearErrorsOnEdit, clearFieldErrors, problemMessage, showFieldErrors, showFormProblem } from "./field-errors.lib";
 import { whileBusy } from "./form-controls.lib";
@@ -15,9 +17,8 @@ import { DoorPanel } from "./organizer-door.lib";
 import { isSeated, statusBadge, type OrganizerEvent } from "./organizer-events.lib";
 import { PromoPanel } from "./organizer-promo.lib";
 import { followCancellation, SalesPanel, type Cancellation } from "./organizer-orders.lib";
-import { mountAccountBar, organizerApi, requireOrganizer } from "./organizer-session.lib";
+import { mountAccountBar, organizerClient, requireOrganizer } from "./organizer-session.lib";
 import { TierList } from "./organizer-tiers.lib";
-import type { Seat } from "./seat-map.lib";
 
 const form = document.querySelector<HTMLFormElement>("#event-form")!;
 const editable = document.querySelector<HTMLFieldSetElement>("#editable")!;
@@ -99,19 +100,25 @@ function show(loaded: OrganizerEvent | undefined): void {
  * published event to anyone); seat maps come from each seated tier's seat list.
  */
 async function loadEvent(id: string): Promise<OrganizerEvent> {
-  const { events } = await organizerApi<{ events: OrganizerEvent[] }>("/api/v1/organizers/me/events");
+  const { events } = await answer(organizerClient.organizers.me.events.$get());
   const mine = events.find((e) => e.event_id === id);
   if (!mine) throw new ApiProblem("NOT_FOUND", "You have no event with this id.", 404);
   const tiers = await Promise.all(
     mine.tiers.map(async (tier) => {
       if (!isSeated(tier) || (tier.seats?.length ?? 0) > 0) return tier;
-      const path = `/api/v1/events/${encodeURIComponent(id)}/tiers/${encodeURIComponent(tier.tier_id)}/seats`;
-      const { seats } = await organizerApi<{ seats: Seat[] }>(path);
+      const { seats } = await answer(organizerClient.events[":eventId"].tiers[":tierId"].seats.$get({ param: { eventId: id, tierId: tier.tier_id } }));
       return { ...tier, seats };
     }),
   );
   return { ...mine, tiers };
 }
+
+/**
+ * The form sends what was typed, blanks included, and lets the API name each missing or bad field
+ * (VALIDATION_FAILED's details land at the fields): its body is the routes' input only once valid.
+ */
+type CreateBody = InferRequestType<typeof organizerClient.events.$post>["json"];
+type EditBody = InferRequestType<(typeof organizerClient.events)[":eventId"]["$patch"]>["json"];
 
 /** Saves the form; true when the API accepted it. */
 async function save(): Promise<boolean> {
@@ -127,8 +134,8 @@ async function save(): Promise<boolean> {
   try {
     const saved = await whileBusy(saveButton, "Saving…", () =>
       event
-        ? organizerApi<OrganizerEvent>(`/api/v1/events/${encodeURIComponent(event.event_id)}`, { method: "PATCH", body: JSON.stringify(body) })
-        : organizerApi<OrganizerEvent>("/api/v1/events", { method: "POST", body: JSON.stringify(body) }),
+        ? answer(organizerClient.events[":eventId"].$patch({ param: { eventId: event.event_id }, json: body as EditBody }))
+        : answer(organizerClient.events.$post({ json: body as CreateBody })),
     );
     const created = !event;
     show(saved);
@@ -148,7 +155,7 @@ async function act(button: HTMLButtonElement, busyText: string, action: "publish
   if (!event) return undefined;
   try {
     const updated = await whileBusy(button, busyText, () =>
-      organizerApi<ActedEvent>(`/api/v1/events/${encodeURIComponent(event!.event_id)}/${action}`, { method: "POST" }),
+      answer(organizerClient.events[":eventId"][action].$post({ param: { eventId: event!.event_id } })),
     );
     show(updated);
     showStatus(status, done, action === "publish" ? "success" : "info");

@@ -3,6 +3,7 @@
  * context per page, JSON calls to the worker, and cancelling the test's events afterwards so the
  * public catalog is left as it was found.
  */
+import pg from "pg";
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from "playwright-core";
 import { afterAll, beforeAll, expect } from "vitest";
 import { launchChromium } from "./chromium";
@@ -134,4 +135,27 @@ export async function organizerWithEvent(base: string, spec: EventSpec = {}, can
   expect(published.status, JSON.stringify(published.body)).toBe(200);
   cancelAfterwards?.(eventId, apiKey);
   return { eventId, apiKey, email, password, startsAt, tierIds: Object.fromEntries(created.body.tiers.map((t) => [t.name, t.tier_id])) };
+}
+
+/** Signs in through the organizer's login page, sent on to the event's page, and waits for it. */
+export async function signInToEvent(base: string, page: Page, login: { email: string; password: string }, eventId: string): Promise<void> {
+  await page.goto(`${base}/organizer/login?next=${encodeURIComponent(`/organizer/event?id=${eventId}`)}`);
+  await page.fill("#email", login.email);
+  await page.fill("#password", login.password);
+  await page.click("#submit");
+  await page.waitForURL((url) => url.pathname === "/organizer/event");
+}
+
+/** The invitation token in the mail queued for `email` (read from the ledger's outbox). */
+export async function mailedInvitationToken(databaseUrl: string, email: string): Promise<string> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const rows = await client.query<{ payload: { text: string } }>("SELECT payload FROM outbox WHERE topic = 'mail' AND payload->>'to' = $1", [email]);
+    const token = /#token=(ao_invite_[\w-]+)/.exec(rows.rows[0]?.payload.text ?? "")?.[1];
+    if (!token) throw new Error(`no invitation mailed to ${email}`);
+    return token;
+  } finally {
+    await client.end();
+  }
 }

@@ -6,10 +6,9 @@
  * revoked and the API reports revoked, with no link left to enrol with.
  */
 import QRCode from "qrcode";
-import type { Page } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
 import type { CheckinList, Device } from "../../web/scripts/organizer-door.lib";
-import { organizerWithEvent, useChromium } from "./harness";
+import { organizerWithEvent, signInToEvent, useChromium } from "./harness";
 
 const base = inject("browserStack").worker;
 const PASSWORD = "door keeper password";
@@ -27,20 +26,12 @@ async function publishedEvent() {
   return { ...event, standingId: event.tierIds.Standing!, vipId: event.tierIds.VIP! };
 }
 
-async function signInTo(page: Page, email: string, path: string): Promise<void> {
-  await page.goto(`${base}/organizer/login?next=${encodeURIComponent(path)}`);
-  await page.fill("#email", email);
-  await page.fill("#password", PASSWORD);
-  await page.click("#submit");
-  await page.waitForURL((url) => url.pathname === "/organizer/event");
-}
-
 describe("the door on the organizer's event page", () => {
   it("adds a device with its enrolment QR and link, a list for one tier, and revokes the device", async () => {
     const { eventId, apiKey, email, vipId } = await publishedEvent();
     const page = await chromium.freshPage();
     await page.context().grantPermissions(["clipboard-read", "clipboard-write"], { origin: base });
-    await signInTo(page, email, `/organizer/event?id=${eventId}`);
+    await signInToEvent(base, page, { email, password: PASSWORD }, eventId);
     const failed: string[] = [];
     page.on("response", (r) => {
       if (r.status() >= 400) failed.push(`${r.status()} ${r.url()}`);

@@ -8,11 +8,9 @@
  * UX_SCREENSHOTS=1 writes docs/ux/organizer-promo-desktop.png (1280×800).
  */
 import { readFile } from "node:fs/promises";
-import pg from "pg";
-import type { Page } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
 import type { PromoCode } from "../../web/scripts/organizer-promo.lib";
-import { organizerWithEvent, postJson, unique, useChromium } from "./harness";
+import { mailedInvitationToken, organizerWithEvent, postJson, signInToEvent, unique, useChromium } from "./harness";
 
 const { worker: base, databaseUrl } = inject("browserStack");
 const DAY = 86_400_000;
@@ -26,27 +24,6 @@ async function getAs<T>(apiKey: string, path: string): Promise<T> {
   const response = await fetch(`${base}${path}`, { headers: { Authorization: `Bearer ${apiKey}` } });
   expect(response.status).toBe(200);
   return (await response.json()) as T;
-}
-
-async function signInTo(page: Page, email: string, path: string): Promise<void> {
-  await page.goto(`${base}/organizer/login?next=${encodeURIComponent(path)}`);
-  await page.fill("#email", email);
-  await page.fill("#password", PASSWORD);
-  await page.click("#submit");
-  await page.waitForURL((url) => url.pathname === "/organizer/event");
-}
-
-async function mailedInvitationToken(email: string): Promise<string> {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    const rows = await client.query<{ payload: { text: string } }>("SELECT payload FROM outbox WHERE topic = 'mail' AND payload->>'to' = $1", [email]);
-    const token = /#token=(ao_invite_[\w-]+)/.exec(rows.rows[0]?.payload.text ?? "")?.[1];
-    if (!token) throw new Error(`no invitation mailed to ${email}`);
-    return token;
-  } finally {
-    await client.end();
-  }
 }
 
 describe("promo codes on the organizer's event page", () => {
@@ -68,7 +45,7 @@ describe("promo codes on the organizer's event page", () => {
     const standingId = tierIds.Standing!;
 
     const page = await chromium.freshPage({ viewport: DESKTOP });
-    await signInTo(page, email, `/organizer/event?id=${eventId}`);
+    await signInToEvent(base, page, { email, password: PASSWORD }, eventId);
     const failed: string[] = [];
     page.on("response", (r) => {
       if (r.status() >= 400) failed.push(`${r.status()} ${r.url()}`);
@@ -189,7 +166,7 @@ describe("promo codes on the organizer's event page", () => {
     const financeEmail = `${unique("finance")}@example.test`;
     expect((await post("/api/v1/organizations/current/invitations", { email: financeEmail, role: "finance" }, apiKey)).status).toBe(201);
     const page = await chromium.freshPage({ viewport: DESKTOP });
-    await page.goto(`${base}/organizer/join#token=${await mailedInvitationToken(financeEmail)}`);
+    await page.goto(`${base}/organizer/join#token=${await mailedInvitationToken(databaseUrl, financeEmail)}`);
     await page.fill("#name", "Fin Ance");
     await page.fill("#password", PASSWORD);
     await page.click("#signup button[type=submit]");

@@ -7,10 +7,9 @@
  * UX_SCREENSHOTS=1 writes docs/ux/organizer-refund-{tickets,amount}-{desktop,phone}.png.
  */
 import { mkdir } from "node:fs/promises";
-import pg from "pg";
 import type { Page } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
-import { PHONE, postJson, unique, useChromium } from "./harness";
+import { mailedInvitationToken, organizerWithEvent, PHONE, postJson, signInToEvent, unique, useChromium } from "./harness";
 
 const { worker: base, mail: outbox, databaseUrl } = inject("browserStack");
 const DAY = 86_400_000;
@@ -39,35 +38,22 @@ async function shoot(page: Page, name: string): Promise<void> {
 
 /** A published seated event (row B, €30 a seat) and a paid order of seats B1 and B2. */
 async function paidOrder(buyerName: string) {
-  const email = `${unique("owner")}@example.test`;
-  const organizer = await post<{ api_key: string }>("/api/v1/organizers", { name: "Refund Dialog", email, password: PASSWORD });
-  expect(organizer.status).toBe(201);
-  const apiKey = organizer.body.api_key;
-  const startsAt = new Date(Date.now() + 20 * DAY);
   const seats = Array.from({ length: 4 }, (_, i) => ({ label: `B${i + 1}`, section: "Stalls", row: "B", number: i + 1, x: i * 30, y: 60 }));
-  const created = await post<{ event_id: string; tiers: { tier_id: string }[] }>(
-    "/api/v1/events",
+  const { eventId, apiKey, email, tierIds } = await organizerWithEvent(
+    base,
     {
+      organizer: "Refund Dialog",
+      password: PASSWORD,
       title: `Refund Recital ${unique("")}`,
-      description: "Two seats, refunded in two steps.",
-      category: "music",
-      venue: { name: "Recital Hall", city: "Porto", address: "3 Rua Alta" },
-      starts_at: startsAt.toISOString(),
-      ends_at: new Date(startsAt.getTime() + 2 * 3_600_000).toISOString(),
-      timezone: "Europe/Lisbon",
-      currency: "eur",
-      refund_policy: { schedule: [] },
+      startsAt: new Date(Date.now() + 20 * DAY),
       tiers: [{ name: "Stalls", price: 3000, seats }],
+      extra: { description: "Two seats, refunded in two steps.", venue: { name: "Recital Hall", city: "Porto", address: "3 Rua Alta" }, refund_policy: { schedule: [] } },
     },
-    apiKey,
+    chromium.cancelAfterwards,
   );
-  expect(created.status, JSON.stringify(created.body)).toBe(201);
-  const eventId = created.body.event_id;
-  expect((await post(`/api/v1/events/${eventId}/publish`, undefined, apiKey)).status).toBe(200);
-  chromium.cancelAfterwards(eventId, apiKey);
   const buyer = `${unique("buyer")}@example.test`;
   const registered = await post<{ order_id: string; order_token: string }>(`/api/v1/events/${eventId}/register`, {
-    tier_id: created.body.tiers[0]!.tier_id,
+    tier_id: tierIds.Stalls!,
     quantity: 2,
     seats: ["B1", "B2"],
     idempotency_key: crypto.randomUUID(),
@@ -78,27 +64,6 @@ async function paidOrder(buyerName: string) {
   return { eventId, apiKey, email, buyer };
 }
 
-async function signInTo(page: Page, email: string, eventId: string): Promise<void> {
-  await page.goto(`${base}/organizer/login?next=${encodeURIComponent(`/organizer/event?id=${eventId}`)}`);
-  await page.fill("#email", email);
-  await page.fill("#password", PASSWORD);
-  await page.click("#submit");
-  await page.waitForURL((url) => url.pathname === "/organizer/event");
-}
-
-async function mailedInvitationToken(email: string): Promise<string> {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    const rows = await client.query<{ payload: { text: string } }>("SELECT payload FROM outbox WHERE topic = 'mail' AND payload->>'to' = $1", [email]);
-    const token = /#token=(ao_invite_[\w-]+)/.exec(rows.rows[0]?.payload.text ?? "")?.[1];
-    if (!token) throw new Error(`no invitation mailed to ${email}`);
-    return token;
-  } finally {
-    await client.end();
-  }
-}
-
 describe("the organizer's refund dialog", () => {
   it.each([
     { size: "desktop", viewport: DESKTOP, name: "Tess Desktop" },
@@ -106,7 +71,7 @@ describe("the organizer's refund dialog", () => {
   ])("refunds one ticket of two, then the rest as a typed amount; the attendee gets a mail for each ($size)", async ({ size, viewport, name }) => {
     const { eventId, email, buyer } = await paidOrder(name);
     const page = await chromium.freshPage({ viewport });
-    await signInTo(page, email, eventId);
+    await signInToEvent(base, page, { email, password: PASSWORD }, eventId);
     const row = () => page.locator("#orders .sales-row", { hasText: name });
     await row().waitFor();
 
@@ -157,7 +122,7 @@ describe("the organizer's refund dialog", () => {
     const financeEmail = `${unique("finance")}@example.test`;
     expect((await post("/api/v1/organizations/current/invitations", { email: financeEmail, role: "finance" }, apiKey)).status).toBe(201);
     const page = await chromium.freshPage({ viewport: DESKTOP });
-    await page.goto(`${base}/organizer/join#token=${await mailedInvitationToken(financeEmail)}`);
+    await page.goto(`${base}/organizer/join#token=${await mailedInvitationToken(databaseUrl, financeEmail)}`);
     await page.locator("#signup:not([hidden])").waitFor();
     await page.fill("#name", "Fin Ance");
     await page.fill("#password", PASSWORD);

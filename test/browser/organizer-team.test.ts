@@ -4,26 +4,12 @@
  * finance may (the audit log, no team or API keys). The owner then changes their role, and the
  * page refuses to remove the organization's last owner with the API's own sentence.
  */
-import pg from "pg";
 import type { Page } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
-import { postJson, unique, useChromium } from "./harness";
+import { mailedInvitationToken, postJson, unique, useChromium } from "./harness";
 
 const { worker: base, databaseUrl } = inject("browserStack");
 const chromium = useChromium(base);
-
-async function mailedInvitationToken(email: string): Promise<string> {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    const rows = await client.query<{ payload: { to: string; text: string } }>("SELECT payload FROM outbox WHERE topic = 'mail' AND payload->>'to' = $1", [email]);
-    const token = /#token=(ao_invite_[\w-]+)/.exec(rows.rows[0]?.payload.text ?? "")?.[1];
-    if (!token) throw new Error(`no invitation mailed to ${email}`);
-    return token;
-  } finally {
-    await client.end();
-  }
-}
 
 async function signIn(page: Page, email: string, password: string): Promise<void> {
   await page.goto(`${base}/organizer/login`);
@@ -56,7 +42,7 @@ describe("organizer team", () => {
     await expect.poll(() => owner.locator("#invitations").textContent()).toContain(financeEmail);
 
     const invited = await chromium.freshPage();
-    await invited.goto(`${base}/organizer/join#token=${await mailedInvitationToken(financeEmail)}`);
+    await invited.goto(`${base}/organizer/join#token=${await mailedInvitationToken(databaseUrl, financeEmail)}`);
     await expect.poll(() => invited.locator("#join-what").textContent()).toContain(`join ${organization} as finance`);
     // The form shows once the page knows nobody is signed in here, with the invited address filled in.
     await invited.locator("#signup:not([hidden])").waitFor();

@@ -99,15 +99,18 @@ export interface Confirmation {
 
 export type ConfirmResult =
   | { confirmed: false }
-  | { confirmed: true; orderCode: string; outbox: { id: number; payload: unknown }[] }
+  /** `ticketOrder`: the ticket ids as ticketsOfOrder lists them (seat label in the database's collation, then id). */
+  | { confirmed: true; orderCode: string; ticketOrder: string[]; outbox: { id: number; payload: unknown }[] }
   /** The code is another order's of the event: nothing was written; try the next candidate. */
   | { confirmed: false; codeTaken: true };
+
+type Row = { order_code: string | null; ticket_order: string[] | null; outbox: { id: number; payload: unknown }[] | null };
 
 /** Confirms a pending order and writes everything that goes with it, or writes nothing (see top). */
 export async function confirmPaidOrder(db: HttpDatabase, c: Confirmation): Promise<ConfirmResult> {
   const tickets = JSON.stringify(c.tickets.map((t) => ({ id: t.id, order_item_id: t.orderItemId, seat_label: t.seatLabel, kid: t.kid, token: t.token })));
   try {
-    const result = await db.execute<{ order_code: string | null; outbox: { id: number; payload: unknown }[] | null }>(sql`
+    const result = await db.execute<Row>(sql`
       WITH confirmed AS (
         UPDATE orders SET status = 'confirmed', confirmed_at = ${c.confirmedAt.toISOString()}::timestamptz, updated_at = now(),
           order_code = coalesce(order_code, ${c.orderCode})
@@ -117,7 +120,7 @@ export async function confirmPaidOrder(db: HttpDatabase, c: Confirmation): Promi
         INSERT INTO tickets (id, order_id, event_id, tier_id, order_item_id, seat_label, attendee_name, kid, token)
         SELECT t.id, o.id, o.event_id, o.tier_id, t.order_item_id, t.seat_label, o.attendee_name, t.kid, t.token
         FROM confirmed o CROSS JOIN jsonb_to_recordset(${tickets}::jsonb) AS t(id uuid, order_item_id uuid, seat_label text, kid text, token text)
-        RETURNING id
+        RETURNING id, seat_label
       ), paid AS (
         UPDATE payments p SET status = 'succeeded', updated_at = now() FROM confirmed o WHERE p.order_id = o.id
         RETURNING p.id
@@ -130,11 +133,12 @@ export async function confirmPaidOrder(db: HttpDatabase, c: Confirmation): Promi
         RETURNING id, payload
       ), ${webhookEventCtes(c.orderPaid, sql`EXISTS (SELECT 1 FROM confirmed)`)}
       SELECT o.order_code,
+        (SELECT json_agg(i.id ORDER BY i.seat_label, i.id) FROM issued i) AS ticket_order,
         (SELECT json_agg(json_build_object('id', x.id, 'payload', x.payload)) FROM (SELECT id, payload FROM mail UNION ALL SELECT id, payload FROM wh_outbox) x) AS outbox
       FROM confirmed o`);
-    const row = (result.rows as { order_code: string | null; outbox: { id: number; payload: unknown }[] | null }[])[0];
+    const row = (result.rows as Row[])[0];
     if (!row) return { confirmed: false };
-    return { confirmed: true, orderCode: row.order_code!, outbox: row.outbox ?? [] };
+    return { confirmed: true, orderCode: row.order_code!, ticketOrder: row.ticket_order ?? [], outbox: row.outbox ?? [] };
   } catch (error) {
     if (isConstraintViolation(error, PG_UNIQUE_VIOLATION, "orders_event_code_key")) return { confirmed: false, codeTaken: true };
     throw error;

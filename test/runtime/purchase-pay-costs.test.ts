@@ -9,7 +9,7 @@ import * as schema from "../../db/schema";
 import type { Costs } from "../../workers/cost-count";
 import { db } from "./fixtures";
 import { call } from "./http";
-import { pay, publishedEvent, register, registration } from "./purchase-helpers";
+import { getOrder, pay, publishedEvent, register, registration, seatRow } from "./purchase-helpers";
 
 /** Upper bounds, Postgres round trips (docs/performance.md has before/after). */
 const PAY_ROUND_TRIPS = 4;
@@ -79,5 +79,27 @@ describe("the cost of register and pay", () => {
     const mails = await db().select().from(schema.outbox).where(eq(schema.outbox.dedupeKey, `order-confirmed:${orderId}`));
     expect(mails).toHaveLength(1);
     expect(mails[0]!.publishedAt).not.toBeNull();
+  });
+
+  it(`a seated order too: at most ${PAY_ROUND_TRIPS} round trips, and pay lists its tickets as the order view does`, async () => {
+    const { eventId, tiers } = await publishedEvent([{ name: "Stalls", price: 3000, seats: seatRow("A", 12) }]);
+    // Chosen so that the database's seat order (A1, A10, A11, A2 in text collation) is not the order given.
+    const seats = ["A2", "A11", "A1", "A10"];
+    const registered = await register(eventId, registration(tiers[0]!.tier_id, { quantity: seats.length, seats }));
+    expect(registered.status, JSON.stringify(registered.body)).toBe(201);
+    const before = await costs();
+    const paid = await pay(registered.body.order_id, registered.body.order_token);
+    expect(paid.status, JSON.stringify(paid.body)).toBe(200);
+    const payCost = spent(before, await costs(), "pay");
+    expect(payCost.transactions).toBe(0);
+    expect(payCost.trips).toBeLessThanOrEqual(PAY_ROUND_TRIPS);
+
+    const view = await getOrder(registered.body.order_id, registered.body.order_token);
+    expect(view.status).toBe(200);
+    const listed = (body: { tickets: { ticket_id: string; seat: string; token: string }[] }) => body.tickets.map((t) => [t.ticket_id, t.seat, t.token]);
+    expect(listed(paid.body)).toEqual(listed(view.body));
+    expect(paid.body.ticket_ids).toEqual(view.body.ticket_ids);
+    expect(paid.body.qr_codes).toHaveLength(seats.length);
+    expect([...paid.body.tickets.map((t: { seat: string }) => t.seat)].sort()).toEqual([...seats].sort());
   });
 });

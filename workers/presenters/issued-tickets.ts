@@ -6,11 +6,13 @@
 import { ticketQrSvg } from "../tickets/qr";
 
 /**
- * The answer of presentConfirmedOrder, for general-admission tickets just issued and committed by
- * this request, in ticketsOfOrder's order (one issued_at per transaction, then the id).
+ * The answer of presentConfirmedOrder, for tickets just issued and committed by this request, in
+ * ticketsOfOrder's order: `order` is their ids as the confirming statement listed them (seat label in
+ * the database's collation, one issued_at per statement, then the id).
  */
-export async function presentIssuedTickets(orderId: string, orderCode: string | null, unsorted: { id: string; token: string; seatLabel: string | null }[]) {
-  const issued = [...unsorted].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+export async function presentIssuedTickets(orderId: string, orderCode: string | null, unsorted: { id: string; token: string; seatLabel: string | null }[], order: string[]) {
+  const position = new Map(order.map((id, i) => [id, i]));
+  const issued = [...unsorted].sort((a, b) => (position.get(a.id) ?? 0) - (position.get(b.id) ?? 0));
   return {
     order_id: orderId,
     status: "confirmed" as "confirmed",

@@ -105,11 +105,11 @@ export async function finalizePaidOrder(env: Env, db: HttpDatabase, orderId: str
   if ("codeTaken" in result) throw new Error(`no free order code for ${order.id} after ${MAX_CODE_ATTEMPTS} candidates`);
   if (result.confirmed) {
     await Promise.all([sale.afterConfirm(env, db, order), settleQueuePass(env, event, order.holdId, "paid"), publishOwnOutbox(env, db, result.outbox)]);
-    // Confirmed here: the answer is what this statement wrote, so it is not read back. (Seated
-    // tickets are listed in the database's seat-label collation, so those are read back.)
-    if (issued.every((t) => t.seatLabel === null)) return presentIssuedTickets(order.id, result.orderCode, issued);
+    // Confirmed here: the answer is what this statement wrote, in the order the database lists it
+    // (seat labels in its collation), so nothing is read back.
+    return presentIssuedTickets(order.id, result.orderCode, issued, result.ticketOrder);
   }
-  // Confirmed by a concurrent finalize (or seated): answer what the database holds.
+  // Confirmed by a concurrent finalize: answer what that one wrote.
   return presentConfirmedOrder(db, (await findOrder(db, order.id))!);
 }
 

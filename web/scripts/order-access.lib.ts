@@ -5,7 +5,6 @@
  * confirmation mail's link, which carries it in the fragment (`/order?order=<id>#token=...`) —
  * fragments are never sent to a server, and this page strips it from the address bar at once.
  */
-import { api } from "./api.lib";
 import type { OrderView, PendingOrder } from "./api-client.lib";
 
 /** The statuses of an order that was paid: its page is the tickets, not the checkout. */
@@ -118,12 +117,4 @@ export function rememberAttendee(attendee: AttendeeDraft): void {
 
 export function attendeeDraft(): AttendeeDraft | undefined {
   return read<AttendeeDraft>(ATTENDEE_KEY);
-}
-
-/** An order call, authorized by the order token. */
-export function orderApi<T>(orderId: string, token: string, suffix = "", init: RequestInit = {}): Promise<T> {
-  return api<T>(`/api/v1/orders/${encodeURIComponent(orderId)}${suffix}`, {
-    ...init,
-    headers: { ...init.headers, Authorization: `Bearer ${token}` },
-  });
 }

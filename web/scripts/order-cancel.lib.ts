@@ -9,7 +9,7 @@ import { askToConfirm } from "./confirm-dialog.lib";
 import { h } from "./elements.lib";
 import { whileBusy } from "./form-controls.lib";
 import { payProblem } from "./order-problems.lib";
-import type { OrderView } from "./order-shapes.lib";
+import type { OrderView } from "./api-client.lib";
 
 export type CancelledOrder = Answer<(typeof apiClient.orders)[":orderId"]["cancel"]["$post"]>;
 

@@ -11,7 +11,10 @@ import { formatMoney, formatWhen } from "./format.lib";
 import { orderIdFromUrl, orderNote, orderTokenFor } from "./order-access.lib";
 import { pendingNotice } from "./order-cancel.lib";
 import { payProblem } from "./order-problems.lib";
-import type { OrderStatus, OrderView, SaleEvent, Ticket } from "./order-shapes.lib";
+import type { OrderView, SaleEvent } from "./api-client.lib";
+
+type OrderStatus = OrderView["status"];
+type Ticket = OrderView["tickets"][number];
 import { qrCodeElement, ticketClaims } from "./order-tickets.lib";
 import { showRefunds } from "./refund-panel.lib";
 

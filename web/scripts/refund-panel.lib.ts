@@ -10,8 +10,11 @@ import { h } from "./elements.lib";
 import { problemMessage } from "./field-errors.lib";
 import { whileBusy } from "./form-controls.lib";
 import { formatMoney } from "./format.lib";
-import { orderApi } from "./order-access.lib";
-import type { OrderView, RefundQuote, RefundRule } from "./order-shapes.lib";
+import { answer, apiClient, orderAuth, type OrderView } from "./api-client.lib";
+
+/** The event's refund policy applied to the tickets still valid, as of now; null unless the order is paid. */
+type RefundQuote = NonNullable<OrderView["refund_quote"]>;
+type RefundRule = RefundQuote["policy"]["schedule"][number];
 
 const $ = <T extends HTMLElement = HTMLElement>(selector: string) => document.querySelector<T>(selector)!;
 
@@ -157,7 +160,7 @@ async function refund(order: OrderView, token: string, quote: ChosenRefund, butt
   showStatus(status, "");
   try {
     await whileBusy(button, "Refunding…", () =>
-      orderApi(order.order_id, token, "/refund", { method: "POST", body: JSON.stringify({ ticket_ids: quote.ids }) }),
+      answer(apiClient.orders[":orderId"].refund.$post({ param: { orderId: order.order_id }, json: { ticket_ids: quote.ids } }, orderAuth(token))),
     );
   } catch (error) {
     if (error instanceof ApiProblem && error.code === "REFUND_NOT_ALLOWED") {

@@ -80,6 +80,7 @@ export interface EventSpec {
   password?: string;
   title?: string;
   startsAt?: Date;
+  durationHours?: number;
   /** Two general-admission tiers unless told otherwise: Standing (€15, 100) and VIP (€60, 20). */
   tiers?: TierSpec[];
   /** Anything else the event takes (venue, refund_policy, waitlist, …). */
@@ -121,7 +122,7 @@ export async function organizerWithEvent(base: string, spec: EventSpec = {}, can
       category: "music",
       venue: { name: "Quay Hall", city: "Porto", address: "1 Cais da Ribeira" },
       starts_at: startsAt.toISOString(),
-      ends_at: new Date(startsAt.getTime() + 4 * 3_600_000).toISOString(),
+      ends_at: new Date(startsAt.getTime() + (spec.durationHours ?? 4) * 3_600_000).toISOString(),
       timezone: "Europe/Lisbon",
       currency: "eur",
       tiers,

@@ -8,7 +8,7 @@
 import { mkdir } from "node:fs/promises";
 import type { Page } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
-import { PHONE, postJson, unique, useChromium } from "./harness";
+import { organizerWithEvent, PHONE, postJson, unique, useChromium } from "./harness";
 
 const base = inject("browserStack").worker;
 const DAY = 86_400_000;
@@ -24,31 +24,20 @@ async function shoot(page: Page, name: string): Promise<void> {
 }
 
 async function seatedEvent() {
-  const organizer = await post<{ api_key: string }>("/api/v1/organizers", { name: "Cancel Desk", email: `${unique("org")}@example.test`, password: "cancel desk password" });
-  expect(organizer.status).toBe(201);
-  const apiKey = organizer.body.api_key;
-  const startsAt = new Date(Date.now() + 15 * DAY);
   const seats = Array.from({ length: 6 }, (_, i) => ({ label: `E${i + 1}`, section: "Stalls", row: "E", number: i + 1, x: i * 30, y: 120 }));
-  const created = await post<{ event_id: string; tiers: { tier_id: string }[] }>(
-    "/api/v1/events",
+  const { eventId, tierIds } = await organizerWithEvent(
+    base,
     {
+      organizer: "Cancel Desk",
       title: `Second Thoughts ${unique("")}`,
-      description: "A play for people who change their minds.",
-      category: "theatre",
-      venue: { name: "Change Theatre", city: "Lisbon", address: "9 Rua Nova" },
-      starts_at: startsAt.toISOString(),
-      ends_at: new Date(startsAt.getTime() + 2 * 3_600_000).toISOString(),
-      timezone: "Europe/Lisbon",
-      currency: "eur",
+      startsAt: new Date(Date.now() + 15 * DAY),
+      durationHours: 2,
       tiers: [{ name: "Stalls", price: 2200, seats }],
+      extra: { description: "A play for people who change their minds.", category: "theatre", venue: { name: "Change Theatre", city: "Lisbon", address: "9 Rua Nova" } },
     },
-    apiKey,
+    chromium.cancelAfterwards,
   );
-  expect(created.status, JSON.stringify(created.body)).toBe(201);
-  const eventId = created.body.event_id;
-  expect((await post(`/api/v1/events/${eventId}/publish`, undefined, apiKey)).status).toBe(200);
-  chromium.cancelAfterwards(eventId, apiKey);
-  return { eventId, tierId: created.body.tiers[0]!.tier_id };
+  return { eventId, tierId: tierIds.Stalls! };
 }
 
 function hold(eventId: string, tierId: string, seats: string[], name: string) {

@@ -3,7 +3,7 @@
  * the checkout shows it with the price it was, and paying charges the discounted amount.
  */
 import { describe, expect, inject, it } from "vitest";
-import { postJson, unique, useChromium } from "./harness";
+import { organizerWithEvent, postJson, unique, useChromium } from "./harness";
 
 const base = inject("browserStack").worker;
 const DAY = 86_400_000;
@@ -12,28 +12,22 @@ const post = <T>(path: string, body: unknown, token?: string) => postJson<T>(bas
 
 describe("checkout with a promo code", () => {
   it("holds and charges the discounted price, and shows what it was", async () => {
-    const organizer = await post<{ api_key: string }>("/api/v1/organizers", { name: "Code Venue", email: `${unique("org")}@example.test`, password: "code venue password" });
-    const apiKey = organizer.body.api_key;
-    const startsAt = new Date(Date.now() + 60 * DAY);
-    const created = await post<{ event_id: string }>(
-      "/api/v1/events",
+    const { eventId, apiKey } = await organizerWithEvent(
+      base,
       {
+        organizer: "Code Venue",
         title: unique("Promo night "),
-        description: "A night with a code.",
-        category: "music",
-        venue: { name: "The Code Room", city: "Porto", address: "2 Rua Clara" },
-        starts_at: startsAt.toISOString(),
-        ends_at: new Date(startsAt.getTime() + 3 * 3_600_000).toISOString(),
-        timezone: "Europe/Lisbon",
-        currency: "eur",
-        refund_policy: { schedule: [{ until_hours_before_start: 24, percent: 100 }] },
+        startsAt: new Date(Date.now() + 60 * DAY),
+        durationHours: 3,
         tiers: [{ name: "GA", price: 4000, capacity: 20, max_per_order: 4 }],
+        extra: {
+          description: "A night with a code.",
+          venue: { name: "The Code Room", city: "Porto", address: "2 Rua Clara" },
+          refund_policy: { schedule: [{ until_hours_before_start: 24, percent: 100 }] },
+        },
       },
-      apiKey,
+      chromium.cancelAfterwards,
     );
-    const eventId = created.body.event_id;
-    expect((await post(`/api/v1/events/${eventId}/publish`, undefined, apiKey)).status).toBe(200);
-    chromium.cancelAfterwards(eventId, apiKey);
     expect((await post(`/api/v1/events/${eventId}/promo-codes`, { code: "HALF", percent_off: 50, max_uses: 5 }, apiKey)).status).toBe(201);
 
     const page = await chromium.freshPage();

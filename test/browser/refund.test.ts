@@ -9,7 +9,7 @@
 import { mkdir } from "node:fs/promises";
 import type { Page } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
-import { postJson, unique, useChromium } from "./harness";
+import { organizerWithEvent, postJson, unique, useChromium } from "./harness";
 
 const base = inject("browserStack").worker;
 const DAY = 86_400_000;
@@ -34,33 +34,21 @@ const post = <T>(path: string, body: unknown, token?: string) => postJson<T>(bas
 
 /** A published event by a new organizer: one GA tier at €20, starting `startsInDays` from now. */
 async function eventStarting(startsInDays: number, schedule: { until_hours_before_start: number; percent: number }[]) {
-  const email = `${unique("org")}@example.test`;
-  const organizer = await post<{ api_key: string }>("/api/v1/organizers", { name: "Refund Desk", email, password: PASSWORD });
-  expect(organizer.status).toBe(201);
-  const apiKey = organizer.body.api_key;
-  const startsAt = new Date(Date.now() + startsInDays * DAY);
   const title = `Harbour Lecture ${unique("")}`;
-  const created = await post<{ event_id: string; tiers: { tier_id: string }[] }>(
-    "/api/v1/events",
+  const { eventId, apiKey, email, tierIds } = await organizerWithEvent(
+    base,
     {
+      organizer: "Refund Desk",
+      password: PASSWORD,
       title,
-      description: "An evening lecture on harbours.",
-      category: "meetup",
-      venue: { name: "Harbour Hall", city: "Lisbon", address: "2 Cais do Sodré" },
-      starts_at: startsAt.toISOString(),
-      ends_at: new Date(startsAt.getTime() + 2 * 3_600_000).toISOString(),
-      timezone: "Europe/Lisbon",
-      currency: "eur",
-      refund_policy: { schedule },
+      startsAt: new Date(Date.now() + startsInDays * DAY),
+      durationHours: 2,
       tiers: [{ name: "GA", price: 2000, capacity: 20, max_per_order: 4 }],
+      extra: { description: "An evening lecture on harbours.", category: "meetup", venue: { name: "Harbour Hall", city: "Lisbon", address: "2 Cais do Sodré" }, refund_policy: { schedule } },
     },
-    apiKey,
+    chromium.cancelAfterwards,
   );
-  expect(created.status).toBe(201);
-  const eventId = created.body.event_id;
-  expect((await post(`/api/v1/events/${eventId}/publish`, undefined, apiKey)).status).toBe(200);
-  chromium.cancelAfterwards(eventId, apiKey);
-  return { eventId, tierId: created.body.tiers[0]!.tier_id, apiKey, email, title };
+  return { eventId, tierId: tierIds.GA!, apiKey, email, title };
 }
 
 async function paidOrder(eventId: string, tierId: string, name: string, quantity: number): Promise<{ order_id: string; order_token: string }> {

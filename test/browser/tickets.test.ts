@@ -7,7 +7,7 @@
 import { mkdir } from "node:fs/promises";
 import type { Page } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
-import { postJson, unique, useChromium } from "./harness";
+import { organizerWithEvent, postJson, unique, useChromium } from "./harness";
 
 const { worker: base, mail: outbox } = inject("browserStack");
 const chromium = useChromium(base);
@@ -36,30 +36,21 @@ async function mailMatching(to: string, test: (mail: OutboxMail) => boolean): Pr
 }
 
 async function paidOrder() {
-  const organizer = await post<{ api_key: string }>("/api/v1/organizers", { name: "Tickets Desk", email: `${unique("org")}@example.test`, password: "tickets desk password" });
-  const startsAt = new Date(Date.now() + 20 * 86_400_000);
-  const created = await post<{ event_id: string; tiers: { tier_id: string }[] }>(
-    "/api/v1/events",
+  const { eventId, tierIds } = await organizerWithEvent(
+    base,
     {
+      organizer: "Tickets Desk",
       title: `Harbour Fado ${unique("")}`,
-      description: "Fado by the river.",
-      category: "music",
-      venue: { name: "Harbour Hall", city: "Lisbon", address: "2 Cais do Sodré" },
-      starts_at: startsAt.toISOString(),
-      ends_at: new Date(startsAt.getTime() + 2 * 3_600_000).toISOString(),
-      timezone: "Europe/Lisbon",
-      currency: "eur",
+      startsAt: new Date(Date.now() + 20 * 86_400_000),
+      durationHours: 2,
       tiers: [{ name: "GA", price: 1500, capacity: 20, max_per_order: 4 }],
+      extra: { description: "Fado by the river.", venue: { name: "Harbour Hall", city: "Lisbon", address: "2 Cais do Sodré" } },
     },
-    organizer.body.api_key,
+    chromium.cancelAfterwards,
   );
-  expect(created.status).toBe(201);
-  const eventId = created.body.event_id;
-  expect((await post(`/api/v1/events/${eventId}/publish`, undefined, organizer.body.api_key)).status).toBe(200);
-  chromium.cancelAfterwards(eventId, organizer.body.api_key);
   const email = `${unique("fan")}@example.test`;
   const registered = await post<{ order_id: string; order_token: string }>(`/api/v1/events/${eventId}/register`, {
-    tier_id: created.body.tiers[0]!.tier_id,
+    tier_id: tierIds.GA!,
     quantity: 2,
     idempotency_key: crypto.randomUUID(),
     attendee: { name: "Ana Fado", email },

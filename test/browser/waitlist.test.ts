@@ -9,7 +9,7 @@
  */
 import type { Page } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
-import { postJson, unique, useChromium } from "./harness";
+import { organizerWithEvent, postJson, unique, useChromium } from "./harness";
 
 const { worker: base, mail } = inject("browserStack");
 const DAY = 86_400_000;
@@ -19,32 +19,24 @@ const post = <T>(path: string, body: unknown, token?: string) => postJson<T>(bas
 
 /** A published event with one general-admission ticket and a waitlist, made by a new organizer. */
 async function oneTicketEvent(title: string) {
-  const organizer = await post<{ api_key: string }>("/api/v1/organizers", { name: "Tiny Venue", email: `${unique("org")}@example.test`, password: "tiny venue password" });
-  expect(organizer.status).toBe(201);
-  const apiKey = organizer.body.api_key;
-  const startsAt = new Date(Date.now() + 60 * DAY);
-  const created = await post<{ event_id: string; tiers: { tier_id: string }[] }>(
-    "/api/v1/events",
+  const { eventId, apiKey, tierIds } = await organizerWithEvent(
+    base,
     {
+      organizer: "Tiny Venue",
       title,
-      description: "Forty seats in a back room, and only one of them for sale.",
-      category: "music",
-      venue: { name: "The Back Room", city: "Porto", address: "1 Rua Escura" },
-      starts_at: startsAt.toISOString(),
-      ends_at: new Date(startsAt.getTime() + 3 * 3_600_000).toISOString(),
-      timezone: "Europe/Lisbon",
-      currency: "eur",
-      refund_policy: { schedule: [{ until_hours_before_start: 24, percent: 100 }] },
-      waitlist: { enabled: true, offer_minutes: 30 },
+      startsAt: new Date(Date.now() + 60 * DAY),
+      durationHours: 3,
       tiers: [{ name: "GA", price: 2500, capacity: 1, max_per_order: 2 }],
+      extra: {
+        description: "Forty seats in a back room, and only one of them for sale.",
+        venue: { name: "The Back Room", city: "Porto", address: "1 Rua Escura" },
+        refund_policy: { schedule: [{ until_hours_before_start: 24, percent: 100 }] },
+        waitlist: { enabled: true, offer_minutes: 30 },
+      },
     },
-    apiKey,
+    chromium.cancelAfterwards,
   );
-  expect(created.status).toBe(201);
-  const eventId = created.body.event_id;
-  expect((await post(`/api/v1/events/${eventId}/publish`, undefined, apiKey)).status).toBe(200);
-  chromium.cancelAfterwards(eventId, apiKey);
-  return { eventId, tierId: created.body.tiers[0]!.tier_id, apiKey };
+  return { eventId, tierId: tierIds.GA!, apiKey };
 }
 
 async function buyOverApi(eventId: string, tierId: string): Promise<string> {

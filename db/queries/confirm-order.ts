@@ -125,7 +125,11 @@ export async function confirmPaidOrder(db: HttpDatabase, c: Confirmation): Promi
         UPDATE payments p SET status = 'succeeded', updated_at = now() FROM confirmed o WHERE p.order_id = o.id
         RETURNING p.id
       ), sold AS (
-        UPDATE ticket_tiers t SET sold_count = t.sold_count + o.quantity FROM confirmed o WHERE t.id = o.tier_id AND ${c.countSold}::boolean
+        -- A summary, not the claim (TierInventory sold the units): when a drifted count would break its
+        -- CHECK (sold_count <= capacity) it is left for the reconciliation cron to recount from the
+        -- tickets, rather than failing the confirmation of a charge.
+        UPDATE ticket_tiers t SET sold_count = t.sold_count + o.quantity FROM confirmed o
+        WHERE t.id = o.tier_id AND ${c.countSold}::boolean AND t.sold_count + o.quantity <= t.capacity
         RETURNING t.id
       ), mail AS (
         INSERT INTO outbox (topic, dedupe_key, payload) SELECT 'mail', ${c.mail.dedupeKey}, ${JSON.stringify(c.mail.payload)}::jsonb FROM confirmed

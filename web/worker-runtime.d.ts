@@ -26,6 +26,7 @@ type DurableObjectNamespace<T = undefined> = {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   get(id: any): DurableObjectStub<T>;
 };
+type DurableObjectStorage = import("@cloudflare/workers-types/index").DurableObjectStorage;
 type SqlStorage = import("@cloudflare/workers-types/index").SqlStorage;
 type SqlStorageValue = import("@cloudflare/workers-types/index").SqlStorageValue;
 type Queue<Body = unknown> = import("@cloudflare/workers-types/index").Queue<Body>;

@@ -15,7 +15,7 @@ import { chromium as playwright, type Page } from "playwright-core";
 import QRCode from "qrcode";
 import { describe, expect, inject, it } from "vitest";
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from "./chromium";
-import { PHONE, postJson, unique, useChromium } from "./harness";
+import { organizerWithEvent, PHONE, postJson, unique, useChromium } from "./harness";
 
 const base = inject("browserStack").worker;
 const HOUR = 3_600_000;
@@ -30,31 +30,19 @@ async function getJson<T>(path: string, token: string): Promise<T> {
 
 /** A published event starting in two hours (doors open six hours before by default: open now). */
 async function doorEvent() {
-  const organizer = await post<{ api_key: string }>("/api/v1/organizers", { name: "Door Test", email: `${unique("door")}@example.test`, password: "door test password" });
-  expect(organizer.status).toBe(201);
-  const apiKey = organizer.body.api_key;
-  const startsAt = new Date(Date.now() + 2 * HOUR);
-  const created = await post<{ event_id: string; tiers: { tier_id: string }[] }>(
-    "/api/v1/events",
+  const { eventId, apiKey, tierIds } = await organizerWithEvent(
+    base,
     {
+      organizer: "Door Test",
       title: `Door Night ${unique("")}`,
-      description: "A night to test the door.",
-      category: "concert",
-      venue: { name: "Quay Hall", city: "Porto", address: "1 Cais da Ribeira" },
-      starts_at: startsAt.toISOString(),
-      ends_at: new Date(startsAt.getTime() + 3 * HOUR).toISOString(),
-      timezone: "Europe/Lisbon",
-      currency: "eur",
-      refund_policy: { schedule: [{ until_hours_before_start: 0, percent: 100 }] },
+      startsAt: new Date(Date.now() + 2 * HOUR),
+      durationHours: 3,
       tiers: [{ name: "GA", price: 1500, capacity: 50, max_per_order: 4 }],
+      extra: { description: "A night to test the door.", category: "concert", refund_policy: { schedule: [{ until_hours_before_start: 0, percent: 100 }] } },
     },
-    apiKey,
+    chromium.cancelAfterwards,
   );
-  expect(created.status).toBe(201);
-  const eventId = created.body.event_id;
-  expect((await post(`/api/v1/events/${eventId}/publish`, undefined, apiKey)).status).toBe(200);
-  chromium.cancelAfterwards(eventId, apiKey);
-  return { eventId, tierId: created.body.tiers[0]!.tier_id, apiKey };
+  return { eventId, tierId: tierIds.GA!, apiKey };
 }
 
 async function buyTicket(eventId: string, tierId: string, name: string) {

@@ -9,7 +9,7 @@
 import { mkdir } from "node:fs/promises";
 import type { Page } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
-import { postJson, unique, useChromium } from "./harness";
+import { organizerWithEvent, unique, useChromium } from "./harness";
 
 const base = inject("browserStack").worker;
 const chromium = useChromium(base);
@@ -21,35 +21,22 @@ const shots = process.env.UX_SCREENSHOTS === "1";
 
 /** Stalls: rows A–C of 14 seats, 30 units apart; A1 and A14 wheelchair accessible. */
 async function hallEvent(): Promise<{ eventId: string; tierId: string }> {
-  const organizer = await postJson<{ api_key: string }>(base, "/api/v1/organizers", { name: "Seat Map Hall", email: `${unique("seats")}@example.test`, password: "seat map password" });
-  expect(organizer.status).toBe(201);
-  const apiKey = organizer.body.api_key;
   const seats = ["A", "B", "C"].flatMap((row, r) =>
     Array.from({ length: 14 }, (_, i) => ({ label: `${row}${i + 1}`, section: "Stalls", row, number: i + 1, x: i * 30, y: r * 30, accessible: row === "A" && (i === 0 || i === 13) })),
   );
-  const startsAt = new Date(Date.now() + 48 * HOUR);
-  const created = await postJson<{ event_id: string; tiers: { tier_id: string }[] }>(
+  const { eventId, tierIds } = await organizerWithEvent(
     base,
-    "/api/v1/events",
     {
+      organizer: "Seat Map Hall",
       title: `Seat Map Night ${unique("")}`,
-      description: "Fourteen seats a row.",
-      category: "concert",
-      venue: { name: "Quay Hall", city: "Porto", address: "1 Cais da Ribeira" },
-      starts_at: startsAt.toISOString(),
-      ends_at: new Date(startsAt.getTime() + 2 * HOUR).toISOString(),
-      timezone: "Europe/Lisbon",
-      currency: "eur",
-      refund_policy: { schedule: [{ until_hours_before_start: 0, percent: 100 }] },
+      startsAt: new Date(Date.now() + 48 * HOUR),
+      durationHours: 2,
       tiers: [{ name: "Stalls", price: 2000, seats, max_per_order: 14 }],
+      extra: { description: "Fourteen seats a row.", category: "concert", refund_policy: { schedule: [{ until_hours_before_start: 0, percent: 100 }] } },
     },
-    apiKey,
+    chromium.cancelAfterwards,
   );
-  expect(created.status).toBe(201);
-  const eventId = created.body.event_id;
-  expect((await postJson(base, `/api/v1/events/${eventId}/publish`, undefined, apiKey)).status).toBe(200);
-  chromium.cancelAfterwards(eventId, apiKey);
-  return { eventId, tierId: created.body.tiers[0]!.tier_id };
+  return { eventId, tierId: tierIds.Stalls! };
 }
 
 const seat = (page: Page, label: string) => page.locator(`svg.seatmap.picker g.seat[data-label="${label}"]`);

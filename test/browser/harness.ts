@@ -160,3 +160,28 @@ export async function mailedInvitationToken(databaseUrl: string, email: string):
     await client.end();
   }
 }
+
+export interface OutboxMail {
+  id: string;
+  subject: string;
+  text: string;
+  html: string;
+  attachments: { filename: string; content_type: string; content_id: string | null }[];
+}
+
+/** The mails the dev outbox holds for `to`. */
+export async function mailsIn(outbox: string, to: string): Promise<OutboxMail[]> {
+  const response = await fetch(`${outbox}/api/emails?to=${encodeURIComponent(to)}`);
+  return ((await response.json()) as { data: OutboxMail[] }).data;
+}
+
+/** Any method, any headers, JSON both ways; the answer as it came. */
+export async function requestJson(base: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: { ...(body === undefined ? {} : { "Content-Type": "application/json" }), ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: response.status, body: (await response.json()) as any };
+}
+

@@ -9,7 +9,7 @@
 import { mkdir } from "node:fs/promises";
 import type { Page } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
-import { mailedInvitationToken, organizerWithEvent, PHONE, postJson, signInToEvent, unique, useChromium } from "./harness";
+import { mailedInvitationToken, mailsIn, organizerWithEvent, PHONE, postJson, signInToEvent, unique, useChromium } from "./harness";
 
 const { worker: base, mail: outbox, databaseUrl } = inject("browserStack");
 const DAY = 86_400_000;
@@ -19,16 +19,7 @@ const SCREENSHOTS = process.env.UX_SCREENSHOTS ? new URL("../../docs/ux/", impor
 const chromium = useChromium(base);
 const post = <T>(path: string, body: unknown, token?: string) => postJson<T>(base, path, body, token);
 
-interface OutboxMail {
-  id: string;
-  subject: string;
-  text: string;
-}
-
-async function mailsTo(to: string): Promise<OutboxMail[]> {
-  const response = await fetch(`${outbox}/api/emails?to=${encodeURIComponent(to)}`);
-  return ((await response.json()) as { data: OutboxMail[] }).data;
-}
+const mailsTo = (to: string) => mailsIn(outbox, to);
 
 async function shoot(page: Page, name: string): Promise<void> {
   if (!SCREENSHOTS) return;

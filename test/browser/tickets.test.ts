@@ -7,7 +7,7 @@
 import { mkdir } from "node:fs/promises";
 import type { Page } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
-import { organizerWithEvent, postJson, unique, useChromium } from "./harness";
+import { mailsIn, organizerWithEvent, type OutboxMail, postJson, unique, useChromium } from "./harness";
 
 const { worker: base, mail: outbox } = inject("browserStack");
 const chromium = useChromium(base);
@@ -15,18 +15,7 @@ const post = <T>(path: string, body: unknown, token?: string) => postJson<T>(bas
 /** Set UX_SCREENSHOTS=1 to refresh the pictures in docs/ux.md. */
 const SCREENSHOTS = process.env.UX_SCREENSHOTS ? new URL("../../docs/ux/", import.meta.url) : undefined;
 
-interface OutboxMail {
-  id: string;
-  subject: string;
-  text: string;
-  html: string;
-  attachments: { filename: string; content_type: string; content_id: string | null }[];
-}
-
-async function mailsTo(to: string): Promise<OutboxMail[]> {
-  const response = await fetch(`${outbox}/api/emails?to=${encodeURIComponent(to)}`);
-  return ((await response.json()) as { data: OutboxMail[] }).data;
-}
+const mailsTo = (to: string) => mailsIn(outbox, to);
 
 /** Polls the outbox (the Queue delivers in the background) until a mail to `to` matches. */
 async function mailMatching(to: string, test: (mail: OutboxMail) => boolean): Promise<OutboxMail> {

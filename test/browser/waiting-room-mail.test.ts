@@ -7,32 +7,16 @@
  */
 import { mkdir } from "node:fs/promises";
 import { describe, expect, inject, it } from "vitest";
-import { organizerWithEvent, PHONE, unique, useChromium } from "./harness";
+import { mailsIn, organizerWithEvent, PHONE, requestJson, unique, useChromium } from "./harness";
 
 const { worker: base, mail: outbox } = inject("browserStack");
 const chromium = useChromium(base);
 /** Set UX_SCREENSHOTS=1 to refresh the pictures in docs/ux.md. */
 const SCREENSHOTS = process.env.UX_SCREENSHOTS ? new URL("../../docs/ux/", import.meta.url) : undefined;
 
-interface OutboxMail {
-  id: string;
-  subject: string;
-  text: string;
-}
+const mailsTo = (to: string) => mailsIn(outbox, to);
 
-async function mailsTo(to: string): Promise<OutboxMail[]> {
-  const response = await fetch(`${outbox}/api/emails?to=${encodeURIComponent(to)}`);
-  return ((await response.json()) as { data: OutboxMail[] }).data;
-}
-
-async function json(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: { ...(body === undefined ? {} : { "Content-Type": "application/json" }), ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: response.status, body: (await response.json()) as any };
-}
+const json = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => requestJson(base, method, path, body, headers);
 
 async function screenshot(page: import("playwright-core").Page, name: string): Promise<void> {
   if (!SCREENSHOTS) return;

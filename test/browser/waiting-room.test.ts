@@ -8,6 +8,7 @@
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { launchChromium } from "./chromium";
+import { requestJson } from "./harness";
 
 const base = inject("browserStack").worker;
 const PHONE = { width: 390, height: 844 };
@@ -21,14 +22,7 @@ afterAll(async () => {
   await browser?.close();
 });
 
-async function json(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: { ...(body === undefined ? {} : { "Content-Type": "application/json" }), ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: response.status, body: (await response.json()) as any };
-}
+const json = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => requestJson(base, method, path, body, headers);
 
 /** A new organizer's published event: a concert in Porto in 20 days, with what `fields` adds. */
 async function publishEvent(fields: Record<string, unknown>): Promise<{ eventId: string; tierId: string; auth: Record<string, string> }> {

@@ -7,8 +7,25 @@
  */
 import QRCode from "qrcode";
 import { describe, expect, inject, it } from "vitest";
-import type { CheckinList, Device } from "../../web/scripts/organizer-door.lib";
 import { organizerWithEvent, signInToEvent, useChromium } from "./harness";
+
+/** The answers this test reads (the page's own types come through hc, which this Node program does not compile). */
+interface Device {
+  device_id: string;
+  name: string;
+  checkin_list_name: string;
+  revoked_at: string | null;
+  scans: number;
+  enroll_url?: string;
+  device_token?: string;
+}
+interface CheckinList {
+  checkin_list_id: string;
+  name: string;
+  tier_ids: string[] | null;
+  main: boolean;
+  checked_in: number;
+}
 
 const base = inject("browserStack").worker;
 const PASSWORD = "door keeper password";

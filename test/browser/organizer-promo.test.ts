@@ -9,8 +9,25 @@
  */
 import { readFile } from "node:fs/promises";
 import { describe, expect, inject, it } from "vitest";
-import type { PromoCode } from "../../web/scripts/organizer-promo.lib";
 import { mailedInvitationToken, organizerWithEvent, postJson, signInToEvent, unique, useChromium } from "./harness";
+
+/** The answer this test reads (the page's own type comes through hc, which this Node program does not compile). */
+interface PromoCode {
+  promo_code_id: string;
+  code: string;
+  percent_off: number | null;
+  amount_off: number | null;
+  max_uses: number;
+  valid_from: string | null;
+  valid_until: string | null;
+  tier_ids: string[] | null;
+  unlocks_tier_id: string | null;
+  reserves: number | null;
+  batch_id: string;
+  status: "active" | "cancelled";
+  orders?: number;
+  revenue?: number;
+}
 
 const { worker: base, databaseUrl } = inject("browserStack");
 const DAY = 86_400_000;

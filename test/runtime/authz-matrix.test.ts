@@ -116,6 +116,7 @@ const PUBLIC = new Set<string>([
   "POST /events/:eventId/queue",
   "GET /events/:eventId/queue/status",
   "GET /events/:eventId/queue/fairness",
+  "POST /events/:eventId/queue/notify", // the queue token
   "POST /events/:eventId/register",
   "POST /events/:eventId/waitlist",
   "GET /waitlist/:entryId",

@@ -3,15 +3,11 @@
  */
 import { ApiProblem, showStatus } from "./api.lib";
 import { problemMessage } from "./field-errors.lib";
-import { organizerApi } from "./organizer-session.lib";
+import { answer, type Answer } from "./api-client.lib";
+import { organizerClient } from "./organizer-session.lib";
 
-export interface Cancellation {
-  status: "running" | "completed";
-  orders_total: number;
-  orders_refunded: number;
-  started_at: string;
-  finished_at: string | null;
-}
+/** An event's cancellation and how far its refunds have got (`GET /events/{id}/cancellation`). */
+export type Cancellation = Answer<(typeof organizerClient.events)[":eventId"]["cancellation"]["$get"]>;
 
 const $ = <T extends HTMLElement = HTMLElement>(selector: string) => document.querySelector<T>(selector)!;
 const when = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
@@ -27,7 +23,7 @@ export async function followCancellation(eventId: string, first?: Cancellation |
   for (;;) {
     if (!current) {
       try {
-        current = await organizerApi<Cancellation>(`/api/v1/events/${encodeURIComponent(eventId)}/cancellation`);
+        current = await answer(organizerClient.events[":eventId"].cancellation.$get({ param: { eventId } }));
       } catch (error) {
         if (error instanceof ApiProblem && error.code === "NOT_FOUND") return undefined;
         showStatus($("#cancellation-text"), problemMessage(error, "We lost touch with the refunds in progress; they continue anyway."), "error");

@@ -10,10 +10,34 @@
 import { h } from "./elements.lib";
 import { formatMoney } from "./format.lib";
 import { parsePrice, priceInputValue } from "./money-input.lib";
-import { refundable, refundableTickets, ticketLabel, type OrderRow } from "./organizer-orders-shapes.lib";
+import type { InferRequestType } from "hono/client";
+import type { Answer } from "./api-client.lib";
+import type { organizerClient } from "./organizer-session.lib";
+
+/** One order as the organizer's list (`GET /events/{id}/orders`) gives it, with its tickets. */
+export type OrderRow = Answer<(typeof organizerClient.events)[":eventId"]["orders"]["$get"]>["orders"][number];
+/** One ticket of an order: `checked_in` is still valid, `revoked` was not a refund; `price` is what the order paid for it. */
+type OrderTicket = OrderRow["tickets"][number];
+type RefundBody = InferRequestType<(typeof organizerClient.orders)[":orderId"]["refund"]["$post"]>["json"];
+
+/** What a refund by the organizer would still give back. */
+export function refundable(order: OrderRow): number {
+  // A refunded order may still hold money: every ticket refunded at the policy's 50% leaves half.
+  return ["confirmed", "partially_refunded", "refunded"].includes(order.status) ? Math.max(0, order.amount - order.refunded) : 0;
+}
+
+/** Tickets an organizer can still refund (valid, checked in or not). */
+function refundableTickets(order: OrderRow): OrderTicket[] {
+  return order.tickets.filter((t) => t.status === "valid" || t.status === "checked_in");
+}
+
+/** "Seat B1 · Stalls", or "Ticket 2 · GA" for general admission. */
+function ticketLabel(ticket: OrderTicket, index: number): string {
+  return `${ticket.seat ? `Seat ${ticket.seat}` : `Ticket ${index + 1}`} · ${ticket.tier}`;
+}
 
 export interface RefundRequest {
-  body: { ticket_ids: string[]; reason: string } | { amount: number; idempotency_key: string; reason: string };
+  body: RefundBody & ({ ticket_ids: string[]; reason: string } | { amount: number; idempotency_key: string; reason: string });
   /** What goes back, formatted: "€20.00". */
   money: string;
 }

@@ -10,18 +10,19 @@ import { h } from "./elements.lib";
 import { problemMessage } from "./field-errors.lib";
 import { whileBusy } from "./form-controls.lib";
 import { formatMoney } from "./format.lib";
-import { askForRefund, type RefundRequest } from "./organizer-orders-refund.lib";
-import { refundable, type OrderRow, type WaitlistRow } from "./organizer-orders-shapes.lib";
-import { organizerApi } from "./organizer-session.lib";
+import { answer, type Answer } from "./api-client.lib";
+import { askForRefund, refundable, type OrderRow, type RefundRequest } from "./organizer-orders-refund.lib";
+import { organizerClient } from "./organizer-session.lib";
 
 export { followCancellation, type Cancellation } from "./organizer-orders-cancellation.lib";
-export type { OrderRow } from "./organizer-orders-shapes.lib";
+export type { OrderRow } from "./organizer-orders-refund.lib";
 
 const $ = <T extends HTMLElement = HTMLElement>(selector: string) => document.querySelector<T>(selector)!;
 const when = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 const PAGE_SIZE = 100;
 
-type Paged<Field extends string, Row> = { [K in Field]: Row[] } & { next_cursor: string | null };
+/** One waitlist entry as `GET /events/{id}/waitlist` lists it. */
+type WaitlistRow = Answer<(typeof organizerClient.events)[":eventId"]["waitlist"]["$get"]>["entries"][number];
 
 const ORDER_WORDS: Record<string, string> = {
   pending: "Awaiting payment",
@@ -55,7 +56,7 @@ export class SalesPanel {
   private eventId = "";
   private eventStatus = "";
   /** Whether the signed-in member's role has `order.refund`; read once, with the first list. */
-  private permissions: Promise<string[]> | undefined;
+  private permissions: Promise<readonly string[]> | undefined;
   private canRefund = false;
 
   /** Orders still holding money among those loaded: what cancelling the event will refund, at least. */
@@ -64,17 +65,19 @@ export class SalesPanel {
   }
 
   /** Replaced attempts are folded into the attempt that replaced them unless the organizer asks. */
-  private get ordersQuery(): string {
+  private ordersPage(cursor?: string) {
     const replaced = document.querySelector<HTMLInputElement>("#orders-replaced");
     if (replaced && !replaced.dataset.wired) {
       replaced.dataset.wired = "1";
       replaced.addEventListener("change", () => void this.load(this.eventId, this.eventStatus));
     }
-    return `limit=${PAGE_SIZE}${replaced?.checked ? "&include_superseded=true" : ""}`;
+    const query = { limit: String(PAGE_SIZE), ...(replaced?.checked ? { include_superseded: "true" as const } : {}), ...(cursor ? { cursor } : {}) };
+    return answer(organizerClient.events[":eventId"].orders.$get({ param: { eventId: this.eventId }, query }));
   }
 
-  private get base(): string {
-    return `/api/v1/events/${encodeURIComponent(this.eventId)}`;
+  private waitlistPage(cursor?: string) {
+    const query = { limit: String(PAGE_SIZE), ...(cursor ? { cursor } : {}) };
+    return answer(organizerClient.events[":eventId"].waitlist.$get({ param: { eventId: this.eventId }, query }));
   }
 
   async load(eventId: string, eventStatus: string): Promise<void> {
@@ -84,15 +87,15 @@ export class SalesPanel {
     panel.hidden = eventStatus === "draft";
     if (panel.hidden) return;
     try {
-      this.permissions ??= organizerApi<{ permissions: string[] }>("/api/v1/organizations/current").then(
-        (organization) => organization.permissions,
+      this.permissions ??= answer(organizerClient.organizations.current.$get()).then(
+        (organization): readonly string[] => organization.permissions,
         () => [],
       );
       const [orders, waitlist, permissions] = await Promise.all([
-        organizerApi<Paged<"orders", OrderRow>>(`${this.base}/orders?${this.ordersQuery}`),
+        this.ordersPage(),
         // Finance reads orders but not the waitlist: its list then stays empty rather than failing both.
-        organizerApi<Paged<"entries", WaitlistRow>>(`${this.base}/waitlist?limit=${PAGE_SIZE}`).catch((error: unknown) => {
-          if (error instanceof ApiProblem && error.code === "FORBIDDEN") return { entries: [], next_cursor: null };
+        this.waitlistPage().catch((error: unknown) => {
+          if (error instanceof ApiProblem && error.code === "FORBIDDEN") return { entries: [] as WaitlistRow[], next_cursor: null };
           throw error;
         }),
         this.permissions,
@@ -113,10 +116,10 @@ export class SalesPanel {
     try {
       await whileBusy(button, "Loading…", async () => {
         if (which === "orders" && this.ordersCursor) {
-          const page = await organizerApi<Paged<"orders", OrderRow>>(`${this.base}/orders?${this.ordersQuery}&cursor=${encodeURIComponent(this.ordersCursor)}`);
+          const page = await this.ordersPage(this.ordersCursor);
           [this.orders, this.ordersCursor] = [[...this.orders, ...page.orders], page.next_cursor];
         } else if (which === "waitlist" && this.entriesCursor) {
-          const page = await organizerApi<Paged<"entries", WaitlistRow>>(`${this.base}/waitlist?limit=${PAGE_SIZE}&cursor=${encodeURIComponent(this.entriesCursor)}`);
+          const page = await this.waitlistPage(this.entriesCursor);
           [this.entries, this.entriesCursor] = [[...this.entries, ...page.entries], page.next_cursor];
         }
       });
@@ -205,7 +208,7 @@ export class SalesPanel {
   private async sendRefund(order: OrderRow, button: HTMLButtonElement, { body, money }: RefundRequest): Promise<void> {
     let outcome: [string, "success" | "error"];
     try {
-      await whileBusy(button, "Refunding…", () => organizerApi(`/api/v1/orders/${encodeURIComponent(order.order_id)}/refund`, { method: "POST", body: JSON.stringify(body) }));
+      await whileBusy(button, "Refunding…", () => answer(organizerClient.orders[":orderId"].refund.$post({ param: { orderId: order.order_id }, json: body })));
       outcome = [`Refunded ${money} to ${order.attendee_name}.`, "success"];
     } catch (error) {
       const message = error instanceof ApiProblem && error.code === "REFUND_NOT_ALLOWED" ? error.message : problemMessage(error, "The refund did not go through. Please try again.");

@@ -5,7 +5,7 @@
  */
 import { hc } from "hono/client";
 import type { ApiType } from "../../workers/app";
-import { api, ApiProblem, apiFetch, rememberCsrfToken, showStatus, storedCsrfToken } from "./api.lib";
+import { ApiProblem, apiFetch, rememberCsrfToken, showStatus, storedCsrfToken } from "./api.lib";
 import { answer, apiClient, type Answer } from "./api-client.lib";
 
 /** GET /organizers/me: who is signed in (with the session's CSRF token). */
@@ -78,31 +78,6 @@ async function organizerFetch(input: RequestInfo | URL, init: RequestInit = {}):
  * session's CSRF handling above): `answer(organizerClient.webhook-endpoints.$get())`.
  */
 export const organizerClient = hc<ApiType>("/api/v1", { fetch: organizerFetch });
-
-/**
- * An organizer API call. Writes make sure the CSRF token is at hand, and one refused for a stale
- * token (403 after a session was renewed in another tab) fetch it again and retry once: the API
- * refused it before doing anything, so the retry cannot apply a change twice. A 401 means the
- * session ended, so the organizer is sent to sign in again.
- */
-export async function organizerApi<T>(path: string, init: RequestInit = {}): Promise<T> {
-  const write = !["GET", "HEAD"].includes((init.method ?? "GET").toUpperCase());
-  try {
-    if (write && !storedCsrfToken()) await currentOrganizer();
-    try {
-      return await api<T>(path, init);
-    } catch (error) {
-      if (!(write && error instanceof ApiProblem && error.status === 403 && error.code === "FORBIDDEN")) throw error;
-      const before = storedCsrfToken();
-      await currentOrganizer();
-      if (storedCsrfToken() === before) throw error;
-      return await api<T>(path, init);
-    }
-  } catch (error) {
-    if (error instanceof ApiProblem && error.status === 401) return redirectToLogin();
-    throw error;
-  }
-}
 
 export async function signOut(): Promise<void> {
   await answer(organizerClient.sessions.current.$delete());

@@ -109,7 +109,8 @@ export const organizerEventRoutes = new Hono<AppEnv>()
     // Stop selling now; the refunds follow in the background (GET .../cancellation shows progress).
     await closeInventories(c.env, c.get("db"), id);
     await publishOutbox(c.env).catch((error: unknown) => console.warn(JSON.stringify({ level: "warn", where: "outbox", error: String(error) })));
-    return c.json({ ...(await renderOwnedEvent(c, id)), cancellation: presentCancellation(await findCancellation(c.get("db"), id)) });
+    const cancellation = await findCancellation(c.get("db"), id);
+    return c.json({ ...(await renderOwnedEvent(c, id)), cancellation: cancellation ? presentCancellation(cancellation) : null });
   })
   .get("/:eventId/cancellation", requirePermission("event.read"), async (c) => {
     const id = ownedEventId(c);
@@ -119,8 +120,8 @@ export const organizerEventRoutes = new Hono<AppEnv>()
     return c.json(presentCancellation(cancellation));
   });
 
-function presentCancellation(row: CancellationRow | undefined) {
-  if (!row) return null;
+/** A cancellation as GET .../cancellation answers it (never null there: it 404s first). */
+function presentCancellation(row: CancellationRow) {
   return {
     status: row.status,
     orders_total: row.ordersTotal,

@@ -113,3 +113,17 @@ export function validate<Target extends keyof ValidationTargets, Schema extends 
     return parsed.data as z.output<Schema>;
   }) as unknown as MiddlewareHandler<any, string, Validated<Target, Schema>>; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
+
+/**
+ * For a handler that reads and checks its JSON body itself (one that may also be empty, such as the
+ * waiting room's join): declares the body's type to hc, so pages send the route's own type. Types
+ * only: at run time it does nothing.
+ */
+export function declaresJson<Schema extends z.ZodType>(
+  schema: Schema, // eslint-disable-line @typescript-eslint/no-unused-vars
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+): MiddlewareHandler<any, string, { in: { json: z.input<Schema> }; out: { json: z.output<Schema> } }> {
+  return async (_c, next) => {
+    await next();
+  };
+}

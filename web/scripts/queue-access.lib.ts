@@ -4,6 +4,8 @@
  * page reads the access to decide whether to show the purchase form or send the visitor to the queue.
  * localStorage for the place (a reload or a new tab keeps it), sessionStorage for the access.
  */
+import type { SaleEvent } from "./api-client.lib";
+
 const PLACE_KEY = "admit-one.queue-token.";
 const ACCESS_KEY = "admit-one.queue-access.";
 
@@ -48,16 +50,8 @@ export function currentQueueAccess(eventId: string, now = Date.now()): QueueAcce
   }
 }
 
-export interface WaitingRoomSettings {
-  enabled?: boolean;
-  opens_minutes_before?: number;
-}
-
 /** Whether the room takes people now: from `opens_minutes_before` ahead of the sale to its end. */
-export function roomIsActive(
-  event: { waiting_room?: WaitingRoomSettings | null; sales_start_at?: string | null; sales_end_at?: string | null; ends_at: string; status: string },
-  now = Date.now(),
-): boolean {
+export function roomIsActive(event: Pick<SaleEvent, "waiting_room" | "sales_start_at" | "sales_end_at" | "ends_at" | "status">, now = Date.now()): boolean {
   const room = event.waiting_room;
   if (!room?.enabled || event.status !== "published") return false;
   const opensAt = event.sales_start_at ? Date.parse(event.sales_start_at) : 0;

@@ -2,18 +2,11 @@
  * The event page's side of the waiting room: while the room takes people, the purchase form is
  * for those whose turn has come. Everyone else is shown the way to the queue.
  */
-import { currentQueueAccess, roomIsActive, type WaitingRoomSettings } from "./queue-access.lib";
+import type { SaleEvent } from "./api-client.lib";
+import { currentQueueAccess, roomIsActive } from "./queue-access.lib";
 
-interface GatedEvent {
-  event_id: string;
-  status: string;
-  sold_out?: boolean;
-  waitlist?: { enabled?: boolean } | null;
-  ends_at: string;
-  sales_start_at?: string | null;
-  sales_end_at?: string | null;
-  waiting_room?: WaitingRoomSettings | null;
-}
+/** What the gate reads of the event (`GET /events/{id}`). */
+type GatedEvent = Pick<SaleEvent, "event_id" | "status" | "sold_out" | "waitlist" | "ends_at" | "sales_start_at" | "sales_end_at" | "waiting_room">;
 
 export function mountQueueGate(event: GatedEvent): void {
   if (!roomIsActive(event)) return;

@@ -4,51 +4,27 @@
  * estimated wait, the tickets left and a progress bar; moves on to the event's purchase form when
  * the turn comes; turns into a waitlist offer when everything is sold.
  */
-import { api, ApiProblem, showStatus } from "./api.lib";
+import { ApiProblem, showStatus } from "./api.lib";
+import { answer, apiClient, type Answer, type SaleEvent } from "./api-client.lib";
 import { joinWaitlist, waitlistPage } from "./waitlist-access.lib";
 import { joinProblem } from "./waitlist-join.lib";
 import { rememberQueueAccess, rememberQueueToken, storedQueueToken } from "./queue-access.lib";
 import { nextAdmissionText, progressPercent, queueClock } from "./queue-progress.lib";
 import { mountNotify, takeQueueTokenFromLink, type NotifyControls } from "./queue-notify.lib";
 
-interface QueueStatus {
-  queue_token?: string;
-  state: "pre_queue" | "waiting" | "admitted" | "sold_out" | "closed" | "expired";
-  position: number | null;
-  ahead: number | null;
-  estimated_wait_seconds: number | null;
-  tickets_left: number | null;
-  poll_after_seconds: number;
-  released_up_to: number;
-  opens_at: string;
-  next_admission_at?: string | null;
-  pre_queue_entry?: number | null;
-  access_token?: string;
-  access_expires_at?: string;
-  waitlist?: { enabled: boolean; offer_minutes: number };
-}
-
-interface EventInfo {
-  event_id: string;
-  title: string;
-  tiers: { tier_id: string; name: string }[];
-}
-
-interface Fairness {
-  commitment: string;
-  seed: string | null;
-  drawn: boolean;
-}
-
+type QueueCalls = (typeof apiClient.events)[":eventId"]["queue"];
+/** Join's answer (the place's queue token with its standing); status answers the standing alone. */
+type QueueStatus = Answer<QueueCalls["$post"]> | Answer<QueueCalls["status"]["$get"]>;
 const status = document.querySelector<HTMLElement>("#status")!;
 const standing = document.querySelector<HTMLElement>("#standing")!;
 const heading = document.querySelector<HTMLElement>("#heading")!;
 const rejoin = document.querySelector<HTMLButtonElement>("#rejoin")!;
 const waitlist = document.querySelector<HTMLElement>("#waitlist")!;
 const eventId = new URLSearchParams(location.search).get("event") ?? "";
-const base = `/api/v1/events/${encodeURIComponent(eventId)}`;
+/** The event's path parameter, encoded (it comes from the address bar; hc puts it in the path as given). */
+const param = { eventId: encodeURIComponent(eventId) };
 let timer: number | undefined;
-let event: EventInfo | undefined;
+let event: SaleEvent | undefined;
 let notify: NotifyControls | undefined;
 
 function text(selector: string, value: string): void {
@@ -72,14 +48,14 @@ function authorization(): Record<string, string> {
 
 async function join(): Promise<QueueStatus> {
   const token = storedQueueToken(eventId);
-  const answer = await api<QueueStatus>(`${base}/queue`, { method: "POST", body: JSON.stringify(token ? { queue_token: token } : {}) });
-  if (answer.queue_token) rememberQueueToken(eventId, answer.queue_token);
-  return answer;
+  const joined = await answer(apiClient.events[":eventId"].queue.$post({ param, json: token ? { queue_token: token } : {} }));
+  if (joined.queue_token) rememberQueueToken(eventId, joined.queue_token);
+  return joined;
 }
 
 async function poll(): Promise<void> {
   try {
-    render(await api<QueueStatus>(`${base}/queue/status`, { headers: authorization() }));
+    render(await answer(apiClient.events[":eventId"].queue.status.$get({ param }, { headers: authorization() })));
   } catch (error) {
     if (error instanceof ApiProblem && error.code === "UNAUTHENTICATED") {
       rememberQueueToken(eventId, undefined);
@@ -169,7 +145,7 @@ function render(answer: QueueStatus): void {
 }
 
 async function showFairness(): Promise<void> {
-  const fairness = await api<Fairness>(`${base}/queue/fairness`).catch(() => undefined);
+  const fairness = await answer(apiClient.events[":eventId"].queue.fairness.$get({ param })).catch(() => undefined);
   if (!fairness) return;
   text("#commitment", fairness.commitment);
   if (fairness.seed) {
@@ -211,7 +187,7 @@ async function main(): Promise<void> {
     return;
   }
   try {
-    event = await api<EventInfo>(base);
+    event = await answer(apiClient.events[":eventId"].$get({ param }));
     text("#event-title", event.title);
     document.title = `Waiting room — ${event.title} — Admit One`;
   } catch (error) {

@@ -13,7 +13,7 @@ import { sha256Hex } from "../auth/tokens";
 import { clientAddress, isLimitedAddress } from "../client-address";
 import { DRAW_ALGORITHM, drawnEntryOf, positionOf, standingOf, type QueueStanding } from "../domain/admission";
 import { ApiError, validationFailed } from "../errors";
-import { describeIssues } from "../validation";
+import { declaresJson, describeIssues } from "../validation";
 import {
   ACCESS_COOKIE,
   ACCESS_HEADER,
@@ -138,7 +138,8 @@ async function statusOf(c: Context<AppEnv>, place: QueuePlace, view: CachedView,
 export const waitingRoomRoutes = new Hono<AppEnv>()
   // POST /:eventId/queue/notify: "tell me by mail when it's my turn".
   .route("/", turnMailRoutes)
-  .post("/:eventId/queue", async (c) => {
+  // The body may also be empty (readJoinBody checks it); declaresJson only tells hc its type.
+  .post("/:eventId/queue", declaresJson(joinBody), async (c) => {
     const now = Date.now();
     const body = await readJoinBody(c);
     const { event, config, phase } = await roomEvent(c, now);

@@ -86,7 +86,7 @@ describe("the waiting room page", () => {
     // Progress means people ahead gone since joining: none were ahead, none gone, so the bar is empty, not missing.
     expect(await page.locator("#progress").isVisible()).toBe(true);
     expect(await page.locator("#progress").getAttribute("aria-valuenow")).toBe("0");
-    await page.screenshot({ path: "docs/ux/waiting-room-phone.png", fullPage: true });
+    if (process.env.UX_SCREENSHOTS) await page.screenshot({ path: "docs/ux/waiting-room-phone.png", fullPage: true });
 
     // The one inside buys and pays; their slot is the browser's turn.
     const access = await json("GET", `/api/v1/events/${eventId}/queue/status`, undefined, { Authorization: `Bearer ${first.body.queue_token}` });
@@ -134,7 +134,7 @@ describe("the waiting room page", () => {
     expect(await page.locator("#status").textContent()).toContain(`The sale opens at ${expected}.`);
     expect(expected).toMatch(/^\d{1,2}:\d{2}\s[AP]M\s\S+$/);
     expect(await page.locator("#progress").isHidden()).toBe(true);
-    await page.screenshot({ path: "docs/ux/waiting-room-desktop.png", fullPage: true });
+    if (process.env.UX_SCREENSHOTS) await page.screenshot({ path: "docs/ux/waiting-room-desktop.png", fullPage: true });
     await context.close();
   });
 

@@ -6,6 +6,10 @@
  *
  * Requests go through api.lib's `apiFetch` (headers, CSRF token, network failures) and `answer`
  * turns a refusal into the same ApiProblem every page already explains.
+ *
+ * hono's client puts `param` values into the path as given: a value a page took from its address
+ * (an event id, an order id, a token) is passed through encodeURIComponent, so `?id=../x` names no
+ * other endpoint. Ids and tokens the API issued (UUIDs, base64url) encode to themselves.
  */
 import { hc, type ClientResponse } from "hono/client";
 import type { SuccessStatusCode } from "hono/utils/http-status";
@@ -42,10 +46,10 @@ export type TicketLinksAnswer = Answer<(typeof apiClient)["ticket-links"]["$post
 
 /** One event with its tiers and live availability. */
 export function readEvent(eventId: string): Promise<SaleEvent> {
-  return answer(apiClient.events[":eventId"].$get({ param: { eventId } }));
+  return answer(apiClient.events[":eventId"].$get({ param: { eventId: encodeURIComponent(eventId) } }));
 }
 
 /** An order, opened with its order token. */
 export function readOrder(orderId: string, token: string): Promise<OrderView> {
-  return answer(apiClient.orders[":orderId"].$get({ param: { orderId } }, orderAuth(token)));
+  return answer(apiClient.orders[":orderId"].$get({ param: { orderId: encodeURIComponent(orderId) } }, orderAuth(token)));
 }

@@ -14,7 +14,7 @@ import type { OrderView } from "./api-client.lib";
 export type CancelledOrder = Answer<(typeof apiClient.orders)[":orderId"]["cancel"]["$post"]>;
 
 function cancelOrder(orderId: string, token: string): Promise<CancelledOrder> {
-  return answer(apiClient.orders[":orderId"].cancel.$post({ param: { orderId } }, orderAuth(token)));
+  return answer(apiClient.orders[":orderId"].cancel.$post({ param: { orderId: encodeURIComponent(orderId) } }, orderAuth(token)));
 }
 
 function whatIsHeld(order: OrderView): string {

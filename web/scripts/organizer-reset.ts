@@ -52,7 +52,7 @@ setForm.addEventListener("submit", async (event) => {
   const submit = setForm.querySelector<HTMLButtonElement>("button[type=submit]")!;
   try {
     await whileBusy(submit, "Saving…", () =>
-      answer(apiClient["password-resets"][":token"].$post({ param: { token: token! }, json: { password } })),
+      answer(apiClient["password-resets"][":token"].$post({ param: { token: encodeURIComponent(token!) }, json: { password } })),
     );
     setForm.hidden = true;
     document.querySelector<HTMLElement>("#set-done")!.hidden = false;

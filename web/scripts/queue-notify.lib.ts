@@ -65,7 +65,7 @@ export function mountNotify(eventId: string, queueToken: () => string | undefine
     try {
       const token = queueToken();
       const asked: TurnMailAnswer = await answer(
-        apiClient.events[":eventId"].queue.notify.$post({ param: { eventId }, json: { email, ...(token ? { queue_token: token } : {}) } }),
+        apiClient.events[":eventId"].queue.notify.$post({ param: { eventId: encodeURIComponent(eventId) }, json: { email, ...(token ? { queue_token: token } : {}) } }),
       );
       rememberAsked(eventId, asked.email);
       confirm(asked.email);

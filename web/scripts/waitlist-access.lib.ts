@@ -115,7 +115,7 @@ export function waitlistPage(entryId: string, token?: string): string {
  * a double click or a retry after a lost answer is harmless.
  */
 export async function joinWaitlist(eventId: string, request: JoinRequest, note: Omit<EntryNote, "attendee_name">): Promise<JoinedEntry> {
-  const entry = await answer(apiClient.events[":eventId"].waitlist.$post({ param: { eventId }, json: request }));
+  const entry = await answer(apiClient.events[":eventId"].waitlist.$post({ param: { eventId: encodeURIComponent(eventId) }, json: request }));
   write(NOTE_KEY + entry.entry_id, { ...note, attendee_name: request.attendee.name } satisfies EntryNote);
   rememberAttendee(request.attendee);
   return entry;
@@ -125,16 +125,16 @@ const entryAuth = (token: string) => ({ headers: { Authorization: `Bearer ${toke
 
 /** The entry as it stands, authorized by the entry token. */
 export function readEntry(entryId: string, token: string): Promise<WaitlistEntry> {
-  return answer(apiClient.waitlist[":entryId"].$get({ param: { entryId } }, entryAuth(token)));
+  return answer(apiClient.waitlist[":entryId"].$get({ param: { entryId: encodeURIComponent(entryId) } }, entryAuth(token)));
 }
 
 /** Leaves the waitlist; answers with the entry, now `left`. */
 export function leaveEntry(entryId: string, token: string): Promise<Answer<EntryCalls["$delete"]>> {
-  return answer(apiClient.waitlist[":entryId"].$delete({ param: { entryId } }, entryAuth(token)));
+  return answer(apiClient.waitlist[":entryId"].$delete({ param: { entryId: encodeURIComponent(entryId) } }, entryAuth(token)));
 }
 
 export function describeOffer(offerToken: string): Promise<WaitlistOffer> {
-  return answer(apiClient.waitlist.offers[":offerToken"].$get({ param: { offerToken } }));
+  return answer(apiClient.waitlist.offers[":offerToken"].$get({ param: { offerToken: encodeURIComponent(offerToken) } }));
 }
 
 /**
@@ -143,7 +143,7 @@ export function describeOffer(offerToken: string): Promise<WaitlistOffer> {
  * API's refusal; on success the page is leaving and the promise never settles.
  */
 export async function acceptOfferAndCheckout(offerToken: string, attendeeName = ""): Promise<never> {
-  const order = await answer(apiClient.waitlist.offers[":offerToken"].accept.$post({ param: { offerToken } }));
+  const order = await answer(apiClient.waitlist.offers[":offerToken"].accept.$post({ param: { offerToken: encodeURIComponent(offerToken) } }));
   rememberOrder(order, attendeeName);
   location.assign(`/${PAID_STATUSES.has(order.status) ? "order" : "checkout"}?order=${encodeURIComponent(order.order_id)}`);
   return new Promise<never>(() => {});

@@ -6,13 +6,9 @@
  */
 import { boundsOf, typicalSpacing, type Box, type Seat } from "./seat-map.lib";
 
-export interface Stage {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-  label: string;
-}
+/** The API's stage rectangle, the type the Worker validates (`workers/domain/seat-map-stage.ts`). */
+import type { Stage } from "../../workers/domain/seat-map-stage";
+export type { Stage };
 
 export type StageSide = "top" | "bottom" | "left" | "right";
 export const STAGE_SIDES: readonly StageSide[] = ["top", "bottom", "left", "right"];

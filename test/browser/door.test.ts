@@ -11,7 +11,7 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium as playwright, type Page } from "playwright-core";
+import { chromium as playwright, type BrowserContext, type Page } from "playwright-core";
 import QRCode from "qrcode";
 import { describe, expect, inject, it } from "vitest";
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from "./chromium";
@@ -123,6 +123,20 @@ function qrVideo(text: string): Buffer {
 
 const stats = (eventId: string, apiKey: string) => getJson<{ checked_in: number }>(`/api/v1/events/${eventId}/stats`, apiKey);
 
+/**
+ * Cuts the phone's network, or gives it back. `setOffline` alone is not a cut cable in Chromium: a
+ * request from a page its service worker controls, which the worker passes through (the scanner's
+ * POSTs), can still reach the server, and once one landed after the page had given up on it (a full
+ * run saw a check-in recorded while "offline"). So the API is also refused at the context, which
+ * covers the service worker's traffic too.
+ */
+async function network(context: BrowserContext, on: boolean): Promise<void> {
+  if (on) await context.unroute(API_ROUTES);
+  else await context.route(API_ROUTES, (route) => route.abort("internetdisconnected"));
+  await context.setOffline(!on);
+}
+const API_ROUTES = "**/api/v1/**";
+
 describe("door scanner", () => {
   it("enrols by link, learns of a refund, then with the network cut admits once, refuses the refunded and a forged ticket, reloads, and syncs when back", async () => {
     const { eventId, tierId, apiKey } = await doorEvent();
@@ -139,7 +153,7 @@ describe("door scanner", () => {
     expect((await post(`/api/v1/orders/${refunded.orderId}/refund`, {}, refunded.orderToken)).status).toBe(200);
     await page.locator("html[data-revocations='1']").waitFor({ timeout: 30_000 });
 
-    await page.context().setOffline(true);
+    await network(page.context(), false);
     const admitted = await scan(page, valid.token, 1);
     expect(admitted).toMatchObject({ verdict: "admit", reason: null, offline: true });
     expect(admitted.text).toContain("Vera Valid");
@@ -153,8 +167,7 @@ describe("door scanner", () => {
     expect(again.text).toContain("North gate");
     expect(await scan(page, refunded.token, 3)).toMatchObject({ verdict: "reject", reason: "revoked" });
     expect(await scan(page, flipSignature(valid.token), 4)).toMatchObject({ verdict: "reject", reason: "bad_signature" });
-    // Painted well inside the 300 ms budget once the page is warm.
-    expect(again.ms).toBeLessThan(300);
+    // How fast the verdict paints is measured by `npm run bench:door`, not asserted here (rule 5).
     expect(await page.locator("#queued-count").textContent()).toBe("4");
 
     // No network, new page load: the service worker serves the page, IndexedDB the bundle and queue.
@@ -167,7 +180,7 @@ describe("door scanner", () => {
     expect(await scan(page, valid.token, 1)).toMatchObject({ verdict: "reject", reason: "already_used", offline: true });
 
     expect((await stats(eventId, apiKey)).checked_in).toBe(0);
-    await page.context().setOffline(false);
+    await network(page.context(), true);
     await page.locator("#sync-status[data-sent='5']").waitFor({ timeout: 30_000 });
     expect(await page.locator("#sync-status").getAttribute("data-conflicts")).toBe("0");
     expect(await page.locator("#queued-count").textContent()).toBe("0");
@@ -185,15 +198,15 @@ describe("door scanner", () => {
     const phoneA = await enrolledPhone(gateA.device_token);
     const phoneB = await enrolledPhone(gateB.device_token);
 
-    await phoneA.context().setOffline(true);
-    await phoneB.context().setOffline(true);
+    await network(phoneA.context(), false);
+    await network(phoneB.context(), false);
     expect(await scan(phoneA, ticket.token, 1)).toMatchObject({ verdict: "admit", offline: true });
     expect(await scan(phoneB, ticket.token, 1)).toMatchObject({ verdict: "admit", offline: true });
 
-    await phoneA.context().setOffline(false);
+    await network(phoneA.context(), true);
     await phoneA.locator("#sync-status[data-sent='1']").waitFor({ timeout: 30_000 });
     expect(await phoneA.locator("#sync-status").getAttribute("data-conflicts")).toBe("0");
-    await phoneB.context().setOffline(false);
+    await network(phoneB.context(), true);
     await phoneB.locator("#sync-status[data-sent='1']").waitFor({ timeout: 30_000 });
     expect(await phoneB.locator("#sync-status").getAttribute("data-conflicts")).toBe("1");
     expect(await phoneB.locator("#conflict-count").textContent()).toBe("1");

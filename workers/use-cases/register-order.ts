@@ -31,6 +31,7 @@ import { inventorySale } from "./sale-ledger";
 import { answerRefusedHold, EVENT_CANCELLED_MESSAGE, holdLimitMessage } from "../domain/hold-refusal";
 import type { HoldOutcome, PromoHoldRequest } from "../../durable-objects/tier-inventory";
 import { normalizeCode } from "../domain/promo-codes";
+import { registrationRefusal } from "../domain/registration-rules";
 import { claimPromoApart, promoCodeInvalid, promoForRegistration, promoOfHold, recordRedemption, releasePromoApart, type ResolvedPromo } from "./promo-claims";
 
 export interface RegisterInput {
@@ -105,24 +106,11 @@ export async function registerOrder(
   const access = await requireQueueAccess(env, event, queueAccess, now);
   const tier = sellable.tiers.find((t) => t.id === input.tier_id);
   if (!tier) throw validationFailed([{ field: "tier_id", message: "This event has no tier with this id." }]);
-  if ((event.salesStartAt && now < event.salesStartAt) || (event.salesEndAt && now >= event.salesEndAt) || now >= event.endsAt) {
-    throw new ApiError("SALES_NOT_OPEN", event.salesStartAt && now < event.salesStartAt ? `Sales open at ${event.salesStartAt.toISOString()}.` : "Sales for this event have ended.", {
-      sales_start_at: event.salesStartAt?.toISOString() ?? null,
-      sales_end_at: event.salesEndAt?.toISOString() ?? null,
-    });
+  const refusal = registrationRefusal(event, tier, input, now);
+  if (refusal?.code === "SALES_NOT_OPEN") {
+    throw new ApiError("SALES_NOT_OPEN", refusal.message, { sales_start_at: refusal.salesStartAt?.toISOString() ?? null, sales_end_at: refusal.salesEndAt?.toISOString() ?? null });
   }
-  if (input.quantity > tier.maxPerOrder) {
-    throw validationFailed([{ field: "quantity", message: `At most ${tier.maxPerOrder} tickets of this tier per order.` }]);
-  }
-  if (tier.kind === "general_admission" && (input.seats || input.best_available)) {
-    throw validationFailed([{ field: input.seats ? "seats" : "best_available", message: "This tier is general admission: it has no seats to choose." }]);
-  }
-  if (tier.kind === "seated" && !input.seats && !input.best_available) {
-    throw validationFailed([{ field: "seats", message: "Choose seats on the map, or ask for the best available ones." }]);
-  }
-  if (input.seats && new Set(input.seats).size !== input.quantity) {
-    throw validationFailed([{ field: "seats", message: "Choose exactly `quantity` different seats." }]);
-  }
+  if (refusal) throw validationFailed([{ field: refusal.field, message: refusal.message }]);
 
   const promo = await promoForRegistration(db, event, tier, input.promo_code, now);
   const fingerprint = await requestFingerprint(input);

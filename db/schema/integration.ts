@@ -13,7 +13,12 @@ export const processedWebhookEvents = pgTable("processed_webhook_events", {
   receivedAt: at("received_at").notNull().defaultNow(),
 });
 
-/** Transactional outbox: rows written with the change they announce, published to the Queue after. */
+/**
+ * Transactional outbox: rows written with the change they announce, published to the Queue after
+ * (db/queries/outbox.ts). A publisher claims a row by setting `lease_until`; while the lease runs no
+ * other publisher takes it, and once it has run out without `published_at` the row is taken again.
+ * `attempts` counts the claims (a row written already leased, by pay's confirmation, starts at 1).
+ */
 export const outbox = pgTable(
   "outbox",
   {
@@ -23,11 +28,13 @@ export const outbox = pgTable(
     payload: jsonb("payload").notNull(),
     createdAt: createdAt(),
     publishedAt: at("published_at"),
+    leaseUntil: at("lease_until"),
     attempts: integer("attempts").notNull().default(0),
   },
   (t) => [
     unique("outbox_dedupe_key").on(t.dedupeKey),
-    index("outbox_unpublished_idx").on(t.createdAt).where(sql`${t.publishedAt} IS NULL`),
+    // The claim's scan: unpublished rows in id order.
+    index("outbox_unpublished_idx").on(t.id).where(sql`${t.publishedAt} IS NULL`),
   ],
 );
 

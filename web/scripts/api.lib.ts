@@ -1,6 +1,7 @@
 /**
- * The pages' one way to call the API: JSON in and out, and every error turned into a sentence a
- * person can act on (the API's own message, or a plain one when the network itself failed).
+ * How the pages call the API (the typed client in api-client.lib.ts sends through apiFetch here):
+ * JSON in and out, and every error turned into a sentence a person can act on (the API's own
+ * message, or a plain one when the network itself failed).
  */
 export interface FieldProblem {
   field: string;
@@ -58,10 +59,6 @@ export function storedCsrfToken(): string | undefined {
 }
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
-
-export async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
-  return readAnswer<T>(await apiFetch(path, init));
-}
 
 /**
  * A request to the API with the pages' headers (JSON, the CSRF token on writes); a network failure

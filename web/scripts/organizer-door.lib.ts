@@ -12,9 +12,8 @@ import { h } from "./elements.lib";
 import { clearErrorsOnEdit, clearFieldErrors, problemMessage, showFieldErrors, showFormProblem } from "./field-errors.lib";
 import { copyText, whileBusy } from "./form-controls.lib";
 import { answer, type Answer } from "./api-client.lib";
-import { organizerClient } from "./organizer-session.lib";
+import { eventApi, type EventApi, type EventCalls } from "./organizer-event-api.lib";
 
-type EventCalls = (typeof organizerClient.events)[":eventId"];
 export type CheckinList = Answer<EventCalls["checkin-lists"]["$get"]>["checkin_lists"][number];
 export type Device = Answer<EventCalls["devices"]["$get"]>["devices"][number];
 type Stats = Answer<EventCalls["stats"]["$get"]>;
@@ -83,7 +82,7 @@ export class DoorPanel {
     panel.hidden = event.status !== "published";
     clearInterval(this.timer);
     if (panel.hidden) return;
-    const base = this.base();
+    const base = this.api.base;
     $<HTMLAnchorElement>("#door-attendees-csv").href = `${base}/reports/attendees.csv`;
     $<HTMLAnchorElement>("#door-orders-csv").href = `${base}/reports/orders.csv`;
     $("#list-tiers").replaceChildren(
@@ -97,26 +96,18 @@ export class DoorPanel {
     }, REFRESH_MS);
   }
 
-  private base(): string {
-    return `/api/v1/events/${encodeURIComponent(this.event!.event_id)}`;
-  }
-
-  private calls(): EventCalls {
-    return organizerClient.events[":eventId"];
-  }
-
-  private param(): { param: { eventId: string } } {
-    return { param: { eventId: this.event!.event_id } };
+  private get api(): EventApi {
+    return eventApi(this.event!.event_id);
   }
 
   async refresh(): Promise<void> {
     if (!this.event) return;
-    const base = this.base();
+    const { calls, param } = this.api;
     try {
       const [stats, { checkin_lists }, { devices }] = await Promise.all([
-        answer(this.calls().stats.$get(this.param())),
-        answer(this.calls()["checkin-lists"].$get(this.param())),
-        answer(this.calls().devices.$get(this.param())),
+        answer(calls.stats.$get(param)),
+        answer(calls["checkin-lists"].$get(param)),
+        answer(calls.devices.$get(param)),
       ]);
       this.lists = checkin_lists;
       this.renderFigures(stats);
@@ -208,7 +199,7 @@ export class DoorPanel {
     if (problems.length > 0) return this.refuse(form, problems);
     try {
       const created = await whileBusy(form.querySelector("button")!, "Adding…", () =>
-        answer(this.calls()["checkin-lists"].$post({ ...this.param(), json: tierIds.length > 0 ? { name, tier_ids: tierIds } : { name } })),
+        answer(this.api.calls["checkin-lists"].$post({ ...this.api.param, json: tierIds.length > 0 ? { name, tier_ids: tierIds } : { name } })),
       );
       form.reset();
       await this.refresh();
@@ -225,7 +216,7 @@ export class DoorPanel {
     if (!name) return this.refuse(form, [{ field: "name", message: "Name the device, so you know which phone to revoke if it goes missing." }]);
     try {
       const created = await whileBusy(form.querySelector("button")!, "Adding…", () =>
-        answer(this.calls().devices.$post({ ...this.param(), json: listId ? { name, checkin_list_id: listId } : { name } })),
+        answer(this.api.calls.devices.$post({ ...this.api.param, json: listId ? { name, checkin_list_id: listId } : { name } })),
       );
       $<HTMLInputElement>("#device-name").value = "";
       await this.refresh();
@@ -252,7 +243,7 @@ export class DoorPanel {
     if (!sure) return;
     try {
       await whileBusy(button, "Revoking…", () =>
-        answer(this.calls().devices[":deviceId"].$delete({ param: { eventId: this.event!.event_id, deviceId: device.device_id } })),
+        answer(this.api.calls.devices[":deviceId"].$delete({ param: { eventId: this.event!.event_id, deviceId: device.device_id } })),
       );
       await this.refresh();
       showStatus($("#door-status"), `“${device.name}” is revoked.`, "success");

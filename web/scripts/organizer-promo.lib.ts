@@ -13,10 +13,10 @@ import { whileBusy } from "./form-controls.lib";
 import { parsePrice } from "./money-input.lib";
 import type { InferRequestType } from "hono/client";
 import { answer, type Answer } from "./api-client.lib";
+import { eventApi, type EventApi, type EventCalls } from "./organizer-event-api.lib";
 import { organizerClient } from "./organizer-session.lib";
 import { wallClockToUtc } from "./zoned-time.lib";
 
-type EventCalls = (typeof organizerClient.events)[":eventId"];
 type Listed = Answer<EventCalls["promo-codes"]["$get"]>["promo_codes"][number];
 /** A code as the list shows it, with the revenue the promo-code report adds when the role may read it. */
 export type PromoCode = Listed & { revenue?: number };
@@ -68,7 +68,7 @@ export class PromoPanel {
     panel.hidden = !this.may("promo_code.read");
     if (panel.hidden) return;
     $("#new-promo").hidden = !this.may("promo_code.write") || event.status === "cancelled";
-    $<HTMLAnchorElement>("#promo-csv").href = `${this.base()}/promo-codes.csv`;
+    $<HTMLAnchorElement>("#promo-csv").href = `${this.api.base}/promo-codes.csv`;
     $("#promo-zone").textContent = `Times are in the event's time zone, ${event.timezone}.`;
     $("#promo-tiers").replaceChildren(
       ...event.tiers.map((tier) =>
@@ -82,16 +82,8 @@ export class PromoPanel {
     return this.permissions.includes(action);
   }
 
-  private base(): string {
-    return `/api/v1/events/${encodeURIComponent(this.event!.event_id)}`;
-  }
-
-  private calls(): EventCalls {
-    return organizerClient.events[":eventId"];
-  }
-
-  private param(): { param: { eventId: string } } {
-    return { param: { eventId: this.event!.event_id } };
+  private get api(): EventApi {
+    return eventApi(this.event!.event_id);
   }
 
   private syncMode(): void {
@@ -108,8 +100,8 @@ export class PromoPanel {
     if (!this.event) return;
     try {
       const [{ promo_codes }, report] = await Promise.all([
-        answer(this.calls()["promo-codes"].$get({ ...this.param(), query: {} })),
-        this.may("report.read") ? answer(this.calls().reports["promo-codes"].$get(this.param())) : undefined,
+        answer(this.api.calls["promo-codes"].$get({ ...this.api.param, query: {} })),
+        this.may("report.read") ? answer(this.api.calls.reports["promo-codes"].$get(this.api.param)) : undefined,
       ]);
       const revenue = new Map(report?.rows.map((r) => [r.promo_code_id, r.revenue]));
       this.render(promo_codes.map((c) => ({ ...c, revenue: revenue.get(c.promo_code_id) ?? c.revenue ?? 0 })));
@@ -225,7 +217,7 @@ export class PromoPanel {
     }
     try {
       const created = await whileBusy(form.querySelector<HTMLButtonElement>("button[type=submit]")!, "Creating…", () =>
-        answer(this.calls()["promo-codes"].$post({ ...this.param(), json: body })),
+        answer(this.api.calls["promo-codes"].$post({ ...this.api.param, json: body })),
       );
       form.reset();
       this.syncMode();
@@ -252,7 +244,7 @@ export class PromoPanel {
     if (!sure) return;
     try {
       await whileBusy(button, "Withdrawing…", () =>
-        answer(this.calls()["promo-codes"][":promoCodeId"].cancel.$post({ param: { eventId: this.event!.event_id, promoCodeId: code.promo_code_id } })),
+        answer(this.api.calls["promo-codes"][":promoCodeId"].cancel.$post({ param: { eventId: this.event!.event_id, promoCodeId: code.promo_code_id } })),
       );
       await this.refresh();
       showStatus($("#promo-status"), `${code.code} is withdrawn.`, "success");

@@ -15,14 +15,15 @@ export type TierLedgerCount = {
 
 /**
  * Tiers of events still selling or just past (ended less than a day ago), with their sold_count and
- * the number of valid tickets the ledger holds for them.
+ * the number of valid tickets the ledger holds for them; with `eventIds`, only those events' tiers.
  */
-export async function tiersToReconcile(db: HttpDatabase, now: Date): Promise<TierLedgerCount[]> {
+export async function tiersToReconcile(db: HttpDatabase, now: Date, eventIds?: string[]): Promise<TierLedgerCount[]> {
   const result = await db.execute<TierLedgerCount>(sql`
     SELECT t.id AS tier_id, t.event_id, t.capacity, t.sold_count,
            (SELECT count(*)::int FROM tickets k WHERE k.tier_id = t.id AND k.status = 'valid') AS valid_tickets
     FROM ticket_tiers t JOIN events e ON e.id = t.event_id
     WHERE e.status IN ('published', 'cancelled') AND e.ends_at > ${new Date(now.getTime() - 86_400_000).toISOString()}
+      ${eventIds ? sql`AND e.id IN (SELECT value::uuid FROM jsonb_array_elements_text(${JSON.stringify(eventIds)}::jsonb))` : sql``}
     ORDER BY t.id`);
   return result.rows;
 }

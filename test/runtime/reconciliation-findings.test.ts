@@ -20,13 +20,13 @@ describe("reconciliation findings", () => {
     expect((await pay(registered.body.order_id, registered.body.order_token)).status).toBe(200);
     const path = `/api/v1/events/${eventId}/reconciliation`;
 
-    await reconcileInventory(env, db(), new Date());
+    await reconcileInventory(env, db(), new Date(), { eventIds: [eventId] });
     expect((await call("GET", path, undefined, organizer.key)).body).toEqual({ event_id: eventId, findings: [] });
 
     // A ticket the inventory never sold (written by hand): the ledger is ahead, shown at once.
     const [ticket] = await db().insert(schema.tickets).values({ orderId: registered.body.order_id, eventId, tierId, attendeeName: "Nobody" }).returning();
-    await reconcileInventory(env, db(), new Date());
-    await reconcileInventory(env, db(), new Date());
+    await reconcileInventory(env, db(), new Date(), { eventIds: [eventId] });
+    await reconcileInventory(env, db(), new Date(), { eventIds: [eventId] });
     const shown = await call("GET", path, undefined, organizer.key);
     expect(shown.status).toBe(200);
     expect(shown.body.findings).toEqual([
@@ -44,7 +44,7 @@ describe("reconciliation findings", () => {
 
     // The stray ticket revoked: the next run closes the finding.
     await db().update(schema.tickets).set({ status: "revoked", revokedAt: new Date() }).where(eq(schema.tickets.id, ticket!.id));
-    await reconcileInventory(env, db(), new Date());
+    await reconcileInventory(env, db(), new Date(), { eventIds: [eventId] });
     expect((await call("GET", path, undefined, organizer.key)).body.findings).toEqual([]);
     const rows = await db().select().from(schema.reconciliationFindings).where(eq(schema.reconciliationFindings.tierId, tierId));
     expect(rows).toHaveLength(1);
@@ -65,9 +65,9 @@ describe("reconciliation findings", () => {
     await db().update(schema.tickets).set({ status: "revoked", revokedAt: new Date() }).where(eq(schema.tickets.id, ticket!.id));
     const path = `/api/v1/events/${eventId}/reconciliation`;
 
-    await reconcileInventory(env, db(), new Date());
+    await reconcileInventory(env, db(), new Date(), { eventIds: [eventId] });
     expect((await call("GET", path, undefined, organizer.key)).body.findings).toEqual([]);
-    await reconcileInventory(env, db(), new Date());
+    await reconcileInventory(env, db(), new Date(), { eventIds: [eventId] });
     expect((await call("GET", path, undefined, organizer.key)).body.findings).toEqual([
       expect.objectContaining({ tier_id: tierId, kind: "inventory_ahead", detail: { inventory_sold: 2, ledger_tickets: 1 }, runs: 2 }),
     ]);

@@ -14,7 +14,7 @@
  * can say on the event that its figures disagree, and stops saying so once a run finds them agreeing.
  */
 import type { HttpDatabase } from "../../db/client";
-import { recordFindings, setSoldCount, tiersToReconcile, type CurrentFinding } from "../../db/queries/reconciliation";
+import { recordFindings, setSoldCount, tiersToReconcile, type CurrentFinding, type TierLedgerCount } from "../../db/queries/reconciliation";
 import { inventoryOf } from "../inventory-client";
 
 export interface ReconciliationReport {
@@ -26,22 +26,43 @@ export interface ReconciliationReport {
   ledger_ahead: { tier_id: string; inventory_sold: number; ledger_tickets: number }[];
 }
 
-export async function reconcileInventory(env: Env, db: HttpDatabase, now: Date): Promise<ReconciliationReport> {
-  const tiers = await tiersToReconcile(db, now);
+/** Tiers compared at once: each is a TierInventory call and perhaps a counter update. */
+const AT_ONCE = 8;
+
+/**
+ * One run. The cron looks at every tier still worth checking; `eventIds` narrows a run to those
+ * events' tiers (a test of one event need not visit every other event's TierInventory).
+ */
+export async function reconcileInventory(env: Env, db: HttpDatabase, now: Date, options: { eventIds?: string[] } = {}): Promise<ReconciliationReport> {
+  const tiers = await tiersToReconcile(db, now, options.eventIds);
   const report: ReconciliationReport = { tiers: tiers.length, recounted: 0, inventory_ahead: [], ledger_ahead: [] };
   const compared: string[] = [];
   const findings: CurrentFinding[] = [];
-  for (const tier of tiers) {
-    if (tier.sold_count !== tier.valid_tickets && (await setSoldCount(db, tier.tier_id, tier.sold_count, tier.valid_tickets))) report.recounted++;
-    const live = await inventoryOf(env, tier.tier_id).snapshot();
-    if (!live.configured) continue; // never sold through this tier yet
-    compared.push(tier.tier_id);
-    const figures = { tier_id: tier.tier_id, inventory_sold: live.sold, ledger_tickets: tier.valid_tickets };
-    const kind = live.sold > tier.valid_tickets ? "inventory_ahead" : live.sold < tier.valid_tickets ? "ledger_ahead" : undefined;
-    if (!kind) continue;
-    report[kind].push(figures);
-    findings.push({ event_id: tier.event_id, tier_id: tier.tier_id, kind, detail: { inventory_sold: live.sold, ledger_tickets: tier.valid_tickets } });
+  for (let start = 0; start < tiers.length; start += AT_ONCE) {
+    const batch = tiers.slice(start, start + AT_ONCE);
+    const checked = await Promise.all(batch.map((tier) => checkTier(env, db, tier)));
+    // In the tiers' order, as one tier at a time would have reported them.
+    for (const [i, outcome] of checked.entries()) {
+      const tier = batch[i]!;
+      if (outcome.recounted) report.recounted++;
+      if (outcome.liveSold === undefined) continue; // never sold through this tier yet
+      compared.push(tier.tier_id);
+      const figures = { tier_id: tier.tier_id, inventory_sold: outcome.liveSold, ledger_tickets: tier.valid_tickets };
+      const kind = outcome.liveSold > tier.valid_tickets ? "inventory_ahead" : outcome.liveSold < tier.valid_tickets ? "ledger_ahead" : undefined;
+      if (!kind) continue;
+      report[kind].push(figures);
+      findings.push({ event_id: tier.event_id, tier_id: tier.tier_id, kind, detail: { inventory_sold: outcome.liveSold, ledger_tickets: tier.valid_tickets } });
+    }
   }
   await recordFindings(db, compared, findings);
   return report;
+}
+
+/** Recounts the tier's sold_count from its tickets and reads what its TierInventory sold (undefined: not configured). */
+async function checkTier(env: Env, db: HttpDatabase, tier: TierLedgerCount): Promise<{ recounted: boolean; liveSold: number | undefined }> {
+  const [recounted, live] = await Promise.all([
+    tier.sold_count !== tier.valid_tickets ? setSoldCount(db, tier.tier_id, tier.sold_count, tier.valid_tickets) : false,
+    inventoryOf(env, tier.tier_id).snapshot(),
+  ]);
+  return { recounted, liveSold: live.configured ? live.sold : undefined };
 }

@@ -26,6 +26,12 @@ export const webhookEndpoints = pgTable(
     eventTypes: text("event_types").array().notNull(),
     /** The signing secret, encrypted under SIGNING_MASTER_KEY (shown in clear once, at creation). */
     secretCiphertext: text("secret_ciphertext").notNull(),
+    /**
+     * After a rotation, the secret it replaced (encrypted as above): deliveries are signed with both
+     * until `previous_secret_expires_at`, then with the current one only.
+     */
+    previousSecretCiphertext: text("previous_secret_ciphertext"),
+    previousSecretExpiresAt: at("previous_secret_expires_at"),
     createdBy: uuid("created_by").references(() => organizers.id, { onDelete: "set null" }),
     createdAt: createdAt(),
     /** Deleted: told of nothing more; its pending deliveries stop. Kept for its delivery log. */

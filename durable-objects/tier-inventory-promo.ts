@@ -11,6 +11,7 @@ import {
   canReserve,
   claimUse,
   counts,
+  refundUse,
   settleUse,
   stillKept,
   tierFor,
@@ -83,6 +84,13 @@ export class PromoStore {
     const next = settleUse(use && (counts(use, now) ? use : { ...use, status: "expired" }), "confirmed");
     if (next) this.sql.exec("UPDATE promo_uses SET status = 'confirmed' WHERE hold_id = ?", holdId);
     return { ok: next?.status === "confirmed" || use?.status === "confirmed" };
+  }
+
+  /** Gives back the use of an order refunded in full; `returned` only the first time. */
+  refund(holdId: string): { returned: boolean } {
+    const next = refundUse(this.use(holdId));
+    if (next) this.sql.exec("UPDATE promo_uses SET status = ? WHERE hold_id = ? AND status = 'confirmed'", next.status, holdId);
+    return { returned: next !== undefined };
   }
 
   record(use: PromoUse, now: number): void {

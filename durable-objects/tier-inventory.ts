@@ -206,6 +206,11 @@ export class TierInventory extends DurableObject<Env> {
     return this.promos.settleApart(holdId, to, Date.now());
   }
 
+  /** Gives back the use (counted here) of an order refunded in full; once, however often asked. */
+  async refundPromoUse(holdId: string): Promise<{ returned: boolean }> {
+    return this.promos.refund(holdId);
+  }
+
   /** Keeps `units` of this tier for a code's holders (0 stops keeping them). */
   async reservePromoUnits(codeId: string, units: number): Promise<ReserveOutcome> {
     const now = Date.now();

@@ -38,6 +38,18 @@ export async function refundedAmount(db: HttpDatabase | Transaction, orderId: st
   return row?.total ?? 0;
 }
 
+/**
+ * Whether the order is refunded in full (no ticket of it left valid) with no refund of it still
+ * waiting for the provider: one that could yet fail and give its tickets back.
+ */
+export async function refundedInFull(db: HttpDatabase | Transaction, orderId: string): Promise<boolean> {
+  const [row] = await db
+    .select({ done: sql<boolean>`${orders.status} = 'refunded' AND NOT EXISTS (SELECT 1 FROM refunds r WHERE r.order_id = ${orders.id} AND r.status = 'pending')` })
+    .from(orders)
+    .where(eq(orders.id, orderId));
+  return row?.done === true;
+}
+
 /** The order's tickets with the price paid for each. */
 export async function pricedTicketsOfOrder(db: HttpDatabase | Transaction, orderId: string) {
   return db

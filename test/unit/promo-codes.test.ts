@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { currencyOf } from "../../workers/domain/currency";
 import { checkPromoCode, countingTierOf, discountedUnitPrice, generatedCode, type PromoCode } from "../../workers/domain/promo-codes";
-import { claimUse, settleUse, tierFor, type PromoUse } from "../../workers/domain/promo-redemption";
+import { claimUse, counts, refundUse, settleUse, tierFor, type PromoUse } from "../../workers/domain/promo-redemption";
 import type { TierState } from "../../workers/domain/inventory";
 
 const eur = currencyOf("EUR")!;
@@ -65,6 +65,19 @@ describe("counting uses", () => {
     expect(settleUse(use, "confirmed")?.status).toBe("confirmed");
     expect(settleUse({ ...use, status: "confirmed" }, "expired")).toBeUndefined();
     expect(settleUse({ ...use, status: "expired" }, "confirmed")).toBeUndefined();
+  });
+
+  it("an order refunded in full gives its sold use back once; nothing else is given back by a refund", () => {
+    const sold: PromoUse = { holdId: "h1", codeId: "c1", quantity: 2, status: "confirmed", expiresAt: 100 };
+    const back = refundUse(sold)!;
+    expect(back.status).toBe("refunded");
+    expect(counts(back, 0)).toBe(false);
+    expect(refundUse(back)).toBeUndefined();
+    expect(refundUse({ ...sold, status: "active" })).toBeUndefined();
+    expect(refundUse({ ...sold, status: "released" })).toBeUndefined();
+    expect(refundUse(undefined)).toBeUndefined();
+    // A refunded use is not sold again, nor moved by its hold's end.
+    expect(settleUse(back, "confirmed")).toBeUndefined();
   });
 
   it("what a code keeps is out of everyone else's reach, and its holders may take it", () => {

@@ -13,7 +13,8 @@
  */
 import type { Decision, HoldOutcome, TierState } from "./inventory";
 
-export type PromoUseStatus = "active" | "confirmed" | "released" | "expired";
+/** `refunded`: the use of an order refunded in full, given back (it no longer counts). */
+export type PromoUseStatus = "active" | "confirmed" | "released" | "expired" | "refunded";
 
 export interface PromoUse {
   holdId: string;
@@ -61,6 +62,16 @@ export function settleUse(use: PromoUse | undefined, to: "confirmed" | "released
   if (to !== "confirmed" && use.status === "confirmed") return undefined;
   if (to === "confirmed" && use.status !== "active") return undefined;
   return { ...use, status: to };
+}
+
+/**
+ * What a sold use becomes when its order is refunded in full (every ticket refunded, or the order
+ * cancelled): given back, as pretix frees a voucher's redemption when its order is cancelled. Only a
+ * sold use, and only once: a use already given back (or never sold) is left as it is, so the refund
+ * asked again, or by several callers at once, gives one use back. A partial refund keeps the use.
+ */
+export function refundUse(use: PromoUse | undefined): PromoUse | undefined {
+  return use?.status === "confirmed" ? { ...use, status: "refunded" } : undefined;
 }
 
 export interface Reservation {

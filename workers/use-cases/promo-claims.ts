@@ -11,6 +11,7 @@
  *   hold) and given back if the hold then cannot be sold. A Worker that dies in between leaves a use
  *   that lapses with its hold or is given back when the sweeper ends the order.
  * So at no moment do more than `max_uses` uses count, and a hold that ends unsold gives its use back.
+ * An order refunded in full gives its use back too (givePromoUseBack); a partial refund keeps it.
  */
 import type { HttpDatabase } from "../../db/client";
 import { listTiersOfEvents, type EventRow, type TierRow } from "../../db/queries/catalog";
@@ -132,4 +133,15 @@ export async function sellWithPromoUse(env: Env, db: HttpDatabase, order: OrderR
 export async function releasePromoUseOf(env: Env, db: HttpDatabase, order: OrderRow): Promise<void> {
   const countingTierId = order.holdId ? await useApartOf(db, order) : undefined;
   if (countingTierId) await inventoryOf(env, countingTierId).settlePromoUse(order.holdId!, "released");
+}
+
+/**
+ * The order was refunded in full: its code's use is given back in the code's counting tier, where
+ * the use is named after the order's hold whether it was counted with the hold or apart. Once:
+ * TierInventory gives back only a sold use, so a repeat (or a concurrent caller) changes nothing.
+ */
+export async function givePromoUseBack(env: Env, db: HttpDatabase, order: OrderRow): Promise<boolean> {
+  const redemption = order.holdId ? await redemptionOfOrder(db, order.id) : undefined;
+  if (!redemption) return false;
+  return (await inventoryOf(env, redemption.countingTierId).refundPromoUse(order.holdId!)).returned;
 }

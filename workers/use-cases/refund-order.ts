@@ -17,8 +17,7 @@
 import Stripe from "stripe";
 import { inTransaction, type HttpDatabase } from "../../db/client";
 import { findPublishedEvent, type EventRow } from "../../db/queries/catalog";
-import { enqueueOutbox } from "../../db/queries/outbox";
-import { addSold, attendeeOf, findOrder, lockOrder, paymentOfOrder, setOrderStatus, type OrderRow } from "../../db/queries/orders";
+import { findOrder, lockOrder, paymentOfOrder, setOrderStatus, type OrderRow } from "../../db/queries/orders";
 import {
   findRefundById,
   findRefundByKey,
@@ -37,11 +36,8 @@ import { sha256Hex } from "../auth/tokens";
 import { databaseSettings } from "../config";
 import { refundPercentAt, type RefundPolicy } from "../domain/refund-policy";
 import { ApiError, validationFailed } from "../errors";
-import { inventoryOf } from "../inventory-client";
-import { refundMail } from "../mail/refund";
-import { orderToken } from "../auth/order-tokens";
-import { publishOutbox } from "../outbox-publisher";
 import { orderRefunded } from "../webhooks-out/events";
+import { announceRefund, givePromoUseBackIfRefundedInFull, returnUnits } from "./refund-followups";
 
 export type RefundInitiator = "attendee" | "organizer" | "system";
 
@@ -149,7 +145,8 @@ export async function refundOrder(env: Env, db: HttpDatabase, orderId: string, r
       ticketIds: chosen.map((t) => t.id),
       initiatedBy: request.by,
     }))!;
-    const stillValid = tickets.filter((t) => t.status === "valid" && !chosen.some((c) => c.id === t.id)).length;
+    // Read under the lock: a concurrent refund of the order's other tickets may have committed since `tickets` was read.
+    const stillValid = (await pricedTicketsOfOrder(tx, order.id)).filter((t) => t.status === "valid").length;
     await setOrderStatus(tx, order.id, stillValid === 0 ? "refunded" : "partially_refunded");
     return { created: true, refund };
   });
@@ -196,9 +193,13 @@ export async function completeRefund(env: Env, db: HttpDatabase, refundId: strin
     refund = (await findRefundById(db, refundId))!;
   }
   if (refund.status !== "failed" && (refund.status === "succeeded" || refund.providerRefundId)) await returnUnits(env, db, order, refund);
-  // Once the money is back; keyed by the refund, so every later call records nothing more.
-  if (refund.status === "succeeded") await orderRefunded(db, order, refund, new Date());
-  if (refund.status === "succeeded") await announceRefund(env, db, order, refund);
+  if (refund.status === "succeeded") {
+    // Once the money is back; keyed by the refund, so every later call records nothing more.
+    await orderRefunded(db, order, refund, new Date());
+    await announceRefund(env, db, order, refund);
+    // After this refund's own settling, so of refunds settling at once the last sees them all done.
+    await givePromoUseBackIfRefundedInFull(env, db, order);
+  }
   return refund;
 }
 
@@ -229,19 +230,6 @@ async function settleRefund(db: HttpDatabase, refundId: string, stripeRefund: St
   await updateRefund(db, refundId, { providerRefundId: stripeRefund.id, status: stripeRefund.status === "succeeded" ? "succeeded" : "pending" });
 }
 
-async function returnUnits(env: Env, db: HttpDatabase, order: OrderRow, refund: RefundRow): Promise<void> {
-  const ticketIds = refund.ticketIds;
-  if (ticketIds.length === 0) return;
-  const seats = (await pricedTicketsOfOrder(db, order.id)).filter((t) => ticketIds.includes(t.id)).flatMap((t) => (t.seatLabel ? [t.seatLabel] : []));
-  const returned = await inventoryOf(env, order.tierId).returnSold({ returnId: refund.id, quantity: ticketIds.length, seats });
-  if (!returned.ok) {
-    console.error(JSON.stringify({ level: "error", where: "refund", refund_id: refund.id, error: `TierInventory refused the return: ${returned.message}` }));
-    return;
-  }
-  // Counted once: TierInventory answers `returned: false` to a repeat.
-  if (returned.returned) await addSold(db, order.tierId, -ticketIds.length);
-}
-
 async function failRefund(env: Env, refund: RefundRow, why: string): Promise<void> {
   await inTransaction(databaseSettings(env), async (tx) => {
     await lockOrder(tx, refund.orderId);
@@ -251,31 +239,6 @@ async function failRefund(env: Env, refund: RefundRow, why: string): Promise<voi
     const revoked = (await pricedTicketsOfOrder(tx, refund.orderId)).some((t) => t.status === "revoked");
     await setOrderStatus(tx, refund.orderId, revoked ? "partially_refunded" : "confirmed");
   });
-}
-
-/**
- * The refund mail, through the outbox: once per refund (dedupe key `refund:<id>`, however many times
- * completeRefund runs), for a refund of tickets and for a refund of an amount alike. A late payment's
- * refund (refundLatePayment) is not a refund row completed here and sends none.
- */
-async function announceRefund(env: Env, db: HttpDatabase, order: OrderRow, refund: RefundRow): Promise<void> {
-  const [attendee, event, priced] = await Promise.all([attendeeOf(db, order.attendeeId), findPublishedEvent(db, order.eventId), pricedTicketsOfOrder(db, order.id)]);
-  const mail = refundMail({
-    refundId: refund.id,
-    orderId: order.id,
-    orderToken: await orderToken(env.SIGNING_MASTER_KEY, order.id),
-    baseUrl: env.PUBLIC_BASE_URL,
-    to: attendee.email,
-    attendeeName: order.attendeeName,
-    eventTitle: event?.title ?? "your event",
-    eventCancelled: event?.status === "cancelled",
-    amount: refund.amount,
-    currency: refund.currency,
-    tickets: refund.ticketIds.length,
-    validTickets: priced.filter((t) => t.status === "valid").length,
-  });
-  await enqueueOutbox(db, "mail", mail.dedupe_key, mail);
-  await publishOutbox(env).catch((error: unknown) => console.warn(JSON.stringify({ level: "warn", where: "outbox", error: String(error) })));
 }
 
 const PENDING_REFUND_GRACE_MS = 5 * 60_000;

@@ -92,6 +92,25 @@ export class SeatMapCanvas {
     const handle = Math.max(6, this.pitch * 0.35);
     shape.append(svgElement("rect", { class: "stage-handle", x: stage.x + stage.width - handle / 2, y: stage.y + stage.height - handle / 2, width: handle, height: handle }));
     this.stageLayer.append(shape);
+    if (this.stageLayer.hasAttribute("tabindex")) {
+      this.stageLayer.setAttribute("aria-label", `${stage.label}: the arrow keys move it, shift and the arrow keys resize it`);
+    }
+  }
+
+  /** The editor's stage takes the keyboard focus (Tab, or pressing it): its arrow keys move or resize it. */
+  focusableStage(): void {
+    this.stageLayer.setAttribute("tabindex", "0");
+    this.stageLayer.setAttribute("role", "button");
+  }
+
+  /** Focuses the stage (when focusable) or else the map, without scrolling. */
+  focus(stage: boolean): void {
+    (stage && this.stageLayer.hasAttribute("tabindex") ? this.stageLayer : this.svg).focus({ preventScroll: true });
+  }
+
+  /** Whether a key's target is the focused stage. */
+  isStage(target: EventTarget | null): boolean {
+    return target === this.stageLayer && this.stageLayer.hasAttribute("tabindex");
   }
 
   /** Whether an event's target is the stage (`"move"`) or its corner (`"resize"`). */

@@ -117,3 +117,14 @@ export function editorLegend(): HTMLElement {
     h("span", {}, h("span", { className: "key key-selected" }), "Selected"),
   );
 }
+
+/** How to work the editor with a mouse and with the keyboard. */
+export function editorHint(): HTMLElement {
+  return h(
+    "p",
+    { className: "hint" },
+    "Click a seat to select it, shift-click to add to the selection, or drag across empty space to select an area. " +
+      "Drag selected seats or use the arrow keys (shift: 10×) to move them; Delete removes them. " +
+      "Tab to the stage to move it with the arrow keys, one grid step at a time; shift and the arrow keys resize it.",
+  );
+}

@@ -26,7 +26,7 @@ import {
 } from "./seat-map.lib";
 import { h } from "./elements.lib";
 import { SeatMapCanvas } from "./seat-map-canvas.lib";
-import { editorLegend, gridTool, SeatInspector, type GridRequest } from "./seat-map-editor-tools.lib";
+import { editorHint, editorLegend, gridTool, SeatInspector, type GridRequest } from "./seat-map-editor-tools.lib";
 import { moveStage, resizeStage, type Stage } from "./seat-map-stage.lib";
 import { StageTool } from "./seat-map-stage-tool.lib";
 
@@ -90,14 +90,10 @@ export class SeatMapEditor {
       this.stage.element,
       this.inspector.element,
       this.message,
-      h(
-        "p",
-        { className: "hint" },
-        "Click a seat to select it, shift-click to add to the selection, or drag across empty space to select an area. " +
-          "Drag selected seats or use the arrow keys (shift: 10×) to move them; Delete removes them.",
-      ),
+      editorHint(),
       editorLegend(),
     );
+    if (!options.readOnly) this.canvas.focusableStage();
     this.listen();
     this.redraw();
     const repeated = duplicateLabels(this.seats);
@@ -209,11 +205,11 @@ export class SeatMapEditor {
   private listen(): void {
     this.canvas.svg.addEventListener("pointerdown", (event) => {
       if (event.button !== 0 || this.options.readOnly) return;
-      this.canvas.svg.focus({ preventScroll: true });
+      const stagePart = this.canvas.stageAt(event.target);
+      this.canvas.focus(stagePart !== undefined); // a pressed stage takes the keys, as a tabbed-to one does
       const start = this.canvas.pointAt(event);
       const startClient = { x: event.clientX, y: event.clientY };
       const seat = this.canvas.seatAt(event.target);
-      const stagePart = this.canvas.stageAt(event.target);
       if (stagePart) {
         const before = this.stage.shown();
         this.drag = { kind: "stage", part: stagePart, pointerId: event.pointerId, startClient, start, before, now: before, moved: false };
@@ -263,6 +259,7 @@ export class SeatMapEditor {
 
   private onKey(event: KeyboardEvent): void {
     if (this.options.readOnly) return;
+    if (this.canvas.isStage(event.target)) return void (this.stage.key(event) && event.preventDefault());
     const steps: Record<string, [number, number]> = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
     const step = steps[event.key];
     if (step && this.selection.size > 0) {

@@ -3,14 +3,18 @@
  * or right; a drag on the map moves it or, by its corner, resizes it) and its name. Keeps the
  * stage the organizer set; a map with none shows the stage above the front row, as attendees see it.
  * A stage put beside the seats with a click stays beside them when seats are added or moved; one
- * dragged by hand stays where it was put.
+ * dragged by hand stays where it was put. On the keyboard, the focused stage moves by one grid step
+ * (the seats' spacing) per arrow key and grows or shrinks by one with shift. "Remove stage" takes the
+ * organizer's stage away again: the map is saved without one (null), as before one was set.
  */
 import { h } from "./elements.lib";
-import type { Seat } from "./seat-map.lib";
+import { typicalSpacing, type Seat } from "./seat-map.lib";
 import {
   DEFAULT_STAGE_LABEL,
   MAX_STAGE_LABEL,
+  moveStage,
   renameStage,
+  resizeStage,
   sideOf,
   stageBeside,
   stageOrDefault,
@@ -20,6 +24,8 @@ import {
 } from "./seat-map-stage.lib";
 
 const SIDE_WORDS: Record<StageSide, string> = { top: "Top", bottom: "Bottom", left: "Left", right: "Right" };
+/** An arrow key's direction, and the word for it. */
+const ARROWS: Record<string, [number, number, string]> = { ArrowLeft: [-1, 0, "left"], ArrowRight: [1, 0, "right"], ArrowUp: [0, -1, "up"], ArrowDown: [0, 1, "down"] };
 
 export class StageTool {
   readonly element: HTMLElement;
@@ -29,6 +35,7 @@ export class StageTool {
   private readonly buttons = new Map<StageSide, HTMLButtonElement>();
   private readonly name: HTMLInputElement;
   private readonly where: HTMLElement;
+  private readonly remove: HTMLButtonElement;
 
   constructor(
     stage: Stage | null,
@@ -52,6 +59,8 @@ export class StageTool {
       event.preventDefault(); // Enter names the stage; it does not submit the event form
       this.rename(this.name.value);
     });
+    this.remove = h("button", { type: "button", className: "secondary small danger-text remove-stage", disabled: readOnly }, "Remove stage");
+    this.remove.addEventListener("click", () => this.removeStage());
     this.where = h("span", { className: "stage-where hint" });
     this.element = h(
       "div",
@@ -59,6 +68,7 @@ export class StageTool {
       h("span", { className: "label" }, "Stage"),
       group,
       h("label", { className: "stage-name-field" }, "Name ", this.name),
+      this.remove,
       this.where,
     );
     this.render();
@@ -81,10 +91,44 @@ export class StageTool {
 
   /** A drag put the stage here by hand. */
   set(stage: Stage): void {
+    this.byHand(stage, `Stage moved to ${Math.round(stage.x)}, ${Math.round(stage.y)}, ${Math.round(stage.width)} × ${Math.round(stage.height)}.`);
+  }
+
+  /**
+   * A key pressed on the focused stage: an arrow moves it one grid step (the seats' spacing), with
+   * shift it resizes it by one (right and down grow it, left and up shrink it). Whether it was such a key.
+   */
+  key(event: KeyboardEvent): boolean {
+    const arrow = ARROWS[event.key];
+    if (!arrow || event.altKey || event.ctrlKey || event.metaKey) return false;
+    const step = Math.max(1, Math.round(typicalSpacing(this.seats())));
+    const [dx, dy] = [arrow[0] * step, arrow[1] * step];
+    if (event.shiftKey) {
+      const stage = resizeStage(this.shown(), dx, dy);
+      this.byHand(stage, `Stage resized to ${stage.width} × ${stage.height}.`);
+    } else {
+      const stage = moveStage(this.shown(), dx, dy);
+      this.byHand(stage, `Stage moved ${arrow[2]} to ${stage.x}, ${stage.y}.`);
+    }
+    return true;
+  }
+
+  private byHand(stage: Stage, said: string): void {
     this.saved = stage;
     this.side = undefined;
     this.render();
-    this.changed(`Stage moved to ${Math.round(stage.x)}, ${Math.round(stage.y)}, ${Math.round(stage.width)} × ${Math.round(stage.height)}.`);
+    this.changed(said);
+  }
+
+  /** Back to no stage of the organizer's: saved as null, drawn above the front row as attendees will see it. */
+  private removeStage(): void {
+    if (!this.saved) return;
+    this.saved = null;
+    this.side = undefined;
+    this.name.value = DEFAULT_STAGE_LABEL;
+    this.render();
+    this.buttons.get("top")?.focus(); // the button pressed is hidden now
+    this.changed("Stage removed: attendees see it above the front row until you place it again.");
   }
 
   /** Seats changed: a stage put beside them by a click follows them. */
@@ -113,6 +157,7 @@ export class StageTool {
   private render(): void {
     const at = sideOf(this.shown(), this.seats());
     for (const [side, button] of this.buttons) button.setAttribute("aria-pressed", String(side === at));
+    this.remove.hidden = !this.saved;
     this.where.textContent = !this.saved
       ? "Not set: attendees see it above the front row."
       : at

@@ -1,18 +1,54 @@
 /**
- * Moves outbox rows to the Queue. Rows are marked published only after the Queue accepted them;
- * a crash in between publishes them again, which consumers absorb through each message's dedupe key.
+ * Moves outbox rows to the Queue: claim (a lease, so concurrent publishers take different rows),
+ * send, mark published. A crash or a failed mark after the send leaves the row leased: when the
+ * lease runs out it is sent again, which consumers absorb through each message's dedupe key.
  */
 import { connectHttp } from "../db/client";
-import { markPublished, takeUnpublished } from "../db/queries/outbox";
+import { claimUnpublished, markPublished, releaseClaim, type ClaimedOutboxRow } from "../db/queries/outbox";
 import { databaseSettings } from "./config";
 
 const OUTBOX_BATCH = 100;
+/** A Queue's sendBatch takes at most 100 messages and 256 KB in all; keep a margin for framing. */
+const SEND_BATCH_BYTES = 200_000;
+const encoder = new TextEncoder();
 
-export async function publishOutbox(env: Env): Promise<number> {
+/** Publishes up to `limit` claimable rows; answers how many the Queue took. */
+export async function publishOutbox(env: Env, limit = OUTBOX_BATCH): Promise<number> {
   const db = connectHttp(databaseSettings(env));
-  const rows = await takeUnpublished(db, OUTBOX_BATCH);
+  const rows = await claimUnpublished(db, Math.min(limit, OUTBOX_BATCH));
   if (rows.length === 0) return 0;
-  await env.EVENTS_QUEUE.sendBatch(rows.map((row) => ({ body: row.payload, contentType: "json" as const })));
-  await markPublished(db, rows.map((row) => row.id));
-  return rows.length;
+  const sent: number[] = [];
+  let failure: unknown;
+  for (const chunk of sendBatches(rows)) {
+    try {
+      await env.EVENTS_QUEUE.sendBatch(chunk.map((row) => ({ body: row.payload, contentType: "json" as const })));
+      sent.push(...chunk.map((row) => row.id));
+    } catch (error) {
+      failure ??= error;
+      // Free the lease now: the next publisher retries these rows without waiting it out.
+      await releaseClaim(db, chunk.map((row) => row.id)).catch(() => undefined);
+    }
+  }
+  await markPublished(db, sent);
+  if (failure !== undefined) throw failure;
+  return sent.length;
+}
+
+/** The rows in order, cut where a batch would pass the Queue's size limit (a row too big goes alone, and fails alone). */
+function sendBatches(rows: ClaimedOutboxRow[]): ClaimedOutboxRow[][] {
+  const batches: ClaimedOutboxRow[][] = [];
+  let current: ClaimedOutboxRow[] = [];
+  let bytes = 0;
+  for (const row of rows) {
+    const size = encoder.encode(JSON.stringify(row.payload)).length;
+    if (current.length > 0 && bytes + size > SEND_BATCH_BYTES) {
+      batches.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(row);
+    bytes += size;
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
 }

@@ -3,6 +3,10 @@
  * one is retried with backoff (and lands in the dead-letter queue after max_retries), and the rest
  * of the batch is unaffected. The batch's mails share one read of which were sent and one record
  * of those sent (workers/mail/sent-ledger.ts): a sent mail's message is acked once it is recorded.
+ *
+ * A message taken here is in the Queue's hands, so its outbox row is marked published in a statement
+ * the batch makes anyway: the mails' read of which were sent, a dispatch's first delivery claim. Pay
+ * writes its rows leased and sends them without marking them (db/queries/outbox.ts).
  */
 import { connectHttp } from "../db/client";
 import { sendMail } from "./adapters/mail";
@@ -78,8 +82,9 @@ async function handleMessage(message: QueueMessage, env: Env, queued: Message<un
       await continueCancellation(env, connectHttp(databaseSettings(env)), message.event_id, new Date());
       return { ack: true };
     case "webhook.dispatch":
-      // Failures are scheduled on the delivery rows (the cron sweep sends them again when due).
-      await deliverWebhooks(env, connectHttp(databaseSettings(env)), message.delivery_ids, new Date(), message.manual);
+      // Failures are scheduled on the delivery rows (the cron sweep sends them again when due). The
+      // first claim marks the message's outbox row published (pay sends its rows and leaves that here).
+      await deliverWebhooks(env, connectHttp(databaseSettings(env)), message.delivery_ids, new Date(), message.manual, message.dedupe_key);
       return { ack: true };
   }
 }

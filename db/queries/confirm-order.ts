@@ -15,6 +15,7 @@ import { eq, sql, and } from "drizzle-orm";
 import type { HttpDatabase } from "../client";
 import { isConstraintViolation, PG_UNIQUE_VIOLATION } from "../constraint-errors";
 import { attendees, eventSigningKeys, events, orders, organizations, payments, promoRedemptions } from "../schema";
+import { outboxLeaseUntil } from "./outbox";
 import { webhookEventCtes, type WebhookEventRecord } from "./webhook-events";
 
 /** What pay and finalize know of an order after one round trip. */
@@ -132,10 +133,12 @@ export async function confirmPaidOrder(db: HttpDatabase, c: Confirmation): Promi
         WHERE t.id = o.tier_id AND ${c.countSold}::boolean AND t.sold_count + o.quantity <= t.capacity
         RETURNING t.id
       ), mail AS (
-        INSERT INTO outbox (topic, dedupe_key, payload) SELECT 'mail', ${c.mail.dedupeKey}, ${JSON.stringify(c.mail.payload)}::jsonb FROM confirmed
+        -- Written leased: finalize sends it and the Queue consumer marks it (db/queries/outbox.ts).
+        INSERT INTO outbox (topic, dedupe_key, payload, lease_until, attempts)
+        SELECT 'mail', ${c.mail.dedupeKey}, ${JSON.stringify(c.mail.payload)}::jsonb, ${outboxLeaseUntil()}, 1 FROM confirmed
         ON CONFLICT (dedupe_key) DO NOTHING
         RETURNING id, payload
-      ), ${webhookEventCtes(c.orderPaid, sql`EXISTS (SELECT 1 FROM confirmed)`)}
+      ), ${webhookEventCtes(c.orderPaid, sql`EXISTS (SELECT 1 FROM confirmed)`, { leased: true })}
       SELECT o.order_code,
         (SELECT json_agg(i.id ORDER BY i.seat_label, i.id) FROM issued i) AS ticket_order,
         (SELECT json_agg(json_build_object('id', x.id, 'payload', x.payload)) FROM (SELECT id, payload FROM mail UNION ALL SELECT id, payload FROM wh_outbox) x) AS outbox

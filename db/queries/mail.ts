@@ -1,6 +1,7 @@
-import { eq, inArray } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { HttpDatabase } from "../client";
 import { sentMail } from "../schema";
+import { markPublishedCte } from "./outbox";
 
 export async function wasMailSent(db: HttpDatabase, dedupeKey: string): Promise<boolean> {
   const rows = await db.select({ key: sentMail.dedupeKey }).from(sentMail).where(eq(sentMail.dedupeKey, dedupeKey)).limit(1);
@@ -14,11 +15,17 @@ export async function recordMailSent(
   await db.insert(sentMail).values(mail).onConflictDoNothing();
 }
 
-/** Which of these dedupe keys were sent already: one query for a whole Queue batch's mails. */
+/**
+ * Which of these dedupe keys were sent already: one query for a whole Queue batch's mails. The same
+ * statement marks the outbox rows of these keys published (the Queue has their messages: it just
+ * delivered them), which is how rows pay sent itself get marked (db/queries/outbox.ts).
+ */
 export async function sentMailKeys(db: HttpDatabase, dedupeKeys: readonly string[]): Promise<Set<string>> {
   if (dedupeKeys.length === 0) return new Set();
-  const rows = await db.select({ key: sentMail.dedupeKey }).from(sentMail).where(inArray(sentMail.dedupeKey, [...dedupeKeys]));
-  return new Set(rows.map((r) => r.key));
+  const result = await db.execute<{ key: string }>(sql`
+    WITH ${markPublishedCte("published", dedupeKeys)}
+    SELECT dedupe_key AS key FROM sent_mail WHERE dedupe_key IN (SELECT jsonb_array_elements_text(${JSON.stringify([...dedupeKeys])}::jsonb))`);
+  return new Set((result.rows as { key: string }[]).map((r) => r.key));
 }
 
 /** The mails a Queue batch sent, in one statement (a key recorded before is left as it was). */

@@ -5,6 +5,7 @@
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import type { HttpDatabase } from "../client";
 import { webhookDeliveries, webhookDeliveryAttempts, webhookEndpoints, webhookEvents } from "../schema";
+import { markPublishedCte } from "./outbox";
 
 export type DeliveryRow = typeof webhookDeliveries.$inferSelect;
 export type AttemptRow = typeof webhookDeliveryAttempts.$inferSelect;
@@ -21,12 +22,15 @@ export interface ClaimedDelivery {
  * about the same resource still waiting for the same endpoint. One statement, so two callers (the
  * Queue twice, the Queue and the sweep) never both take it.
  */
-export async function claimDelivery(db: HttpDatabase, deliveryId: string, now: Date, leaseMs: number): Promise<ClaimedDelivery | undefined> {
+export async function claimDelivery(db: HttpDatabase, deliveryId: string, now: Date, leaseMs: number, outboxKey?: string): Promise<ClaimedDelivery | undefined> {
+  // The Queue consumer's dispatch also marks its message's outbox row published here, for no round
+  // trip of its own (db/queries/outbox.ts); a data-modifying CTE runs whether or not the delivery is taken.
+  const marking = outboxKey === undefined ? sql`` : sql`${markPublishedCte("published", [outboxKey])}, `;
   const result = await db.execute<{
     id: string; attempts: number; give_up_at: string; seq: string; endpoint_id: string; resource_key: string; url: string; secret_ciphertext: string;
     event_id: string; type: string; event_created_at: string; data: unknown; organization_id: string;
   }>(sql`
-    WITH taken AS (
+    WITH ${marking}taken AS (
       UPDATE webhook_deliveries d SET attempts = d.attempts + 1, leased_until = ${new Date(now.getTime() + leaseMs).toISOString()}::timestamptz
       FROM webhook_endpoints w
       WHERE d.id = ${deliveryId}::uuid AND w.id = d.endpoint_id AND w.disabled_at IS NULL

@@ -7,6 +7,7 @@
  */
 import { sql, type SQL } from "drizzle-orm";
 import type { HttpDatabase, Transaction } from "../client";
+import { outboxLeaseUntil } from "./outbox";
 
 export interface WebhookEventRecord {
   /** The platform event (the organizer's), whose organization's endpoints are told. */
@@ -32,9 +33,10 @@ export async function recordWebhookEvent(db: Transaction | HttpDatabase, record:
  * recordWebhookEvent's statement as CTE members (wh_owner, wh_subscribers, wh_inserted,
  * wh_deliveries, wh_outbox: the outbox row's id and payload), for a statement that records the event
  * together with the change it announces. `gate` is a condition over the statement's other members:
- * when it is false nothing is written (e.g. `EXISTS (SELECT 1 FROM confirmed)`).
+ * when it is false nothing is written (e.g. `EXISTS (SELECT 1 FROM confirmed)`). `leased`: the outbox
+ * row is written already claimed, for a caller that sends it itself (db/queries/outbox.ts).
  */
-export function webhookEventCtes(record: WebhookEventRecord, gate: SQL): SQL {
+export function webhookEventCtes(record: WebhookEventRecord, gate: SQL, options: { leased?: boolean } = {}): SQL {
   const id = crypto.randomUUID();
   const at = record.at.toISOString();
   const outboxKey = `webhook:${record.dedupeKey}`;
@@ -55,8 +57,9 @@ export function webhookEventCtes(record: WebhookEventRecord, gate: SQL): SQL {
       FROM wh_inserted i CROSS JOIN wh_subscribers s
       RETURNING id
     ), wh_outbox AS (
-      INSERT INTO outbox (topic, dedupe_key, payload)
-      SELECT 'webhook', ${outboxKey}, jsonb_build_object('type', 'webhook.dispatch', 'dedupe_key', ${outboxKey}::text, 'delivery_ids', (SELECT jsonb_agg(id) FROM wh_deliveries))
+      INSERT INTO outbox (topic, dedupe_key, payload, lease_until, attempts)
+      SELECT 'webhook', ${outboxKey}, jsonb_build_object('type', 'webhook.dispatch', 'dedupe_key', ${outboxKey}::text, 'delivery_ids', (SELECT jsonb_agg(id) FROM wh_deliveries)),
+        ${options.leased ? outboxLeaseUntil() : sql`NULL`}, ${options.leased ? 1 : 0}
       WHERE EXISTS (SELECT 1 FROM wh_deliveries)
       ON CONFLICT (dedupe_key) DO NOTHING
       RETURNING id, payload

@@ -2,13 +2,14 @@
  * What a purchase costs after pay returns (issue #13 item 2), counted by the Worker's own cost meter
  * (GET /api/v1/dev/costs, APP_ENV=development): Stripe's three webhook events of one purchase, and
  * the Queue consumer's work for it (the confirmation mail and an organization's `order.paid`
- * delivery), each within a bound on Postgres round trips. Counts, not times. The outcomes are checked
+ * delivery, and marking the outbox rows pay sent, folded into those statements), each within a bound
+ * on Postgres round trips. Counts, not times. The outcomes are checked
  * beside the counts: one mail whose QR images are the tickets' symbols, one delivery, the order confirmed
  * once, redeliveries harmless; and a mail queued many times is sent once.
  */
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { eq } from "drizzle-orm";
+import { eq, like } from "drizzle-orm";
 import type Stripe from "stripe";
 import { describe, expect, inject, it } from "vitest";
 import * as schema from "../../db/schema";
@@ -143,6 +144,13 @@ describe("the cost of a purchase after pay returns", () => {
     });
     // The mail is recorded as sent once the batch's mails are (then its message is acked).
     await until("the mail recorded as sent", async () => ((await db().select().from(schema.sentMail).where(eq(schema.sentMail.recipient, email))).length === 1 ? true : undefined));
+    // Pay sent its two outbox rows (written leased) without marking them; the consumer marked them in
+    // the mails' read and the delivery's claim. Each claimed once: no publisher sent them again.
+    const outboxRows = await until("both outbox rows marked published by the consumer", async () => {
+      const rows = await db().select().from(schema.outbox).where(like(schema.outbox.dedupeKey, `%${orderId}`));
+      return rows.length === 2 && rows.every((row) => row.publishedAt !== null) ? rows : undefined;
+    });
+    expect(outboxRows.map((row) => [row.topic, row.attempts]).sort()).toEqual([["mail", 1], ["webhook", 1]]);
     // A batch's costs are added when it ends: wait for that, and for two equal readings in a row.
     let last = "";
     const queue = await until("the queue batches to end", async () => {

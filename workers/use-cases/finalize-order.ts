@@ -5,7 +5,6 @@
 import type { HttpDatabase } from "../../db/client";
 import { findOrder, paymentOfOrder, ticketsOfOrder, updatePayment, type OrderRow } from "../../db/queries/orders";
 import { confirmPaidOrder, readPurchase, type ConfirmResult, type PurchaseFacts } from "../../db/queries/confirm-order";
-import { markPublished } from "../../db/queries/outbox";
 import { recordRefund } from "../../db/queries/refunds";
 import { orderToken } from "../auth/order-tokens";
 import { orderConfirmationMail } from "../mail/order-confirmation";
@@ -41,8 +40,8 @@ export const paidStatuses = new Set<OrderRow["status"]>(["confirmed", "refunded"
  * only when it turns the order from pending to confirmed, so concurrent calls confirm once; the others
  * find the work done and answer what the winner wrote.
  *
- * Round trips on the happy path: the joined read (none when pay passes its own), the confirming
- * statement, and marking its outbox rows published.
+ * Round trips on the happy path: the joined read (none when pay passes its own) and the confirming
+ * statement (its outbox rows are sent, not marked: the Queue consumer marks them).
  */
 export async function finalizePaidOrder(env: Env, db: HttpDatabase, orderId: string, now: Date, sale: SaleLedger = inventorySale, known?: PurchaseFacts) {
   const facts = known ?? (await readPurchase(db, orderId))!;
@@ -104,7 +103,7 @@ export async function finalizePaidOrder(env: Env, db: HttpDatabase, orderId: str
   }
   if ("codeTaken" in result) throw new Error(`no free order code for ${order.id} after ${MAX_CODE_ATTEMPTS} candidates`);
   if (result.confirmed) {
-    await Promise.all([sale.afterConfirm(env, db, order), settleQueuePass(env, event, order.holdId, "paid"), publishOwnOutbox(env, db, result.outbox)]);
+    await Promise.all([sale.afterConfirm(env, db, order), settleQueuePass(env, event, order.holdId, "paid"), publishOwnOutbox(env, result.outbox)]);
     // Confirmed here: the answer is what this statement wrote, in the order the database lists it
     // (seat labels in its collation), so nothing is read back.
     return presentIssuedTickets(order.id, result.orderCode, issued, result.ticketOrder);
@@ -117,15 +116,15 @@ const MAX_CODE_ATTEMPTS = 20;
 
 /**
  * Hands the outbox rows the confirmation wrote (the mail, the order.paid deliveries) to the Queue now
- * rather than at the next cron tick, then marks them published: only this request's rows, in one
- * statement. Rows are marked only after the Queue took them; if this fails, the cron sweep publishes
- * them (consumers dedupe by key).
+ * rather than at the next cron tick: only this request's rows, and no round trip. The statement wrote
+ * them already leased, so no publisher takes them meanwhile, and the Queue consumer marks them
+ * published when it takes their messages. If this send fails, the lease runs out and the cron
+ * publishes them (db/queries/outbox.ts; consumers dedupe by key).
  */
-async function publishOwnOutbox(env: Env, db: HttpDatabase, rows: { id: number; payload: unknown }[]): Promise<void> {
+async function publishOwnOutbox(env: Env, rows: { id: number; payload: unknown }[]): Promise<void> {
   if (rows.length === 0) return;
   try {
     await env.EVENTS_QUEUE.sendBatch(rows.map((row) => ({ body: row.payload, contentType: "json" as const })));
-    await markPublished(db, rows.map((row) => row.id));
   } catch (error) {
     console.warn(JSON.stringify({ level: "warn", where: "outbox", error: String(error) }));
   }

@@ -63,9 +63,10 @@ export async function attemptDelivery(
   deliveryId: string,
   now: Date,
   manual = false,
+  outboxKey?: string,
 ): Promise<{ outcome: AttemptOutcome; claimed?: ClaimedDelivery; nextInLine?: string }> {
   const timeoutMs = webhookTimeoutMs(env);
-  const claimed = await claimDelivery(db, deliveryId, now, timeoutMs + 20_000);
+  const claimed = await claimDelivery(db, deliveryId, now, timeoutMs + 20_000, outboxKey);
   if (!claimed) return { outcome: "not_taken" };
   const { delivery, endpoint, event } = claimed;
   const body = deliveryBody(event, delivery.seq);
@@ -128,14 +129,16 @@ export interface DispatchSummary {
 /**
  * Attempts these deliveries side by side (each line of one resource stays in order: a later one is
  * simply not taken while an earlier one waits), then whatever was waiting behind each that ended.
+ * `outboxKey`: the dispatch message's key, whose outbox row the first claim marks published.
  */
-export async function deliverWebhooks(env: Env, db: HttpDatabase, deliveryIds: readonly string[], now: Date, manual = false): Promise<DispatchSummary> {
+export async function deliverWebhooks(env: Env, db: HttpDatabase, deliveryIds: readonly string[], now: Date, manual = false, outboxKey?: string): Promise<DispatchSummary> {
   const summary: DispatchSummary = { delivered: 0, retrying: 0, failed: 0, not_taken: 0 };
   await Promise.all(
-    [...new Set(deliveryIds)].map(async (first) => {
+    [...new Set(deliveryIds)].map(async (first, index) => {
       let id: string | undefined = first;
       for (let chained = 0; id && chained <= MAX_CHAIN; chained++) {
-        const { outcome, claimed, nextInLine } = await attemptDelivery(env, db, id, now, manual && chained === 0);
+        const marking = index === 0 && chained === 0 ? outboxKey : undefined;
+        const { outcome, claimed, nextInLine } = await attemptDelivery(env, db, id, now, manual && chained === 0, marking);
         summary[outcome]++;
         if (!claimed || outcome === "retrying") break;
         // Read with the attempt's record, in its round trip (db/queries/webhook-deliveries.ts).

@@ -12,12 +12,14 @@
  * Cost (issue #13): the matrix is built from ONE explicit byte-mode segment. Given a string, qrcode
  * runs a Dijkstra search over numeric/alphanumeric/byte splits of it, which for a base64url JWT
  * (lower-case letters throughout) ends in one byte segment, or at most splits off a digit run in the
- * same version; the search cost about half of every render. The mask is still qrcode's own
- * lowest-penalty choice (about 1.8 ms of what is left; a typed-array rewrite of that search was
- * tried and gained only ~20 %, not kept). The SVG is drawn here from the matrix as one path of
+ * same version; the search cost about half of every render. qrcode then builds the symbol with
+ * mask 0 only, and the mask is chosen by `applyBestMask` (./qr-mask.ts): qrcode's own lowest-penalty
+ * choice, the same mask, counted in one walk a mask instead of qrcode's per-module calls (that
+ * search was 2.3 of the 2.7 ms left). The SVG is drawn here from the matrix as one path of
  * horizontal runs (qrcode's own SVG shape).
  */
 import QRCode from "qrcode";
+import { applyBestMask } from "./qr-mask";
 
 export const QR_ERROR_CORRECTION = "M";
 export const QR_QUIET_ZONE = 4;
@@ -31,7 +33,8 @@ export interface QrMatrix {
 const utf8 = new TextEncoder();
 
 export function ticketQrMatrix(token: string): QrMatrix {
-  const { modules } = QRCode.create([{ data: utf8.encode(token), mode: "byte" }], { errorCorrectionLevel: QR_ERROR_CORRECTION });
+  const { modules } = QRCode.create([{ data: utf8.encode(token), mode: "byte" }], { errorCorrectionLevel: QR_ERROR_CORRECTION, maskPattern: 0 });
+  applyBestMask(modules.data, modules.reservedBit, modules.size);
   return { size: modules.size, data: modules.data };
 }
 

@@ -67,9 +67,14 @@ describe("paying more than once", () => {
   it("three concurrent pay calls and a retry charge once and return the same tickets", async () => {
     const { eventId, tiers } = await publishedEvent([{ name: "GA", price: 4200, capacity: 10 }]);
     const registered = (await register(eventId, registration(tiers[0]!.tier_id, { quantity: 2 }))).body;
-    const answers = await Promise.all([1, 2, 3].map(() => pay(registered.order_id, registered.order_token)));
-    expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
+    const tried = await Promise.all([1, 2, 3].map(() => pay(registered.order_id, registered.order_token)));
+    // A call that overlaps another one's Stripe request past the SDK's retries is told the payment is in
+    // progress (purchase.faults.test.ts makes that happen on purpose); never a 5xx.
+    for (const answer of tried) if (answer.status !== 200) expect([answer.status, answer.body.error?.code]).toEqual([409, "PAYMENT_IN_PROGRESS"]);
+    const answers = tried.filter((a) => a.status === 200);
+    expect(answers.length).toBeGreaterThanOrEqual(1);
     const retry = await pay(registered.order_id, registered.order_token);
+    expect(retry.status).toBe(200);
     const ids = [...answers, retry].map((a) => JSON.stringify(a.body.ticket_ids));
     expect(new Set(ids).size).toBe(1);
     expect(retry.body.tickets.map((t: { token: string }) => t.token)).toEqual(answers[0]!.body.tickets.map((t: { token: string }) => t.token));

@@ -90,7 +90,12 @@ describe("a Stripe call that times out after charging", () => {
   it("is retried with the same idempotency key: one charge, tickets issued", async () => {
     const { order } = await gaOrder(1800, 1);
     const faults = `${inject("stackUrls").stripe}/_emulator/faults`;
-    await fetch(faults, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ method: "POST", path: "/v1/payment_intents/", mode: "hang_after_commit", times: 1 }) });
+    // Only this order's confirm: the emulator is shared with the other test files running meanwhile.
+    await fetch(faults, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ method: "POST", path: "/v1/payment_intents/", mode: "hang_after_commit", times: 1, idempotencyKeyPrefix: `pi_confirm_${order.order_id}` }),
+    });
     const paid = await pay(order.order_id, order.order_token);
     expect(paid.status).toBe(200);
     expect(paid.body.tickets).toHaveLength(1);
@@ -122,6 +127,41 @@ describe("a Stripe that does not answer at all", () => {
     const intents = await intentsFor(order.order_id);
     expect(intents).toHaveLength(1);
     expect(intents[0]!.amount_received).toBe(1900);
+  });
+});
+
+describe("pay calls that overlap while Stripe is still creating the intent", () => {
+  it("answer 200 or 409 PAYMENT_IN_PROGRESS, never a 5xx, and charge once", async () => {
+    const { tierId, order } = await gaOrder(2100, 2);
+    const faults = `${inject("stackUrls").stripe}/_emulator/faults`;
+    // The first create holds the order's idempotency key at Stripe for 3.5 s (under the tests' 5 s Stripe
+    // timeout): the other calls get Stripe's 409 "in progress" through the SDK's two retries (about 1.5 s
+    // of backoff), as they would from real Stripe.
+    await fetch(faults, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ method: "POST", path: "/v1/payment_intents", mode: "delay", delayMs: 3500, times: 1, idempotencyKeyPrefix: `pi_create_${order.order_id}` }),
+    });
+    const answers = await Promise.all([1, 2, 3].map(() => pay(order.order_id, order.order_token)));
+    for (const answer of answers) {
+      if (answer.status === 200) continue;
+      expect(answer.status).toBe(409);
+      expect(answer.body.error.code).toBe("PAYMENT_IN_PROGRESS");
+      expect(answer.headers.get("Retry-After")).toBe("2");
+    }
+    expect(answers.filter((a) => a.status === 200).length).toBeGreaterThanOrEqual(1);
+    expect(answers.filter((a) => a.status === 409).length).toBeGreaterThanOrEqual(1);
+
+    // The buyer's next press finds the order paid and gets the same tickets.
+    const again = await pay(order.order_id, order.order_token);
+    expect(again.status).toBe(200);
+    const paid = answers.find((a) => a.status === 200)!;
+    expect(again.body.ticket_ids).toEqual(paid.body.ticket_ids);
+    const intents = await intentsFor(order.order_id);
+    expect(intents).toHaveLength(1);
+    expect(intents[0]!.amount_received).toBe(4200);
+    const [tier] = await db().select().from(schema.ticketTiers).where(eq(schema.ticketTiers.id, tierId));
+    expect(tier!.soldCount).toBe(2);
   });
 });
 
@@ -201,7 +241,7 @@ describe("invariant: every charge ends as tickets or a refund", () => {
       const ended = tickets.length === order!.quantity ? "tickets" : refunded === payment.amount && tickets.length === 0 ? "refund" : "neither";
       expect(ended, `order ${orderId} (${order!.status}): ${tickets.length} of ${order!.quantity} tickets, ${refunded} of ${payment.amount} refunded`).not.toBe("neither");
     }
-    // The cases above charged five orders (one refunded late): the check ran on each.
-    expect(charged).toBe(5);
+    // The cases above charged six orders (one refunded late): the check ran on each.
+    expect(charged).toBe(6);
   });
 });

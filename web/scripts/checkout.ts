@@ -176,7 +176,7 @@ async function pay(order: OrderView, token: string): Promise<void> {
       chooseAnotherCard = true;
     } else if (declined && "decline_code" in declined.body) return showDeclined(order, declineCode(declined));
     else if (error instanceof ApiProblem && error.code === "HOLD_EXPIRED") return showExpired(order, wasRefunded(error));
-    else if (!(error instanceof ApiProblem) || ["NETWORK", "INTERNAL", "UNEXPECTED", "SERVICE_UNAVAILABLE"].includes(error.code)) {
+    else if (!(error instanceof ApiProblem) || ["NETWORK", "INTERNAL", "UNEXPECTED", "SERVICE_UNAVAILABLE", "PAYMENT_IN_PROGRESS"].includes(error.code)) {
       // The charge may have gone through even though the answer got lost: ask before offering a retry.
       const settled = await readOrder(order.order_id, token).then(showSettled, () => false);
       if (settled) return;

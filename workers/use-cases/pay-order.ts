@@ -112,6 +112,14 @@ export async function payOrder(env: Env, db: HttpDatabase, orderId: string, paym
  * anything else (an amount it will not charge in this currency) is a payment that cannot go through.
  */
 function refusedPayment(error: unknown): ApiError | undefined {
+  if (error instanceof Stripe.errors.StripeError && error.statusCode === 409) {
+    // Another pay call for this order holds the same idempotency key at Stripe and is still running
+    // (the SDK's own retries waited and gave up): that call will charge or decline; this one must not
+    // do anything else. The buyer's page reads the order, which settles once the other call ends.
+    return new ApiError("PAYMENT_IN_PROGRESS", "Another payment attempt for this order is still being processed. Wait a moment and check your order: you will only ever be charged once.", {
+      retry_after_seconds: 2,
+    });
+  }
   if (error instanceof Stripe.errors.StripeConnectionError || error instanceof Stripe.errors.StripeAPIError || error instanceof Stripe.errors.StripeRateLimitError) {
     // Stripe did not answer (a timeout after the SDK's retries, an outage): the order and its hold
     // stay as they were, and paying again reuses the same PaymentIntent and idempotency keys, so a

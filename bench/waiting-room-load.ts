@@ -24,6 +24,7 @@
 import { createHash } from "node:crypto";
 import os from "node:os";
 import { startStack, type Stack } from "../dev/stack";
+import { cpuBetween, snapshot, wranglerGroup, type CpuUse } from "./cpu";
 import { positionsOfEntries } from "../workers/domain/admission";
 import { BLOCK_MAX_AGE_MS, SHARDS, shardOf } from "../workers/domain/queue-shards";
 import { keepAliveAgent, requestJson, type JsonResponse } from "./http";
@@ -169,19 +170,33 @@ async function main(): Promise<void> {
   const stack: Stack = await startStack({ databaseName: "admitone_waiting_room_load", worker: true, log: VERBOSE ? console.log : undefined });
   try {
     const base = stack.urls.worker!;
+    // CPU per request, by process (workerd = the Worker and every object; wrangler = its dev proxy; the bench itself).
+    const group = wranglerGroup(Number(new URL(base).port));
+    const classify = (p: { pgrp: number; comm: string }) => (p.pgrp === group ? (p.comm === "workerd" ? "workerd" : "wrangler") : undefined);
+    const measureCpu = async <T>(work: () => Promise<T>): Promise<{ result: T; cpu: CpuUse; benchSeconds: number }> => {
+      const before = snapshot(classify);
+      const own = process.cpuUsage();
+      const result = await work();
+      const spent = process.cpuUsage(own);
+      return { result, cpu: cpuBetween(before, snapshot(classify), ["workerd", "wrangler"]), benchSeconds: (spent.user + spent.system) / 1e6 };
+    };
+    const perRequest = (m: { cpu: CpuUse; benchSeconds: number }, requests: number) =>
+      ["workerd", "wrangler"].map((g) => `${g} ${fmt(((m.cpu.seconds.get(g) ?? 0) * 1000) / Math.max(1, requests), 2)}`).join(", ") +
+      `, bench ${fmt((m.benchSeconds * 1000) / Math.max(1, requests), 2)}, rest of the machine ${fmt(((m.cpu.seconds.get("other") ?? 0) * 1000) / Math.max(1, requests), 2)} ms (machine busy ${fmt(m.cpu.machineBusyCores, 2)} cores)`;
     // Measured before the event is set up, so the opening is still OPEN_AFTER seconds after the joins start.
     // --- the no-op ceiling: GET /healthz through the same Worker at the same concurrency
     const noopCount = Math.min(USERS, 10_000);
     let noopSent = 0;
+    const loadAtStart = os.loadavg();
     const noopStart = performance.now();
-    await pool(CONCURRENCY, async () => {
+    const noopCpu = await measureCpu(() => pool(CONCURRENCY, async () => {
       if (noopSent >= noopCount) return false;
       noopSent++;
       await request("GET", `${base}/healthz`);
       return true;
-    });
+    }));
     const noopPerSecond = noopCount / ((performance.now() - noopStart) / 1000);
-    console.log(`no-op ceiling: ${fmt(noopPerSecond, 0)} req/s`);
+    console.log(`no-op ceiling: ${fmt(noopPerSecond, 0)} req/s; CPU per request: ${perRequest(noopCpu, noopCount)}`);
     const opensAt = Date.now() + 3_000 + OPEN_AFTER_SECONDS * 1000;
     const { eventId, auth } = await setUpEvent(base, opensAt);
     const room = `${base}/api/v1/events/${eventId}`;
@@ -198,7 +213,7 @@ async function main(): Promise<void> {
     const joinLatency: number[] = [];
     let nextJoin = 0;
     const joinStart = performance.now();
-    await pool(CONCURRENCY, async () => {
+    const joinCpu = await measureCpu(() => pool(CONCURRENCY, async () => {
       if (nextJoin >= people.length) return false;
       const person = people[nextJoin++]!;
       person.joinSentAt = performance.now();
@@ -220,11 +235,11 @@ async function main(): Promise<void> {
         person.done = true;
       }
       return true;
-    });
+    }));
     const joinSeconds = (performance.now() - joinStart) / 1000;
     const joined = people.filter((p) => p.token);
     const preQueue = joined.filter((p) => p.kind === "pre");
-    console.log(`joins done in ${fmt(joinSeconds)} s (${preQueue.length} in the pre-queue)`);
+    console.log(`joins done in ${fmt(joinSeconds)} s (${preQueue.length} in the pre-queue); CPU per join: ${perRequest(joinCpu, joined.length)}`);
     const callsAfter = await coordinatorCalls();
     // Who took the joins: each shard the joins hashed to (the Worker's own rule), and the coordinator's calls meanwhile.
     const perShard = new Array<number>(SHARDS).fill(0);
@@ -373,6 +388,9 @@ async function main(): Promise<void> {
           ["busiest shard's joins/s during the burst", fmt(Math.max(...perShard) / joinSeconds, 0)],
           ["coordinator calls during the burst", coordinatorDuringJoins ? `${JSON.stringify(coordinatorDuringJoins)} → ${fmt(coordinatorTotal / joinSeconds, 0)}/s` : "–"],
           ["busiest object's requests/s during the burst", fmt(Math.max(Math.max(...perShard), coordinatorTotal || 0) / joinSeconds, 0)],
+          ["CPU per no-op request (ms)", perRequest(noopCpu, noopCount)],
+          ["CPU per join (ms)", perRequest(joinCpu, joined.length)],
+          ["load average at start / end", `${loadAtStart.map((l) => fmt(l, 1)).join(" ")} / ${os.loadavg().map((l) => fmt(l, 1)).join(" ")}`],
           ["join latency p50/p95/p99 ms", [50, 95, 99].map((p) => fmt(percentile(joinLatency, p), 1)).join(" / ")],
           ["polls", `${counts.polls} in ${fmt(pollSeconds)} s`],
           ["polls/s", fmt(counts.polls / pollSeconds, 0)],

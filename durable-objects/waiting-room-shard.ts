@@ -53,6 +53,9 @@ export class WaitingRoomShard extends DurableObject<Env> {
       this.schemaVersion = migrateStorage(this.sql, SCHEMA);
       const stored = this.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'state'").toArray()[0];
       if (stored) this.state = JSON.parse(stored.value) as ShardState;
+      // A pre-queue join writes its row only (not the state): the count of entries is the highest one written.
+      const written = this.sql.exec<{ n: number | null }>("SELECT max(number) AS n FROM joins WHERE kind = 'pre'").one().n ?? 0;
+      this.state.preEntries = Math.max(this.state.preEntries, written);
     });
   }
 
@@ -82,7 +85,8 @@ export class WaitingRoomShard extends DurableObject<Env> {
       "INSERT INTO joins (join_id, kind, number, joined_at) VALUES (?, ?, ?, ?)",
       joinId, ticket.kind, ticket.kind === "pre" ? ticket.entry : ticket.position, now,
     );
-    this.save();
+    // One write per pre-queue entry: its row is its number (read back at start-up). A position's block changed, so its state is kept.
+    if (ticket.kind === "position") this.save();
     return { ok: true, ticket, joinedAt: now };
   }
 

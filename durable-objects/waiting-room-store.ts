@@ -41,8 +41,14 @@ export class RoomStore {
       .map((b) => ({ start: b.start, size: b.size, used: b.used, sealed: b.sealed === 1 }));
   }
 
-  lend(start: number, size: number, shard: number, now: number): void {
-    this.sql.exec("INSERT INTO blocks (start, size, used, sealed, shard, lent_at) VALUES (?, ?, 1, 0, ?, ?)", start, size, shard, now);
+  /** `used` is 1 when the asking join takes the block's first position at once, 0 for a block an isolate fetched ahead. */
+  lend(start: number, size: number, shard: number, now: number, used: 0 | 1 = 1): void {
+    this.sql.exec("INSERT INTO blocks (start, size, used, sealed, shard, lent_at) VALUES (?, ?, ?, 0, ?, ?)", start, size, used, shard, now);
+  }
+
+  /** Blocks held by Worker isolates that did not report by `lentBy`: every position counts as given out (never fewer than were). */
+  sealUnreported(shard: number, lentBy: number): void {
+    this.sql.exec("UPDATE blocks SET used = size, sealed = 1 WHERE shard = ? AND sealed = 0 AND used < size AND lent_at <= ?", shard, lentBy);
   }
 
   lentSince(since: number): number {
@@ -54,9 +60,9 @@ export class RoomStore {
     for (const r of reports) this.sql.exec("UPDATE blocks SET used = max(used, min(size, ?)), sealed = 1 WHERE start = ? AND sealed = 0", r.used, r.start);
   }
 
-  /** Shards with a block not known to be finished, lent at or before `lentBy`. */
+  /** Join shards (not Worker isolates: they cannot be asked) with a block not known to be finished, lent at or before `lentBy`. */
   shardsWithOpenBlocks(lentBy = Number.MAX_SAFE_INTEGER): number[] {
-    return this.sql.exec<{ shard: number }>("SELECT DISTINCT shard FROM blocks WHERE sealed = 0 AND used < size AND lent_at <= ?", lentBy).toArray().map((r) => r.shard);
+    return this.sql.exec<{ shard: number }>("SELECT DISTINCT shard FROM blocks WHERE sealed = 0 AND used < size AND lent_at <= ? AND shard >= 0", lentBy).toArray().map((r) => r.shard);
   }
 
   positionsGivenOut(): number {
@@ -120,6 +126,21 @@ export class RoomStore {
     return {
       admitted: this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM admissions WHERE claimed_at IS NOT NULL").one().n,
       lastMinute: this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM admissions WHERE claimed_at > ?", now - 60_000).one().n,
+    };
+  }
+
+  /** What the room's stats answer reads from storage (the object adds its call counters, who waits and who shops). */
+  roomStats(state: RoomState, now: number) {
+    const counts = this.admittedCounts(now);
+    return {
+      joins: state.preQueueSize + this.positionsGivenOut(),
+      admitted: counts.admitted,
+      admitted_last_minute: counts.lastMinute,
+      released_up_to: state.releasedUpTo,
+      released: this.peopleReleased(),
+      last_position: state.lastPosition,
+      pre_queue_size: state.opened ? state.preQueueSize : 0,
+      opened: state.opened,
     };
   }
 

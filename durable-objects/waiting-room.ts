@@ -1,18 +1,19 @@
 /**
- * WaitingRoom — the coordinator of one event's waiting room: lends blocks of positions to the
- * event's join shards (WaitingRoomShard), draws the pre-queue at opening, moves the released-up-to
- * watermark at the organizer's rate, and mails the places that asked when it admits them
- * (waiting-room-notify.ts). It sees one call per block lent, about one view a second per edge
- * location, one claim per admitted person (docs/waiting-room.md). Each lend and release is atomic
- * over its SQLite storage; the draw blocks other calls. Decisions: workers/domain/queue-room.ts.
+ * WaitingRoom — the coordinator of one event's waiting room: lends blocks of positions to Worker
+ * isolates and join shards, draws the pre-queue at opening, moves the released-up-to watermark at
+ * the organizer's rate, and mails the places that asked when it admits them. It sees one call per
+ * block, about one view a second per edge location, one claim per admitted person
+ * (docs/waiting-room.md). Decisions: workers/domain/queue-room.ts; passes: waiting-room-passes.ts.
  */
 import { DurableObject } from "cloudflare:workers";
 import { positionOf, positionsOfEntries, roomPhase, type QueueTicket, type RoomView } from "../workers/domain/admission";
 import type { TurnMailAsk } from "../workers/domain/queue-turn-mail";
 import { TurnMailer } from "./waiting-room-notify";
-import { decidePassUse, type PassUse } from "../workers/domain/queue-pass";
-import { decideClaim, nextTickAt, releaseStep, roomViewOf, shardEntriesOf, type RoomFacts, type RoomState } from "../workers/domain/queue-room";
-import { BLOCK_MAX_AGE_MS, blockSizeFor, preQueueOffsets, waitingAfter, type Block, type WatermarkMove } from "../workers/domain/queue-shards";
+import type { PassUse } from "../workers/domain/queue-pass";
+import { fairnessOf, nextTickAt, releaseStep, roomViewOf, type RoomFacts, type RoomState } from "../workers/domain/queue-room";
+import { BLOCK_MAX_AGE_MS, MAX_BLOCK_SIZE, blockSizeFor, preQueueOffsets, waitingAfter, type Block, type WatermarkMove } from "../workers/domain/queue-shards";
+import { EDGE_REPORT_GRACE_MS, EDGE_SHARD } from "../workers/domain/queue-edge";
+import * as passes from "./waiting-room-passes";
 import type { BlockReport } from "./waiting-room-shard";
 import { closePreQueues, sealShards, ticketsLeftOf } from "./waiting-room-calls";
 import { RoomStore, SCHEMA } from "./waiting-room-store";
@@ -50,24 +51,36 @@ export class WaitingRoom extends DurableObject<Env> {
   }
 
   /**
-   * A shard needs positions: takes its reports of the blocks it stopped using and lends the next
-   * block, whose first position the asking join takes at once. Opens the room first if a shard's
-   * clock says the sale has opened before this object's did.
+   * A join shard or a Worker isolate (`EDGE_SHARD`, workers/domain/queue-edge.ts) needs positions:
+   * takes its reports of the blocks it stopped using and lends the next block of at least `want`
+   * positions. Unless the isolate fetches it ahead (`taking` false), the asking join takes its first
+   * position at once. Opens the room first if the caller's clock says the sale has opened before
+   * this object's did.
    */
-  async lend(config: RoomConfig, shard: number, reports: BlockReport[]): Promise<{ start: number; size: number }> {
+  async lend(config: RoomConfig, shard: number, reports: BlockReport[], want = 1, taking = true): Promise<{ start: number; size: number; lentAt: number }> {
     const now = Date.now();
     await this.configure(config, now);
     if (!this.state.opened) await this.open(now);
     this.counters.lends++;
     this.store.seal(reports);
-    const size = blockSizeFor(this.store.lentSince(now - 1_000));
+    const size = Math.max(blockSizeFor(this.store.lentSince(now - 1_000)), Math.min(MAX_BLOCK_SIZE, Math.max(1, Math.floor(want))));
     const start = this.state.lastPosition + 1;
     this.state.lastPosition += size;
-    this.store.lend(start, size, shard, now);
+    this.store.lend(start, size, shard, now, taking ? 1 : 0);
     this.release(now);
     this.save();
     this.scheduleTick(now);
-    return { start, size };
+    return { start, size, lentAt: now };
+  }
+
+  /** A Worker isolate says how many positions of its finished blocks it gave out (a report seen twice changes nothing). */
+  async report(reports: BlockReport[]): Promise<void> {
+    const now = Date.now();
+    this.counters.seals++;
+    this.store.seal(reports);
+    this.release(now);
+    this.save();
+    this.scheduleTick(now);
   }
 
   /** What the edge caches for a second and answers every status poll from. */
@@ -80,32 +93,14 @@ export class WaitingRoom extends DurableObject<Env> {
 
   async fairness(config: RoomConfig): Promise<Fairness> {
     await this.configure(config, Date.now());
-    const { opened, preQueueOffsets: offsets, preQueueSize } = this.state;
-    return {
-      commitment: this.state.commitment,
-      opened,
-      seed: opened ? this.state.seed : null,
-      pre_queue_size: opened ? preQueueSize : null,
-      shard_entries: opened && offsets ? shardEntriesOf(offsets, preQueueSize) : null,
-    };
+    return fairnessOf(this.state);
   }
 
-  /** An admitted position asks for its access: allowed once released, until its session (counted from the release) ends. */
+  /** An admitted position asks for its access (waiting-room-passes.ts). */
   async claimAccess(position: number): Promise<ClaimOutcome> {
-    const now = Date.now();
-    const released = this.isReleased(position);
-    const decision = decideClaim({
-      configured: this.state.config !== null,
-      released,
-      releasedAt: released ? (this.store.releaseOf(position)?.released_at ?? null) : null,
-      finished: Boolean(this.store.admission(position)?.finished_at),
-      sessionMinutes: this.state.config?.settings.sessionMinutes ?? 0,
-      now,
-    });
-    if (!decision.ok) return decision;
-    this.counters.claims++;
-    this.store.claim(position, now);
-    return { ok: true, position, releasedAt: decision.releasedAt, expiresAt: decision.expiresAt };
+    const claim = passes.claimAccess(this.passRoom(), position, Date.now());
+    if (claim.ok) this.counters.claims++;
+    return claim;
   }
 
   /**
@@ -122,35 +117,17 @@ export class WaitingRoom extends DurableObject<Env> {
     return asked;
   }
 
-  /** Register's check of a pass, in the same serialized step that marks it (workers/domain/queue-pass.ts). */
+  /** Register's check of a pass, in the same serialized step that marks it. */
   async usePass(position: number, holdId: string): Promise<PassUse> {
-    const now = Date.now();
-    const config = this.state.config;
-    if (!config || !this.isReleased(position)) return { ok: false, code: "not_admitted" };
-    const release = this.store.releaseOf(position);
-    const pass = this.store.admission(position);
-    const decision = decidePassUse({
-      pass: pass && { finishedAt: pass.finished_at, holdId: pass.hold_id },
-      holdId,
-      sessionEndsAt: release ? release.released_at + config.settings.sessionMinutes * 60_000 : 0,
-      now,
-    });
-    if (decision.ok && decision.bind) this.store.bindPass(position, holdId, now);
-    return decision.ok ? { ok: true, replaces: decision.replaces } : decision;
+    return passes.usePass(this.passRoom(), position, holdId, Date.now());
   }
 
-  /** Whether the pass is (still) used for this order: a later order may have taken it over meanwhile. */
   async holdsPass(position: number, holdId: string): Promise<boolean> {
-    return this.store.admission(position)?.hold_id === holdId;
+    return passes.holdsPass(this.passRoom(), position, holdId);
   }
 
-  /** Paid: the pass is spent and its slot goes back to the queue; unpaid: the pass may buy again while its session lasts. */
   async settlePass(holdId: string, outcome: "paid" | "unpaid"): Promise<{ ok: true; settled: boolean }> {
-    const position = this.store.positionHolding(holdId);
-    if (position === undefined) return { ok: true, settled: false };
-    if (outcome === "paid") return { ok: true, settled: (await this.finish(position)).freed };
-    this.store.unbindPass(position);
-    return { ok: true, settled: true };
+    return passes.settlePass(this.passRoom(), holdId, outcome);
   }
 
   /** A purchase went through with this position's access: its shopping slot is free again. */
@@ -176,7 +153,9 @@ export class WaitingRoom extends DurableObject<Env> {
     if (this.state.config && !this.state.opened && now >= this.state.config.settings.opensAt) await this.open(now);
     if (this.state.opened) {
       // Blocks a shard stopped using by age (no join came to close them) are sealed, and so is any
-      // open block that stands in the watermark's way.
+      // open block that stands in the watermark's way. An isolate's block it never reported counts
+      // as fully given out (workers/domain/queue-edge.ts).
+      this.store.sealUnreported(EDGE_SHARD, now - BLOCK_MAX_AGE_MS - EDGE_REPORT_GRACE_MS);
       const stale = this.store.shardsWithOpenBlocks(now - BLOCK_MAX_AGE_MS);
       if (stale.length > 0) await this.sealShards(stale);
       if (this.release(now).blockedAt !== null) {
@@ -196,27 +175,12 @@ export class WaitingRoom extends DurableObject<Env> {
   }
 
   async stats(now = Date.now()): Promise<RoomStats> {
-    const counts = this.store.admittedCounts(now);
-    return {
-      ...this.counters,
-      joins: this.state.preQueueSize + this.store.positionsGivenOut(),
-      waiting: this.waiting(),
-      active: this.activeNow(now).active,
-      admitted: counts.admitted,
-      admitted_last_minute: counts.lastMinute,
-      released_up_to: this.state.releasedUpTo,
-      released: this.store.peopleReleased(),
-      last_position: this.state.lastPosition,
-      pre_queue_size: this.state.opened ? this.state.preQueueSize : 0,
-      opened: this.state.opened,
-    };
+    return { ...this.counters, ...this.store.roomStats(this.state, now), waiting: this.waiting(), active: this.activeNow(now).active };
   }
 
   async describe(): Promise<{ kind: "WaitingRoom"; schema_version: number }> {
     return { kind: "WaitingRoom", schema_version: this.schemaVersion };
   }
-
-  // -------------------------------------------------------------------------------------------
 
   private async configure(config: RoomConfig, now: number): Promise<void> {
     if (JSON.stringify(config) !== JSON.stringify(this.state.config)) {
@@ -257,6 +221,10 @@ export class WaitingRoom extends DurableObject<Env> {
   private async sealShards(shards: number[]): Promise<void> {
     this.counters.seals += shards.length;
     for (const r of await sealShards(this.env, this.state.config!.eventId, shards)) this.store.seal(r);
+  }
+
+  private passRoom(): passes.PassRoom {
+    return { store: this.store, state: this.state, isReleased: (p) => this.isReleased(p), finish: (p) => this.finish(p) };
   }
 
   private isReleased(position: number): boolean {

@@ -91,6 +91,18 @@ export function roomViewOf(state: RoomState, facts: RoomFacts, closed: boolean, 
   };
 }
 
+/** The fairness answer: the commitment from the first moment, the seed, the size and each shard's entries once drawn. */
+export function fairnessOf(state: RoomState): { commitment: string; opened: boolean; seed: string | null; pre_queue_size: number | null; shard_entries: number[] | null } {
+  const { opened, preQueueOffsets: offsets, preQueueSize } = state;
+  return {
+    commitment: state.commitment,
+    opened,
+    seed: opened ? state.seed : null,
+    pre_queue_size: opened ? preQueueSize : null,
+    shard_entries: opened && offsets ? shardEntriesOf(offsets, preQueueSize) : null,
+  };
+}
+
 /** Entries given out by each shard, from the draw's offsets. */
 export function shardEntriesOf(offsets: readonly number[], preQueueSize: number): number[] {
   return offsets.map((from, s) => (s + 1 < offsets.length ? offsets[s + 1]! : preQueueSize) - from);

@@ -27,6 +27,8 @@ import {
   type ViewSource,
 } from "../waiting-room-client";
 import { presentedQueueToken, roomEvent } from "./waiting-room-shared";
+import { edgeJoinLimit, edgePosition } from "../waiting-room-edge";
+import type { JoinOutcome } from "../../durable-objects/waiting-room-types";
 import { turnMailRoutes } from "./waiting-room-notify";
 
 const joinBody = z.object({ queue_token: z.string().min(1).max(1024).optional() }).strict();
@@ -163,12 +165,22 @@ export const waitingRoomRoutes = new Hono<AppEnv>()
     // Before the draw, a browser that lost its queue token (cleared it, or a bot dropping the tokens
     // but not the cookie jar) keeps the one pre-queue entry its device cookie has: no extra lottery
     // tickets. After the opening, a new join is a place at the back, which buys nothing.
-    const device = deviceOf(c);
-    const joinId = phase === "pre_queue" && !existing ? `device-${await sha256Hex(`${event.id}:${device}`)}` : crypto.randomUUID();
-    // The join goes to one of the event's shards, never to one object for everyone (docs/waiting-room.md).
+    const joinId = phase === "pre_queue" && !existing ? `device-${await sha256Hex(`${event.id}:${deviceOf(c)}`)}` : crypto.randomUUID();
     const ip = clientIp(c);
-    const { shard, stub } = roomShardOf(c.env, event.id, ip ?? joinId);
-    const joined = await stub.join(config, shard, joinId, ip ?? `unlimited-${joinId}`);
+    let joined: JoinOutcome;
+    if (phase === "open") {
+      // After the opening this isolate gives out the position from a block lent to it: no object
+      // call on the response path in a burst (workers/waiting-room-edge.ts).
+      const retryAfterSeconds = ip ? edgeJoinLimit(ip, now) : null;
+      joined =
+        retryAfterSeconds !== null
+          ? { ok: false, code: "rate_limited", retryAfterSeconds }
+          : { ok: true, ticket: { kind: "position", position: await edgePosition(c.env, c.executionCtx, config) }, joinedAt: now };
+    } else {
+      // The pre-queue goes to one of the event's shards, never to one object for everyone (docs/waiting-room.md).
+      const { shard, stub } = roomShardOf(c.env, event.id, ip ?? joinId);
+      joined = await stub.join(config, shard, joinId, ip ?? `unlimited-${joinId}`);
+    }
     if (!joined.ok) {
       switch (joined.code) {
         case "rate_limited":

@@ -85,7 +85,7 @@ describe("the cost of register and pay", () => {
     let mail = mails[0]!;
     for (let round = 0; round < 600 && mail.publishedAt === null; round++) {
       await new Promise((resolve) => setTimeout(resolve, 100));
-      [mail] = await db().select().from(schema.outbox).where(eq(schema.outbox.dedupeKey, `order-confirmed:${orderId}`));
+      mail = (await db().select().from(schema.outbox).where(eq(schema.outbox.dedupeKey, `order-confirmed:${orderId}`)))[0]!;
     }
     expect(mail.publishedAt).not.toBeNull();
     // Claimed once: by the confirming statement, never again by a publisher.

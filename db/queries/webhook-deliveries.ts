@@ -12,7 +12,8 @@ export type AttemptRow = typeof webhookDeliveryAttempts.$inferSelect;
 
 export interface ClaimedDelivery {
   delivery: { id: string; attempts: number; giveUpAt: Date; seq: number; endpointId: string; resourceKey: string };
-  endpoint: { url: string; secretCiphertext: string };
+  /** `previousSecret`: the secret a rotation replaced, signing too until `expiresAt` (workers/domain/webhook-secret-rotation.ts). */
+  endpoint: { url: string; secretCiphertext: string; previousSecret?: { ciphertext: string; expiresAt: Date } };
   event: { id: string; type: string; createdAt: Date; data: unknown; organizationId: string };
 }
 
@@ -28,7 +29,7 @@ export async function claimDelivery(db: HttpDatabase, deliveryId: string, now: D
   const marking = outboxKey === undefined ? sql`` : sql`${markPublishedCte("published", [outboxKey])}, `;
   const result = await db.execute<{
     id: string; attempts: number; give_up_at: string; seq: string; endpoint_id: string; resource_key: string; url: string; secret_ciphertext: string;
-    event_id: string; type: string; event_created_at: string; data: unknown; organization_id: string;
+    previous_secret_ciphertext: string | null; previous_secret_expires_at: string | null; event_id: string; type: string; event_created_at: string; data: unknown; organization_id: string;
   }>(sql`
     WITH ${marking}taken AS (
       UPDATE webhook_deliveries d SET attempts = d.attempts + 1, leased_until = ${new Date(now.getTime() + leaseMs).toISOString()}::timestamptz
@@ -39,14 +40,19 @@ export async function claimDelivery(db: HttpDatabase, deliveryId: string, now: D
         AND NOT EXISTS (
           SELECT 1 FROM webhook_deliveries e
           WHERE e.endpoint_id = d.endpoint_id AND e.resource_key = d.resource_key AND e.status = 'pending' AND e.seq < d.seq)
-      RETURNING d.id, d.attempts, d.give_up_at, d.seq, d.endpoint_id, d.resource_key, d.event_id, w.url, w.secret_ciphertext
+      RETURNING d.id, d.attempts, d.give_up_at, d.seq, d.endpoint_id, d.resource_key, d.event_id, w.url, w.secret_ciphertext,
+        w.previous_secret_ciphertext, w.previous_secret_expires_at
     )
     SELECT t.*, ev.type, ev.created_at AS event_created_at, ev.data, ev.organization_id FROM taken t JOIN webhook_events ev ON ev.id = t.event_id`);
   const row = result.rows[0];
   if (!row) return undefined;
   return {
     delivery: { id: row.id, attempts: Number(row.attempts), giveUpAt: new Date(row.give_up_at), seq: Number(row.seq), endpointId: row.endpoint_id, resourceKey: row.resource_key },
-    endpoint: { url: row.url, secretCiphertext: row.secret_ciphertext },
+    endpoint: {
+      url: row.url,
+      secretCiphertext: row.secret_ciphertext,
+      previousSecret: row.previous_secret_ciphertext && row.previous_secret_expires_at ? { ciphertext: row.previous_secret_ciphertext, expiresAt: new Date(row.previous_secret_expires_at) } : undefined,
+    },
     event: { id: row.event_id, type: row.type, createdAt: new Date(row.event_created_at), data: row.data, organizationId: row.organization_id },
   };
 }

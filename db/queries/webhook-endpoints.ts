@@ -52,3 +52,30 @@ export async function disableEndpoint(db: HttpDatabase, organizationId: string, 
     .returning();
   return row;
 }
+
+/**
+ * Replaces the endpoint's secret, keeping the one it replaces as the previous secret until
+ * `previousExpiresAt`. Only if the secret is still the one read (`expected`): of two rotations at
+ * once, one wins and the other changes nothing (undefined), so no caller is handed a secret that
+ * was already replaced.
+ */
+export async function rotateEndpointSecret(
+  db: HttpDatabase,
+  organizationId: string,
+  endpointId: string,
+  change: { expected: string; next: string; previousExpiresAt: Date },
+): Promise<EndpointRow | undefined> {
+  const [row] = await db
+    .update(webhookEndpoints)
+    .set({ secretCiphertext: change.next, previousSecretCiphertext: webhookEndpoints.secretCiphertext, previousSecretExpiresAt: change.previousExpiresAt })
+    .where(
+      and(
+        eq(webhookEndpoints.id, endpointId),
+        eq(webhookEndpoints.organizationId, organizationId),
+        isNull(webhookEndpoints.disabledAt),
+        eq(webhookEndpoints.secretCiphertext, change.expected),
+      ),
+    )
+    .returning();
+  return row;
+}

@@ -77,6 +77,7 @@ const GUARDED: Record<string, Action> = {
   "DELETE /webhook-endpoints/:endpointId": "webhook.manage",
   "GET /webhook-endpoints/:endpointId/deliveries": "webhook.manage",
   "POST /webhook-endpoints/:endpointId/deliveries/:deliveryId/resend": "webhook.manage",
+  "POST /webhook-endpoints/:endpointId/rotate-secret": "webhook.manage",
 };
 
 /** Allowed callers may get a 404 here: the fixture has no such thing to offer (a delivery needs a receiver). */

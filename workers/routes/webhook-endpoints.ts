@@ -1,20 +1,22 @@
 /**
  * Webhooks out, the organization's side (API.md "Organizations, codes, webhooks"): endpoints, their
- * delivery log, and re-sending by hand. Owners and admins only (`webhook.manage`).
+ * delivery log, re-sending by hand, and rotating an endpoint's signing secret. Owners and admins
+ * only (`webhook.manage`).
  */
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import { z } from "zod";
 import { deliveriesOfEndpoint } from "../../db/queries/webhook-deliveries";
 import { disableEndpoint, endpointsOfOrganization, findEndpoint } from "../../db/queries/webhook-endpoints";
 import { currentOrganization, requirePermission, type AuthorizedPrincipal } from "../auth/permissions";
 import type { AppEnv } from "../context";
 import { WEBHOOK_EVENT_TYPES } from "../domain/webhook-delivery";
+import { MAX_GRACE_SECONDS } from "../domain/webhook-secret-rotation";
 import { MAX_ENDPOINT_URL_LENGTH } from "../domain/webhook-url";
-import { ApiError } from "../errors";
+import { ApiError, validationFailed } from "../errors";
 import { encodeCursor, pagedQuery } from "../page-cursor";
 import { recordAudit } from "../use-cases/audit-log";
-import { presentEndpoint, registerEndpoint, resendDelivery } from "../use-cases/webhook-endpoints";
-import { validate } from "../validation";
+import { presentEndpoint, registerEndpoint, resendDelivery, rotateSecret } from "../use-cases/webhook-endpoints";
+import { declaresJson, describeIssues, validate } from "../validation";
 
 const endpointBody = z
   .object({
@@ -26,6 +28,34 @@ const endpointBody = z
 const endpointParams = z.object({ endpointId: z.uuid({ message: "Not an endpoint id." }) });
 const deliveryParams = z.object({ endpointId: z.uuid({ message: "Not an endpoint id." }), deliveryId: z.uuid({ message: "Not a delivery id." }) });
 const deliveriesQuery = pagedQuery(z.tuple([z.iso.datetime(), z.uuid()]));
+
+const rotateBody = z
+  .object({
+    expires_in_seconds: z
+      .number({ message: `Seconds the old secret still signs: a whole number from 0 to ${MAX_GRACE_SECONDS} (7 days).` })
+      .int(`A whole number of seconds, from 0 to ${MAX_GRACE_SECONDS}.`)
+      .min(0, "0 at the least (the old secret stops at once).")
+      .max(MAX_GRACE_SECONDS, `At most ${MAX_GRACE_SECONDS} seconds (7 days).`)
+      .optional(),
+  })
+  .strict();
+
+/** The rotation's body: JSON, or nothing at all (the default grace). */
+async function readRotateBody(c: Context<AppEnv>): Promise<z.infer<typeof rotateBody>> {
+  const text = await c.req.text();
+  if (!text.trim()) return {};
+  const mediaType = (c.req.header("Content-Type") ?? "").split(";")[0]!.trim().toLowerCase();
+  if (!/^application\/([\w.+-]+\+)?json$/.test(mediaType)) throw new ApiError("UNSUPPORTED_MEDIA_TYPE", "Send the request body as JSON with Content-Type: application/json, or send none.");
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw validationFailed([{ field: "body", message: "Send JSON, or nothing." }]);
+  }
+  const parsed = rotateBody.safeParse(value);
+  if (!parsed.success) throw validationFailed(describeIssues(parsed.error.issues, "json"));
+  return parsed.data;
+}
 
 const notFound = () => new ApiError("NOT_FOUND", "Your organization has no webhook endpoint with this id.");
 
@@ -51,6 +81,19 @@ export const webhookEndpointRoutes = new Hono<AppEnv>()
     if (!row) throw notFound();
     await recordAudit(c.get("db"), c.get("principal") as AuthorizedPrincipal, { action: "webhook_endpoint.deleted", target: { type: "webhook_endpoint", id: row.id }, details: { url: row.url } });
     return c.json({ endpoint_id: row.id, deleted_at: row.disabledAt!.toISOString() });
+  })
+  // The body may also be empty (readRotateBody checks it); declaresJson only tells hc its type.
+  .post("/:endpointId/rotate-secret", requirePermission("webhook.manage"), validate("param", endpointParams), declaresJson(rotateBody), async (c) => {
+    const db = c.get("db");
+    const body = await readRotateBody(c);
+    const rotated = await rotateSecret(c.env, db, currentOrganization(c).id, c.req.valid("param").endpointId, body.expires_in_seconds, new Date());
+    await recordAudit(db, c.get("principal") as AuthorizedPrincipal, {
+      action: "webhook_endpoint.secret_rotated",
+      target: { type: "webhook_endpoint", id: rotated.endpoint_id },
+      details: { previous_secret_expires_at: rotated.previous_secret_expires_at },
+    });
+    c.header("Cache-Control", "no-store");
+    return c.json(rotated);
   })
   .get("/:endpointId/deliveries", requirePermission("webhook.manage"), validate("param", endpointParams), validate("query", deliveriesQuery), async (c) => {
     const db = c.get("db");

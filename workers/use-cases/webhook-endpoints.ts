@@ -1,12 +1,14 @@
 /**
  * An organization's webhook endpoints: register one (its secret is shown this once), list them,
- * delete one, read its delivery log and re-send a delivery by hand.
+ * delete one, rotate its secret (the new one shown this once), read its delivery log and re-send a
+ * delivery by hand.
  */
 import type { HttpDatabase } from "../../db/client";
 import { findDeliveryOfEndpoint, rearmDelivery } from "../../db/queries/webhook-deliveries";
-import { MAX_ENDPOINTS_PER_ORGANIZATION, countLiveEndpoints, insertEndpoint, type EndpointRow } from "../../db/queries/webhook-endpoints";
+import { MAX_ENDPOINTS_PER_ORGANIZATION, countLiveEndpoints, findEndpoint, insertEndpoint, rotateEndpointSecret, type EndpointRow } from "../../db/queries/webhook-endpoints";
 import { isLocal } from "../config";
 import { checkEndpointUrl } from "../domain/webhook-url";
+import { graceEndsAt, graceShown } from "../domain/webhook-secret-rotation";
 import type { WebhookEventType } from "../domain/webhook-delivery";
 import { ApiError, validationFailed } from "../errors";
 import { encryptEndpointSecret, newEndpointSecret } from "../webhooks-out/endpoint-secret";
@@ -18,13 +20,15 @@ export interface NewEndpoint {
   description?: string;
 }
 
-export function presentEndpoint(row: EndpointRow, counts?: { pending: number; failed: number; succeeded: number }) {
+export function presentEndpoint(row: EndpointRow, counts?: { pending: number; failed: number; succeeded: number }, now = Date.now()) {
   return {
     endpoint_id: row.id,
     url: row.url,
     events: row.eventTypes,
     description: row.description,
     created_at: row.createdAt.toISOString(),
+    /** While a rotated-out secret still signs deliveries beside the current one: until when. */
+    previous_secret_expires_at: graceShown(row.previousSecretExpiresAt, now)?.toISOString() ?? null,
     ...(counts ? { deliveries: counts } : {}),
   };
 }
@@ -47,6 +51,27 @@ export async function registerEndpoint(env: Env, db: HttpDatabase, organizationI
     createdBy,
   });
   return { ...presentEndpoint(row), secret };
+}
+
+/**
+ * Rotates the endpoint's secret: a new one signs from now on, shown this once; the old one signs
+ * too until the grace ends (`expiresInSeconds`, default a day). 404 for another organization's or a
+ * deleted endpoint; 409 when another rotation of it won the race.
+ */
+export async function rotateSecret(env: Env, db: HttpDatabase, organizationId: string, endpointId: string, expiresInSeconds: number | undefined, now: Date) {
+  const endpoint = await findEndpoint(db, organizationId, endpointId);
+  if (!endpoint) throw new ApiError("NOT_FOUND", "Your organization has no webhook endpoint with this id.");
+  const secret = newEndpointSecret();
+  const rotated = await rotateEndpointSecret(db, organizationId, endpoint.id, {
+    expected: endpoint.secretCiphertext,
+    next: await encryptEndpointSecret(env.SIGNING_MASTER_KEY, endpoint.id, secret),
+    previousExpiresAt: new Date(graceEndsAt(now.getTime(), expiresInSeconds)),
+  });
+  if (!rotated) {
+    if (!(await findEndpoint(db, organizationId, endpoint.id))) throw new ApiError("NOT_FOUND", "Your organization has no webhook endpoint with this id.");
+    throw new ApiError("CONFLICT", "This endpoint's secret was rotated by another request just now; look at the endpoint and rotate again if you still need to.");
+  }
+  return { ...presentEndpoint(rotated, undefined, now.getTime()), secret, previous_secret_expires_at: rotated.previousSecretExpiresAt!.toISOString() };
 }
 
 /** A re-send by hand: one attempt now, from the Queue, logged as manual; 404 for another's delivery. */

@@ -15,6 +15,7 @@ import type { HttpDatabase } from "../../db/client";
 import { claimDelivery, recordAttempt, type ClaimedDelivery } from "../../db/queries/webhook-deliveries";
 import { isDelivered, nextAttemptAt, responseExcerpt, RESPONSE_EXCERPT_CHARS, spreadSeedOf } from "../domain/webhook-delivery";
 import { checkEndpointUrl } from "../domain/webhook-url";
+import { signingSecrets } from "../domain/webhook-secret-rotation";
 import { isLocal } from "../config";
 import { decryptEndpointSecret } from "./endpoint-secret";
 import { SIGNATURE_HEADER, signatureHeader } from "./signature";
@@ -80,7 +81,11 @@ export async function attemptDelivery(
     error = `endpoint URL refused: ${allowed.message}`;
   } else {
     try {
-      const secret = await decryptEndpointSecret(env.SIGNING_MASTER_KEY, delivery.endpointId, endpoint.secretCiphertext);
+      // During a rotation's grace both secrets sign (workers/domain/webhook-secret-rotation.ts), decided at the attempt's `now`.
+      const previous = endpoint.previousSecret && { secret: endpoint.previousSecret.ciphertext, expiresAt: endpoint.previousSecret.expiresAt.getTime() };
+      const secrets = await Promise.all(
+        signingSecrets(endpoint.secretCiphertext, previous, now.getTime()).map((sealed) => decryptEndpointSecret(env.SIGNING_MASTER_KEY, delivery.endpointId, sealed)),
+      );
       const response = await fetch(allowed.url, {
         method: "POST",
         redirect: "manual",
@@ -88,7 +93,7 @@ export async function attemptDelivery(
         headers: {
           "Content-Type": "application/json",
           "User-Agent": "AdmitOne-Webhooks/1",
-          [SIGNATURE_HEADER]: await signatureHeader(secret, body, Math.floor(Date.now() / 1000)),
+          [SIGNATURE_HEADER]: await signatureHeader(secrets, body, Math.floor(Date.now() / 1000)),
           "Admit-One-Event-Id": event.id,
           "Admit-One-Event-Type": event.type,
           "Admit-One-Delivery-Id": delivery.id,

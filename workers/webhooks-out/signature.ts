@@ -19,8 +19,11 @@ async function hmacHex(secret: string, text: string): Promise<string> {
   return [...new Uint8Array(mac)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-export async function signatureHeader(secret: string, body: string, unixSeconds: number): Promise<string> {
-  return `t=${unixSeconds},v1=${await hmacHex(secret, `${unixSeconds}.${body}`)}`;
+/** One `v1=` per secret, in the order given (during a rotation: the new secret's, then the old one's). */
+export async function signatureHeader(secret: string | readonly string[], body: string, unixSeconds: number): Promise<string> {
+  const secrets = typeof secret === "string" ? [secret] : secret;
+  const macs = await Promise.all(secrets.map((s) => hmacHex(s, `${unixSeconds}.${body}`)));
+  return [`t=${unixSeconds}`, ...macs.map((mac) => `v1=${mac}`)].join(",");
 }
 
 export type SignatureCheck = { ok: true; timestamp: number } | { ok: false; reason: "malformed" | "mismatch" | "too_old" };

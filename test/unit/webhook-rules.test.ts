@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { checkEndpointUrl } from "../../workers/domain/webhook-url";
 import { FIRST_RETRY_SECONDS, MAX_RETRY_SECONDS, RETRY_FOR_MS, nextAttemptAt, isDelivered, spreadSeedOf } from "../../workers/domain/webhook-delivery";
 import { signatureHeader, verifySignature } from "../../workers/webhooks-out/signature";
+import { DEFAULT_GRACE_SECONDS, graceEndsAt, graceShown, signingSecrets } from "../../workers/domain/webhook-secret-rotation";
 
 const refused = (url: string, dev = false) => {
   const verdict = checkEndpointUrl(url, dev);
@@ -95,5 +96,26 @@ describe("signature", () => {
     // A rotation: two v1 values, one of them right.
     const rotated = `${header},v1=${"0".repeat(64)}`;
     expect((await verifySignature("whsec_a", body, rotated, 1_000_000)).ok).toBe(true);
+  });
+});
+
+describe("secret rotation", () => {
+  it("signs with the new and the old secret until the grace ends, then with the new one only", async () => {
+    const rotatedAt = 1_000_000_000;
+    const end = graceEndsAt(rotatedAt, undefined);
+    expect(end).toBe(rotatedAt + DEFAULT_GRACE_SECONDS * 1000);
+    expect(graceEndsAt(rotatedAt, 0)).toBe(rotatedAt);
+    const previous = { secret: "whsec_old", expiresAt: end };
+    expect(signingSecrets("whsec_new", previous, end - 1)).toEqual(["whsec_new", "whsec_old"]);
+    expect(signingSecrets("whsec_new", previous, end)).toEqual(["whsec_new"]);
+    expect(signingSecrets("whsec_new", undefined, end - 1)).toEqual(["whsec_new"]);
+    expect(graceShown(new Date(end), end - 1)).toEqual(new Date(end));
+    expect(graceShown(new Date(end), end)).toBeNull();
+
+    const body = '{"id":"e2"}';
+    const both = await signatureHeader(["whsec_new", "whsec_old"], body, 1_000_000);
+    expect(both).toMatch(/^t=1000000,v1=[0-9a-f]{64},v1=[0-9a-f]{64}$/);
+    for (const secret of ["whsec_new", "whsec_old"]) expect((await verifySignature(secret, body, both, 1_000_000)).ok).toBe(true);
+    expect((await verifySignature("whsec_other", body, both, 1_000_000)).ok).toBe(false);
   });
 });

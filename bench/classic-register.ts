@@ -9,8 +9,9 @@
  *   COMMIT;
  *
  * Everything else is the real register path: workers/use-cases/register-order.ts runs its checks,
- * the cached event read, the sold-out edge cache, the attendee upsert and idempotency lookup, then
- * calls this claim step in place of TierInventory's. The order row is the same (but `hold_id` NULL:
+ * the cached event read, the sold-out edge cache, then the attendee upsert and idempotency lookup in
+ * their own round trip (attendeeFirst, bench/classic-routes.ts), then this claim in place of
+ * TierInventory's. The order row is the same (but `hold_id` NULL:
  * there is no hold, `hold_expires_at` is the reservation's end), and so is the response.
  */
 import { sql } from "drizzle-orm";
@@ -19,12 +20,12 @@ import { findOrderByIdempotencyKey, insertPendingOrderAtomically, type OrderRow 
 import { databaseSettings } from "../workers/config";
 import { validationFailed } from "../workers/errors";
 import { rememberSoldOut } from "../workers/inventory-client";
-import { presentPendingOrder, replay, soldOutAnswer, type ClaimStep } from "../workers/use-cases/register-order";
+import { presentPendingOrder, replay, soldOutAnswer, type ClaimContext, type RegisteredOrder } from "../workers/use-cases/register-order";
 
 /** Thrown inside the transaction to roll the claim back when a same-key request inserted first. */
 class SameKeyInsertedFirst extends Error {}
 
-export const claimInPostgres: ClaimStep = async (env, db, { event, tier, input, now, fingerprint, key }) => {
+export const claimInPostgres = async (env: Env, db: HttpDatabase, { event, tier, input, now, fingerprint, key }: ClaimContext): Promise<RegisteredOrder> => {
   if (tier.kind === "seated") {
     // The classic counter claims units, not seats; the bench only sells general admission.
     throw validationFailed([{ field: "tier_id", message: "The classic bench path sells general admission tiers only." }]);

@@ -5,9 +5,10 @@
  */
 import { createApp } from "../workers/app";
 import { purchaseRoutesFor } from "../workers/routes/purchase";
+import { attendeeFirst } from "../workers/use-cases/register-order";
 import { inventorySale } from "../workers/use-cases/pay-order";
 import { classicSale } from "./classic-finalize";
 import { claimInPostgres } from "./classic-register";
 
 // Orders with a TierInventory hold (made by the real path) keep the real sale.
-export const classicApp = createApp(purchaseRoutesFor(claimInPostgres, (order) => (order.holdId ? inventorySale : classicSale)));
+export const classicApp = createApp(purchaseRoutesFor(attendeeFirst(claimInPostgres), (order) => (order.holdId ? inventorySale : classicSale)));

@@ -8,7 +8,8 @@ import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import type { HttpDatabase } from "../../db/client";
 import { inventoryOf } from "../../workers/inventory-client";
-import { claimFromInventory, registerOrder, type ClaimStep } from "../../workers/use-cases/register-order";
+import { registerOrder, type ClaimStep } from "../../workers/use-cases/register-order";
+import { claimFromInventory } from "../../workers/use-cases/claim-from-inventory";
 import { roomOf } from "../../workers/waiting-room-client";
 import { call } from "./http";
 import { db, uniqueName } from "./fixtures";
@@ -33,8 +34,8 @@ describe("hoarding", () => {
     expect(live.held).toBe(4);
     expect(live.available).toBe(36);
     // The ledger agrees as soon as every request has answered, before any sweeper: one pending order,
-    // and its hold is the live one. An order whose hold was replaced before its row was written ends
-    // in its own request (it answers `cancelled`); one written before is ended by the replacing request.
+    // and its hold is the live one. Every order's row is written before its hold is asked for, so the
+    // request whose hold replaced another always finds that order and ends it.
     const pending = await db().execute<{ id: string; hold_id: string }>(sql`SELECT id, hold_id FROM orders WHERE tier_id = ${tierId} AND status = 'pending'`);
     expect(pending.rows).toHaveLength(1);
     expect(await inventoryOf(env, tierId).holdStatus(pending.rows[0]!.hold_id)).toBe("active");
@@ -51,18 +52,18 @@ describe("hoarding", () => {
     expect((await register(eventId, registration(tierId, { quantity: 4 }))).status).toBe(201);
   });
 
-  it("an order whose hold the buyer's next registration replaced before its row was written ends in its own request", async () => {
+  it("an order written but not yet held when the buyer's next registration holds: its later hold replaces that one, and that order ends", async () => {
     const { eventId, tiers } = await publishedEvent([{ name: "GA", price: 1000, capacity: 20, max_per_order: 4 }]);
     const tierId = tiers[0]!.tier_id;
-    // Someone else buys first, so the tier is set up and the first ledger write of the claim below is its order.
+    // Someone else buys first, so the tier is set up.
     expect((await register(eventId, registration(tierId))).status).toBe(201);
     const attendee = { email: `${uniqueName("racer")}@example.test`, name: "Racer" };
-    // The interleaving the race needs, made certain: the first registration holds its units, then waits
-    // before its order row is written while the same buyer's second registration replaces that hold.
+    // The interleaving made certain: the first registration writes its order row, then waits before
+    // asking for its hold while the same buyer's second registration writes and holds.
     const ledger = db();
-    let atInsert!: () => void;
+    let written!: () => void;
     let letGo!: () => void;
-    const arrived = new Promise<void>((resolve) => (atInsert = resolve));
+    const arrived = new Promise<void>((resolve) => (written = resolve));
     const gate = new Promise<void>((resolve) => (letGo = resolve));
     let paused = false;
     const gated = new Proxy(ledger, {
@@ -70,9 +71,10 @@ describe("hoarding", () => {
         if (prop !== "execute" || paused) return Reflect.get(target, prop, receiver);
         return async (...args: Parameters<HttpDatabase["execute"]>) => {
           paused = true;
-          atInsert();
+          const result = await target.execute(...args);
+          written();
           await gate;
-          return target.execute(...args);
+          return result;
         };
       },
     });
@@ -81,18 +83,21 @@ describe("hoarding", () => {
     await arrived;
     const second = await register(eventId, registration(tierId, { quantity: 3, attendee }));
     expect(second.status).toBe(201);
+    expect(second.body.status).toBe("pending");
     letGo();
-    const replaced = await first;
-    expect(replaced.body.status).toBe("cancelled");
+    const later = await first;
+    expect(later.created).toBe(true);
+    expect(later.body.status).toBe("pending");
 
+    // The second order's row was there before the first hold replaced its hold, so it ended then.
     const pending = await ledger.execute<{ id: string; hold_id: string }>(sql`SELECT id, hold_id FROM orders WHERE tier_id = ${tierId} AND status = 'pending'`);
-    expect(pending.rows.map((r) => r.id)).not.toContain(replaced.body.order_id);
-    expect(pending.rows.map((r) => r.id)).toContain(second.body.order_id);
+    expect(pending.rows.map((r) => r.id)).not.toContain(second.body.order_id);
+    expect(pending.rows.map((r) => r.id)).toContain(later.body.order_id);
     for (const row of pending.rows) expect(await inventoryOf(env, tierId).holdStatus(row.hold_id)).toBe("active");
-    expect((await inventoryOf(env, tierId).snapshot()).held).toBe(1 + 3);
-    expect((await getOrder(replaced.body.order_id, replaced.body.order_token)).body.status).toBe("cancelled");
-    expect((await pay(replaced.body.order_id, replaced.body.order_token)).status).toBeLessThan(500);
-    expect((await pay(second.body.order_id, second.body.order_token)).status).toBe(200);
+    expect((await inventoryOf(env, tierId).snapshot()).held).toBe(1 + 2);
+    expect((await getOrder(second.body.order_id, second.body.order_token)).body.status).toBe("cancelled");
+    expect((await pay(second.body.order_id, second.body.order_token)).status).toBeLessThan(500);
+    expect((await pay(later.body.order_id, later.body.order_token)).status).toBe(200);
   });
 
   it("caps what one buyer holds across the event's tiers, answering HOLD_LIMIT_REACHED", async () => {

@@ -15,7 +15,7 @@ import { getOrder, pay, publishedEvent, register, registration, seatRow } from "
 
 /** Upper bounds, Postgres round trips (docs/performance.md has before/after). */
 const PAY_ROUND_TRIPS = 3;
-const REGISTER_ROUND_TRIPS = 4;
+const REGISTER_ROUND_TRIPS = 1;
 
 async function costs(): Promise<Record<string, Costs>> {
   const answer = await call("GET", "/api/v1/dev/costs");

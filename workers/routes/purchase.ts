@@ -20,7 +20,8 @@ import { inventorySale, payOrder, presentConfirmedOrder, type SaleLedger } from 
 import { handleStripeEvent } from "../use-cases/stripe-events";
 import { NOT_ACTED_ON, stripeEventHandling } from "../domain/stripe-event-policy";
 import { refundQuote } from "../use-cases/refund-order";
-import { claimFromInventory, registerOrder, type ClaimStep } from "../use-cases/register-order";
+import { registerOrder, type ClaimStep } from "../use-cases/register-order";
+import { claimFromInventory } from "../use-cases/claim-from-inventory";
 import { queueAccessOf } from "../waiting-room-client";
 import { validate } from "../validation";
 import { orderCodeOf } from "../use-cases/order-code";

@@ -1,26 +1,20 @@
 /**
- * Registering: hold the units in the tier's TierInventory, then record a pending order in the
- * ledger — two database round trips and one Durable Object call on the way to a hold. Idempotent on (attendee, event, tier, idempotency key): the hold is named after that key,
- * so a retry — even one after a crash between the hold and the insert — claims nothing new.
- * If the order cannot be written, the hold is released; if this Worker dies first, the hold
- * simply expires. Either way no unit stays held without an order.
+ * Registering: the checks every registration passes (event on sale, waiting-room access, tier,
+ * sale window, promo code, a tier just sold out), then a claim step that writes the pending order and
+ * claims its units. The platform's claim is TierInventory's (./claim-from-inventory.ts: the order row
+ * first, then the hold named after it, so no pending order outlives its hold and no hold lacks its
+ * order for longer than one failed request); the bench's classic design claims in Postgres after the
+ * attendee step (attendeeFirst, bench/classic-register.ts). Idempotent on (attendee, event, tier,
+ * idempotency key): a retry finds the order its first attempt wrote and answers it again.
  */
 import type { HttpDatabase } from "../../db/client";
 import type { EventRow, TierRow } from "../../db/queries/catalog";
-import {
-  findOrderByEmailAndKey,
-  findOrderByIdempotencyKey,
-  insertPendingOrderAtomically,
-  itemsOfOrder,
-  upsertAttendeeWithOrder,
-  cancelReplacedOrders,
-  findPendingOrderByHold,
-  type OrderRow,
-} from "../../db/queries/orders";
+import { findOrderByEmailAndKey, itemsOfOrder, upsertAttendeeWithOrder, findPendingOrderByHold, type IdempotencyKey, type OrderRow } from "../../db/queries/orders";
 import { orderToken } from "../auth/order-tokens";
+import type { QueueAccess } from "../auth/queue-tokens";
 import { sha256Hex } from "../auth/tokens";
 import { ApiError, validationFailed } from "../errors";
-import { configureInventory, inventoryOf, isKnownSoldOut, rememberSoldOut } from "../inventory-client";
+import { isKnownSoldOut } from "../inventory-client";
 import { sellableEvent } from "../sellable-tiers";
 import { joinWaitlist } from "./waitlist";
 import { requireQueueAccess, settleQueuePass, stillHoldsPass, usePass } from "../waiting-room-client";
@@ -28,11 +22,10 @@ import { clientKeyOf } from "../client-address";
 import type { HoldBuyer } from "../domain/buyer-limits";
 import { purchaseLimitsOf } from "../event-input";
 import { inventorySale } from "./sale-ledger";
-import { answerRefusedHold, EVENT_CANCELLED_MESSAGE, holdLimitMessage } from "../domain/hold-refusal";
-import type { HoldOutcome, PromoHoldRequest } from "../../durable-objects/tier-inventory";
+import { EVENT_CANCELLED_MESSAGE, holdLimitMessage } from "../domain/hold-refusal";
 import { normalizeCode } from "../domain/promo-codes";
 import { registrationRefusal } from "../domain/registration-rules";
-import { claimPromoApart, promoCodeInvalid, promoForRegistration, promoOfHold, recordRedemption, releasePromoApart, type ResolvedPromo } from "./promo-claims";
+import { promoForRegistration, type ResolvedPromo } from "./promo-claims";
 
 export interface RegisterInput {
   tier_id: string;
@@ -82,21 +75,14 @@ function requestFingerprint(input: RegisterInput): Promise<string> {
   );
 }
 
-async function holdWithSetup(env: Env, db: HttpDatabase, eventId: string, tierId: string, request: PromoHoldRequest): Promise<HoldOutcome | { ok: false; code: "promo_spent" }> {
-  const outcome = await inventoryOf(env, tierId).hold(request);
-  if (outcome.ok || outcome.code !== "not_configured") return outcome;
-  await configureInventory(env, db, eventId, tierId);
-  return inventoryOf(env, tierId).hold(request);
-}
-
 export async function registerOrder(
   env: Env,
   db: HttpDatabase,
   eventId: string,
   input: RegisterInput,
   now: Date,
-  queueAccess?: string,
-  claim: ClaimStep = claimFromInventory,
+  queueAccess: string | undefined,
+  claim: ClaimStep,
   clientAddress?: string,
 ): Promise<RegisteredOrder> {
   const sellable = await sellableEvent(db, eventId, now.getTime());
@@ -123,24 +109,87 @@ export async function registerOrder(
     throw await soldOutAnswer(env, db, event.id, input, 0, now, clientAddress);
   }
   const clientKey = await clientKeyOf(env.SIGNING_MASTER_KEY, clientAddress);
-  const { attendeeId, existing, heldElsewhere } = await upsertAttendeeWithOrder(db, input.attendee, orderKey, clientKey);
-  if (existing) return replay(env, db, existing, fingerprint);
   // Across the event's other tiers, from the ledger; within this tier TierInventory checks the same
   // caps in the hold's own step (workers/domain/buyer-limits.ts).
   // A tier that sells up to N per order lets a buyer hold N, whatever the event's cap says.
   const configured = purchaseLimitsOf(event);
   const limits = { maxHeldPerBuyer: Math.max(configured.maxHeldPerBuyer, tier.maxPerOrder), maxHeldPerClient: Math.max(configured.maxHeldPerClient, tier.maxPerOrder) };
-  if (heldElsewhere.buyer + input.quantity > limits.maxHeldPerBuyer) throw holdLimitReached("buyer", limits.maxHeldPerBuyer, heldElsewhere.buyer);
-  if (clientKey && heldElsewhere.client + input.quantity > limits.maxHeldPerClient) throw holdLimitReached("client", limits.maxHeldPerClient, heldElsewhere.client);
-  const key = { attendeeId, ...orderKey };
-  const holdId = await holdIdOf(key);
-  // The pass is marked in WaitingRoom before the units are claimed, and freed again if no order results.
+  return claim(env, db, { event, tier, input, now, fingerprint, orderKey, clientKey, clientAddress, promo, access, limits });
+}
+
+/** A checked registration, before anything is written: what registerOrder hands its claim step. */
+export interface Registration {
+  event: EventRow;
+  tier: TierRow;
+  input: RegisterInput;
+  now: Date;
+  fingerprint: string;
+  orderKey: IdempotencyKey;
+  clientKey: string | null;
+  /** Cloudflare's address of the client, for the waitlist's per-address cap when register joins it. */
+  clientAddress?: string;
+  /** The promo code the order redeems, checked and priced (./promo-claims.ts). */
+  promo?: ResolvedPromo;
+  access: QueueAccess | null;
+  /** The event's hold limits for this tier: per buyer and per client address, across its tiers. */
+  limits: { maxHeldPerBuyer: number; maxHeldPerClient: number };
+}
+
+/**
+ * Writes the attendee and the pending order and claims its units: TierInventory for the platform
+ * (./claim-from-inventory.ts), the classic Postgres claim in the bench (bench/classic-register.ts).
+ */
+export type ClaimStep = (env: Env, db: HttpDatabase, registration: Registration) => Promise<RegisteredOrder>;
+
+/** What a claim made after the attendee step gets (attendeeFirst): the attendee and the order's key. */
+export interface ClaimContext {
+  event: EventRow;
+  tier: TierRow;
+  input: RegisterInput;
+  now: Date;
+  fingerprint: string;
+  key: { attendeeId: string; eventId: string; tierId: string; idempotencyKey: string };
+  buyer?: HoldBuyer;
+  clientKey?: string | null;
+  clientAddress?: string;
+  promo?: ResolvedPromo;
+}
+
+/**
+ * The attendee first, in its own round trip (upsert, a replay of this key, the limits across the
+ * event's other tiers), then `claim` under the waiting-room pass: the order of steps the bench's
+ * classic design keeps (bench/classic-register.ts).
+ */
+export function attendeeFirst(claim: (env: Env, db: HttpDatabase, context: ClaimContext) => Promise<RegisteredOrder>): ClaimStep {
+  return async (env, db, registration) => {
+    const { event, tier, input, now, fingerprint, orderKey, clientKey, clientAddress, promo, limits } = registration;
+    const { attendeeId, existing, heldElsewhere } = await upsertAttendeeWithOrder(db, input.attendee, orderKey, clientKey);
+    if (existing) return replay(env, db, existing, fingerprint);
+    refuseOverLimits(limits, heldElsewhere, input.quantity, clientKey);
+    const key = { attendeeId, ...orderKey };
+    const holdId = await holdIdOf(key);
+    const buyer: HoldBuyer = { buyer: attendeeId, client: clientKey, ...limits };
+    return underPass(env, db, registration, holdId, () => claim(env, db, { event, tier, input, now, fingerprint, key, buyer, clientKey, clientAddress, promo }));
+  };
+}
+
+/** HOLD_LIMIT_REACHED when this order would take the buyer or the client address past the event's limits. */
+export function refuseOverLimits(limits: Registration["limits"], heldElsewhere: { buyer: number; client: number }, quantity: number, clientKey: string | null): void {
+  if (heldElsewhere.buyer + quantity > limits.maxHeldPerBuyer) throw holdLimitReached("buyer", limits.maxHeldPerBuyer, heldElsewhere.buyer);
+  if (clientKey && heldElsewhere.client + quantity > limits.maxHeldPerClient) throw holdLimitReached("client", limits.maxHeldPerClient, heldElsewhere.client);
+}
+
+/**
+ * Runs the claim under the registration's waiting-room pass: the pass is marked in WaitingRoom before
+ * the units are claimed and freed again if no order results; if another order took the pass meanwhile,
+ * the order that lost it gives its units back. Without a waiting room, just the claim.
+ */
+export async function underPass(env: Env, db: HttpDatabase, { event, access }: Registration, holdId: string, claim: () => Promise<RegisteredOrder>): Promise<RegisteredOrder> {
   const pass = await usePass(env, event, access, holdId);
-  const buyer: HoldBuyer = { buyer: attendeeId, client: clientKey, maxHeldPerBuyer: limits.maxHeldPerBuyer, maxHeldPerClient: limits.maxHeldPerClient };
   let registered: RegisteredOrder;
   try {
     // Not created means a concurrent copy of this request wrote the order: same hold, same pass.
-    registered = await claim(env, db, { event, tier, input, now, fingerprint, key, buyer, clientKey, clientAddress, promo });
+    registered = await claim();
   } catch (error) {
     if (access) await settleQueuePass(env, event, holdId, "unpaid");
     throw error;
@@ -156,104 +205,10 @@ export async function registerOrder(
   return registered;
 }
 
-/** What the claim step gets: a checked request, the attendee, and the order's idempotency key. */
-export interface ClaimContext {
-  event: EventRow;
-  tier: TierRow;
-  input: RegisterInput;
-  now: Date;
-  fingerprint: string;
-  key: { attendeeId: string; eventId: string; tierId: string; idempotencyKey: string };
-  buyer?: HoldBuyer;
-  clientKey?: string | null;
-  /** Cloudflare's address of the client, for the waitlist's per-address cap when register joins it. */
-  clientAddress?: string;
-  /** The promo code the order redeems, checked and priced (./promo-claims.ts). */
-  promo?: ResolvedPromo;
-}
-
-/** Claims the units and writes the pending order. The bench swaps in the classic Postgres claim. */
-export type ClaimStep = (env: Env, db: HttpDatabase, claim: ClaimContext) => Promise<RegisteredOrder>;
-
-/**
- * The claim: a hold in the tier's TierInventory named after the idempotency key, then the pending
- * order and its items in one statement; the hold is released if the order cannot be written.
- */
-/** The hold an order claims is named after its idempotency key, so a retry names the same hold. */
+/** The classic path's hold name: after the order's idempotency key, so a retry names the same one. */
 export async function holdIdOf(key: ClaimContext["key"]): Promise<string> {
   return `hold_${(await sha256Hex(JSON.stringify(key))).slice(0, 40)}`;
 }
-
-export const claimFromInventory: ClaimStep = async (env, db, { event, tier, input, now, fingerprint, key, buyer, clientKey, clientAddress, promo }) => {
-  const holdId = await holdIdOf(key);
-  const expiresAt = now.getTime() + event.holdMinutes * 60_000;
-  await claimPromoApart(env, promo, { holdId, quantity: input.quantity, expiresAt });
-  const outcome = await holdWithSetup(env, db, event.id, tier.id, {
-    holdId,
-    quantity: input.quantity,
-    seats: input.seats,
-    bestAvailable: input.best_available,
-    accessible: input.accessible,
-    expiresAt,
-    ...(buyer ? { buyer } : {}),
-    ...promoOfHold(promo),
-  });
-  if (!outcome.ok) {
-    await releasePromoApart(env, promo, holdId);
-    const answer = answerRefusedHold(outcome, input.quantity, tier.id);
-    switch (answer.kind) {
-      case "promo_spent":
-        throw promoCodeInvalid("spent");
-      case "sold_out":
-        if (answer.rememberSoldOut) await rememberSoldOut(tier.id);
-        throw await soldOutAnswer(env, db, event.id, input, answer.available, now, clientAddress);
-      case "field":
-        throw validationFailed([{ field: answer.field, message: answer.message }]);
-      case "error":
-        throw new ApiError(answer.code, answer.message, answer.details);
-      case "internal":
-        throw new Error(answer.message);
-    }
-  }
-
-  const hold = outcome.hold;
-  const pending = {
-    eventId: event.id,
-    tierId: tier.id,
-    attendeeId: key.attendeeId,
-    attendeeName: input.attendee.name,
-    idempotencyKey: input.idempotency_key,
-    requestHash: fingerprint,
-    quantity: hold.quantity,
-    amount: (promo?.unitPrice ?? tier.price) * hold.quantity,
-    currency: tier.currency,
-    holdId: hold.hold_id,
-    holdExpiresAt: new Date(hold.expires_at),
-    clientKey: clientKey ?? null,
-  };
-  try {
-    const seatLabels = hold.seats.length > 0 ? hold.seats : Array.from({ length: hold.quantity }, () => null);
-    const orderId = await insertPendingOrderAtomically(db, pending, seatLabels, promo?.unitPrice ?? tier.price);
-    if (!orderId) {
-      // A concurrent request with the same key wrote first; it holds the same hold id.
-      return replay(env, db, (await findOrderByIdempotencyKey(db, key))!, fingerprint);
-    }
-    await recordRedemption(db, orderId, tier, promo);
-    // The buyer's earlier holds in this tier were given up for this one: their orders end here.
-    if (outcome.replaced) await cancelReplacedOrders(db, event.id, outcome.replaced);
-    // And the other way round: the buyer's next registration may have replaced this hold before this
-    // row existed (its cancelReplacedOrders found nothing to end). Asked after the write, so either
-    // that request saw the row or this one sees the hold gone: no pending order outlives its hold.
-    const replacedMeanwhile = buyer && (await inventoryOf(env, tier.id).holdStatus(hold.hold_id)) === "released";
-    if (replacedMeanwhile) await cancelReplacedOrders(db, event.id, [hold.hold_id]);
-    const order = { ...pending, id: orderId, status: replacedMeanwhile ? ("cancelled" as const) : ("pending" as const) } as OrderRow;
-    return { created: true, body: await presentPendingOrder(env, order, hold.seats) };
-  } catch (error) {
-    await inventoryOf(env, tier.id).release(hold.hold_id);
-    await releasePromoApart(env, promo, hold.hold_id);
-    throw error;
-  }
-};
 
 export async function replay(env: Env, db: HttpDatabase, order: OrderRow, fingerprint: string): Promise<RegisteredOrder> {
   if (order.requestHash !== fingerprint) {
@@ -263,7 +218,7 @@ export async function replay(env: Env, db: HttpDatabase, order: OrderRow, finger
   return { created: false, body: await presentPendingOrder(env, order, seats) };
 }
 
-function holdLimitReached(scope: "buyer" | "client", limit: number, held: number): ApiError {
+export function holdLimitReached(scope: "buyer" | "client", limit: number, held: number): ApiError {
   return new ApiError("HOLD_LIMIT_REACHED", holdLimitMessage(scope, limit), { scope, limit, held });
 }
 

@@ -33,6 +33,8 @@ const WARMUP = setting("PROFILE_WARMUP", 100);
 const SAMPLING_US = Math.max(50, setting("PROFILE_SAMPLING_US", 200));
 const OUT = process.env.PROFILE_OUT ?? "/tmp/admit-one-purchase.cpuprofile";
 const PROFILE = setting("PROFILE_CPU", 1) > 0;
+/** PROFILE_PAY=0 profiles register alone (no pay, no webhooks, no mail): the claim path's own CPU. */
+const PAY = setting("PROFILE_PAY", 1) > 0;
 
 handleSignals();
 
@@ -70,7 +72,7 @@ async function devtools(inspectorPort: number) {
 }
 
 async function main(): Promise<void> {
-  printMachine("Admit One purchase profile", `PROFILE_PURCHASES=${PURCHASES} PROFILE_CONCURRENCY=${CONCURRENCY} PROFILE_WARMUP=${WARMUP} PROFILE_SAMPLING_US=${SAMPLING_US}`);
+  printMachine("Admit One purchase profile", `PROFILE_PURCHASES=${PURCHASES} PROFILE_CONCURRENCY=${CONCURRENCY} PROFILE_WARMUP=${WARMUP} PROFILE_SAMPLING_US=${SAMPLING_US} PROFILE_PAY=${PAY ? 1 : 0}`);
   const inspectorPort = await freePort();
   const stack = await startStack({ worker: true, databaseName: `profile_${Date.now()}`, ports: { inspector: inspectorPort }, log: (line) => {
     if (line.startsWith("[worker]") || process.env.PROFILE_VERBOSE) console.log(`  ${line}`);
@@ -106,7 +108,7 @@ async function main(): Promise<void> {
   );
   await api("POST", `/api/v1/events/${created.event_id}/publish`, undefined, organizer.api_key);
   const job = (count: number, tag: string): Job => ({
-    kind: "purchases", base, eventId: created.event_id, tierId: created.tiers[0].tier_id, tag, pay: true, count, concurrency: CONCURRENCY, maxSeconds: 600,
+    kind: "purchases", base, eventId: created.event_id, tierId: created.tiers[0].tier_id, tag, pay: PAY, count, concurrency: CONCURRENCY, maxSeconds: 600,
   });
   const flush = () => requestJson(agent, "POST", `${stack.urls.stripe}/_emulator/webhooks/flush`, undefined, {}, 600_000);
 

@@ -30,6 +30,8 @@ describe("catalog input validation", () => {
     ["/api/v1/events?from=2027-01-01T00:00:00", "from"],
     [`/api/v1/events?city=${"x".repeat(101)}`, "city"],
     ["/api/v1/events?limit=1&limit=2", "limit"],
+    [`/api/v1/events/${crypto.randomUUID()}?promo_code=${"A".repeat(201)}`, "promo_code"],
+    [`/api/v1/events/${crypto.randomUUID()}?promo_code=A&promo_code=B`, "promo_code"],
   ];
 
   it.each(cases)("%s → 400 VALIDATION_FAILED naming %s", async (path, field) => {

@@ -44,9 +44,10 @@ export type OrderView = Answer<(typeof apiClient.orders)[":orderId"]["$get"]>;
 export type ConfirmedOrder = Answer<(typeof apiClient.orders)[":orderId"]["pay"]["$post"]>;
 export type TicketLinksAnswer = Answer<(typeof apiClient)["ticket-links"]["$post"]>;
 
-/** One event with its tiers and live availability. */
-export function readEvent(eventId: string): Promise<SaleEvent> {
-  return answer(apiClient.events[":eventId"].$get({ param: { eventId: encodeURIComponent(eventId) } }));
+/** One event with its tiers and live availability (with a promo code, also the hidden tier it unlocks). */
+export function readEvent(eventId: string, promoCode?: string): Promise<SaleEvent> {
+  const query = promoCode ? { promo_code: promoCode } : {};
+  return answer(apiClient.events[":eventId"].$get({ param: { eventId: encodeURIComponent(eventId) }, query }));
 }
 
 /** An order, opened with its order token. */

@@ -75,6 +75,7 @@ export class PromoPanel {
         h("label", { className: "check" }, h("input", { type: "checkbox", name: "tier_ids", value: tier.tier_id }), tier.name),
       ),
     );
+    $("#promo-unlocks").replaceChildren(h("option", { value: "" }, "None"), ...event.tiers.map((tier) => h("option", { value: tier.tier_id }, tier.name)));
     await this.refresh();
   }
 
@@ -137,7 +138,8 @@ export class PromoPanel {
       ...codes.map((code) => {
         const withdrawn = code.status === "cancelled";
         const extras = [
-          code.tier_ids ? `Tiers: ${code.tier_ids.map((id) => this.tierName(id)).join(", ")}` : "All tiers",
+          // Without tier_ids, a code that unlocks a tier applies to that tier alone (docs/promo-codes.md).
+          code.tier_ids ? `Tiers: ${code.tier_ids.map((id) => this.tierName(id)).join(", ")}` : code.unlocks_tier_id ? null : "All tiers",
           code.unlocks_tier_id ? `Unlocks ${this.tierName(code.unlocks_tier_id)}` : null,
           code.reserves ? `Keeps ${code.reserves} for its holders` : null,
         ].filter(Boolean);
@@ -153,6 +155,7 @@ export class PromoPanel {
             h("span", { className: "promo-discount" }, describeDiscount(code, currency)),
             h("span", { className: "meta promo-window" }, this.window(code)),
             h("span", { className: "meta promo-tiers" }, extras.join(" · ")),
+            code.unlocks_tier_id && !withdrawn ? this.buyersLink(code.code) : null,
           ),
           h(
             "div",
@@ -169,6 +172,12 @@ export class PromoPanel {
         );
       }),
     );
+  }
+
+  /** The event page with the code, which shows the hidden tier it unlocks: the link to hand its holders. */
+  private buyersLink(code: string): HTMLAnchorElement {
+    const href = `/event?id=${encodeURIComponent(this.event!.event_id)}&code=${encodeURIComponent(code)}`;
+    return h("a", { className: "meta promo-link", href, target: "_blank", rel: "noopener" }, "Buyers' link (shows the hidden tier)");
   }
 
   /** The form as the API's body, or the problems found before asking it. */
@@ -204,6 +213,9 @@ export class PromoPanel {
     }
     const tierIds = [...form.querySelectorAll<HTMLInputElement>("#promo-tiers input:checked")].map((i) => i.value);
     if (tierIds.length > 0) body.tier_ids = tierIds;
+    const unlocks = $<HTMLSelectElement>("#promo-unlocks").value;
+    if (unlocks) body.unlocks_tier_id = unlocks;
+    if (value("#promo-reserves")) body.reserves = whole("#promo-reserves", "reserves", "the units to keep");
     return { body, problems };
   }
 
@@ -230,6 +242,10 @@ export class PromoPanel {
       );
     } catch (error) {
       showFormProblem($("#promo-status"), form, error);
+      // Keeping more than the public could buy now is a conflict (with `available`), not a field error, but about that field.
+      if (error instanceof ApiProblem && error.code === "CONFLICT" && typeof error.body.available === "number") {
+        showFieldErrors(form, [{ field: "reserves", message: error.message }]);
+      }
     }
   }
 

@@ -187,7 +187,7 @@ async function main(): Promise<void> {
     return;
   }
   try {
-    event = await answer(apiClient.events[":eventId"].$get({ param }));
+    event = await answer(apiClient.events[":eventId"].$get({ param, query: {} }));
     text("#event-title", event.title);
     document.title = `Waiting room — ${event.title} — Admit One`;
   } catch (error) {

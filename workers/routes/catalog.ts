@@ -67,6 +67,8 @@ const listQuery = z
   .refine((v) => !v.from || !v.to || v.from <= v.to, { message: "`from` must not be after `to`.", path: ["to"] });
 
 const eventParams = z.object({ eventId: z.string() });
+/** `?promo_code=` shows the hidden tier the code unlocks (docs/promo-codes.md); other keys are ignored. */
+const eventQuery = z.object({ promo_code: z.string().max(200).optional() });
 const seatParams = z.object({ eventId: z.string(), tierId: z.uuid() });
 
 export const catalogRoutes = new Hono<AppEnv>()
@@ -91,10 +93,10 @@ export const catalogRoutes = new Hono<AppEnv>()
       next_cursor: rows.length > query.limit && last ? encodeCursor(last.startsAt, last.id) : null,
     });
   })
-  .get("/:eventId", optionalOrganizer, validate("param", eventParams), async (c) => {
+  .get("/:eventId", optionalOrganizer, validate("param", eventParams), validate("query", eventQuery), async (c) => {
     const event = await visibleEvent(c, c.req.valid("param").eventId);
     // A tier a promo code unlocks shows only to the event's organization, or with `?promo_code=` of a code that unlocks it.
-    const tiers = await tiersShownTo(c.get("db"), event, c.get("principal")?.organization?.id, c.req.query("promo_code"), new Date());
+    const tiers = await tiersShownTo(c.get("db"), event, c.get("principal")?.organization?.id, c.req.valid("query").promo_code, new Date());
     // Live availability (holds included) from each tier's TierInventory, once it has started selling.
     const live = await Promise.all(tiers.map((tier) => inventoryOf(c.env, tier.id).snapshot()));
     const withLive = tiers.map((tier, i) => (live[i]!.configured ? { ...tier, soldCount: tier.capacity - live[i]!.available } : tier));

@@ -130,6 +130,29 @@ describe("a Stripe that does not answer at all", () => {
   });
 });
 
+describe("a 500 from Stripe on creating the intent", () => {
+  it("is stored for its key and replayed, so pay goes on with the order's next key: one intent, one charge", async () => {
+    const { order } = await gaOrder(2300, 1);
+    const faults = `${inject("stackUrls").stripe}/_emulator/faults`;
+    await fetch(faults, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ method: "POST", path: "/v1/payment_intents", mode: "error_500", times: 1, idempotencyKeyPrefix: `pi_create_${order.order_id}` }),
+    });
+    // The emulator stores the 500 for `pi_create_<order>` and replays it to the SDK's retries and to every
+    // later request with that key (test/dev/stripe-emulator.test.ts), as Stripe does.
+
+    const paid = await pay(order.order_id, order.order_token);
+    expect(paid.status).toBe(200);
+    expect(paid.body.tickets).toHaveLength(1);
+    const again = await pay(order.order_id, order.order_token);
+    expect(again.body.ticket_ids).toEqual(paid.body.ticket_ids);
+    const intents = await intentsFor(order.order_id);
+    expect(intents).toHaveLength(1);
+    expect(intents[0]!.amount_received).toBe(2300);
+  });
+});
+
 describe("pay calls that overlap while Stripe is still creating the intent", () => {
   it("answer 200 or 409 PAYMENT_IN_PROGRESS, never a 5xx, and charge once", async () => {
     const { tierId, order } = await gaOrder(2100, 2);
@@ -241,7 +264,7 @@ describe("invariant: every charge ends as tickets or a refund", () => {
       const ended = tickets.length === order!.quantity ? "tickets" : refunded === payment.amount && tickets.length === 0 ? "refund" : "neither";
       expect(ended, `order ${orderId} (${order!.status}): ${tickets.length} of ${order!.quantity} tickets, ${refunded} of ${payment.amount} refunded`).not.toBe("neither");
     }
-    // The cases above charged six orders (one refunded late): the check ran on each.
-    expect(charged).toBe(6);
+    // The cases above charged seven orders (one refunded late): the check ran on each.
+    expect(charged).toBe(7);
   });
 });

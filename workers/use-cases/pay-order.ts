@@ -58,20 +58,7 @@ export async function payOrder(env: Env, db: HttpDatabase, orderId: string, paym
   const recordedIntent = payment?.providerPaymentId;
   let intent = recordedIntent
     ? await stripe.paymentIntents.retrieve(recordedIntent)
-    : await stripe.paymentIntents
-        .create(
-          {
-            amount: order.amount,
-            currency: order.currency.toLowerCase(),
-            automatic_payment_methods: { enabled: true, allow_redirects: "never" },
-            metadata: { order_id: order.id, event_id: order.eventId },
-            description: `Admit One order ${order.id}`,
-          },
-          { idempotencyKey: `pi_create_${order.id}` },
-        )
-        .catch((error: unknown) => {
-          throw refusedPayment(error) ?? error;
-        });
+    : await createIntent(stripe, order);
   // Recorded before confirming, so the webhook (and the sweeper) find the intent on the order. The
   // create is idempotent on the order, so a concurrent pay records the same intent.
   if (!recordedIntent) await recordPaymentIntent(db, { orderId: order.id, idempotencyKey: `order_${order.id}`, amount: order.amount, currency: order.currency, providerPaymentId: intent.id });
@@ -105,6 +92,37 @@ export async function payOrder(env: Env, db: HttpDatabase, orderId: string, paym
     throw new ApiError("PAYMENT_DECLINED", "The payment could not be completed. Try another card.", { payment_status: intent.status });
   }
   return finalizePaidOrder(env, db, order.id, now, sale, facts);
+}
+
+/** How many idempotency keys pay walks through to create an order's PaymentIntent (see createIntent). */
+const CREATE_KEYS = 3;
+
+/**
+ * Creates the order's one PaymentIntent. Stripe stores a 500 for its idempotency key and replays it to
+ * every retry for 24 hours, so a single internal error at Stripe would leave the order unpayable: after
+ * one, the next key of a fixed sequence (`pi_create_<order>`, `…_2`, `…_3`) is tried. Every pay call walks
+ * the same sequence and Stripe replays each key's stored answer, so all calls end at the same intent, and
+ * that is the one recorded on the order and confirmed. Should the failed request have made an intent after
+ * all, that one is never confirmed, so it cannot charge.
+ */
+async function createIntent(stripe: Stripe, order: PurchaseFacts["order"]): Promise<Stripe.PaymentIntent> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await stripe.paymentIntents.create(
+        {
+          amount: order.amount,
+          currency: order.currency.toLowerCase(),
+          automatic_payment_methods: { enabled: true, allow_redirects: "never" },
+          metadata: { order_id: order.id, event_id: order.eventId },
+          description: `Admit One order ${order.id}`,
+        },
+        { idempotencyKey: attempt === 1 ? `pi_create_${order.id}` : `pi_create_${order.id}_${attempt}` },
+      );
+    } catch (error) {
+      if (attempt < CREATE_KEYS && error instanceof Stripe.errors.StripeAPIError && error.statusCode === 500) continue;
+      throw refusedPayment(error) ?? error;
+    }
+  }
 }
 
 /**

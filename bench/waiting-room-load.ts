@@ -241,9 +241,10 @@ async function main(): Promise<void> {
     const preQueue = joined.filter((p) => p.kind === "pre");
     console.log(`joins done in ${fmt(joinSeconds)} s (${preQueue.length} in the pre-queue); CPU per join: ${perRequest(joinCpu, joined.length)}`);
     const callsAfter = await coordinatorCalls();
-    // Who took the joins: each shard the joins hashed to (the Worker's own rule), and the coordinator's calls meanwhile.
+    // Who took the joins: the pre-queue's went to the shard their address hashed to (the Worker's own rule);
+    // after the opening the Worker answers them from blocks the coordinator lends it (its calls meanwhile).
     const perShard = new Array<number>(SHARDS).fill(0);
-    for (const person of joined) perShard[shardOf(person.ip)]!++;
+    for (const person of preQueue) perShard[shardOf(person.ip)]!++;
     const coordinatorDuringJoins = callsBefore && callsAfter ? Object.fromEntries(Object.keys(callsAfter).map((k) => [k, callsAfter[k]! - (callsBefore[k] ?? 0)])) : undefined;
     const coordinatorTotal = coordinatorDuringJoins ? Object.values(coordinatorDuringJoins).reduce((a, b) => a + b, 0) : Number.NaN;
 
@@ -384,8 +385,8 @@ async function main(): Promise<void> {
           ["joins/s", fmt(joined.length / joinSeconds, 0)],
           ["no-op ceiling (GET /healthz) req/s", fmt(noopPerSecond, 0)],
           ["joins/s against the no-op ceiling", `${fmt((100 * joined.length) / joinSeconds / noopPerSecond, 1)} %`],
-          [`joins per shard (${SHARDS}) min / max`, `${Math.min(...perShard)} / ${Math.max(...perShard)}`],
-          ["busiest shard's joins/s during the burst", fmt(Math.max(...perShard) / joinSeconds, 0)],
+          [`pre-queue joins per shard (${SHARDS}) min / max`, `${Math.min(...perShard)} / ${Math.max(...perShard)}`],
+          ["busiest shard's pre-queue joins/s during the burst", fmt(Math.max(...perShard) / joinSeconds, 0)],
           ["coordinator calls during the burst", coordinatorDuringJoins ? `${JSON.stringify(coordinatorDuringJoins)} → ${fmt(coordinatorTotal / joinSeconds, 0)}/s` : "–"],
           ["busiest object's requests/s during the burst", fmt(Math.max(Math.max(...perShard), coordinatorTotal || 0) / joinSeconds, 0)],
           ["CPU per no-op request (ms)", perRequest(noopCpu, noopCount)],

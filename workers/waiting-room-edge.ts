@@ -48,32 +48,49 @@ export function edgeJoinLimit(ip: string, now: number): number | null {
   return null;
 }
 
+/** While another join's lend is out, a join waits for it, holding a timer of its own: workerd cancels a request that only awaits another request's I/O as hung. */
+const WAIT_STEP_MS = 10;
+
 /**
- * A position for a join after the opening: from this isolate's block, or (first join, quiet room,
- * or the block fetched ahead not back yet) from a lend this join asks for and takes the first
- * position of. It never waits on another request's call (workerd cancels such a request as hung).
+ * A position for a join after the opening: from this isolate's block; or, with nothing in hand
+ * (first join, quiet room, or the block fetched ahead not back yet), from the lend already out, or
+ * from a lend this join asks for and takes the first position of. One lend at a time per isolate
+ * and room, so a burst arriving at once makes one call, not one per join.
  */
 export async function edgePosition(env: Env, ctx: Ctx, config: RoomConfig): Promise<number> {
   const room = roomFor(config.eventId);
-  const now = Date.now();
-  room.rate = countEdgeJoin(room.rate, now);
-  const position = takeFrom(room.current, now) ?? takeFrom(promote(room, now), now);
-  if (position !== null) {
-    fetchAheadIfDue(env, ctx, config, room, now);
+  room.rate = countEdgeJoin(room.rate, Date.now());
+  for (;;) {
+    const now = Date.now();
+    const position = takeFrom(room.current, now) ?? takeFrom(promote(room, now), now);
+    if (position !== null) {
+      fetchAheadIfDue(env, ctx, config, room, now);
+      scheduleFlush(env, ctx, config, room);
+      return position;
+    }
+    if (room.fetching) {
+      await Promise.race([room.fetching.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, WAIT_STEP_MS))]);
+      continue;
+    }
+    closeExpired(room, now);
+    let mine = 0;
+    await track(room, lend(env, config, room, edgeBlockWant(joinsLastSecond(room.rate)), true).then((lent) => {
+      mine = lent.start;
+      closeBlock(room, room.current);
+      room.current = { ...lent, used: 1, known: 1 };
+    }));
     scheduleFlush(env, ctx, config, room);
-    return position;
+    return mine;
   }
-  closeExpired(room, now);
-  const lent = await lend(env, config, room, edgeBlockWant(joinsLastSecond(room.rate)), true);
-  const block: EdgeBlock = { ...lent, used: 1, known: 1 };
-  // Another join may have put a block in hand meanwhile: this one waits as the next, or is finished now.
-  if (!usable(room.current, Date.now())) {
-    closeBlock(room, room.current);
-    room.current = block;
-  } else if (!room.ahead) room.ahead = block;
-  else closeBlock(room, block);
-  scheduleFlush(env, ctx, config, room);
-  return lent.start;
+}
+
+/** Marks the room's one lend in flight until it settles. */
+function track(room: EdgeRoom, call: Promise<void>): Promise<void> {
+  const tracked = call.finally(() => {
+    if (room.fetching === tracked) room.fetching = null;
+  });
+  room.fetching = tracked;
+  return tracked;
 }
 
 /** The block fetched ahead becomes current once the current one is done. */
@@ -114,14 +131,9 @@ async function lend(env: Env, config: RoomConfig, room: EdgeRoom, want: number, 
 function fetchAheadIfDue(env: Env, ctx: Ctx, config: RoomConfig, room: EdgeRoom, now: number): void {
   const rate = joinsLastSecond(room.rate);
   if (!shouldFetchAhead({ current: room.current, ahead: room.ahead, fetching: room.fetching !== null, joinsLastSecond: rate, now })) return;
-  const fetching = lend(env, config, room, edgeBlockWant(rate), false)
-    .then((lent) => {
-      room.ahead = { ...lent, used: 0, known: 0 };
-    })
-    .finally(() => {
-      if (room.fetching === fetching) room.fetching = null;
-    });
-  room.fetching = fetching;
+  const fetching = track(room, lend(env, config, room, edgeBlockWant(rate), false).then((lent) => {
+    room.ahead = { ...lent, used: 0, known: 0 };
+  }));
   ctx.waitUntil(fetching.catch((error: unknown) => console.warn(JSON.stringify({ level: "warn", where: "queue-edge", event_id: config.eventId, error: String(error) }))));
 }
 

@@ -21,7 +21,7 @@ import { BLOCK_MAX_AGE_MS, MAX_BLOCK_SIZE } from "./queue-shards";
 export const EDGE_SHARD = -1;
 
 /** After a block's last moment, how long the coordinator waits for its isolate's report. */
-export const EDGE_REPORT_GRACE_MS = 2_000;
+export const EDGE_REPORT_GRACE_MS = 5_000;
 
 /** Below this many joins a second an isolate asks for one position per join, exactly placed, and fetches nothing ahead. */
 export const EDGE_BURST_JOINS_PER_SECOND = 20;

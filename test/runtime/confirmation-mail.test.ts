@@ -12,6 +12,7 @@ import { describe, expect, inject, it } from "vitest";
 import * as schema from "../../db/schema";
 import entry from "../../workers/index";
 import { ORDER_CODE_ALPHABET } from "../../workers/domain/order-code";
+import { ticketQrPng } from "../../workers/mail/attachments";
 import { db, uniqueName } from "./fixtures";
 import { call } from "./http";
 import { getOrder, pay, publishedEvent, register, registration } from "./purchase-helpers";
@@ -113,6 +114,10 @@ describe("confirmation mail", () => {
       expect(image.content_type).toBe("image/png");
       expect([...bytesOf(image.content).slice(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
     }
+    // The images are the tickets' QR PNGs, byte for byte, through workerd's base64 and back by atob.
+    const pngs = await Promise.all(order.tickets.map((t) => ticketQrPng(t.token)));
+    const key = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+    expect(images.map((image) => key(bytesOf(image.content))).sort()).toEqual(pngs.map(key).sort());
 
     const ics = mail!.attachments.find((a) => a.filename.endsWith(".ics"));
     expect(ics?.content_type).toMatch(/^text\/calendar/);

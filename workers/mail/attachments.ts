@@ -7,16 +7,11 @@
 import type { OutgoingMail } from "../adapters/mail";
 import type { MailAttachment } from "../messages";
 import { ticketQrMatrix } from "../tickets/qr";
+import { base64 } from "./base64";
 import { qrPng } from "./qr-png";
 
 export async function ticketQrPng(text: string): Promise<Uint8Array> {
   return qrPng(ticketQrMatrix(text), 4);
-}
-
-function base64(bytes: Uint8Array): string {
-  let binary = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary);
 }
 
 export async function renderAttachments(attachments: MailAttachment[] | undefined): Promise<OutgoingMail["attachments"]> {

@@ -5,6 +5,7 @@
  * which browsers never send to a server.
  */
 import type { MailAttachment, QueueMessage } from "../messages";
+import { base64 } from "./base64";
 import { calendarFile } from "./calendar";
 import { escapeHtml as escape } from "./html";
 import { zonedWhen } from "./when";
@@ -62,7 +63,7 @@ export function orderConfirmationMail(facts: ConfirmationFacts): Extract<QueueMe
     description: `Order ${facts.orderCode}: ${what}. Your tickets are in your confirmation mail.`,
     url: `${base}/event?id=${facts.eventId}`,
   });
-  const calendar: MailAttachment = { filename: "event.ics", content_type: "text/calendar; charset=utf-8; method=PUBLISH", content: btoa(String.fromCharCode(...new TextEncoder().encode(ics))) };
+  const calendar: MailAttachment = { filename: "event.ics", content_type: "text/calendar; charset=utf-8; method=PUBLISH", content: base64(new TextEncoder().encode(ics)) };
 
   const ticketsHtml = shown
     .map(

@@ -213,6 +213,14 @@ async function main(): Promise<void> {
     const joinLatency: number[] = [];
     let nextJoin = 0;
     const joinStart = performance.now();
+    // At the opening: CPU so far (the pre-queue's joins, through the shards), and how many were answered.
+    let atOpening: { snap: ReturnType<typeof snapshot>; own: NodeJS.CpuUsage; answered: number; at: number } | undefined;
+    let answeredSoFar = 0;
+    const openingTimer = setTimeout(() => {
+      atOpening = { snap: snapshot(classify), own: process.cpuUsage(), answered: answeredSoFar, at: performance.now() };
+    }, Math.max(0, opensAt - Date.now()));
+    const ownAtJoinStart = process.cpuUsage();
+    const snapAtJoinStart = snapshot(classify);
     const joinCpu = await measureCpu(() => pool(CONCURRENCY, async () => {
       if (nextJoin >= people.length) return false;
       const person = people[nextJoin++]!;
@@ -226,6 +234,7 @@ async function main(): Promise<void> {
           return true;
         }
         joinLatency.push(at - person.joinSentAt);
+        answeredSoFar++;
         person.joinAnsweredAt = at;
         person.token = reply.body.queue_token;
         person.kind = reply.body.state === "pre_queue" ? "pre" : "position";
@@ -236,7 +245,18 @@ async function main(): Promise<void> {
       }
       return true;
     }));
+    clearTimeout(openingTimer);
     const joinSeconds = (performance.now() - joinStart) / 1000;
+    const snapAtJoinEnd = snapshot(classify);
+    const ownAtJoinEnd = process.cpuUsage();
+    const seconds = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1e6;
+    // Per join before and after the opening (approximate: joins in flight at the opening count after it).
+    const phases = atOpening && atOpening.answered > 0 && answeredSoFar > atOpening.answered
+      ? {
+          pre: { cpu: cpuBetween(snapAtJoinStart, atOpening.snap, ["workerd", "wrangler"]), benchSeconds: seconds(atOpening.own) - seconds(ownAtJoinStart), n: atOpening.answered, s: (atOpening.at - joinStart) / 1000 },
+          post: { cpu: cpuBetween(atOpening.snap, snapAtJoinEnd, ["workerd", "wrangler"]), benchSeconds: seconds(ownAtJoinEnd) - seconds(atOpening.own), n: answeredSoFar - atOpening.answered, s: (performance.now() - atOpening.at) / 1000 },
+        }
+      : undefined;
     const joined = people.filter((p) => p.token);
     const preQueue = joined.filter((p) => p.kind === "pre");
     console.log(`joins done in ${fmt(joinSeconds)} s (${preQueue.length} in the pre-queue); CPU per join: ${perRequest(joinCpu, joined.length)}`);
@@ -391,6 +411,8 @@ async function main(): Promise<void> {
           ["busiest object's requests/s during the burst", fmt(Math.max(Math.max(...perShard), coordinatorTotal || 0) / joinSeconds, 0)],
           ["CPU per no-op request (ms)", perRequest(noopCpu, noopCount)],
           ["CPU per join (ms)", perRequest(joinCpu, joined.length)],
+          ["pre-queue joins (through the shards): joins/s, CPU per join (ms)", phases ? `${fmt(phases.pre.n / phases.pre.s, 0)}/s; ${perRequest(phases.pre, phases.pre.n)}` : "–"],
+          ["joins after the opening (at the edge): joins/s, CPU per join (ms)", phases ? `${fmt(phases.post.n / phases.post.s, 0)}/s; ${perRequest(phases.post, phases.post.n)}` : "–"],
           ["load average at start / end", `${loadAtStart.map((l) => fmt(l, 1)).join(" ")} / ${os.loadavg().map((l) => fmt(l, 1)).join(" ")}`],
           ["join latency p50/p95/p99 ms", [50, 95, 99].map((p) => fmt(percentile(joinLatency, p), 1)).join(" / ")],
           ["polls", `${counts.polls} in ${fmt(pollSeconds)} s`],

@@ -1,6 +1,7 @@
 /**
  * The organization's webhooks: add an endpoint (its secret shown once), see each endpoint's
- * delivery log (every attempt with the receiver's answer) and re-send a delivery by hand.
+ * delivery log (every attempt with the receiver's answer), re-send a delivery by hand, and rotate an
+ * endpoint's secret (the new one shown once; the old one signs too until the grace ends).
  */
 import { ApiProblem, showStatus } from "./api.lib";
 import { askToConfirm } from "./confirm-dialog.lib";
@@ -24,6 +25,7 @@ const form = document.querySelector<HTMLFormElement>("#new-endpoint")!;
 const list = document.querySelector<HTMLElement>("#endpoints")!;
 const listStatus = document.querySelector<HTMLElement>("#endpoints-status")!;
 const reveal = document.querySelector<HTMLElement>("#secret-reveal")!;
+const secretNote = document.querySelector<HTMLElement>("#secret-note")!;
 const when = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "medium" });
 
 function attemptLine(a: Attempt): HTMLElement {
@@ -58,6 +60,38 @@ function deliveryRow(endpoint: Endpoint, d: Delivery, refresh: () => Promise<voi
     h("ol", { className: "attempts" }, ...d.log.map(attemptLine)),
     resend,
   );
+}
+
+/** Shows a secret once, in the reveal box, with a line saying what it is for. */
+function showSecret(secret: string, note: string): void {
+  secretNote.textContent = note;
+  secretNote.hidden = !note;
+  reveal.hidden = false;
+  revealSecret(document.querySelector<HTMLElement>("#secret-value")!, document.querySelector<HTMLButtonElement>("#copy-secret")!, document.querySelector<HTMLElement>("#copy-secret-status")!, secret);
+  reveal.scrollIntoView({ block: "center" });
+}
+
+function rotateButton(endpoint: Endpoint): HTMLButtonElement {
+  const rotate = h("button", { type: "button", className: "secondary small" }, "Rotate secret");
+  rotate.addEventListener("click", async () => {
+    const sure = await askToConfirm({
+      title: `Rotate the signing secret of ${endpoint.url}?`,
+      text: "A new secret signs every delivery from now on. For 24 hours deliveries carry a signature with the old secret too, so your receiver keeps accepting them while you switch it to the new one.",
+      confirm: "Rotate secret",
+      cancel: "Keep the secret",
+    });
+    if (!sure) return;
+    try {
+      const rotated = await whileBusy(rotate, "Rotating…", () =>
+        answer(organizerClient["webhook-endpoints"][":endpointId"]["rotate-secret"].$post({ param: { endpointId: endpoint.endpoint_id }, json: {} })),
+      );
+      showSecret(rotated.secret, `New secret for ${endpoint.url}. The old one still signs until ${when.format(new Date(rotated.previous_secret_expires_at))}.`);
+      await loadEndpoints();
+    } catch (error) {
+      showStatus(listStatus, problemMessage(error), "error");
+    }
+  });
+  return rotate;
 }
 
 function endpointCard(endpoint: Endpoint): HTMLElement {
@@ -95,7 +129,10 @@ function endpointCard(endpoint: Endpoint): HTMLElement {
     h("h3", {}, h("code", {}, endpoint.url)),
     endpoint.description ? h("p", {}, endpoint.description) : null,
     h("p", { className: "meta" }, `Events: ${endpoint.events.join(", ")}`, counts ? ` · ${counts.succeeded} delivered, ${counts.pending} pending, ${counts.failed} failed` : ""),
-    h("div", { className: "actions" }, show, remove),
+    endpoint.previous_secret_expires_at
+      ? h("p", { className: "meta", "data-grace": "" }, `Secret rotated: the old secret also signs until ${when.format(new Date(endpoint.previous_secret_expires_at))}.`)
+      : null,
+    h("div", { className: "actions" }, show, rotateButton(endpoint), remove),
     log,
   );
 }
@@ -124,8 +161,7 @@ form.addEventListener("submit", async (event) => {
       answer(organizerClient["webhook-endpoints"].$post({ json: body })),
     );
     form.reset();
-    reveal.hidden = false;
-    revealSecret(document.querySelector<HTMLElement>("#secret-value")!, document.querySelector<HTMLButtonElement>("#copy-secret")!, document.querySelector<HTMLElement>("#copy-secret-status")!, created.secret);
+    showSecret(created.secret, "");
     await loadEndpoints();
   } catch (error) {
     showFormProblem(listStatus, form, error);
@@ -135,6 +171,7 @@ form.addEventListener("submit", async (event) => {
 document.querySelector("#hide-secret")!.addEventListener("click", () => {
   reveal.hidden = true;
   document.querySelector<HTMLElement>("#secret-value")!.textContent = "";
+  secretNote.textContent = "";
 });
 
 clearErrorsOnEdit(form);

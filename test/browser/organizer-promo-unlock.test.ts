@@ -6,6 +6,7 @@
  * unlocks the Speakers tier, which the public event page then hides until a buyer types the code
  * under "Have a code?" (or opens the buyers' link the list shows), and the order it holds is for
  * Speakers at the code's price.
+ * UX_SCREENSHOTS=1 writes docs/ux/organizer-promo-unlock-desktop.png (the section with both codes).
  */
 import { describe, expect, inject, it } from "vitest";
 import { organizerWithEvent, postJson, signInToEvent, unique, useChromium } from "./harness";
@@ -14,6 +15,7 @@ const base = inject("browserStack").worker;
 const PASSWORD = "unlock maker password";
 const DESKTOP = { width: 1280, height: 800 };
 const chromium = useChromium(base);
+const SCREENSHOT = process.env.UX_SCREENSHOTS === "1" ? new URL("../../docs/ux/organizer-promo-unlock-desktop.png", import.meta.url).pathname : undefined;
 
 interface PublicEvent {
   tiers: { tier_id: string; name: string; available: number }[];
@@ -91,6 +93,7 @@ describe("promo codes that unlock a hidden tier or keep units", () => {
     const speakerRow = page.locator(".promo-row", { hasText: "SPEAKER" });
     expect(await speakerRow.locator(".promo-tiers").textContent()).toBe("Unlocks Speakers");
     expect(await speakerRow.locator(".promo-link").getAttribute("href")).toBe(`/event?id=${eventId}&code=SPEAKER`);
+    if (SCREENSHOT) await page.locator("#promo").screenshot({ path: SCREENSHOT });
     // Hidden from the public (the Worker remembers an event's hidden tiers for up to two seconds).
     await expect.poll(async () => (await publicEvent(eventId)).tiers.map((t) => t.name), { timeout: 30_000 }).toEqual(["Standing"]);
 

@@ -41,7 +41,9 @@ function revealUnlockedTiers(eventId: string, shown: SaleEvent, input: HTMLInput
 async function main(): Promise<void> {
   const params = new URLSearchParams(location.search);
   const id = params.get("id");
-  const code = params.get("code")?.trim() || undefined;
+  // Codes are at most 40 characters: a longer `code=` is no code, and is not sent (the API refuses past 200).
+  const linkCode = params.get("code")?.trim();
+  const code = linkCode && linkCode.length <= 40 ? linkCode : undefined;
   if (!id) {
     showStatus(status, "This link is missing the event. Go back to the list and pick one.", "error");
     return;

@@ -2,10 +2,11 @@
  * How big is a ticket's QR code? Signs realistic tickets the way pay-order does (a fresh ES256 key,
  * a kid shaped like signing-keys' `evt_<8 hex>_<12 base64url>`, the tier's id as `tier`), then prints
  * the token's length and, per error-correction level, the QR version, modules per side and the size
- * of one module at the sizes the order page and the print view draw it; then the CPU time of one
- * render, SVG and mail PNG, by qrcode's string API (before) and by the project's renderers (now).
+ * of one module at the sizes the order page and the print view draw it; then the CPU per ticket of
+ * each step (pay's SVG, the mail's PNG and its base64) by qrcode's string API, the previous round
+ * and now, in Node and inside workerd, with the ratios.
  *
- *   npx tsx bench/qr-measure.ts
+ *   npx tsx bench/qr-measure.ts          (QR_ROUNDS=100 Node rounds a build; QR_WORKERD=0 skips workerd)
  *
  * Figures and the decision they led to: docs/door.md, "QR codes".
  */
@@ -13,7 +14,9 @@ import { base64url, generateKeyPair, SignJWT } from "jose";
 import QRCode from "qrcode";
 import { signTicket, type TicketClaims } from "../workers/tickets/ticket-tokens";
 import { ticketQrPng } from "../workers/mail/attachments";
-import { QR_ERROR_CORRECTION, QR_QUIET_ZONE, ticketQrSvg } from "../workers/tickets/qr";
+import { QR_ERROR_CORRECTION, QR_QUIET_ZONE } from "../workers/tickets/qr";
+import { RENDERS, runRender, type Build, type RenderInput, type Step } from "./qr-renders";
+import { startWorkerdRenders } from "./qr-workerd";
 import { table } from "./stats";
 
 const LEVELS = ["L", "M", "Q", "H"] as const;
@@ -122,40 +125,84 @@ for (const { label, claims } of tickets) {
 }
 
 /**
- * CPU per render (issue #13): qrcode's string API (a segment optimiser over the token, then its SVG
- * or pngjs PNG renderer) against workers/tickets/qr.ts and workers/mail/qr-png.ts (one byte segment,
- * the SVG drawn from the matrix, a 1-bit PNG). The two run interleaved in this process, so the ratio
- * holds on a busy machine even when the absolute figures do not.
+ * CPU per ticket (issue #13), step by step: the SVG in pay's answer, the mail's PNG and its base64,
+ * by qrcode's string API, the previous round and now (bench/qr-renders.ts), in Node and, unless
+ * QR_WORKERD=0, inside workerd (bench/qr-workerd.ts), where the Worker runs them. In Node the builds
+ * run interleaved in this process, so the ratios hold on a busy machine even when the absolute
+ * figures do not; in workerd each batch is the workerd process's CPU from /proc.
  */
-async function cpuPerRender(render: () => unknown, rounds: number): Promise<number> {
+async function cpuPerRender(render: () => Promise<void>, rounds: number): Promise<number> {
   const started = process.cpuUsage();
-  for (let i = 0; i < rounds; i++) await render();
+  await render();
   const used = process.cpuUsage(started);
   return (used.user + used.system) / 1000 / rounds;
 }
 
-const typical = await signTicket({ kid: kidFor(tickets[0]!.claims.eid), privateKey }, tickets[0]!.claims, NOW);
-const worst = await signTicket({ kid: kidFor(tickets[2]!.claims.eid), privateKey }, tickets[2]!.claims, NOW);
 const ROUNDS = Number(process.env.QR_ROUNDS) || 100;
-const renders: [string, () => unknown, () => unknown][] = [];
-for (const [label, token] of [["typical", typical], ["worst", worst]] as const) {
-  renders.push(
-    [`${label}: SVG`, () => QRCode.toString(token, { type: "svg", errorCorrectionLevel: QR_ERROR_CORRECTION, margin: QR_QUIET_ZONE }), () => ticketQrSvg(token)],
-    [`${label}: PNG (mail)`, () => QRCode.toBuffer(token, { type: "png", errorCorrectionLevel: QR_ERROR_CORRECTION, margin: QR_QUIET_ZONE, scale: 4 }), () => ticketQrPng(token)],
-  );
+const BUILDS: Build[] = ["qrcode", "previous", "now"];
+const STEPS = Object.keys(RENDERS) as Step[];
+const inputs: { label: string; input: RenderInput }[] = [];
+for (const [label, index] of [["typical", 0], ["worst", 2]] as const) {
+  const token = await signTicket({ kid: kidFor(tickets[index]!.claims.eid), privateKey }, tickets[index]!.claims, NOW);
+  inputs.push({ label, input: { token, png: await ticketQrPng(token) } });
 }
-const rows: string[][] = [];
-for (const [label, before, after] of renders) {
-  await cpuPerRender(before, 10);
-  await cpuPerRender(after, 10);
-  let b = 0;
-  let a = 0;
-  for (let i = 0; i < 5; i++) {
-    b += await cpuPerRender(before, ROUNDS / 5);
-    a += await cpuPerRender(after, ROUNDS / 5);
+
+type Figures = Map<string, number>; // `${label}|${step}|${build}` → CPU ms per call
+const key = (label: string, step: Step, build: Build) => `${label}|${step}|${build}`;
+
+const node: Figures = new Map();
+for (const { label, input } of inputs) {
+  for (const step of STEPS) {
+    const builds = BUILDS.filter((b) => RENDERS[step][b]);
+    // Warm up, and size each build's batches to at least ~20 ms so a µs-step is not lost in the noise.
+    const batch = new Map<Build, number>();
+    for (const build of builds) {
+      await runRender(step, build, input, 10);
+      batch.set(build, Math.max(ROUNDS / 5, Math.ceil(20 / Math.max(await cpuPerRender(() => runRender(step, build, input, 10), 10), 0.0005))));
+    }
+    const sums = new Map<Build, number>();
+    for (let i = 0; i < 5; i++) {
+      for (const build of builds) sums.set(build, (sums.get(build) ?? 0) + (await cpuPerRender(() => runRender(step, build, input, batch.get(build)!), batch.get(build)!)));
+    }
+    for (const build of builds) node.set(key(label, step, build), sums.get(build)! / 5);
   }
-  const sizes = [(await before()) as string | Uint8Array, (await after()) as string | Uint8Array].map((x) => String(x.length));
-  rows.push([label, (b / 5).toFixed(2), (a / 5).toFixed(2), `×${(b / a).toFixed(1)}`, sizes[0]!, sizes[1]!]);
 }
-console.log(`CPU per render, ms (${ROUNDS} rounds each, interleaved; load ${(await import("node:os")).loadavg()[0]!.toFixed(1)})`);
-console.log(table(["render", "qrcode before", "now", "faster", "bytes before", "bytes now"], rows));
+
+const workerd: Figures = new Map();
+if (process.env.QR_WORKERD !== "0") {
+  const renders = await startWorkerdRenders();
+  try {
+    for (let pass = 0; pass < 3; pass++) {
+      for (const { label, input } of inputs) {
+        for (const step of STEPS) {
+          for (const build of BUILDS.filter((b) => RENDERS[step][b] && !(step === "PNG (mail)" && b === "qrcode"))) {
+            const ms = await renders.cpuPerRender(step, build, input, node.get(key(label, step, build))!);
+            workerd.set(key(label, step, build), (workerd.get(key(label, step, build)) ?? 0) + ms / 3);
+          }
+        }
+      }
+    }
+  } finally {
+    await renders.close();
+  }
+}
+
+const ms = (value: number | undefined) => (value === undefined ? "–" : value < 0.01 ? value.toFixed(4) : value < 0.1 ? value.toFixed(3) : value.toFixed(2));
+const ratio = (before: number | undefined, after: number | undefined) => (before === undefined || after === undefined || after <= 0 ? "–" : `×${(before / after).toFixed(1)}`);
+const rows: string[][] = [];
+for (const [where, figures] of [["Node", node], ["workerd", workerd]] as const) {
+  if (figures.size === 0) continue;
+  for (const { label } of inputs) {
+    const sum = (build: Build, steps: Step[]) => steps.reduce((total, step) => total + (figures.get(key(label, step, build)) ?? NaN), 0);
+    for (const step of STEPS) {
+      const [q, p, n] = BUILDS.map((b) => figures.get(key(label, step, b)));
+      rows.push([where, label, step, ms(q), ms(p), ms(n), ratio(p, n), ratio(q, n)]);
+    }
+    const mail: Step[] = ["PNG (mail)", "base64 of the PNG (mail)"];
+    rows.push([where, label, "mail: PNG + base64", "–", ms(sum("previous", mail)), ms(sum("now", mail)), ratio(sum("previous", mail), sum("now", mail)), "–"]);
+    rows.push([where, label, "ticket: SVG + PNG + base64", "–", ms(sum("previous", STEPS)), ms(sum("now", STEPS)), ratio(sum("previous", STEPS), sum("now", STEPS)), "–"]);
+  }
+}
+const { loadavg } = await import("node:os");
+console.log(`CPU per ticket, ms per call (Node: 5 interleaved batches of ≥ ${ROUNDS / 5} calls and ≥ 20 ms a build; workerd: /proc CPU of ~300 ms batches, 3 passes; load ${loadavg()[0]!.toFixed(1)})`);
+console.log(table(["where", "ticket", "step", "qrcode", "previous", "now", "previous/now", "qrcode/now"], rows));

@@ -9,7 +9,7 @@ import { dropRateLimitWindowsBefore } from "../db/queries/rate-limits";
 import { dropQuietSignInThrottles } from "../db/queries/sign-in-throttles";
 import { databaseSettings } from "./config";
 import { FORGET_FAILURES_AFTER_SECONDS } from "./domain/sign-in-throttle";
-import { publishOutbox } from "./outbox-publisher";
+import { drainOutbox } from "./outbox-publisher";
 import { resumeCancellations } from "./use-cases/cancel-event";
 import { reconcileInventory } from "./use-cases/reconcile-inventory";
 import { resumePendingRefunds } from "./use-cases/refund-order";
@@ -64,7 +64,7 @@ async function dropStaleAccountLimits(env: Env): Promise<void> {
 
 export const schedules: Record<string, Job[]> = {
   "* * * * *": [
-    async (env) => void (await publishOutbox(env)),
+    async (env) => void (await drainOutbox(env)),
     sweepOrders,
     resumeRefundsAndCancellations,
     refreshMinuteSummaries("recent"),

@@ -18,7 +18,7 @@ import { describe, expect, inject, it } from "vitest";
 import * as schema from "../../db/schema";
 import { outboxLeaseUntil } from "../../db/queries/outbox";
 import entry from "../../workers/index";
-import { publishOutbox } from "../../workers/outbox-publisher";
+import { drainOutbox, publishOutbox } from "../../workers/outbox-publisher";
 import { db, uniqueName } from "./fixtures";
 import { seeded } from "./run-seed";
 
@@ -152,6 +152,19 @@ describe("publishing the outbox", () => {
     if (refused) expect(row!.attempts).toBe(2);
     await until("the mail", async () => (await mailsTo(to)).length > 0);
     expect(await mailsTo(to)).toHaveLength(1);
+  });
+
+  it("the cron's minute job publishes more than one batch in a tick", async () => {
+    const { env: tapped } = tappedEnv();
+    await drain(tapped);
+    const run = uniqueName("tick");
+    const keys = Array.from({ length: 150 }, (_, i) => `${run}-${i}`);
+    await db().insert(schema.outbox).values(keys.map((key) => ({ topic: "mail", dedupeKey: key, payload: mailMessage(`${key}@example.test`, key) })));
+    // One call (one tick). A claim of another file's publisher running meanwhile may hold a few of
+    // these rows, and end this call's loop early: it marks them itself, so wait for the marks.
+    await drainOutbox(tapped);
+    await until("every row published", async () => (await rowsOf(keys)).every((row) => row.publishedAt !== null));
+    expect((await rowsOf(keys)).every((row) => row.attempts === 1)).toBe(true);
   });
 
   it("the Queue consumer marks the rows of the messages it takes (a mail and a webhook dispatch), in statements it makes anyway", async () => {

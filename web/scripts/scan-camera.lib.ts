@@ -1,7 +1,8 @@
 /**
  * Camera scanning: the back camera into a <video>, each frame read by the browser's own
- * `BarcodeDetector` where it has one (Chrome on Android: native and fast), else by zxing-js's QR reader, loaded
- * then and only then (/assets/scan-qr-decoder.js). A code the camera keeps seeing is passed on
+ * `BarcodeDetector` where it has one (Chrome on Android: native and fast), else by the fallback decoder (zxing-js's
+ * QR reader and jsQR, on the frame as it is, upscaled or thresholded: scan-qr-decoder.ts), loaded then and only
+ * then (/assets/scan-qr-decoder.js). A code the camera keeps seeing is passed on
  * once: the same text again within REPEAT_MS is the same scan, not a second one.
  */
 interface DetectedBarcode {
@@ -35,7 +36,8 @@ async function nativeReader(): Promise<FrameReader | undefined> {
 
 async function fallbackReader(): Promise<FrameReader> {
   const url: string = DECODER_URL;
-  const { decodeQr } = (await import(url)) as { decodeQr: (frame: ImageData) => string | null };
+  const { cameraDecoder } = (await import(url)) as { cameraDecoder: () => (frame: ImageData) => string | null };
+  const decodeQr = cameraDecoder();
   const canvas = document.createElement("canvas");
   const context = canvas.getContext("2d", { willReadFrequently: true })!;
   return async (video) => {

@@ -78,10 +78,15 @@ describe("a declined card", () => {
     const answers = await Promise.all(methods.map((m) => pay(order.order_id, order.order_token, m)));
     for (const [i, answer] of answers.entries()) {
       expect(answer.status, JSON.stringify(answer.body)).toBeLessThan(500);
-      if (methods[i] !== "pm_card_chargeDeclined") expect(answer.status, JSON.stringify(answer.body)).toBe(200);
-      else expect([200, 402]).toContain(answer.status);
+      // 409 PAYMENT_IN_PROGRESS: this call overlapped another's Stripe request with the same idempotency key
+      // past the SDK's retries (purchase.faults.test.ts); the buyer's next press gets the tickets.
+      const overlapped = answer.status === 409 && answer.body.error?.code === "PAYMENT_IN_PROGRESS";
+      if (methods[i] !== "pm_card_chargeDeclined") expect(answer.status === 200 || overlapped, JSON.stringify(answer.body)).toBe(true);
+      else expect(answer.status === 200 || answer.status === 402 || overlapped, JSON.stringify(answer.body)).toBe(true);
     }
-    const ticketSets = answers.filter((a) => a.status === 200).map((a) => JSON.stringify([...a.body.ticket_ids].sort()));
+    const again = await pay(order.order_id, order.order_token, "pm_card_visa");
+    expect(again.status).toBe(200);
+    const ticketSets = [...answers, again].filter((a) => a.status === 200).map((a) => JSON.stringify([...a.body.ticket_ids].sort()));
     expect(new Set(ticketSets).size).toBe(1);
 
     const charges = await chargesFor(order.order_id);

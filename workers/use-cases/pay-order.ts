@@ -40,6 +40,10 @@ export async function payOrder(env: Env, db: HttpDatabase, orderId: string, paym
       decline_code: payment.failureCode,
     });
   }
+  if (order.status === "cancelled" && payment?.status !== "succeeded") {
+    // The buyer cancelled it (POST /orders/{id}/cancel): its hold went back on sale and no charge was made.
+    throw new ApiError("ORDER_CANCELLED", "This order was cancelled, so nothing was charged. To buy tickets, start a new order.", { order_status: "cancelled" });
+  }
   if (order.status !== "pending") throw holdExpired(payment?.status === "succeeded");
   if (facts.event.status === "cancelled" && !payment?.providerPaymentId) {
     await sale.release(env, db, order, "expired");

@@ -84,11 +84,17 @@ export async function releaseClaim(db: HttpDatabase, ids: number[]): Promise<voi
 /**
  * A CTE member (`name AS (...)`) marking published the rows of these dedupe keys, for the Queue
  * consumer to put in a statement it makes anyway: a message it received is in the Queue's hands.
+ * It never waits on a row lock (SKIP LOCKED), so it cannot deadlock with another batch's marks or a
+ * publisher's claim and mark, nor slow the statement it rides in: a row locked meanwhile is being
+ * claimed or marked by someone else, and at worst is sent once more when its lease runs out.
  */
 export function markPublishedCte(name: string, dedupeKeys: readonly string[]): SQL {
   return sql`${sql.identifier(name)} AS (
       UPDATE outbox SET published_at = now()
-      WHERE dedupe_key IN (SELECT jsonb_array_elements_text(${JSON.stringify([...new Set(dedupeKeys)])}::jsonb)) AND published_at IS NULL
+      WHERE id IN (
+        SELECT id FROM outbox
+        WHERE dedupe_key IN (SELECT jsonb_array_elements_text(${JSON.stringify([...new Set(dedupeKeys)])}::jsonb)) AND published_at IS NULL
+        FOR UPDATE SKIP LOCKED)
       RETURNING id
     )`;
 }

@@ -19,7 +19,7 @@ import { inTransaction, type HttpDatabase } from "../db/client";
 import { findOrderByIdempotencyKey, insertPendingOrderAtomically, type OrderRow } from "../db/queries/orders";
 import { databaseSettings } from "../workers/config";
 import { validationFailed } from "../workers/errors";
-import { rememberSoldOut } from "../workers/inventory-client";
+import { noteUnitsHeld, rememberSoldOut } from "../workers/inventory-client";
 import { presentPendingOrder, replay, soldOutAnswer, type ClaimContext, type RegisteredOrder } from "../workers/use-cases/register-order";
 
 /** Thrown inside the transaction to roll the claim back when a same-key request inserted first. */
@@ -70,6 +70,8 @@ export const claimInPostgres = async (env: Env, db: HttpDatabase, { event, tier,
     if (outcome.available === 0) await rememberSoldOut(tier.id);
     throw await soldOutAnswer(env, db, event.id, input, outcome.available, now);
   }
+  // The same sold-out shortcut as the real path: units were claimed here just now.
+  noteUnitsHeld(tier.id);
   const order = { ...pending, id: outcome.orderId, status: "pending" as const } as OrderRow;
   return { created: true, body: await presentPendingOrder(env, order, []) };
 };

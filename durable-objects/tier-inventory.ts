@@ -102,8 +102,8 @@ export class TierInventory extends DurableObject<Env> {
   }
 
   /**
-   * Where a hold stands (`unknown`: never taken, or forgotten). Register asks after writing the order:
-   * a hold the buyer's next registration replaced in between is `released`, and that order ends then.
+   * Where a hold stands (`unknown`: never taken, or forgotten). Register no longer asks: it writes the
+   * order before the hold (workers/use-cases/claim-from-inventory.ts). Tests and tools read it.
    */
   async holdStatus(holdId: string): Promise<HoldStatus | "unknown"> {
     this.steps.expireOverdue(Date.now());

@@ -51,11 +51,31 @@ async function loadInventory(env: Env, db: HttpDatabase, eventId: string, tierId
 
 const soldOutKey = (tierId: string) => new Request(`https://inventory.admit-one.internal/sold-out/${tierId}`);
 
-export async function isKnownSoldOut(tierId: string): Promise<boolean> {
+/**
+ * When this isolate last got units of each tier. For a moment after, the shared flag is not asked:
+ * it almost surely says "not sold out", and a cache lookup per registration is what a sale at full
+ * speed would otherwise pay for nothing. The flag is only a shortcut — TierInventory decides every
+ * hold — so skipping it costs at most one call that TierInventory answers with SOLD_OUT itself.
+ */
+const unitsHeldAt = new Map<string, number>();
+const UNITS_HELD_MS = 1_000;
+const MAX_REMEMBERED = 1_000;
+
+export async function isKnownSoldOut(tierId: string, now = Date.now()): Promise<boolean> {
+  const heldAt = unitsHeldAt.get(tierId);
+  if (heldAt !== undefined && now - heldAt < UNITS_HELD_MS) return false;
   return (await caches.default.match(soldOutKey(tierId))) !== undefined;
 }
 
+/** A hold (or the classic claim) got units of this tier just now. */
+export function noteUnitsHeld(tierId: string, now = Date.now()): void {
+  unitsHeldAt.delete(tierId);
+  if (unitsHeldAt.size >= MAX_REMEMBERED) unitsHeldAt.delete(unitsHeldAt.keys().next().value!);
+  unitsHeldAt.set(tierId, now);
+}
+
 export async function rememberSoldOut(tierId: string): Promise<void> {
+  unitsHeldAt.delete(tierId);
   await caches.default.put(soldOutKey(tierId), new Response("sold out", { headers: { "Cache-Control": `max-age=${SOLD_OUT_SECONDS}` } }));
 }
 

@@ -27,6 +27,9 @@ import { validate } from "../validation";
 import { orderCodeOf } from "../use-cases/order-code";
 import { presentOrderStatus } from "../domain/order-status";
 
+/** A path id's schema, built once per isolate rather than per request. */
+const pathUuid = z.uuid();
+
 export const registerBody = z
   .object({
     tier_id: z.uuid(),
@@ -74,7 +77,7 @@ async function tokenOpenedOrderId(c: Context<AppEnv>): Promise<string> {
   const orderId = c.req.param("orderId") ?? "";
   const token = /^Bearer\s+(\S+)$/i.exec(c.req.header("Authorization") ?? "")?.[1];
   if (!token) throw new ApiError("UNAUTHENTICATED", "Send the order token as `Authorization: Bearer <order_token>`.");
-  if (!z.uuid().safeParse(orderId).success || !(await isOrderToken(orderTokenKeys(c.env), orderId, token))) {
+  if (!pathUuid.safeParse(orderId).success || !(await isOrderToken(orderTokenKeys(c.env), orderId, token))) {
     throw new ApiError("UNAUTHENTICATED", "This order token does not open this order.");
   }
   return orderId;
@@ -95,7 +98,7 @@ export function purchaseRoutesFor(claim: ClaimStep, saleFor: (order: OrderRow) =
   return new Hono<AppEnv>()
     .post("/events/:eventId/register", validate("json", registerBody), async (c) => {
       const eventId = c.req.param("eventId");
-      if (!z.uuid().safeParse(eventId).success) throw new ApiError("NOT_FOUND", "No event on sale has this id.");
+      if (!pathUuid.safeParse(eventId).success) throw new ApiError("NOT_FOUND", "No event on sale has this id.");
       const queueAccess = queueAccessOf(c);
       const result = await registerOrder(c.env, c.get("db"), eventId, c.req.valid("json"), new Date(), queueAccess, claim, clientAddress(c));
       if (result.created) announceChange(c.env, c.executionCtx, eventId);

@@ -24,7 +24,7 @@ import type { HoldOutcome, PromoHoldRequest } from "../../durable-objects/tier-i
 import { answerRefusedHold } from "../domain/hold-refusal";
 import type { HoldBuyer } from "../domain/buyer-limits";
 import { ApiError, validationFailed } from "../errors";
-import { configureInventory, inventoryOf, rememberSoldOut } from "../inventory-client";
+import { configureInventory, inventoryOf, noteUnitsHeld, rememberSoldOut } from "../inventory-client";
 import { claimPromoApart, promoCodeInvalid, promoOfHold, recordRedemption, releasePromoApart } from "./promo-claims";
 import { presentPendingOrder, refuseOverLimits, replay, soldOutAnswer, underPass, type ClaimStep, type RegisteredOrder, type Registration } from "./register-order";
 
@@ -129,6 +129,7 @@ async function holdForOrder(env: Env, db: HttpDatabase, registration: Registrati
     }
   }
   const { hold } = outcome;
+  noteUnitsHeld(tier.id);
   // A fresh hold under a new name: the units, and the expiry, the row was written with.
   if (hold.quantity !== order.quantity) throw new Error(`hold ${holdId} took ${hold.quantity} units for an order of ${order.quantity}`);
   if (!input.seats?.length && hold.seats.length > 0) await setSeatLabels(db, order.id, hold.seats);

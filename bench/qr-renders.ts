@@ -1,7 +1,7 @@
 /**
  * The per-ticket QR and mail work that bench/qr-measure.ts times, in three builds: qrcode's own string
  * API (the issue's starting point), the previous round (qrcode's symbol with its own mask search, the
- * project's SVG and 1-bit PNG, base64 by spreading the bytes into `String.fromCharCode` and `btoa`,
+ * project's SVG and 1-bit PNG with every pixel row written out, base64 by spreading the bytes into `String.fromCharCode` and `btoa`,
  * as in 58c996a), and now (the mask chosen by workers/tickets/qr-mask.ts, base64 by
  * workers/mail/base64.ts). Shared by the Node run and the workerd run (bench/qr-workerd.ts), so both
  * time the same code.
@@ -9,7 +9,7 @@
 import QRCode from "qrcode";
 import { ticketQrPng } from "../workers/mail/attachments";
 import { base64 } from "../workers/mail/base64";
-import { qrPng } from "../workers/mail/qr-png";
+import { pngOfScanlines } from "../workers/mail/qr-png";
 import { QR_ERROR_CORRECTION, QR_QUIET_ZONE, qrSvg, ticketQrSvg, type QrMatrix } from "../workers/tickets/qr";
 
 export interface RenderInput {
@@ -23,6 +23,27 @@ const utf8 = new TextEncoder();
 function previousMatrix(token: string): QrMatrix {
   const { modules } = QRCode.create([{ data: utf8.encode(token), mode: "byte" }], { errorCorrectionLevel: QR_ERROR_CORRECTION });
   return { size: modules.size, data: modules.data };
+}
+
+/** The previous round's PNG scanlines: every pixel row written out, no filter. */
+function previousPng({ size, data }: QrMatrix, scale = 4, quiet = QR_QUIET_ZONE): Promise<Uint8Array> {
+  const width = (size + 2 * quiet) * scale;
+  const rowBytes = 1 + Math.ceil(width / 8);
+  const raw = new Uint8Array(rowBytes * width).fill(0xff);
+  const line = new Uint8Array(rowBytes);
+  for (let y = 0; y < width; y++) raw[y * rowBytes] = 0;
+  for (let row = 0; row < size; row++) {
+    line.fill(0xff);
+    line[0] = 0;
+    for (let col = 0; col < size; col++) {
+      if (!data[row * size + col]) continue;
+      const x0 = (col + quiet) * scale;
+      for (let x = x0; x < x0 + scale; x++) line[1 + (x >> 3)] = line[1 + (x >> 3)]! & ~(0x80 >> (x & 7));
+    }
+    const y0 = (row + quiet) * scale;
+    for (let y = y0; y < y0 + scale; y++) raw.set(line, y * rowBytes);
+  }
+  return pngOfScanlines(width, raw);
 }
 
 function previousBase64(bytes: Uint8Array): string {
@@ -44,7 +65,7 @@ export const RENDERS: Record<Step, Partial<Record<Build, (input: RenderInput) =>
   "PNG (mail)": {
     // pngjs through Node's zlib: Node only (the workerd run leaves it out).
     qrcode: ({ token }) => QRCode.toBuffer(token, { type: "png", errorCorrectionLevel: QR_ERROR_CORRECTION, margin: QR_QUIET_ZONE, scale: 4 }),
-    previous: ({ token }) => qrPng(previousMatrix(token), 4),
+    previous: ({ token }) => previousPng(previousMatrix(token)),
     now: ({ token }) => ticketQrPng(token),
   },
   "base64 of the PNG (mail)": {

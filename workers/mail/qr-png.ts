@@ -1,9 +1,12 @@
 /**
  * A QR matrix as a PNG for mail clients (they show PNGs inline; most drop inline SVG): 1-bit
- * grayscale, `scale` pixels a module, the quiet zone drawn white, no filters, deflated by the
- * platform's CompressionStream (workerd and Node both have it). What qrcode's PNG renderer did
- * through pngjs costs far more: an RGBA image, and for every row a trial of all five filters.
- * The picture is the same (same pixels, same size); only the encoding is smaller and cheaper.
+ * grayscale, `scale` pixels a module, the quiet zone drawn white, deflated by the platform's
+ * CompressionStream (workerd and Node both have it). What qrcode's PNG renderer did through pngjs
+ * costs far more: an RGBA image, and for every row a trial of all five filters. Here the filter is
+ * known: the first pixel row of a module row is written as is (filter None), and the `scale` − 1
+ * rows that repeat it as PNG's Up filter, i.e. all zeros, which deflate matches at once (zlib's time
+ * on it halves, ~320 → ~160 µs in Node, and the file shrinks, 1,569 → 1,487 bytes for a typical
+ * ticket). The picture is the same (same pixels, same size); only the encoding is smaller and cheaper.
  */
 import { QR_QUIET_ZONE, type QrMatrix } from "../tickets/qr";
 
@@ -43,21 +46,28 @@ async function deflate(raw: Uint8Array<ArrayBuffer>): Promise<Uint8Array> {
 
 export async function qrPng({ size, data }: QrMatrix, scale = 4, quiet = QR_QUIET_ZONE): Promise<Uint8Array> {
   const width = (size + 2 * quiet) * scale;
-  const rowBytes = 1 + Math.ceil(width / 8); // filter byte (0: none) + 1 bit a pixel, 1 = white
-  const raw = new Uint8Array(rowBytes * width).fill(0xff);
+  const rowBytes = 1 + Math.ceil(width / 8); // filter byte + 1 bit a pixel, 1 = white
+  // Zeros: every row not written below is Up-filtered (filter 2) with no change from the row above.
+  const raw = new Uint8Array(rowBytes * width);
   const line = new Uint8Array(rowBytes);
-  for (let y = 0; y < width; y++) raw[y * rowBytes] = 0;
-  for (let row = 0; row < size; row++) {
+  for (let band = 0; band < size + 2 * quiet; band++) {
+    const row = band - quiet;
     line.fill(0xff);
-    line[0] = 0;
-    for (let col = 0; col < size; col++) {
+    line[0] = 0; // filter None
+    for (let col = 0; row >= 0 && row < size && col < size; col++) {
       if (!data[row * size + col]) continue;
       const x0 = (col + quiet) * scale;
       for (let x = x0; x < x0 + scale; x++) line[1 + (x >> 3)] = line[1 + (x >> 3)]! & ~(0x80 >> (x & 7));
     }
-    const y0 = (row + quiet) * scale;
-    for (let y = y0; y < y0 + scale; y++) raw.set(line, y * rowBytes);
+    const y0 = band * scale;
+    raw.set(line, y0 * rowBytes);
+    for (let y = y0 + 1; y < y0 + scale; y++) raw[y * rowBytes] = 2; // filter Up, all data bytes 0
   }
+  return pngOfScanlines(width, raw);
+}
+
+/** A `width` × `width` 1-bit grayscale PNG of its filtered scanlines (each: filter byte, then pixels). */
+export async function pngOfScanlines(width: number, raw: Uint8Array<ArrayBuffer>): Promise<Uint8Array> {
   const header = new Uint8Array(13);
   const view = new DataView(header.buffer);
   view.setUint32(0, width);

@@ -422,7 +422,7 @@ async function main(): Promise<void> {
           ["view from isolate memory / Cache API / object", `${counts.viewSources.memory} / ${counts.viewSources.cache} / ${counts.viewSources.object}`],
           ["polls that reached the object for the view", `${counts.viewSources.object} (${fmt((100 * counts.viewSources.object!) / Math.max(1, totalViews), 2)}%)`],
           ["polls that reached the object to claim access", `${counts.claimsReachingObject}`],
-          ["people released per minute (coordinator's count) vs configured", `${fmt(releasedPerMinute, 0)} vs ${ADMIT_PER_MINUTE} (${releasedAtStart.people ?? "–"} → ${releasedAtEnd.people ?? "–"})`],
+          ["people released per minute (coordinator's count) vs configured", `${fmt(releasedPerMinute, 0)} vs ${ADMIT_PER_MINUTE} (${releasedAtStart.people ?? "–"} → ${releasedAtEnd.people ?? "–"}; the token bucket allows ≤ ${fmt(((releasedAtEnd.at - releasedAtStart.at) * ADMIT_PER_MINUTE) / 60_000 + (ADMIT_PER_MINUTE * 5) / 60, 0)} in this window: the rate plus one 5-second burst)`],
           ["watermark positions per minute (includes holes; not a rate)", fmt(watermarkPerMinute, 0)],
           ["admitted (access taken) in the window", `${admittedInWindow} → ${fmt((admittedInWindow * 60) / pollSeconds, 0)}/min`],
           ["final watermark / lowest place last told to wait", `${finalWatermark} / ${Number.isFinite(lowestWaiting) ? lowestWaiting : "–"}`],

@@ -1,8 +1,10 @@
 /**
  * What the coordinator (WaitingRoom) asks other objects: its join shards (close the pre-queue at
- * the draw, seal an open block) and the event's TierInventory objects (what is left to sell).
+ * the draw, seal an open block) and the event's TierInventory objects (what is left to sell, kept
+ * in the room's state at most once a second).
  */
 import { SHARDS } from "../workers/domain/queue-shards";
+import type { RoomState } from "../workers/domain/queue-room";
 import type { TierInventory } from "./tier-inventory";
 import type { BlockReport, WaitingRoomShard } from "./waiting-room-shard";
 
@@ -27,4 +29,15 @@ export async function ticketsLeftOf(env: Env, tierIds: readonly string[]): Promi
   const snapshots = await Promise.all(tierIds.map((id) => namespace.getByName(id).snapshot()));
   if (snapshots.some((s) => !s.configured)) return null;
   return snapshots.reduce((sum, s) => sum + s.available, 0);
+}
+
+const INVENTORY_REFRESH_MS = 1_000;
+
+/** Asks every tier what is left, at most once a second, into the room's state; a tier not set up yet leaves the figure unknown. */
+export async function refreshInventory(env: Env, state: RoomState, now: number): Promise<void> {
+  const config = state.config;
+  if (!config || config.tierIds.length === 0 || now - state.inventoryCheckedAt < INVENTORY_REFRESH_MS) return;
+  state.inventoryCheckedAt = now;
+  state.ticketsLeft = await ticketsLeftOf(env, config.tierIds);
+  state.soldOut = state.ticketsLeft === 0;
 }

@@ -15,13 +15,12 @@ import { BLOCK_MAX_AGE_MS, MAX_BLOCK_SIZE, blockSizeFor, preQueueOffsets, waitin
 import { EDGE_REPORT_GRACE_MS, EDGE_SHARD } from "../workers/domain/queue-edge";
 import * as passes from "./waiting-room-passes";
 import type { BlockReport } from "./waiting-room-shard";
-import { closePreQueues, sealShards, ticketsLeftOf } from "./waiting-room-calls";
+import { closePreQueues, refreshInventory, sealShards } from "./waiting-room-calls";
 import { RoomStore, SCHEMA } from "./waiting-room-store";
 import type { ClaimOutcome, Fairness, RoomConfig, RoomStats } from "./waiting-room-types";
 export type { ClaimOutcome, Fairness, JoinOutcome, RoomConfig, RoomStats } from "./waiting-room-types";
 import { migrateStorage } from "./schema-migrations";
 
-const INVENTORY_REFRESH_MS = 1_000;
 export { JOINS_PER_IP_PER_MINUTE } from "../workers/domain/queue-shards";
 
 export class WaitingRoom extends DurableObject<Env> {
@@ -149,7 +148,7 @@ export class WaitingRoom extends DurableObject<Env> {
    * run it with an explicit `now` to move time without waiting.
    */
   async tick(now: number): Promise<RoomStats> {
-    await this.refreshInventory(now);
+    await refreshInventory(this.env, this.state, now);
     if (this.state.config && !this.state.opened && now >= this.state.config.settings.opensAt) await this.open(now);
     if (this.state.opened) {
       // Blocks a shard stopped using by age (no join came to close them) are sealed, and so is any
@@ -259,15 +258,6 @@ export class WaitingRoom extends DurableObject<Env> {
 
   private activeNow(now: number): { active: number; firstEndsAt: number | null } {
     return this.store.active(now, (this.state.config?.settings.sessionMinutes ?? 0) * 60_000);
-  }
-
-  /** Asks every tier what is left, at most once a second; a tier not set up yet leaves the figure unknown. */
-  private async refreshInventory(now: number): Promise<void> {
-    const config = this.state.config;
-    if (!config || config.tierIds.length === 0 || now - this.state.inventoryCheckedAt < INVENTORY_REFRESH_MS) return;
-    this.state.inventoryCheckedAt = now;
-    this.state.ticketsLeft = await ticketsLeftOf(this.env, config.tierIds);
-    this.state.soldOut = this.state.ticketsLeft === 0;
   }
 
   private present(now: number): RoomView & { commitment: string } {

@@ -2,7 +2,7 @@
  * WaitingRoom's SQLite storage: the schema and the queries its steps run. No decisions here; they
  * are in workers/domain/admission.ts, queue-shards.ts and queue-pass.ts.
  */
-import type { Block } from "../workers/domain/queue-shards";
+import { MAX_BLOCK_SIZE, type Block } from "../workers/domain/queue-shards";
 import type { RoomState } from "../workers/domain/queue-room";
 import { sha256Hex, toHex } from "./waiting-room-types";
 import type { BlockReport } from "./waiting-room-shard";
@@ -36,7 +36,8 @@ export class RoomStore {
   /** Every block with a position past `position`, in order. */
   blocksAfter(position: number): Block[] {
     return this.sql
-      .exec<{ start: number; size: number; used: number; sealed: number }>("SELECT start, size, used, sealed FROM blocks WHERE start + size - 1 > ? ORDER BY start", position)
+      // A block is at most MAX_BLOCK_SIZE long, so the primary key bounds the scan (the old form read every block ever lent).
+      .exec<{ start: number; size: number; used: number; sealed: number }>("SELECT start, size, used, sealed FROM blocks WHERE start > ? AND start + size - 1 > ? ORDER BY start", position - MAX_BLOCK_SIZE, position)
       .toArray()
       .map((b) => ({ start: b.start, size: b.size, used: b.used, sealed: b.sealed === 1 }));
   }

@@ -53,6 +53,8 @@ async function readJoinBody(c: Context<AppEnv>): Promise<z.infer<typeof joinBody
   } catch {
     throw validationFailed([{ field: "body", message: "Send JSON, or nothing." }]);
   }
+  // The usual body, `{}`, needs no schema run.
+  if (value !== null && typeof value === "object" && !Array.isArray(value) && Object.keys(value).length === 0) return {};
   const parsed = joinBody.safeParse(value);
   if (!parsed.success) throw validationFailed(describeIssues(parsed.error.issues, "json"));
   return parsed.data;

@@ -24,10 +24,21 @@ const PREFIX = "ot_";
  * master key keeps every link working until the old key is removed, and removing it revokes them.
  * A fingerprint rather than a counter: the id can never fall out of step with the key it names.
  */
-export async function orderTokenKeyId(masterKey: string): Promise<string> {
-  const fingerprint = await crypto.subtle.sign("HMAC", await purposeKey(masterKey, "key-id"), encoder.encode("order-token"));
-  return toBase64Url(new Uint8Array(fingerprint).slice(0, 6));
+export function orderTokenKeyId(masterKey: string): Promise<string> {
+  // A pure function of the key: worked out once per key and isolate, not for every token made or checked.
+  let id = keyIds.get(masterKey);
+  if (!id) {
+    id = (async () => {
+      const fingerprint = await crypto.subtle.sign("HMAC", await purposeKey(masterKey, "key-id"), encoder.encode("order-token"));
+      return toBase64Url(new Uint8Array(fingerprint).slice(0, 6));
+    })();
+    id.catch(() => keyIds.delete(masterKey));
+    keyIds.set(masterKey, id);
+  }
+  return id;
 }
+
+const keyIds = new Map<string, Promise<string>>();
 
 export async function orderToken(masterKey: string, orderId: string): Promise<string> {
   const signature = await crypto.subtle.sign("HMAC", await tokenKey(masterKey), encoder.encode(orderId));

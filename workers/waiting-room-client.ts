@@ -49,8 +49,15 @@ export function roomSettingsOf(event: EventRow): RoomSettings {
   };
 }
 
+/** Per event row read: the isolate keeps a row for a couple of seconds (sellable-tiers.ts), so the settings' schema runs once per read, not per join. */
+const configs = new WeakMap<EventRow, RoomConfig>();
+
 export function roomConfigOf(event: EventRow, tiers: TierRow[]): RoomConfig {
-  return { eventId: event.id, settings: roomSettingsOf(event), tierIds: tiers.map((t) => t.id).sort() };
+  const known = configs.get(event);
+  if (known && known.tierIds.length === tiers.length) return known;
+  const config = { eventId: event.id, settings: roomSettingsOf(event), tierIds: tiers.map((t) => t.id).sort() };
+  configs.set(event, config);
+  return config;
 }
 
 interface Remembered {

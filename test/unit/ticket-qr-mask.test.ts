@@ -1,9 +1,10 @@
 /**
- * The ticket QR's own mask choice (workers/tickets/qr-mask.ts) scores every mask exactly as qrcode
- * does and so picks qrcode's mask: for seeded texts of every length up to past a ticket's (QR
- * versions 1 to ~22, with and without version information), each of the 8 penalties equals
- * qrcode's own N1 + N2 + N3 + N4 of the symbol qrcode builds with that mask, and the whole symbol
- * equals the one qrcode's search builds, bit for bit. The seed is printed; TEST_SEED=<n> replays.
+ * The ticket QR's own symbol (workers/tickets/qr-symbol.ts) and mask choice (qr-mask.ts) are
+ * qrcode's: for seeded texts of every length up to past a ticket's (QR versions 1 to ~22, with and
+ * without version information), each of the 8 penalties equals qrcode's own N1 + N2 + N3 + N4 of
+ * the symbol qrcode builds with that mask, and the whole symbol equals the one qrcode's search
+ * builds, bit for bit; so it does for a few texts up to version 40's capacity. The seed is printed;
+ * TEST_SEED=<n> replays.
  */
 import { createRequire } from "node:module";
 import QRCode, { type QRCodeMaskPattern } from "qrcode";
@@ -48,5 +49,17 @@ describe("ticket QR mask choice", () => {
       chosen.set(searched.maskPattern!, (chosen.get(searched.maskPattern!) ?? 0) + 1);
     }
     console.log(`masks chosen (mask: texts): ${[...chosen].sort(([a], [b]) => a - b).map(([m, n]) => `${m}: ${n}`).join(", ")}`);
+  });
+
+  it("builds qrcode's symbol for texts up to version 40's capacity, bit for bit", () => {
+    const random = seededRandom(seed, "ticket QR large symbols");
+    for (const length of [800, 1200, 1600, 2000, 2331]) {
+      const token = text(random, length).replace(/[ãé€]/g, "x"); // one byte each: 2,331 is version 40-M's limit
+      const searched = QRCode.create([{ data: utf8.encode(token), mode: "byte" }], { errorCorrectionLevel: QR_ERROR_CORRECTION });
+      const ours = ticketQrMatrix(token);
+      expect(ours.size, `${length} bytes`).toBe(searched.modules.size);
+      expect(Buffer.compare(Buffer.from(ours.data), Buffer.from(searched.modules.data)), `${length} bytes, version ${searched.version}`).toBe(0);
+    }
+    expect(() => ticketQrMatrix("x".repeat(2332))).toThrow();
   });
 });

@@ -189,23 +189,18 @@ function areaPenalty(rows: Int32Array, size: number): number {
 }
 
 /**
- * Given a level-M symbol as qrcode built it with mask 0 (`data`, with its `reserved` function
- * modules), rewrites `data` in place to the mask qrcode's own search would have chosen, with that
- * mask's format bits, and returns the mask.
+ * Masks an unmasked level-M symbol (`data`: function patterns, version information and data modules
+ * in place; `reserved`: its function modules) in place with the mask qrcode's own search would choose,
+ * writes that mask's format bits, and returns the mask.
  */
 export function applyBestMask(data: Uint8Array, reserved: Uint8Array, size: number): number {
   const { flips, format } = layoutOf(size, reserved);
-  const unmasked = new Uint8Array(data.length);
-  const zero = flips[0]!;
-  for (let i = 0; i < data.length; i++) unmasked[i] = data[i]! ^ zero[i]!;
-  const penalties = maskPenalties(unmasked, reserved, size);
+  const penalties = maskPenalties(data, reserved, size);
   let best = 0;
   for (let mask = 1; mask < 8; mask++) if (penalties[mask]! < penalties[best]!) best = mask;
-  if (best !== 0) {
-    const flip = flips[best]!;
-    for (let i = 0; i < data.length; i++) data[i] = unmasked[i]! ^ flip[i]!;
-    writeFormat(data, format, best);
-  }
+  const flip = flips[best]!;
+  for (let i = 0; i < data.length; i++) data[i]! ^= flip[i]!;
+  writeFormat(data, format, best);
   return best;
 }
 

@@ -9,17 +9,16 @@
  * phone decoders miss codes with less, and the SVG carries it so no page style can eat it.
  * Figures: `npx tsx bench/qr-measure.ts`, written up in docs/door.md ("QR codes").
  *
- * Cost (issue #13): the matrix is built from ONE explicit byte-mode segment. Given a string, qrcode
- * runs a Dijkstra search over numeric/alphanumeric/byte splits of it, which for a base64url JWT
- * (lower-case letters throughout) ends in one byte segment, or at most splits off a digit run in the
- * same version; the search cost about half of every render. qrcode then builds the symbol with
- * mask 0 only, and the mask is chosen by `applyBestMask` (./qr-mask.ts): qrcode's own lowest-penalty
- * choice, the same mask, counted in one walk a mask instead of qrcode's per-module calls (that
- * search was 2.3 of the 2.7 ms left). The SVG is drawn here from the matrix as one path of
- * horizontal runs (qrcode's own SVG shape).
+ * Cost (issue #13): the symbol is built here (./qr-symbol.ts) from ONE byte-mode segment, as qrcode
+ * builds it for that segment, with qrcode's mask choice (./qr-mask.ts, counted bit-parallel); both
+ * are checked against qrcode bit for bit (test/unit/ticket-qr-mask.test.ts). Given a string, qrcode
+ * first runs a Dijkstra search over numeric/alphanumeric/byte splits, which for a base64url JWT
+ * ends in one byte segment, or at most splits off a digit run in the same version; its symbol build
+ * and mask search cost ~2.7 ms a ticket more. The SVG is drawn here from the matrix as one path of
+ * horizontal runs (qrcode's own SVG shape). qrcode is no longer in the Worker (tests and the bench
+ * still compare against it).
  */
-import QRCode from "qrcode";
-import { applyBestMask } from "./qr-mask";
+import { qrSymbol } from "./qr-symbol";
 
 export const QR_ERROR_CORRECTION = "M";
 export const QR_QUIET_ZONE = 4;
@@ -33,9 +32,7 @@ export interface QrMatrix {
 const utf8 = new TextEncoder();
 
 export function ticketQrMatrix(token: string): QrMatrix {
-  const { modules } = QRCode.create([{ data: utf8.encode(token), mode: "byte" }], { errorCorrectionLevel: QR_ERROR_CORRECTION, maskPattern: 0 });
-  applyBestMask(modules.data, modules.reservedBit, modules.size);
-  return { size: modules.size, data: modules.data };
+  return qrSymbol(utf8.encode(token));
 }
 
 /** The dark modules as one stroked path: per row, `M x y` (or `m gap 0`) then `h run` per dark run. */

@@ -2,10 +2,9 @@
  * The QR decoder for browsers without `BarcodeDetector` (iOS Safari, Firefox), bundled on its own and
  * imported by the camera loop only where it is needed (scan-camera.lib.ts).
  *
- * zxing-js's QR reader alone missed about one real ticket in ten, even drawn perfectly: on some
- * symbols (their data happens to look like a fourth finder pattern) its detector misjudges the
- * module size and throws "Dimensions could be not found", frame after frame, whatever the camera
- * does. jsQR reads those; zxing on the frame upscaled 1.5× or 2× (smoother, larger modules) or locally
+ * zxing-js's QR reader alone missed some real tickets even drawn perfectly (16 of 200 signed ones at
+ * 4 px a module): on those symbols its detector misjudges the module size and throws "Dimensions
+ * could be not found" (or finds no code), frame after frame, whatever the camera does. jsQR reads those; zxing on the frame upscaled 1.5× or 2× (smoother, larger modules) or locally
  * thresholded reads most of the small, blurred, noisy camera frames the plain attempt misses. So a
  * frame goes through ATTEMPTS in order until one reads a code: cheapest and likeliest first.
  * Measured in test/browser/door-decoder.test.ts (it prints the figures); written up in docs/door.md.

@@ -65,11 +65,16 @@ const wordsPerLine = (size: number) => (size >> 5) + 2;
 function pack(bytes: Uint8Array, size: number, transposed: boolean): Int32Array {
   const w = wordsPerLine(size);
   const out = new Int32Array(size * w);
-  for (let row = 0; row < size; row++) {
-    for (let col = 0; col < size; col++) {
-      const bit = bytes[row * size + col]!;
-      if (transposed) out[col * w + (row >> 5)]! |= bit << (row & 31);
-      else out[row * w + (col >> 5)]! |= bit << (col & 31);
+  // Line `line`'s module `at` is byte `line * step + at * stride`: rows run along, columns down.
+  const [step, stride] = transposed ? [1, size] : [size, 1];
+  for (let line = 0; line < size; line++) {
+    let word = 0;
+    for (let at = 0; at < size; at++) {
+      word |= bytes[line * step + at * stride]! << (at & 31);
+      if ((at & 31) === 31 || at === size - 1) {
+        out[line * w + (at >> 5)] = word;
+        word = 0;
+      }
     }
   }
   return out;

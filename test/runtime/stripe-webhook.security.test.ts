@@ -82,6 +82,44 @@ describe("payment events that are not the order's payment", () => {
   });
 });
 
+describe("a handled event whose signature is tampered or expired", () => {
+  it("is refused with 400 and changes nothing; the same event signed now confirms the order", async () => {
+    const { tierId, order, intent } = await orderWithIntent(2000, 2);
+    await stripe().paymentIntents.confirm(intent.id, { payment_method: "pm_card_visa" });
+    const [genuine] = await eventsOf("payment_intent.succeeded", (o) => o.id === intent.id);
+    const payload = JSON.stringify(genuine);
+    const secret = env.STRIPE_WEBHOOK_SECRET;
+    const old = Math.floor(Date.now() / 1000) - 301;
+    const expired = await stripe().webhooks.generateTestHeaderStringAsync({ payload, secret, timestamp: old });
+    const now = await stripe().webhooks.generateTestHeaderStringAsync({ payload, secret });
+    const attempts: [string, string][] = [
+      [payload, expired], // signed by Stripe's secret, but older than the 300 s tolerance
+      [payload.replace(`"id":"${intent.id}"`, `"id":"${intent.id}" `), now], // one byte more than what was signed
+      [payload, now.replace(/v1=([0-9a-f])/, (_, c: string) => `v1=${c === "0" ? "1" : "0"}`)], // one hex digit changed
+      [payload, now.replace(/^t=(\d+)/, (_, t: string) => `t=${Number(t) + 1}`)], // another timestamp than the one signed
+    ];
+    for (const [body, signature] of attempts) {
+      const answer = await call("POST", "/api/v1/stripe/webhook", body, {}, { "Stripe-Signature": signature });
+      expect(answer.status).toBe(400);
+      expect(answer.body.error.code).toBe("VALIDATION_FAILED");
+    }
+    expect((await getOrder(order.order_id, order.order_token)).body).toMatchObject({ status: "pending", tickets: [] });
+    expect(await inventoryOf(env, tierId).snapshot()).toMatchObject({ held: 2, sold: 0 });
+
+    const answer = await call("POST", "/api/v1/stripe/webhook", payload, {}, { "Stripe-Signature": now });
+    expect(answer.status).toBe(200);
+    expect((await getOrder(order.order_id, order.order_token)).body.status).toBe("confirmed");
+  });
+
+  it("refuses a signed body that is not JSON with 400, not a 500", async () => {
+    const payload = "not json";
+    const signature = await stripe().webhooks.generateTestHeaderStringAsync({ payload, secret: env.STRIPE_WEBHOOK_SECRET });
+    const answer = await call("POST", "/api/v1/stripe/webhook", payload, {}, { "Stripe-Signature": signature });
+    expect(answer.status).toBe(400);
+    expect(answer.body.error.code).toBe("VALIDATION_FAILED");
+  });
+});
+
 describe("payment_intent.payment_failed reported only by webhook", () => {
   it("records the decline as pay's does and keeps the hold: the order stays pending and another card pays for it", async () => {
     const { tierId, order, intent } = await orderWithIntent(1500, 2);

@@ -11,6 +11,12 @@
  *    one joined read of the order and its payment, which the intent check needs anyway.
  *  - "deduped": a decline (which asks Stripe for the intent's state) and a dispute (which revokes,
  *    mails the owners and returns units) are recorded by event id and acted on once.
+ *
+ * Every type is still verified before this is asked, the ignored ones too. Skipping it would save
+ * one HMAC over the body (the key is imported once per isolate, workers/adapters/stripe-signature.ts)
+ * but the type would then come from an unsigned body: anyone could make the endpoint answer 200,
+ * a forged "ignored" event would look like Stripe's in logs and metrics, and a type that becomes
+ * handled later would silently inherit an unverified path. The saving is not worth that.
  */
 export type StripeEventHandling = "ignore" | "idempotent" | "deduped";
 

@@ -26,25 +26,37 @@ export function icsText(value: string): string {
   return value.replace(/\\/g, "\\\\").replace(/;/g, "\\;").replace(/,/g, "\\,").replace(/\r\n|\r|\n/g, "\\n");
 }
 
-const encoder = new TextEncoder();
+/** The UTF-8 length of the code point `code` (a lone surrogate is written as U+FFFD: 3 octets). */
+function utf8Octets(code: number): number {
+  return code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
+}
 
-/** Splits one content line into lines of at most 75 octets, continuation lines led by one space. */
+/**
+ * Splits one content line into lines of at most 75 octets, continuation lines led by one space.
+ * One pass over the code points, counting their UTF-8 octets arithmetically, cutting with slice:
+ * no encoder call and no string grown per character (issue #13). A line that cannot need folding
+ * (at most 25 UTF-16 units: at most 75 octets even if every unit took 3) is returned as it is.
+ */
 export function foldLine(line: string): string {
+  if (line.length <= 25) return line;
   const parts: string[] = [];
-  let current = "";
+  let start = 0;
   let octets = 0;
-  for (const char of line) {
-    const size = encoder.encode(char).length;
-    const limit = parts.length === 0 ? 75 : 74; // the leading space of a continuation counts
+  let limit = 75;
+  for (let i = 0; i < line.length; ) {
+    const code = line.codePointAt(i)!;
+    const units = code > 0xffff ? 2 : 1;
+    const size = utf8Octets(code);
     if (octets + size > limit) {
-      parts.push(current);
-      current = "";
+      parts.push(line.slice(start, i));
+      start = i;
       octets = 0;
+      limit = 74; // the leading space of a continuation counts
     }
-    current += char;
     octets += size;
+    i += units;
   }
-  parts.push(current);
+  parts.push(line.slice(start));
   return parts.join("\r\n ");
 }
 

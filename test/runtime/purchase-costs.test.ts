@@ -89,9 +89,14 @@ async function pngBits(base64: string): Promise<string> {
   const raw = new Uint8Array(await new Response(new Blob(idat).stream().pipeThrough(new DecompressionStream("deflate"))).arrayBuffer());
   const rowBytes = 1 + Math.ceil(width / 8);
   let bits = "";
+  let previous = new Uint8Array(rowBytes - 1);
   for (let y = 0; y < width; y++) {
-    expect(raw[y * rowBytes]).toBe(0); // filter: none
-    for (let x = 0; x < width; x++) bits += (raw[y * rowBytes + 1 + (x >> 3)]! >> (7 - (x & 7))) & 1 ? "0" : "1";
+    const filter = raw[y * rowBytes];
+    // None, or Up (each byte added to the byte above, mod 256): the two filters the mail's PNG writes.
+    expect([0, 2]).toContain(filter);
+    const row = raw.subarray(y * rowBytes + 1, (y + 1) * rowBytes).map((byte, i) => (filter === 2 ? (byte + previous[i]!) & 0xff : byte));
+    for (let x = 0; x < width; x++) bits += (row[x >> 3]! >> (7 - (x & 7))) & 1 ? "0" : "1";
+    previous = row;
   }
   return bits;
 }

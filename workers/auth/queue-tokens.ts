@@ -10,6 +10,7 @@ import type { QueueTicket } from "../domain/admission";
 import { fromBase64Url, purposeKey, toBase64Url } from "./derived-keys";
 
 const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 
 async function sign(masterKey: string, purpose: string, prefix: string, claims: object): Promise<string> {
   const body = toBase64Url(encoder.encode(JSON.stringify(claims)));
@@ -28,7 +29,7 @@ async function open(masterKey: string, purpose: string, prefix: string, token: s
   const bytes = fromBase64Url(body);
   if (!bytes) return undefined;
   try {
-    return JSON.parse(new TextDecoder().decode(bytes));
+    return JSON.parse(decoder.decode(bytes));
   } catch {
     return undefined;
   }

@@ -9,9 +9,14 @@ export function randomToken(prefix: string, bytes = 32): string {
   return `${prefix}${toBase64Url(crypto.getRandomValues(new Uint8Array(bytes)))}`;
 }
 
+const encoder = new TextEncoder();
+const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"));
+
 export async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(text)));
+  let hex = "";
+  for (const byte of digest) hex += HEX[byte]!;
+  return hex;
 }
 
 /** Equal-length strings compared without an early exit. */

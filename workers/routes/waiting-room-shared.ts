@@ -8,14 +8,15 @@ import { ApiError } from "../errors";
 import { sellableEvent } from "../sellable-tiers";
 import { QUEUE_COOKIE, roomConfigOf } from "../waiting-room-client";
 
-const UUID = z.uuid();
+/** The pattern z.uuid() checks, tested directly: a join spends no schema run on its path parameter. */
+const UUID = z.regexes.uuid();
 
 /** The event with a room that takes people now; anything else is explained. */
 export async function roomEvent(c: Context<AppEnv>, now: number) {
   const eventId = c.req.param("eventId") ?? "";
   // Made only when thrown: an Error captures its stack when constructed, which a join's profile showed (~4 % of its CPU).
   const notFound = () => new ApiError("NOT_FOUND", "No event on sale has this id.");
-  if (!UUID.safeParse(eventId).success) throw notFound();
+  if (!UUID.test(eventId)) throw notFound();
   const sellable = await sellableEvent(c.get("db"), eventId, now);
   if (!sellable || sellable.event.status !== "published") throw notFound();
   const config = roomConfigOf(sellable.event, sellable.tiers);

@@ -43,16 +43,6 @@ export function limitBody(maxSize: number, tooLarge: () => Error) {
       await drain(reader);
       throw tooLarge();
     }
-    if (declared !== null) {
-      // Declared and within the limit: the runtime ends the body at its Content-Length (HTTP/1.1
-      // framing), so one native read takes it all, and the rest is never left unread. The length is
-      // checked again on what was read, so even a body longer than declared is never passed on.
-      reader.releaseLock();
-      const whole = await c.req.raw.arrayBuffer();
-      if (whole.byteLength > maxSize) throw tooLarge();
-      c.req.raw = new Request(c.req.raw, { body: whole });
-      return next();
-    }
     const chunks: Uint8Array[] = [];
     let size = 0;
     for (;;) {

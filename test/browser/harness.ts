@@ -57,6 +57,10 @@ export function useChromium(base: string) {
     /** A fresh profile, phone-sized unless told otherwise (e.g. `{ viewport, hasTouch: true }`). */
     async freshPage(options: BrowserContextOptions = {}): Promise<Page> {
       const context = await browser.newContext({ viewport: PHONE, ...options });
+      // A page load waits for every asset through wrangler dev's proxy, which the system tests' purchase
+      // burst shares: on a loaded machine that has exceeded Playwright's 30 s default. Still inside the
+      // browser project's 60 s test timeout.
+      context.setDefaultNavigationTimeout(55_000);
       contexts.push(context);
       return context.newPage();
     },

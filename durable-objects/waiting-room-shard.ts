@@ -23,6 +23,12 @@ const SCHEMA: readonly string[] = [
      number INTEGER NOT NULL, joined_at INTEGER NOT NULL, UNIQUE (kind, number))`,
 ];
 
+interface JoinRow {
+  kind: "pre" | "position";
+  number: number;
+  joined_at: number;
+}
+
 export interface BlockReport {
   start: number;
   used: number;
@@ -41,6 +47,8 @@ export class WaitingRoomShard extends DurableObject<Env> {
   private readonly sql: SqlStorage;
   private state: ShardState = { shard: 0, preEntries: 0, preClosed: false, block: null, reports: [] };
   private readonly joinsByIp = new Map<string, JoinWindow>();
+  /** Every row of `joins`, loaded at start-up and added to after each insert: a join looks its id up here, not with a SELECT. */
+  private readonly joined = new Map<string, JoinRow>();
   private lending: Promise<number> | null = null;
   private schemaVersion = 0;
   /** Since this instance started, for the load test's figures. */
@@ -54,7 +62,11 @@ export class WaitingRoomShard extends DurableObject<Env> {
       const stored = this.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'state'").toArray()[0];
       if (stored) this.state = JSON.parse(stored.value) as ShardState;
       // A pre-queue join writes its row only (not the state): the count of entries is the highest one written.
-      const written = this.sql.exec<{ n: number | null }>("SELECT max(number) AS n FROM joins WHERE kind = 'pre'").one().n ?? 0;
+      let written = 0;
+      for (const row of this.sql.exec<{ join_id: string; kind: "pre" | "position"; number: number; joined_at: number }>("SELECT join_id, kind, number, joined_at FROM joins")) {
+        this.joined.set(row.join_id, { kind: row.kind, number: row.number, joined_at: row.joined_at });
+        if (row.kind === "pre") written = Math.max(written, row.number);
+      }
       this.state.preEntries = Math.max(this.state.preEntries, written);
     });
   }
@@ -62,7 +74,7 @@ export class WaitingRoomShard extends DurableObject<Env> {
   /** Takes a place: a pre-queue entry of this shard before the opening, the next position after it. */
   async join(config: RoomConfig, shard: number, joinId: string, ip: string): Promise<JoinOutcome> {
     this.state.shard = shard;
-    const previous = this.sql.exec<{ kind: "pre" | "position"; number: number; joined_at: number }>("SELECT kind, number, joined_at FROM joins WHERE join_id = ?", joinId).toArray()[0];
+    const previous = this.joined.get(joinId);
     if (previous) return { ok: true, ticket: ticketOf(previous.kind, previous.number, shard), joinedAt: previous.joined_at };
     const now = Date.now();
     const phase = roomPhase(config.settings, now);
@@ -81,10 +93,9 @@ export class WaitingRoomShard extends DurableObject<Env> {
       ticket = { kind: "position", position: await this.nextPosition(config, now) };
     }
     this.counters.joins++;
-    this.sql.exec(
-      "INSERT INTO joins (join_id, kind, number, joined_at) VALUES (?, ?, ?, ?)",
-      joinId, ticket.kind, ticket.kind === "pre" ? ticket.entry : ticket.position, now,
-    );
+    const number = ticket.kind === "pre" ? ticket.entry : ticket.position;
+    this.sql.exec("INSERT INTO joins (join_id, kind, number, joined_at) VALUES (?, ?, ?, ?)", joinId, ticket.kind, number, now);
+    this.joined.set(joinId, { kind: ticket.kind, number, joined_at: now });
     // One write per pre-queue entry: its row is its number (read back at start-up). A position's block changed, so its state is kept.
     if (ticket.kind === "position") this.save();
     return { ok: true, ticket, joinedAt: now };

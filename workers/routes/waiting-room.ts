@@ -33,9 +33,17 @@ import { turnMailRoutes } from "./waiting-room-notify";
 
 const joinBody = z.object({ queue_token: z.string().min(1).max(1024).optional() }).strict();
 
+/** The last URL asked about and its answer: a join asks up to twice, and a burst's joins share one URL, so the URL is parsed once, not per cookie. */
+let lastUrl = "";
+let lastLocal = false;
+
 function isLocalHost(url: string): boolean {
-  const { hostname } = new URL(url);
-  return hostname === "localhost" || hostname === "127.0.0.1" || hostname === "[::1]";
+  if (url !== lastUrl) {
+    const { hostname } = new URL(url);
+    lastLocal = hostname === "localhost" || hostname === "127.0.0.1" || hostname === "[::1]";
+    lastUrl = url;
+  }
+  return lastLocal;
 }
 
 /** Per-address join limits count Cloudflare's address only (workers/client-address.ts); without one, no limit by address. */

@@ -132,7 +132,9 @@ export async function refundOrder(env: Env, db: HttpDatabase, orderId: string, r
     const concurrent = await findRefundByKey(tx, idempotencyKey);
     if (concurrent) return { created: false, refund: concurrent };
     const revoked = await revokeTickets(tx, chosen.map((t) => t.id), "refunded", now);
-    if (revoked !== chosen.length) return { conflict: true as const };
+    // Some were refunded by another request since `tickets` was read: throwing rolls this transaction
+    // back, so the tickets it did revoke stay valid (returning would commit them revoked without a refund).
+    if (revoked !== chosen.length) throw new TicketsTaken();
     const remaining = locked.amount - (await refundedAmount(tx, order.id));
     const amount = Math.max(0, Math.min(wanted, remaining));
     const refund = (await insertRefund(tx, {
@@ -149,8 +151,10 @@ export async function refundOrder(env: Env, db: HttpDatabase, orderId: string, r
     const stillValid = (await pricedTicketsOfOrder(tx, order.id)).filter((t) => t.status === "valid").length;
     await setOrderStatus(tx, order.id, stillValid === 0 ? "refunded" : "partially_refunded");
     return { created: true, refund };
+  }).catch((error: unknown) => {
+    if (error instanceof TicketsTaken) throw new ApiError("REFUND_NOT_ALLOWED", "Some of these tickets were refunded by another request just now.");
+    throw error;
   });
-  if ("conflict" in outcome) throw new ApiError("REFUND_NOT_ALLOWED", "Some of these tickets were refunded by another request just now.");
   return { created: outcome.created, refund: await completeRefund(env, db, outcome.refund.id) };
 }
 
@@ -260,3 +264,6 @@ export async function resumePendingRefunds(env: Env, db: HttpDatabase, now: Date
   }
   return { resumed: stale.length, completed };
 }
+
+/** Thrown inside the refund's transaction to roll it back when another request took some of its tickets. */
+class TicketsTaken extends Error {}

@@ -1,7 +1,7 @@
 /**
  * Orders, their items, payments and tickets: the ledger side of the purchase saga.
  */
-import { and, asc, eq, lt, ne, sql } from "drizzle-orm";
+import { and, asc, eq, lt, ne, sql, type SQL } from "drizzle-orm";
 import type { HttpDatabase, Transaction } from "../client";
 import { attendees, orderItems, orders, payments, refunds, tickets, ticketTiers } from "../schema";
 
@@ -13,6 +13,19 @@ export interface IdempotencyKey {
   eventId: string;
   tierId: string;
   idempotencyKey: string;
+}
+
+/**
+ * `buyer_held` and `client_held`: the units the attendee `a` (a row source in the statement) and the
+ * client address hold right now in the event's other tiers, for the per-event hold limits.
+ */
+export function heldInOtherTiers(key: IdempotencyKey, clientKey: string | null): SQL {
+  return sql`(SELECT coalesce(sum(h.quantity), 0) FROM orders h
+        WHERE h.attendee_id = a.id AND h.event_id = ${key.eventId} AND h.tier_id <> ${key.tierId}
+          AND h.status = 'pending' AND h.hold_expires_at > now())::int AS buyer_held,
+      (SELECT coalesce(sum(h.quantity), 0) FROM orders h
+        WHERE ${clientKey}::text IS NOT NULL AND h.client_key = ${clientKey} AND h.event_id = ${key.eventId} AND h.tier_id <> ${key.tierId}
+          AND h.status = 'pending' AND h.hold_expires_at > now())::int AS client_held`;
 }
 
 /**
@@ -32,13 +45,7 @@ export async function upsertAttendeeWithOrder(
       ON CONFLICT ((lower(email))) DO UPDATE SET email = attendees.email
       RETURNING id
     )
-    SELECT a.id AS attendee_id, o.id AS order_id,
-      (SELECT coalesce(sum(h.quantity), 0) FROM orders h
-        WHERE h.attendee_id = a.id AND h.event_id = ${key.eventId} AND h.tier_id <> ${key.tierId}
-          AND h.status = 'pending' AND h.hold_expires_at > now())::int AS buyer_held,
-      (SELECT coalesce(sum(h.quantity), 0) FROM orders h
-        WHERE ${clientKey}::text IS NOT NULL AND h.client_key = ${clientKey} AND h.event_id = ${key.eventId} AND h.tier_id <> ${key.tierId}
-          AND h.status = 'pending' AND h.hold_expires_at > now())::int AS client_held
+    SELECT a.id AS attendee_id, o.id AS order_id, ${heldInOtherTiers(key, clientKey)}
     FROM a LEFT JOIN orders o
       ON o.attendee_id = a.id AND o.event_id = ${key.eventId} AND o.tier_id = ${key.tierId} AND o.idempotency_key = ${key.idempotencyKey}`);
   const row = result.rows[0]!;

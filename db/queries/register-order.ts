@@ -6,7 +6,7 @@
  */
 import { sql } from "drizzle-orm";
 import type { HttpDatabase } from "../client";
-import type { IdempotencyKey } from "./orders";
+import { heldInOtherTiers, type IdempotencyKey } from "./orders";
 
 export interface PendingOrderDraft {
   /** Decided by the Worker, so the hold can be named after it before the row exists. */
@@ -52,12 +52,7 @@ export async function writePendingOrder(db: HttpDatabase, draft: PendingOrderDra
       SELECT a.id AS attendee_id,
         (SELECT o.id FROM orders o
           WHERE o.attendee_id = a.id AND o.event_id = ${key.eventId} AND o.tier_id = ${key.tierId} AND o.idempotency_key = ${key.idempotencyKey}) AS existing_id,
-        (SELECT coalesce(sum(h.quantity), 0) FROM orders h
-          WHERE h.attendee_id = a.id AND h.event_id = ${key.eventId} AND h.tier_id <> ${key.tierId}
-            AND h.status = 'pending' AND h.hold_expires_at > now())::int AS buyer_held,
-        (SELECT coalesce(sum(h.quantity), 0) FROM orders h
-          WHERE ${clientKey}::text IS NOT NULL AND h.client_key = ${clientKey} AND h.event_id = ${key.eventId} AND h.tier_id <> ${key.tierId}
-            AND h.status = 'pending' AND h.hold_expires_at > now())::int AS client_held
+        ${heldInOtherTiers(key, clientKey)}
       FROM a
     ), o AS (
       INSERT INTO orders (id, event_id, tier_id, attendee_id, attendee_name, idempotency_key, request_hash, quantity, amount, currency, hold_id, hold_expires_at, client_key)

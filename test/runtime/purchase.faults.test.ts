@@ -36,6 +36,12 @@ async function gaOrder(price = 3000, quantity = 2) {
   return { eventId, tierId, order };
 }
 
+/** Scripts a failure at the Stripe emulator (dev/stripe-emulator/faults.ts), scoped by the caller to its own order's keys. */
+async function stripeFault(rule: { method: string; path: string; mode: string; times: number; delayMs?: number; idempotencyKeyPrefix: string }) {
+  const answer = await fetch(`${inject("stackUrls").stripe}/_emulator/faults`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(rule) });
+  expect(answer.status).toBe(201);
+}
+
 /** Makes the tier's holds overdue and fires its alarm, as if the hold minutes had passed. */
 async function expireHoldsNow(tierId: string) {
   const stub = inventoryOf(env, tierId);
@@ -89,13 +95,8 @@ describe("hold expiry", () => {
 describe("a Stripe call that times out after charging", () => {
   it("is retried with the same idempotency key: one charge, tickets issued", async () => {
     const { order } = await gaOrder(1800, 1);
-    const faults = `${inject("stackUrls").stripe}/_emulator/faults`;
     // Only this order's confirm: the emulator is shared with the other test files running meanwhile.
-    await fetch(faults, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ method: "POST", path: "/v1/payment_intents/", mode: "hang_after_commit", times: 1, idempotencyKeyPrefix: `pi_confirm_${order.order_id}` }),
-    });
+    await stripeFault({ method: "POST", path: "/v1/payment_intents/", mode: "hang_after_commit", times: 1, idempotencyKeyPrefix: `pi_confirm_${order.order_id}` });
     const paid = await pay(order.order_id, order.order_token);
     expect(paid.status).toBe(200);
     expect(paid.body.tickets).toHaveLength(1);
@@ -108,13 +109,8 @@ describe("a Stripe call that times out after charging", () => {
 describe("a Stripe that does not answer at all", () => {
   it("answers 503 with Retry-After, keeps the order pending with its hold, and the next pay charges once", async () => {
     const { order } = await gaOrder(1900, 1);
-    const faults = `${inject("stackUrls").stripe}/_emulator/faults`;
     // The first call and the SDK's two retries are lost in the network; nothing reaches Stripe.
-    await fetch(faults, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ method: "POST", path: "/v1/payment_intents", mode: "hang", times: 3, idempotencyKeyPrefix: `pi_create_${order.order_id}` }),
-    });
+    await stripeFault({ method: "POST", path: "/v1/payment_intents", mode: "hang", times: 3, idempotencyKeyPrefix: `pi_create_${order.order_id}` });
     const lost = await pay(order.order_id, order.order_token);
     expect(lost.status).toBe(503);
     expect(lost.body.error.code).toBe("SERVICE_UNAVAILABLE");
@@ -133,12 +129,7 @@ describe("a Stripe that does not answer at all", () => {
 describe("a 500 from Stripe on creating the intent", () => {
   it("is stored for its key and replayed, so pay goes on with the order's next key: one intent, one charge", async () => {
     const { order } = await gaOrder(2300, 1);
-    const faults = `${inject("stackUrls").stripe}/_emulator/faults`;
-    await fetch(faults, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ method: "POST", path: "/v1/payment_intents", mode: "error_500", times: 1, idempotencyKeyPrefix: `pi_create_${order.order_id}` }),
-    });
+    await stripeFault({ method: "POST", path: "/v1/payment_intents", mode: "error_500", times: 1, idempotencyKeyPrefix: `pi_create_${order.order_id}` });
     // The emulator stores the 500 for `pi_create_<order>` and replays it to the SDK's retries and to every
     // later request with that key (test/dev/stripe-emulator.test.ts), as Stripe does.
 
@@ -156,15 +147,10 @@ describe("a 500 from Stripe on creating the intent", () => {
 describe("pay calls that overlap while Stripe is still creating the intent", () => {
   it("answer 200 or 409 PAYMENT_IN_PROGRESS, never a 5xx, and charge once", async () => {
     const { tierId, order } = await gaOrder(2100, 2);
-    const faults = `${inject("stackUrls").stripe}/_emulator/faults`;
     // The first create holds the order's idempotency key at Stripe for 3.5 s (under the tests' 5 s Stripe
     // timeout): the other calls get Stripe's 409 "in progress" through the SDK's two retries (about 1.5 s
     // of backoff), as they would from real Stripe.
-    await fetch(faults, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ method: "POST", path: "/v1/payment_intents", mode: "delay", delayMs: 3500, times: 1, idempotencyKeyPrefix: `pi_create_${order.order_id}` }),
-    });
+    await stripeFault({ method: "POST", path: "/v1/payment_intents", mode: "delay", delayMs: 3500, times: 1, idempotencyKeyPrefix: `pi_create_${order.order_id}` });
     const answers = await Promise.all([1, 2, 3].map(() => pay(order.order_id, order.order_token)));
     for (const answer of answers) {
       if (answer.status === 200) continue;

@@ -125,10 +125,10 @@ const stats = (eventId: string, apiKey: string) => getJson<{ checked_in: number 
 
 /**
  * Cuts the phone's network, or gives it back. `setOffline` alone is not a cut cable in Chromium: a
- * request from a page its service worker controls, which the worker passes through (the scanner's
- * POSTs), can still reach the server, and once one landed after the page had given up on it (a full
- * run saw a check-in recorded while "offline"). So the API is also refused at the context, which
- * covers the service worker's traffic too.
+ * request from a page its service worker controls that goes through the worker's fetch handler can
+ * still reach the server (two full runs saw a check-in recorded while "offline", the second with the
+ * API also refused at the context). The scanner's worker now routes `/api/` past itself (static
+ * routing, asserted in the first test), so the API calls are plain page requests; the context still refuses them too.
  */
 async function network(context: BrowserContext, on: boolean): Promise<void> {
   if (on) await context.unroute(API_ROUTES);
@@ -152,6 +152,12 @@ describe("door scanner", () => {
     // Refunded after the phone enrolled, before the network drops: the phone's refresh picks it up.
     expect((await post(`/api/v1/orders/${refunded.orderId}/refund`, {}, refunded.orderToken)).status).toBe(200);
     await page.locator("html[data-revocations='1']").waitFor({ timeout: 30_000 });
+    // The refresh went by the service worker's static route straight to the network (not through its
+    // fetch handler), so the network cut below applies to the scanner's API calls as to any page's.
+    const apiCalls = await page.evaluate(() =>
+      performance.getEntriesByType("resource").filter((entry) => entry.name.includes("/api/v1/checkin/")).map((entry) => (entry as PerformanceResourceTiming & { workerMatchedSourceType?: string }).workerMatchedSourceType ?? ""),
+    );
+    expect(apiCalls.at(-1)).toBe("network");
 
     await network(page.context(), false);
     const admitted = await scan(page, valid.token, 1);

@@ -5,7 +5,10 @@
  * fallback QR decoder.
  *
  * Network first with a short deadline: online, staff get the newest page; offline or on a venue
- * network that hangs, the cached copy after at most NETWORK_DEADLINE_MS. The API is never touched.
+ * network that hangs, the cached copy after at most NETWORK_DEADLINE_MS. The API is never touched: at
+ * install the worker tells the browser (the static routing API, Chromium 123+) to send `/api/` requests
+ * straight to the network, so a scan's POST neither waits for this worker to start nor passes through
+ * it; where the API is missing, the fetch handler below lets them through untouched.
  * Each build stamps SCAN_BUILD, so a new build installs a new cache and drops the old one.
  */
 declare const SCAN_BUILD: string;
@@ -13,12 +16,22 @@ declare const SCAN_BUILD: string;
 interface ExtendableEvent extends Event {
   waitUntil(promise: Promise<unknown>): void;
 }
+/** The static routing API's rule (https://w3c.github.io/ServiceWorker/#dictdef-routerrule), as used here. */
+interface RouterRule {
+  condition: { urlPattern: unknown };
+  source: "network";
+}
+interface InstallEvent extends ExtendableEvent {
+  addRoutes?(rules: RouterRule[]): Promise<void>;
+}
+declare const URLPattern: (new (init: { pathname: string }) => unknown) | undefined;
 interface FetchEvent extends ExtendableEvent {
   readonly request: Request;
   respondWith(response: Promise<Response>): void;
 }
 interface ServiceWorkerScope {
-  addEventListener(type: "install" | "activate", listener: (event: ExtendableEvent) => void): void;
+  addEventListener(type: "install", listener: (event: InstallEvent) => void): void;
+  addEventListener(type: "activate", listener: (event: ExtendableEvent) => void): void;
   addEventListener(type: "fetch", listener: (event: FetchEvent) => void): void;
   skipWaiting(): Promise<void>;
   clients: { claim(): Promise<void> };
@@ -42,6 +55,9 @@ const PRECACHE = [
 const CACHED_PATHS = new Set(PRECACHE);
 
 scope.addEventListener("install", (event) => {
+  if (event.addRoutes && typeof URLPattern === "function") {
+    event.waitUntil(event.addRoutes([{ condition: { urlPattern: new URLPattern({ pathname: "/api/*" }) }, source: "network" }]).catch(() => undefined));
+  }
   event.waitUntil(
     caches
       .open(CACHE)

@@ -9,7 +9,7 @@ import { dropRateLimitWindowsBefore } from "../db/queries/rate-limits";
 import { dropQuietSignInThrottles } from "../db/queries/sign-in-throttles";
 import { databaseSettings } from "./config";
 import { FORGET_FAILURES_AFTER_SECONDS } from "./domain/sign-in-throttle";
-import { drainOutbox } from "./outbox-publisher";
+import { drainOutbox, pruneOutbox } from "./outbox-publisher";
 import { resumeCancellations } from "./use-cases/cancel-event";
 import { reconcileInventory } from "./use-cases/reconcile-inventory";
 import { resumePendingRefunds } from "./use-cases/refund-order";
@@ -72,7 +72,7 @@ export const schedules: Record<string, Job[]> = {
     async (env) => void (await recordMissedRefundEvents(env, connectHttp(databaseSettings(env)), new Date())),
   ],
   "*/15 * * * *": [refreshSummaries, reconcile],
-  "0 3 * * *": [refreshSummaries, refreshMinuteSummaries("full"), dropStaleAccountLimits],
+  "0 3 * * *": [refreshSummaries, refreshMinuteSummaries("full"), dropStaleAccountLimits, async (env) => void (await pruneOutbox(env, new Date()))],
 };
 
 export async function runScheduled(controller: ScheduledController, env: Env): Promise<void> {

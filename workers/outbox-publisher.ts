@@ -4,7 +4,7 @@
  * lease runs out it is sent again, which consumers absorb through each message's dedupe key.
  */
 import { connectHttp } from "../db/client";
-import { claimUnpublished, markPublished, releaseClaim, type ClaimedOutboxRow } from "../db/queries/outbox";
+import { claimUnpublished, dropPublishedOutboxBefore, markPublished, releaseClaim, type ClaimedOutboxRow } from "../db/queries/outbox";
 import { databaseSettings } from "./config";
 
 const OUTBOX_BATCH = 100;
@@ -45,6 +45,30 @@ export async function drainOutbox(env: Env, maxBatches = 20): Promise<number> {
     const sent = await publishOutbox(env);
     total += sent;
     if (sent < OUTBOX_BATCH) break;
+  }
+  return total;
+}
+
+/**
+ * How long a published row is kept: long enough to look into a delivery problem, and far past any
+ * retry that could still announce the same change (its dedupe key keeps a second row out meanwhile;
+ * after this, the change it announced has long been final).
+ */
+export const OUTBOX_RETENTION_DAYS = 30;
+const PRUNE_BATCH = 5_000;
+
+/**
+ * The daily job: deletes rows published more than OUTBOX_RETENTION_DAYS ago, a batch at a time, at most
+ * `maxBatches` (the rest goes the next day). Unpublished rows stay, whatever their age.
+ */
+export async function pruneOutbox(env: Env, now: Date, maxBatches = 20): Promise<number> {
+  const db = connectHttp(databaseSettings(env));
+  const before = new Date(now.getTime() - OUTBOX_RETENTION_DAYS * 86_400_000);
+  let total = 0;
+  for (let batch = 0; batch < maxBatches; batch++) {
+    const dropped = await dropPublishedOutboxBefore(db, before, PRUNE_BATCH);
+    total += dropped;
+    if (dropped < PRUNE_BATCH) break;
   }
   return total;
 }

@@ -98,3 +98,15 @@ export function markPublishedCte(name: string, dedupeKeys: readonly string[]): S
       RETURNING id
     )`;
 }
+
+/**
+ * Deletes up to `limit` rows published before `before`, oldest first, and answers how many. The scan
+ * walks the primary key from the oldest id, where the old published rows are, so a batch reads little
+ * beyond what it deletes. Rows not yet published are never deleted, however old.
+ */
+export async function dropPublishedOutboxBefore(db: HttpDatabase, before: Date, limit: number): Promise<number> {
+  const result = await db.execute(sql`
+    DELETE FROM outbox WHERE id IN (
+      SELECT id FROM outbox WHERE published_at < ${before.toISOString()}::timestamptz ORDER BY id LIMIT ${limit})`);
+  return result.rowCount ?? 0;
+}

@@ -7,7 +7,7 @@ import { eq, inArray } from "drizzle-orm";
 import { inject, describe, expect, it } from "vitest";
 import * as schema from "../../db/schema";
 import { enqueueOutbox } from "../../db/queries/outbox";
-import { publishOutbox } from "../../workers/outbox-publisher";
+import { OUTBOX_RETENTION_DAYS, publishOutbox, pruneOutbox } from "../../workers/outbox-publisher";
 import entry from "../../workers/index";
 import { db, insertEvent, insertOrganizer, uniqueName } from "./fixtures";
 
@@ -86,6 +86,23 @@ describe("cron", () => {
     expect(rows).toHaveLength(1);
     expect(rows[0]!.publishedAt).toBeInstanceOf(Date);
     expect(rows[0]!.attempts).toBe(1);
+  });
+
+  it("deletes rows published more than the retention ago, keeps newer ones and every unpublished row", async () => {
+    const now = Date.now();
+    const day = 86_400_000;
+    const rows = [
+      { name: "old-published", publishedAt: new Date(now - (OUTBOX_RETENTION_DAYS + 1) * day), createdAt: new Date(now - (OUTBOX_RETENTION_DAYS + 1) * day) },
+      { name: "recent-published", publishedAt: new Date(now - (OUTBOX_RETENTION_DAYS - 1) * day), createdAt: new Date(now - (OUTBOX_RETENTION_DAYS + 2) * day) },
+      { name: "old-unpublished", publishedAt: null, createdAt: new Date(now - 2 * OUTBOX_RETENTION_DAYS * day), leaseUntil: new Date(now + day) },
+    ].map((row) => ({ ...row, key: uniqueName(`prune-${row.name}`) }));
+    await db()
+      .insert(schema.outbox)
+      .values(rows.map(({ key, publishedAt, createdAt, leaseUntil }) => ({ topic: "mail", dedupeKey: key, payload: { type: "test.prune" }, publishedAt, createdAt, leaseUntil })));
+
+    expect(await pruneOutbox(env, new Date(now))).toBeGreaterThanOrEqual(1);
+    const left = await db().select({ key: schema.outbox.dedupeKey }).from(schema.outbox).where(inArray(schema.outbox.dedupeKey, rows.map((row) => row.key)));
+    expect(left.map((row) => row.key).sort()).toEqual([rows[1]!.key, rows[2]!.key].sort());
   });
 
   it("refreshes the daily sales summary from confirmed orders and refunds, idempotently", async () => {

@@ -97,6 +97,7 @@ export class ApiDispatcher {
     headers["Idempotency-Key"] = key;
     const claim = account.idempotency.claim(key, request.method, request.path, prepared.form);
     if (claim.kind === "replay") {
+      if (this.deps.faults.take(request.method, request.path, ["hang_replay"], key)) return HANG;
       headers["Idempotent-Replayed"] = "true";
       headers["Original-Request"] = claim.response.requestId;
       return respond(claim.response.status, claim.response.body);

@@ -10,9 +10,13 @@
  *   retries get the same 500 replayed (as with Stripe).
  * - `hang_after_commit`: after executing and storing the result; the client
  *   never hears back, but a retry with the same key gets the stored success.
+ * - `hang_replay`: when a retry's stored answer would be replayed; the answer
+ *   stays stored, this request never hears it. After a `hang_after_commit`,
+ *   `times` of these lose the SDK's retries too: a client that never learns
+ *   of a charge that happened (a Worker that died after Stripe charged).
  */
-export type FaultMode = "error_500" | "hang" | "hang_after_commit" | "delay";
-export const FAULT_MODES: readonly FaultMode[] = ["error_500", "hang", "hang_after_commit", "delay"];
+export type FaultMode = "error_500" | "hang" | "hang_after_commit" | "delay" | "hang_replay";
+export const FAULT_MODES: readonly FaultMode[] = ["error_500", "hang", "hang_after_commit", "delay", "hang_replay"];
 const DEFAULT_DELAY_MS = 1000;
 
 export interface FaultRule {

@@ -442,6 +442,47 @@ describe("faults", () => {
     expect(retried.lastResponse.headers["idempotent-replayed"]).toBe("true");
   });
 
+  it("hang_replay after hang_after_commit: the charge happened, the client and its retries never hear of it, a later retry does", async () => {
+    const stripe = client(emulator, { timeout: 300, maxNetworkRetries: 2 });
+    const key = `order-${randomUUID()}`;
+    emulator.faults.add({ method: "POST", path: "/v1/payment_intents", mode: "hang_after_commit", idempotencyKeyPrefix: key });
+    emulator.faults.add({ method: "POST", path: "/v1/payment_intents", mode: "hang_replay", times: 2, idempotencyKeyPrefix: key });
+    const params = { amount: 2600, currency: "usd", payment_method: "pm_card_visa", confirm: true, metadata: { order_id: "ord_lost" }, ...CARD_ONLY };
+
+    let attempts = 0;
+    stripe.on("request", () => (attempts += 1));
+    const error = await failure(stripe.paymentIntents.create(params, { idempotencyKey: key }));
+    expect(error).toBeInstanceOf(Stripe.errors.StripeConnectionError);
+    expect(attempts).toBe(3);
+    expect(emulator.faults.list()).toEqual([]);
+    const intents = (await stripe.paymentIntents.list()).data;
+    expect(intents.map((intent) => [intent.status, intent.amount_received])).toEqual([["succeeded", 2600]]);
+
+    // The answer stayed stored: the next retry with the key hears it, and nothing is charged again.
+    const replayed = await stripe.paymentIntents.create(params, { idempotencyKey: key });
+    expect(replayed.id).toBe(intents[0]!.id);
+    expect(replayed.lastResponse.headers["idempotent-replayed"]).toBe("true");
+    // A first request is not a replay: the fault does not strike it.
+    emulator.faults.add({ method: "POST", path: "/v1/payment_intents", mode: "hang_replay" });
+    expect((await stripe.paymentIntents.create(params, { idempotencyKey: `order-${randomUUID()}` })).status).toBe("succeeded");
+    expect(emulator.faults.list()).toHaveLength(1);
+  });
+
+  it("a create with confirm that is declined names its intent in the card error, and the key replays the same decline", async () => {
+    const stripe = client();
+    const key = `order-${randomUUID()}`;
+    const params = { amount: 1500, currency: "eur", payment_method: "pm_card_chargeDeclined", confirm: true, metadata: { order_id: "ord_declined" }, ...CARD_ONLY };
+    const first = await failure(stripe.paymentIntents.create(params, { idempotencyKey: key }));
+    expect(first).toBeInstanceOf(Stripe.errors.StripeCardError);
+    expect(first.payment_intent).toMatchObject({ status: "requires_payment_method", metadata: { order_id: "ord_declined" }, amount: 1500 });
+    // Another card with the same key is a request with other parameters: refused, nothing created.
+    const other = await failure(stripe.paymentIntents.create({ ...params, payment_method: "pm_card_visa" }, { idempotencyKey: key }));
+    expect(other).toBeInstanceOf(Stripe.errors.StripeIdempotencyError);
+    expect((await stripe.paymentIntents.list()).data.map((intent) => intent.id)).toEqual([first.payment_intent!.id]);
+    // The intent itself takes the other card.
+    expect((await stripe.paymentIntents.confirm(first.payment_intent!.id, { payment_method: "pm_card_visa" })).status).toBe("succeeded");
+  });
+
   it("hang: nothing happens, and the SDK's retry with the same key succeeds once", async () => {
     const stripe = client(emulator, { timeout: 300, maxNetworkRetries: 1 });
     emulator.faults.add({ method: "POST", path: "/v1/payment_intents", mode: "hang" });

@@ -15,6 +15,7 @@ import { BLOCK_MAX_AGE_MS, countJoin, type JoinWindow } from "../workers/domain/
 import type { WaitingRoom } from "./waiting-room";
 import type { JoinOutcome, RoomConfig } from "./waiting-room-types";
 import { migrateStorage } from "./schema-migrations";
+import { JoinRowWriter } from "./waiting-room-shard-writes";
 
 const SCHEMA: readonly string[] = [
   "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -27,6 +28,8 @@ interface JoinRow {
   kind: "pre" | "position";
   number: number;
   joined_at: number;
+  /** Until the row is written: a re-join arriving meanwhile answers only once it is. */
+  written?: Promise<void>;
 }
 
 export interface BlockReport {
@@ -53,10 +56,21 @@ export class WaitingRoomShard extends DurableObject<Env> {
   private schemaVersion = 0;
   /** Since this instance started, for the load test's figures. */
   private readonly counters = { joins: 0, coordinator_calls: 0 };
+  /** Pre-queue rows by group commit: joins arriving while a write is in flight share the next statement. */
+  private readonly writes: JoinRowWriter;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
+    this.writes = new JoinRowWriter(this.sql, () => ctx.storage.sync(), (error) => {
+      // Reset: memory (numbering, map, address counts) is reloaded from the rows that were written.
+      console.error(JSON.stringify({ level: "error", where: "waiting-room-shard", error: String(error) }));
+      try {
+        ctx.abort("a join row could not be written");
+      } catch {
+        // abort() also throws here; the object is reset either way.
+      }
+    });
     void ctx.blockConcurrencyWhile(async () => {
       this.schemaVersion = migrateStorage(this.sql, SCHEMA);
       const stored = this.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'state'").toArray()[0];
@@ -75,7 +89,10 @@ export class WaitingRoomShard extends DurableObject<Env> {
   async join(config: RoomConfig, shard: number, joinId: string, ip: string): Promise<JoinOutcome> {
     this.state.shard = shard;
     const previous = this.joined.get(joinId);
-    if (previous) return { ok: true, ticket: ticketOf(previous.kind, previous.number, shard), joinedAt: previous.joined_at };
+    if (previous) {
+      if (previous.written) await previous.written;
+      return { ok: true, ticket: ticketOf(previous.kind, previous.number, shard), joinedAt: previous.joined_at };
+    }
     const now = Date.now();
     const phase = roomPhase(config.settings, now);
     if (phase === "closed") return { ok: false, code: "closed" };
@@ -85,25 +102,33 @@ export class WaitingRoomShard extends DurableObject<Env> {
     if (counted.retryAfterSeconds !== null) return { ok: false, code: "rate_limited", retryAfterSeconds: counted.retryAfterSeconds };
     this.rememberJoin(ip, counted.window, now);
 
-    let ticket: QueueTicket;
     if (!this.state.preClosed && now < config.settings.opensAt) {
-      this.state.preEntries += 1;
-      ticket = { kind: "pre", entry: this.state.preEntries, shard };
-    } else {
-      ticket = { kind: "position", position: await this.nextPosition(config, now) };
+      // Decided here, in this step and in arrival order (the next dense number, the map entry a
+      // re-join finds); only the row's write is shared with the joins arriving meanwhile.
+      // One write per pre-queue entry: its row is its number (read back at start-up), not the state.
+      const entry = ++this.state.preEntries;
+      this.counters.joins++;
+      const row: JoinRow = { kind: "pre", number: entry, joined_at: now };
+      row.written = this.writes.add({ joinId, kind: "pre", number: entry, joinedAt: now });
+      this.joined.set(joinId, row);
+      await row.written;
+      delete row.written;
+      return { ok: true, ticket: { kind: "pre", entry, shard }, joinedAt: now };
     }
+    const position = await this.nextPosition(config, now);
     this.counters.joins++;
-    const number = ticket.kind === "pre" ? ticket.entry : ticket.position;
-    this.sql.exec("INSERT INTO joins (join_id, kind, number, joined_at) VALUES (?, ?, ?, ?)", joinId, ticket.kind, number, now);
-    this.joined.set(joinId, { kind: ticket.kind, number, joined_at: now });
-    // One write per pre-queue entry: its row is its number (read back at start-up). A position's block changed, so its state is kept.
-    if (ticket.kind === "position") this.save();
-    return { ok: true, ticket, joinedAt: now };
+    this.sql.exec("INSERT INTO joins (join_id, kind, number, joined_at) VALUES (?, ?, ?, ?)", joinId, "position", position, now);
+    this.joined.set(joinId, { kind: "position", number: position, joined_at: now });
+    // A position's block changed, so its state is kept.
+    this.save();
+    return { ok: true, ticket: { kind: "position", position }, joinedAt: now };
   }
 
   /** The draw is due: no more entries here; answers how many this shard gave out. */
   async closePreQueue(): Promise<{ entries: number }> {
     if (!this.state.preClosed) {
+      // Entries numbered but not yet written are written now, in this step: they commit with the close.
+      this.writes.flush();
       this.state.preClosed = true;
       this.save();
     }
@@ -117,8 +142,8 @@ export class WaitingRoomShard extends DurableObject<Env> {
     return this.state.reports;
   }
 
-  async stats(): Promise<{ joins: number; coordinator_calls: number; pre_entries: number }> {
-    return { ...this.counters, pre_entries: this.state.preEntries };
+  async stats(): Promise<{ joins: number; coordinator_calls: number; pre_entries: number; row_statements: number; rows_written: number }> {
+    return { ...this.counters, pre_entries: this.state.preEntries, row_statements: this.writes.counts.statements, rows_written: this.writes.counts.rows };
   }
 
   async describe(): Promise<{ kind: "WaitingRoomShard"; schema_version: number }> {
@@ -175,6 +200,8 @@ export class WaitingRoomShard extends DurableObject<Env> {
   }
 
   private save(): void {
+    // Rows of entries already numbered go first, in this step: the saved count never runs ahead of the rows.
+    this.writes.flush();
     this.sql.exec("INSERT INTO meta (key, value) VALUES ('state', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", JSON.stringify(this.state));
   }
 }

@@ -9,7 +9,12 @@
  *  - everything is written only FROM the row `confirmed` returns, and that row exists only when this
  *    statement turned the order from pending to confirmed. Under READ COMMITTED a second, concurrent
  *    confirmation's UPDATE waits on the row lock, re-checks `status = 'pending'` on the committed row,
- *    matches nothing, and so inserts nothing: tickets are issued once, one mail, one event.
+ *    matches nothing, and so inserts nothing: tickets are issued once, one mail, one event;
+ *  - given the intent that paid (pay, the webhook), it confirms only while no other intent is recorded
+ *    for the order, and records that intent as the order's in the same statement: pay's single Stripe
+ *    call (create + confirm) leaves nothing recorded before it. One intent per order: the one its
+ *    confirmation recorded; a request that finds another one recorded refunds its own
+ *    (workers/use-cases/finalize-order.ts, refundIfStray).
  */
 import { eq, sql, and } from "drizzle-orm";
 import type { HttpDatabase } from "../client";
@@ -61,21 +66,42 @@ export async function readPurchase(db: HttpDatabase, orderId: string) {
 }
 
 /**
- * Records the PaymentIntent created for the order (one statement, so no row has to exist first). An
- * intent already recorded stays, with its status: a concurrent pay that recorded the same intent and
- * saw it declined is not turned back to processing.
+ * Records `intentId` as the order's PaymentIntent unless another one is recorded already (first writer
+ * wins: pay after a 3-D Secure answer, the webhook adopting an intent whose pay never recorded it, a
+ * late payment about to be refunded). One statement, so no row has to exist first. An intent already
+ * recorded stays, with its status. Answers the intent the order records afterwards: `intentId` when
+ * this call (or an earlier one) recorded it, another id when that one is the order's.
  */
-export async function recordPaymentIntent(
+export async function adoptPaymentIntent(
   db: HttpDatabase,
-  values: { orderId: string; idempotencyKey: string; amount: number; currency: string; providerPaymentId: string },
+  values: { orderId: string; amount: number; currency: string; providerPaymentId: string },
+): Promise<string | null> {
+  const result = await db.execute<{ provider_payment_id: string | null }>(sql`
+    WITH adopted AS (
+      INSERT INTO payments (order_id, idempotency_key, amount, currency, provider_payment_id, status)
+      VALUES (${values.orderId}, ${`order_${values.orderId}`}, ${values.amount}, ${values.currency}, ${values.providerPaymentId}, 'processing')
+      ON CONFLICT (order_id) DO UPDATE SET provider_payment_id = EXCLUDED.provider_payment_id, status = 'processing', updated_at = now()
+      WHERE payments.provider_payment_id IS NULL
+      RETURNING provider_payment_id
+    )
+    SELECT coalesce((SELECT provider_payment_id FROM adopted), (SELECT provider_payment_id FROM payments WHERE order_id = ${values.orderId}::uuid)) AS provider_payment_id`);
+  return (result.rows as { provider_payment_id: string | null }[])[0]?.provider_payment_id ?? null;
+}
+
+/**
+ * A card declined on the order's first pay (create and confirm in one Stripe call): the intent and the
+ * decline in one statement. The intent is recorded unless another one is (first writer wins); the
+ * decline only on this intent's row, and never over a success.
+ */
+export async function recordDeclinedIntent(
+  db: HttpDatabase,
+  values: { orderId: string; amount: number; currency: string; providerPaymentId: string; failureCode: string },
 ): Promise<void> {
   await db.execute(sql`
-    INSERT INTO payments (order_id, idempotency_key, amount, currency, provider_payment_id, status)
-    VALUES (${values.orderId}, ${values.idempotencyKey}, ${values.amount}, ${values.currency}, ${values.providerPaymentId}, 'processing')
-    ON CONFLICT (order_id) DO UPDATE SET
-      provider_payment_id = coalesce(payments.provider_payment_id, EXCLUDED.provider_payment_id),
-      status = CASE WHEN payments.provider_payment_id IS NULL THEN 'processing' ELSE payments.status END,
-      updated_at = now()`);
+    INSERT INTO payments (order_id, idempotency_key, amount, currency, provider_payment_id, status, failure_code)
+    VALUES (${values.orderId}, ${`order_${values.orderId}`}, ${values.amount}, ${values.currency}, ${values.providerPaymentId}, 'failed', ${values.failureCode})
+    ON CONFLICT (order_id) DO UPDATE SET provider_payment_id = EXCLUDED.provider_payment_id, status = 'failed', failure_code = EXCLUDED.failure_code, updated_at = now()
+    WHERE payments.status <> 'succeeded' AND (payments.provider_payment_id IS NULL OR payments.provider_payment_id = EXCLUDED.provider_payment_id)`);
 }
 
 export interface IssuedTicket {
@@ -96,6 +122,13 @@ export interface Confirmation {
   orderPaid: WebhookEventRecord;
   /** Add the order's quantity to the tier's sold_count summary in the same statement. */
   countSold: boolean;
+  /**
+   * The PaymentIntent that paid, when the caller knows it (pay, the webhook). The statement then
+   * confirms only if no other intent is recorded for the order, and records this one as the order's
+   * (inserting the payment row pay's single Stripe call left unwritten). Without it (the sweeper, an
+   * event's cancellation) the recorded payment is marked succeeded, as before.
+   */
+  intent?: { id: string; amount: number; currency: string };
 }
 
 export type ConfirmResult =
@@ -115,16 +148,23 @@ export async function confirmPaidOrder(db: HttpDatabase, c: Confirmation): Promi
       WITH confirmed AS (
         UPDATE orders SET status = 'confirmed', confirmed_at = ${c.confirmedAt.toISOString()}::timestamptz, updated_at = now(),
           order_code = coalesce(order_code, ${c.orderCode})
-        WHERE id = ${c.orderId}::uuid AND status = 'pending'
+        WHERE id = ${c.orderId}::uuid AND status = 'pending'${c.intent ? sql`
+          AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.order_id = ${c.orderId}::uuid AND p.provider_payment_id IS NOT NULL AND p.provider_payment_id <> ${c.intent.id})` : sql``}
         RETURNING id, event_id, tier_id, quantity, attendee_name, order_code
       ), issued AS (
         INSERT INTO tickets (id, order_id, event_id, tier_id, order_item_id, seat_label, attendee_name, kid, token)
         SELECT t.id, o.id, o.event_id, o.tier_id, t.order_item_id, t.seat_label, o.attendee_name, t.kid, t.token
         FROM confirmed o CROSS JOIN jsonb_to_recordset(${tickets}::jsonb) AS t(id uuid, order_item_id uuid, seat_label text, kid text, token text)
         RETURNING id, seat_label
-      ), paid AS (
+      ), paid AS (${c.intent ? sql`
+        -- The confirmer owns the payment row: an intent another request adopted after this statement's
+        -- snapshot is replaced, and that request, finding the order confirmed with another intent, refunds its own.
+        INSERT INTO payments (order_id, idempotency_key, amount, currency, provider_payment_id, status)
+        SELECT o.id, 'order_' || o.id, ${c.intent.amount}, ${c.intent.currency}, ${c.intent.id}, 'succeeded' FROM confirmed o
+        ON CONFLICT (order_id) DO UPDATE SET provider_payment_id = EXCLUDED.provider_payment_id, status = 'succeeded', updated_at = now()
+        RETURNING id` : sql`
         UPDATE payments p SET status = 'succeeded', updated_at = now() FROM confirmed o WHERE p.order_id = o.id
-        RETURNING p.id
+        RETURNING p.id`}
       ), sold AS (
         -- A summary, not the claim (TierInventory sold the units): when a drifted count would break its
         -- CHECK (sold_count <= capacity) it is left for the reconciliation cron to recount from the

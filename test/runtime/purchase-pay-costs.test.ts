@@ -14,7 +14,7 @@ import { call } from "./http";
 import { getOrder, pay, publishedEvent, register, registration, seatRow } from "./purchase-helpers";
 
 /** Upper bounds, Postgres round trips (docs/performance.md has before/after). */
-const PAY_ROUND_TRIPS = 3;
+const PAY_ROUND_TRIPS = 2;
 const REGISTER_ROUND_TRIPS = 1;
 
 async function costs(): Promise<Record<string, Costs>> {
@@ -61,7 +61,8 @@ describe("the cost of register and pay", () => {
     expect(payCost.requests).toBe(1);
     expect(payCost.transactions).toBe(0);
     expect(payCost.trips).toBeLessThanOrEqual(PAY_ROUND_TRIPS);
-    expect(payCost.stripeCalls).toBe(2);
+    // One Stripe call: the intent created and confirmed together (workers/use-cases/pay-order.ts).
+    expect(payCost.stripeCalls).toBe(1);
 
     // What the one statement wrote: the order confirmed with its code, two tickets, the payment
     // succeeded with the intent, the tier's sold count, one confirmation mail queued (written leased,

@@ -95,8 +95,9 @@ describe("hold expiry", () => {
 describe("a Stripe call that times out after charging", () => {
   it("is retried with the same idempotency key: one charge, tickets issued", async () => {
     const { order } = await gaOrder(1800, 1);
-    // Only this order's confirm: the emulator is shared with the other test files running meanwhile.
-    await stripeFault({ method: "POST", path: "/v1/payment_intents/", mode: "hang_after_commit", times: 1, idempotencyKeyPrefix: `pi_confirm_${order.order_id}` });
+    // Only this order's create (which confirms too, pay's one Stripe call): the emulator is shared
+    // with the other test files running meanwhile. The SDK's retry gets the stored success replayed.
+    await stripeFault({ method: "POST", path: "/v1/payment_intents", mode: "hang_after_commit", times: 1, idempotencyKeyPrefix: `pi_create_${order.order_id}` });
     const paid = await pay(order.order_id, order.order_token);
     expect(paid.status).toBe(200);
     expect(paid.body.tickets).toHaveLength(1);

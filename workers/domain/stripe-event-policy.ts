@@ -9,6 +9,10 @@
  *    refunded order alone, and refunds a late payment under one Stripe idempotency key per order;
  *    so a redelivery, a reordering, or the pay request racing it all end in the same state. It costs
  *    one joined read of the order and its payment, which the intent check needs anyway.
+ *    payment_intent.requires_action (3-D Secure) only records its intent when pay did not (first writer
+ *    wins, so a repeat changes nothing): pay's single Stripe call records nothing before it, and an
+ *    unrecorded intent would keep the order's other cards out (workers/use-cases/pay-order.ts). It
+ *    costs one read, and the write only then, for 3-D Secure payments alone.
  *  - "deduped": a decline (which asks Stripe for the intent's state) and a dispute (which revokes,
  *    mails the owners and returns units) are recorded by event id and acted on once.
  *
@@ -22,6 +26,7 @@ export type StripeEventHandling = "ignore" | "idempotent" | "deduped";
 
 const HANDLING: Record<string, StripeEventHandling> = {
   "payment_intent.succeeded": "idempotent",
+  "payment_intent.requires_action": "idempotent",
   "payment_intent.payment_failed": "deduped",
   "charge.dispute.created": "deduped",
 };

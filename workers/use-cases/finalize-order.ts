@@ -4,7 +4,7 @@
  */
 import type { HttpDatabase } from "../../db/client";
 import { findOrder, paymentOfOrder, ticketsOfOrder, updatePayment, type OrderRow } from "../../db/queries/orders";
-import { confirmPaidOrder, readPurchase, type ConfirmResult, type PurchaseFacts } from "../../db/queries/confirm-order";
+import { adoptPaymentIntent, confirmPaidOrder, readPurchase, type ConfirmResult, type PurchaseFacts } from "../../db/queries/confirm-order";
 import { recordRefund } from "../../db/queries/refunds";
 import { orderToken } from "../auth/order-tokens";
 import { orderConfirmationMail } from "../mail/order-confirmation";
@@ -43,19 +43,23 @@ export const paidStatuses = new Set<OrderRow["status"]>(["confirmed", "refunded"
  * Round trips on the happy path: the joined read (none when pay passes its own) and the confirming
  * statement (its outbox rows are sent, not marked: the Queue consumer marks them).
  */
-export async function finalizePaidOrder(env: Env, db: HttpDatabase, orderId: string, now: Date, sale: SaleLedger = inventorySale, known?: PurchaseFacts) {
+export async function finalizePaidOrder(env: Env, db: HttpDatabase, orderId: string, now: Date, sale: SaleLedger = inventorySale, known?: PurchaseFacts, intent?: PaidIntent) {
   const facts = known ?? (await readPurchase(db, orderId))!;
   const { order, event } = facts;
-  if (paidStatuses.has(order.status)) return presentConfirmedOrder(db, order);
+  if (paidStatuses.has(order.status)) {
+    // Paid with another intent (pay's facts are read before its Stripe call): this one is refunded.
+    if (intent) await refundIfStray(env, db, order, intent);
+    return presentConfirmedOrder(db, order);
+  }
   if (order.status === "expired" || order.status === "cancelled") {
-    await refundLatePayment(env, db, order);
+    await refundLatePayment(env, db, order, intent);
     throw holdExpired(true);
   }
   // (With pay's facts, read before its Stripe calls, the order may have ended since: its hold was
   // then released, so selling it fails here and the payment is refunded, as above.)
   if (!(await sale.sell(env, db, order, now, { countingTierId: facts.promoCountingTierId }))) {
     await sale.release(env, db, order, "expired");
-    await refundLatePayment(env, db, order);
+    await refundLatePayment(env, db, order, intent);
     throw holdExpired(true);
   }
 
@@ -99,6 +103,7 @@ export async function finalizePaidOrder(env: Env, db: HttpDatabase, orderId: str
       mail: { dedupeKey: mail.dedupe_key, payload: mail },
       orderPaid: orderPaidRecord(order, facts.attendeeEmail, issued, now),
       countSold: sale.countsSoldAtConfirmation,
+      intent,
     });
   }
   if ("codeTaken" in result) throw new Error(`no free order code for ${order.id} after ${MAX_CODE_ATTEMPTS} candidates`);
@@ -108,8 +113,45 @@ export async function finalizePaidOrder(env: Env, db: HttpDatabase, orderId: str
     // (seat labels in its collation), so nothing is read back.
     return presentIssuedTickets(order.id, result.orderCode, issued, result.ticketOrder);
   }
-  // Confirmed by a concurrent finalize: answer what that one wrote.
-  return presentConfirmedOrder(db, (await findOrder(db, order.id))!);
+  // Confirmed by a concurrent finalize: answer what that one wrote. If that one confirmed with
+  // another intent (or another intent is the order's while it is still pending), this one is refunded.
+  const current = (await findOrder(db, order.id))!;
+  if (intent && (await refundIfStray(env, db, current, intent)) && current.status === "pending") {
+    throw new ApiError("PAYMENT_IN_PROGRESS", "Another payment for this order is being completed; this one has been refunded in full.", { retry_after_seconds: 2 });
+  }
+  return presentConfirmedOrder(db, current);
+}
+
+/** The PaymentIntent that paid, as pay and the webhook know it (finalize records it on the order). */
+export interface PaidIntent {
+  id: string;
+  amount: number;
+  /** Upper case, as orders store it. */
+  currency: string;
+}
+
+/**
+ * An intent that is not the one the order records is refunded, never kept (one intent per order: the
+ * one its confirmation recorded). Asks Stripe for the intent first, so only a succeeded charge of
+ * this order's amount is refunded, under one idempotency key per intent. True when `intent` was not
+ * the order's.
+ */
+export async function refundIfStray(env: Env, db: HttpDatabase, order: OrderRow, intent: PaidIntent): Promise<boolean> {
+  const payment = await paymentOfOrder(db, order.id);
+  if (payment?.providerPaymentId === intent.id) return false;
+  await refundStrayIntent(env, order, intent.id);
+  return true;
+}
+
+export async function refundStrayIntent(env: Env, order: OrderRow, intentId: string): Promise<void> {
+  const stripe = createStripe(env);
+  const current = await stripe.paymentIntents.retrieve(intentId);
+  if (current.status !== "succeeded" || current.metadata?.order_id !== order.id || current.amount !== order.amount) return;
+  const refund = await stripe.refunds.create(
+    { payment_intent: current.id, reason: "duplicate", metadata: { order_id: order.id, cause: "not_the_orders_intent" } },
+    { idempotencyKey: `refund_stray_${current.id}` },
+  );
+  console.warn(JSON.stringify({ level: "warn", where: "pay", order_id: order.id, refunded_stray_intent: current.id, refund_id: refund.id }));
 }
 
 const MAX_CODE_ATTEMPTS = 20;
@@ -130,8 +172,16 @@ async function publishOwnOutbox(env: Env, rows: { id: number; payload: unknown }
   }
 }
 
-/** The money arrived after the hold ended: give it all back, once. */
-export async function refundLatePayment(env: Env, db: HttpDatabase, order: OrderRow): Promise<void> {
+/**
+ * The money arrived after the hold ended: give it all back, once. `intent`: the one that paid, when the
+ * caller knows it; pay's single Stripe call may have left it unrecorded, so it is adopted first (or, if
+ * another intent is the order's, refunded as a stray).
+ */
+export async function refundLatePayment(env: Env, db: HttpDatabase, order: OrderRow, paid?: PaidIntent): Promise<void> {
+  if (paid) {
+    const recorded = await adoptPaymentIntent(db, { orderId: order.id, amount: paid.amount, currency: paid.currency, providerPaymentId: paid.id });
+    if (recorded !== paid.id) return refundStrayIntent(env, order, paid.id);
+  }
   const payment = await paymentOfOrder(db, order.id);
   if (!payment?.providerPaymentId || order.amount === 0) return;
   const intent = await createStripe(env).paymentIntents.retrieve(payment.providerPaymentId);

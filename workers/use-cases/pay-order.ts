@@ -12,7 +12,7 @@
 import Stripe from "stripe";
 import type { HttpDatabase } from "../../db/client";
 import { recordDeclinedPayment } from "../../db/queries/orders";
-import { readPurchase, recordPaymentIntent, type PurchaseFacts } from "../../db/queries/confirm-order";
+import { adoptPaymentIntent, readPurchase, recordDeclinedIntent, type PurchaseFacts } from "../../db/queries/confirm-order";
 import { createStripe, refusedRequest } from "../adapters/stripe";
 import { ApiError, validationFailed } from "../errors";
 import { cardDeclined, confirmKey } from "./payment-attempts";
@@ -24,10 +24,20 @@ export { expireOrder, inventorySale, type SaleLedger } from "./sale-ledger";
 export { finalizePaidOrder, holdExpired, presentConfirmedOrder, refundLatePayment } from "./finalize-order";
 
 /**
- * Round trips on the happy path (issue #13 item 2): one joined read of the order, its payment and all
- * finalize needs (db/queries/confirm-order.ts; the route makes it and passes it in), one to record a new PaymentIntent before confirming it
- * (the webhook trusts only the intent recorded on the order), then finalize's confirming statement and
- * its outbox marking. No interactive transaction.
+ * Round trips on the happy path (issue #13): one joined read of the order, its payment and all finalize
+ * needs (db/queries/confirm-order.ts; the route makes it and passes it in), ONE Stripe call that creates
+ * and confirms the order's PaymentIntent, TierInventory's confirm, then finalize's confirming statement,
+ * which also records the intent. No interactive transaction. What keeps one call as safe as the
+ * create → record → confirm chain it replaced (docs/payments.md, "One Stripe call"):
+ *  - the create is idempotent on the order (`pi_create_<order>`, then `_2`, `_3` after a 500), its
+ *    parameters the same for every call with the same card: concurrent and retried pays get Stripe's
+ *    one answer; a call with another card while the first is unrecorded is refused by Stripe (a key
+ *    reused with other parameters) and answered 409 PAYMENT_IN_PROGRESS, never a second intent;
+ *  - whatever pay does not record because it died, the webhook does: `payment_intent.succeeded` of an
+ *    unrecorded intent adopts it (first writer wins) and finalizes it, or refunds it when another
+ *    intent is the order's or the hold is gone (stripe-events.ts);
+ *  - a decline or a 3-D Secure answer is recorded with its intent before pay answers, so the next pay
+ *    confirms that intent with the new card, as before.
  */
 export async function payOrder(env: Env, db: HttpDatabase, orderId: string, paymentMethod: string, now: Date, sale: SaleLedger = inventorySale, known?: PurchaseFacts) {
   // `known`: the route's own read of the order (it checks the order link with it).
@@ -59,34 +69,9 @@ export async function payOrder(env: Env, db: HttpDatabase, orderId: string, paym
   }
 
   const stripe = createStripe(env);
-  const recordedIntent = payment?.providerPaymentId;
-  let intent = recordedIntent
-    ? await stripe.paymentIntents.retrieve(recordedIntent)
-    : await createIntent(stripe, order);
-  // Recorded before confirming, so the webhook (and the sweeper) find the intent on the order. The
-  // create is idempotent on the order, so a concurrent pay records the same intent.
-  if (!recordedIntent) await recordPaymentIntent(db, { orderId: order.id, idempotencyKey: `order_${order.id}`, amount: order.amount, currency: order.currency, providerPaymentId: intent.id });
-
-  if (intent.status !== "succeeded") {
-    try {
-      intent = await stripe.paymentIntents.confirm(intent.id, { payment_method: paymentMethod }, { idempotencyKey: confirmKey(order.id, intent, paymentMethod) });
-    } catch (error) {
-      if (error instanceof Stripe.errors.StripeCardError) {
-        // The decline is recorded; the order stays pending and keeps its hold, so the buyer can try
-        // another card on the same PaymentIntent until the hold expires.
-        const declineCode = error.decline_code ?? error.code ?? "card_declined";
-        await recordDeclinedPayment(db, order.id, declineCode);
-        throw cardDeclined(declineCode, order.holdExpiresAt);
-      }
-      if (error instanceof Stripe.errors.StripeInvalidRequestError && error.code === "payment_intent_unexpected_state") {
-        intent = await stripe.paymentIntents.retrieve(intent.id);
-      } else {
-        // Refused before any charge (an unknown method, say): the order and its hold stay as they
-        // were, so the buyer can pay again with another method.
-        throw refusedPayment(error) ?? error;
-      }
-    }
-  }
+  const intent = payment?.providerPaymentId
+    ? await confirmRecordedIntent(db, stripe, order, payment.providerPaymentId, paymentMethod)
+    : await createConfirmedIntent(db, stripe, order, paymentMethod);
   if (intent.status === "requires_action" && intent.client_secret) {
     // The bank wants the cardholder (3-D Secure): the page completes that step with Stripe.js
     // (handleNextAction) and calls pay again, which then finds the intent succeeded.
@@ -95,21 +80,78 @@ export async function payOrder(env: Env, db: HttpDatabase, orderId: string, paym
   if (intent.status !== "succeeded") {
     throw new ApiError("PAYMENT_DECLINED", "The payment could not be completed. Try another card.", { payment_status: intent.status });
   }
-  return finalizePaidOrder(env, db, order.id, now, sale, facts);
+  return finalizePaidOrder(env, db, order.id, now, sale, facts, paidIntent(intent));
+}
+
+/** What finalize needs of the intent that paid: the confirming statement records it as the order's. */
+function paidIntent(intent: Stripe.PaymentIntent) {
+  return { id: intent.id, amount: intent.amount, currency: intent.currency.toUpperCase() };
+}
+
+/**
+ * The order's first pay: one Stripe call creates the PaymentIntent and confirms it with the card
+ * (`confirm: true`). Nothing is written before it: a success is recorded by the confirming statement
+ * that follows anyway, a decline and a 3-D Secure answer here, with the intent, before pay answers.
+ */
+async function createConfirmedIntent(db: HttpDatabase, stripe: Stripe, order: PurchaseFacts["order"], paymentMethod: string): Promise<Stripe.PaymentIntent> {
+  let intent: Stripe.PaymentIntent;
+  try {
+    intent = await createIntent(stripe, order, paymentMethod);
+  } catch (error) {
+    if (!(error instanceof Stripe.errors.StripeCardError)) throw error;
+    // Stripe's card error carries the intent it created (error.payment_intent): the decline is
+    // recorded on it, so the next pay confirms that intent with another card.
+    const declineCode = error.decline_code ?? error.code ?? "card_declined";
+    const declined = error.payment_intent?.id;
+    if (declined) await recordDeclinedIntent(db, { orderId: order.id, amount: order.amount, currency: order.currency, providerPaymentId: declined, failureCode: declineCode });
+    throw cardDeclined(declineCode, order.holdExpiresAt);
+  }
+  if (intent.status !== "succeeded") {
+    // 3-D Secure (or anything else unfinished): recorded now, so the pay that follows the cardholder's
+    // step finds the intent. Another intent recorded meanwhile is the order's: this one is not
+    // finished, so nothing was charged on it.
+    const recorded = await adoptPaymentIntent(db, { orderId: order.id, amount: order.amount, currency: order.currency, providerPaymentId: intent.id });
+    if (recorded !== intent.id) throw paymentInProgress();
+  }
+  return intent;
+}
+
+/** A later pay (after a decline or a 3-D Secure step): the recorded intent, confirmed with this card. */
+async function confirmRecordedIntent(db: HttpDatabase, stripe: Stripe, order: PurchaseFacts["order"], intentId: string, paymentMethod: string): Promise<Stripe.PaymentIntent> {
+  const intent = await stripe.paymentIntents.retrieve(intentId);
+  if (intent.status === "succeeded") return intent;
+  try {
+    return await stripe.paymentIntents.confirm(intent.id, { payment_method: paymentMethod }, { idempotencyKey: confirmKey(order.id, intent, paymentMethod) });
+  } catch (error) {
+    if (error instanceof Stripe.errors.StripeCardError) {
+      // The decline is recorded; the order stays pending and keeps its hold, so the buyer can try
+      // another card on the same PaymentIntent until the hold expires.
+      const declineCode = error.decline_code ?? error.code ?? "card_declined";
+      await recordDeclinedPayment(db, order.id, declineCode);
+      throw cardDeclined(declineCode, order.holdExpiresAt);
+    }
+    if (error instanceof Stripe.errors.StripeInvalidRequestError && error.code === "payment_intent_unexpected_state") {
+      return stripe.paymentIntents.retrieve(intent.id);
+    }
+    // Refused before any charge (an unknown method, say): the order and its hold stay as they
+    // were, so the buyer can pay again with another method.
+    throw refusedPayment(error) ?? error;
+  }
 }
 
 /** How many idempotency keys pay walks through to create an order's PaymentIntent (see createIntent). */
 const CREATE_KEYS = 3;
 
 /**
- * Creates the order's one PaymentIntent. Stripe stores a 500 for its idempotency key and replays it to
- * every retry for 24 hours, so a single internal error at Stripe would leave the order unpayable: after
- * one, the next key of a fixed sequence (`pi_create_<order>`, `…_2`, `…_3`) is tried. Every pay call walks
- * the same sequence and Stripe replays each key's stored answer, so all calls end at the same intent, and
- * that is the one recorded on the order and confirmed. Should the failed request have made an intent after
- * all, that one is never confirmed, so it cannot charge.
+ * Creates and confirms the order's one PaymentIntent. Stripe stores a 500 for its idempotency key and
+ * replays it to every retry for 24 hours, so a single internal error at Stripe would leave the order
+ * unpayable: after one, the next key of a fixed sequence (`pi_create_<order>`, `…_2`, `…_3`) is tried.
+ * Every pay call with the same card walks the same sequence and Stripe replays each key's stored
+ * answer, so all calls end at the same intent. Should a request that answered 500 have charged after
+ * all, its intent is not the one the order records, and its payment_intent.succeeded is refunded
+ * (stripe-events.ts): never kept.
  */
-async function createIntent(stripe: Stripe, order: PurchaseFacts["order"]): Promise<Stripe.PaymentIntent> {
+async function createIntent(stripe: Stripe, order: PurchaseFacts["order"], paymentMethod: string): Promise<Stripe.PaymentIntent> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await stripe.paymentIntents.create(
@@ -117,6 +159,8 @@ async function createIntent(stripe: Stripe, order: PurchaseFacts["order"]): Prom
           amount: order.amount,
           currency: order.currency.toLowerCase(),
           automatic_payment_methods: { enabled: true, allow_redirects: "never" },
+          payment_method: paymentMethod,
+          confirm: true,
           metadata: { order_id: order.id, event_id: order.eventId },
           description: `Admit One order ${order.id}`,
         },
@@ -124,9 +168,16 @@ async function createIntent(stripe: Stripe, order: PurchaseFacts["order"]): Prom
       );
     } catch (error) {
       if (attempt < CREATE_KEYS && error instanceof Stripe.errors.StripeAPIError && error.statusCode === 500) continue;
+      if (error instanceof Stripe.errors.StripeCardError) throw error;
       throw refusedPayment(error) ?? error;
     }
   }
+}
+
+function paymentInProgress(): ApiError {
+  return new ApiError("PAYMENT_IN_PROGRESS", "Another payment attempt for this order is still being processed. Wait a moment and check your order: you will only ever be charged once.", {
+    retry_after_seconds: 2,
+  });
 }
 
 /**
@@ -138,9 +189,14 @@ function refusedPayment(error: unknown): ApiError | undefined {
     // Another pay call for this order holds the same idempotency key at Stripe and is still running
     // (the SDK's own retries waited and gave up): that call will charge or decline; this one must not
     // do anything else. The buyer's page reads the order, which settles once the other call ends.
-    return new ApiError("PAYMENT_IN_PROGRESS", "Another payment attempt for this order is still being processed. Wait a moment and check your order: you will only ever be charged once.", {
-      retry_after_seconds: 2,
-    });
+    return paymentInProgress();
+  }
+  if (error instanceof Stripe.errors.StripeIdempotencyError) {
+    // The order's create key was used with other parameters: a first pay with another card whose
+    // outcome is not recorded yet (still running, or its Worker died; the webhook records it). A
+    // second intent must not be made, so this pay does nothing; once the first is recorded, the
+    // next pay confirms that intent with this card.
+    return paymentInProgress();
   }
   if (error instanceof Stripe.errors.StripeConnectionError || error instanceof Stripe.errors.StripeAPIError || error instanceof Stripe.errors.StripeRateLimitError) {
     // Stripe did not answer (a timeout after the SDK's retries, an outage): the order and its hold

@@ -19,7 +19,7 @@
 import type Stripe from "stripe";
 import { inTransaction, type HttpDatabase } from "../../db/client";
 import { DISPUTE_REVOKE_REASON, disputedOrder, disputedTicketsOfOrder, validTicketsOfOrder } from "../../db/queries/disputes";
-import { addSold, lockOrder, recordDeclinedPayment, type OrderRow, type PaymentRow } from "../../db/queries/orders";
+import { addSold, lockOrder, recordDeclinedPayment, type OrderRow } from "../../db/queries/orders";
 import { orderWithPayment } from "../../db/queries/stripe-payments";
 import { enqueueOutbox } from "../../db/queries/outbox";
 import { revokeTickets } from "../../db/queries/refunds";
@@ -31,6 +31,8 @@ import { inventoryOf } from "../inventory-client";
 import { disputeMail } from "../mail/dispute";
 import { publishOutbox } from "../outbox-publisher";
 import { finalizePaidOrder, type SaleLedger } from "./pay-order";
+import { refundStrayIntent } from "./finalize-order";
+import { adoptPaymentIntent } from "../../db/queries/confirm-order";
 
 const alreadyPaid = new Set<OrderRow["status"]>(["confirmed", "refunded", "partially_refunded"]);
 
@@ -46,34 +48,54 @@ interface IntentFacts {
   last_payment_error?: { code?: string | null; decline_code?: string | null } | null;
 }
 
-/** Why a payment event does not belong to this order's payment, or undefined when it does. */
-export function paymentMismatch(order: OrderRow, payment: PaymentRow | undefined, intent: IntentFacts): string | undefined {
-  if (!payment) return "the order has no payment";
-  if (payment.providerPaymentId !== intent.id) return `intent ${intent.id} is not the order's (${payment.providerPaymentId ?? "none yet"})`;
-  if (intent.amount !== payment.amount || payment.amount !== order.amount) return `amount ${intent.amount} is not the order's ${order.amount}`;
-  const currency = intent.currency.toUpperCase();
-  if (currency !== payment.currency.toUpperCase() || currency !== order.currency.toUpperCase()) return `currency ${intent.currency} is not the order's ${order.currency}`;
+/** Why an intent could not be one pay made for this order (its amount and currency), or undefined. */
+function intentMismatch(order: OrderRow, intent: IntentFacts): string | undefined {
+  if (intent.amount !== order.amount) return `amount ${intent.amount} is not the order's ${order.amount}`;
+  if (intent.currency.toUpperCase() !== order.currency.toUpperCase()) return `currency ${intent.currency} is not the order's ${order.currency}`;
   return undefined;
 }
 
+const INTENT_EVENTS = new Set(["payment_intent.succeeded", "payment_intent.payment_failed", "payment_intent.requires_action"]);
+
 export async function handleStripeEvent(env: Env, db: HttpDatabase, event: Stripe.Event, now: Date, saleFor: (order: OrderRow) => SaleLedger): Promise<StripeEventOutcome> {
-  if (event.type === "payment_intent.succeeded" || event.type === "payment_intent.payment_failed") {
+  if (INTENT_EVENTS.has(event.type)) {
     const intent = event.data.object as IntentFacts;
     const orderId = intent.metadata?.order_id;
     // One read: the order and its payment (bench/RESULTS.md counted two before, issue #13 item 2).
     const found = orderId && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(orderId) ? await orderWithPayment(db, orderId) : undefined;
     if (!found) return ignore(event, "no order of ours");
     const { order, payment } = found;
-    const mismatch = paymentMismatch(order, payment, intent);
+    const mismatch = intentMismatch(order, intent);
     if (mismatch) return ignore(event, mismatch, order.id);
+    const recorded = payment?.providerPaymentId;
+    if (recorded && recorded !== intent.id) {
+      // Not the order's intent (a create that answered 500 and charged after all, a pay that lost to
+      // another): a charge on it is refunded, never kept.
+      if (event.type === "payment_intent.succeeded") await refundStrayIntent(env, order, intent.id);
+      return ignore(event, `intent ${intent.id} is not the order's (${recorded})`, order.id);
+    }
+    if (!recorded) {
+      // Pay creates and confirms in one Stripe call and records the intent afterwards: a pay that died
+      // in between left it unrecorded. The first writer wins; an intent another request recorded
+      // meanwhile is the order's, and this one is refunded if it charged.
+      const adopted = await adoptPaymentIntent(db, { orderId: order.id, amount: order.amount, currency: order.currency, providerPaymentId: intent.id });
+      if (adopted !== intent.id) {
+        if (event.type === "payment_intent.succeeded") await refundStrayIntent(env, order, intent.id);
+        return ignore(event, `intent ${intent.id} is not the order's (${adopted ?? "none"})`, order.id);
+      }
+    } else if (payment.amount !== order.amount) {
+      return ignore(event, `amount ${payment.amount} is not the order's ${order.amount}`, order.id);
+    }
+    if (event.type === "payment_intent.requires_action") return { handled: true };
     if (event.type === "payment_intent.succeeded") {
       // The synchronous pay usually confirmed the order already: then finalize would only read the
       // order again and render its tickets for nobody. Safe: a confirmed (or refunded) order is final
       // for finalize, which would change nothing either; pay announced the sale, so no eventId here.
       if (alreadyPaid.has(order.status)) return { handled: true };
-      await finalizePaidOrder(env, db, order.id, now, saleFor(order)).catch((error: unknown) => {
+      const paid = { id: intent.id, amount: intent.amount, currency: intent.currency.toUpperCase() };
+      await finalizePaidOrder(env, db, order.id, now, saleFor(order), undefined, paid).catch((error: unknown) => {
         // A late payment is refunded inside finalize; that outcome is the webhook's success too.
-        if (!(error instanceof ApiError && error.code === "HOLD_EXPIRED")) throw error;
+        if (!(error instanceof ApiError && (error.code === "HOLD_EXPIRED" || error.code === "PAYMENT_IN_PROGRESS"))) throw error;
       });
       return { handled: true, eventId: order.eventId };
     }

@@ -117,6 +117,8 @@ describe("promo codes that unlock a hidden tier or keep units", () => {
     await buyer.waitForURL(/\/checkout\?order=/);
     await buyer.locator("#checkout:not([hidden])").waitFor();
     expect(await buyer.locator("#summary-amount").textContent()).toContain("25.00");
+    // The checkout reads the event with the order's code, so it names the hidden tier and its prices.
+    expect(await buyer.locator("#summary-tickets").textContent()).toBe("1 × Speakers · €25.00 each with your code (was €50.00)");
 
     // The buyers' link shows it at once.
     const linked = await chromium.freshPage({ viewport: DESKTOP });

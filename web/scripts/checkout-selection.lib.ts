@@ -202,7 +202,7 @@ export function mountPurchaseForm(event: SaleEvent): void {
     };
     try {
       const order = await registerOrder(event.event_id, request);
-      rememberOrder(order, request.attendee.name);
+      rememberOrder(order, request.attendee.name, request.promo_code);
       rememberAttendee(request.attendee);
       // Stay disabled: the page is leaving, and a second click must not race the navigation.
       location.assign(`/${PAID_STATUSES.has(order.status) ? "order" : "checkout"}?order=${encodeURIComponent(order.order_id)}`);

@@ -215,7 +215,8 @@ async function main(): Promise<void> {
     location.replace(orderPage(orderId));
     return;
   }
-  const event = await readEvent(order.event_id).catch(() => undefined);
+  // With the order's code, so a hidden tier it unlocked is listed and the summary names it.
+  const event = await readEvent(order.event_id, orderNote(order.order_id)?.promo_code).catch(() => undefined);
   const back = $<HTMLAnchorElement>("#back-link");
   back.href = eventPage(order.event_id);
   back.hidden = false;

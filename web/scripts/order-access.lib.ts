@@ -60,11 +60,13 @@ export function orderTokenFor(orderId: string): string | undefined {
 export interface OrderNote {
   seats: string[];
   attendee_name: string;
+  /** The code the order was made with: a hidden tier it unlocked is listed only with it. */
+  promo_code?: string;
 }
 
-export function rememberOrder(order: PendingOrder, attendeeName: string): void {
+export function rememberOrder(order: PendingOrder, attendeeName: string, promoCode?: string): void {
   write(TOKEN_KEY + order.order_id, order.order_token);
-  write(NOTE_KEY + order.order_id, { seats: order.seats ?? [], attendee_name: attendeeName } satisfies OrderNote);
+  write(NOTE_KEY + order.order_id, { seats: order.seats ?? [], attendee_name: attendeeName, ...(promoCode ? { promo_code: promoCode } : {}) } satisfies OrderNote);
   if (order.hold_expires_at) rememberPendingOrder(order.event_id, { order_id: order.order_id, hold_expires_at: order.hold_expires_at });
 }
 

@@ -141,7 +141,7 @@ void main();
     );
     return;
   }
-  const event = await readEvent(order.event_id).catch(() => undefined);
+  const event = await readEvent(order.event_id, orderNote(order.order_id)?.promo_code).catch(() => undefined);
   const show = (current: OrderView) => {
     render(current, event);
     showRefunds(current, token, async () => show(await readOrder(orderId, token)));

@@ -1,8 +1,10 @@
 /**
- * A join shard's rows written by group commit (docs/waiting-room.md, "Joins"): the first join
- * writes its row at once; the joins that arrive while that write's commit is in flight wait
- * together and are written in ONE statement when it lands, so a burst's pre-queue joins share a
- * statement and a commit instead of paying one each.
+ * A join shard's rows written by group commit (docs/waiting-room.md, "Joins"): a join's row waits
+ * one turn of the event loop, and every join delivered to the object by then (and while the
+ * previous write ran) is written with it in ONE statement, so a burst's pre-queue joins share a
+ * statement and a commit instead of paying one each. Locally each statement commits on its own,
+ * with an fsync on workerd's one thread; in production the output gate holds the answers until the
+ * write is confirmed.
  *
  * What stays exact: each join is decided (its number, its place in the per-address count, its
  * entry in the shard's map) in its own step, in arrival order, before it waits; only the write is
@@ -42,17 +44,14 @@ const INSERT_MANY =
 
 export class JoinRowWriter {
   private next: Batch | null = null;
+  /** A write is booked for the next turn. */
   private inFlight = false;
   /** Statements written and rows in them since this instance started (the rows per statement is the saving). */
   readonly counts = { statements: 0, rows: 0 };
 
-  /**
-   * @param settled resolves once what was written so far is committed (`ctx.storage.sync()`)
-   * @param failed called when a write throws: the caller resets the object
-   */
+  /** @param failed called when a write throws: the caller resets the object */
   constructor(
     private readonly sql: SqlStorage,
-    private readonly settled: () => Promise<void>,
     private readonly failed: (error: unknown) => void,
   ) {}
 
@@ -85,22 +84,16 @@ export class JoinRowWriter {
     batch.resolve();
   }
 
-  /** Writes the waiting batch, then the next one once the previous commit is in, until none waits. */
+  /** Writes the waiting batch after one turn of the event loop: the joins delivered to the object by then join it. */
   private drain(): void {
     this.inFlight = true;
-    void (async () => {
+    setTimeout(() => {
+      this.inFlight = false;
       try {
-        while (this.next) {
-          this.flush();
-          await this.settled();
-        }
+        this.flush();
       } catch (error) {
-        this.next?.reject(error);
-        this.next = null;
         this.failed(error);
-      } finally {
-        this.inFlight = false;
       }
-    })();
+    }, 0);
   }
 }

@@ -56,13 +56,13 @@ export class WaitingRoomShard extends DurableObject<Env> {
   private schemaVersion = 0;
   /** Since this instance started, for the load test's figures. */
   private readonly counters = { joins: 0, coordinator_calls: 0 };
-  /** Pre-queue rows by group commit: joins arriving while a write is in flight share the next statement. */
+  /** Pre-queue rows by group commit: the joins delivered within a turn of the event loop share one statement. */
   private readonly writes: JoinRowWriter;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
-    this.writes = new JoinRowWriter(this.sql, () => ctx.storage.sync(), (error) => {
+    this.writes = new JoinRowWriter(this.sql, (error) => {
       // Reset: memory (numbering, map, address counts) is reloaded from the rows that were written.
       console.error(JSON.stringify({ level: "error", where: "waiting-room-shard", error: String(error) }));
       try {

@@ -130,6 +130,45 @@ describe("the pre-queue's joins in a shard", () => {
     expect(entryOf(late)).toBe(entries.get("device-p0"));
   });
 
+  it("counts in the draw exactly the entries it answered when the draw closes the shard amid a burst of joins", { timeout: 120_000 }, async () => {
+    const { eventId, opensAt, config } = await preQueueEvent();
+    const commitment = (await call("GET", `/api/v1/events/${eventId}/queue/fairness`)).body.commitment as string;
+    const SHARD = 11;
+    const stub = shardNs().getByName(`${eventId}:${SHARD}`);
+    const join = (i: number) => stub.join(config, SHARD, `device-q${i}`, `100.71.${i >> 8}.${i & 255}`);
+    // The draw's close of this shard lands among 160 joins (the coordinator's call, made here
+    // directly so it arrives amid them): rows still waiting for their write when it closes must be
+    // in its count, and nothing after it. Later joins take positions, which opens the room.
+    const early = Array.from({ length: 80 }, (_, i) => join(i));
+    const close = stub.closePreQueue();
+    const late = Array.from({ length: 80 }, (_, i) => join(80 + i));
+    const outcomes = await Promise.all([...early, ...late]);
+    const closed = await close;
+    await roomOf(env, eventId).tick(opensAt);
+    for (const o of outcomes) expect(o.ok, JSON.stringify(o)).toBe(true);
+    const pre = outcomes.filter((o) => o.ok && o.ticket.kind === "pre").map(entryOf);
+    const positions = outcomes.filter((o) => o.ok && o.ticket.kind === "position").map((o) => (o.ok && o.ticket.kind === "position" ? o.ticket.position : 0));
+    expect(pre.length + positions.length).toBe(160);
+    expect(pre.sort((a, b) => a - b)).toEqual(Array.from({ length: pre.length }, (_, i) => i + 1));
+    expect(closed.entries).toBe(pre.length);
+    console.log(`closed amid the burst: ${pre.length} entries before, ${positions.length} positions after`);
+
+    const fairness = (await call("GET", `/api/v1/events/${eventId}/queue/fairness`)).body;
+    expect(fairness).toMatchObject({ drawn: true, pre_queue_size: pre.length, commitment });
+    expect(fairness.shard_entries[SHARD]).toBe(pre.length);
+    // Later joins queue behind the whole pre-queue, each at its own position.
+    expect(new Set(positions).size).toBe(positions.length);
+    for (const position of positions) expect(position).toBeGreaterThan(pre.length);
+    // The rows of the entries counted are the shard's after a restart too.
+    await expect(runInDurableObject(stub, (_instance, state) => state.abort("restart for the test"))).rejects.toThrow();
+    const restarted = shardNs().getByName(`${eventId}:${SHARD}`);
+    expect((await restarted.stats()).pre_entries).toBe(pre.length);
+    for (let i = 0; i < 160; i += 20) {
+      const again = await restarted.join(config, SHARD, `device-q${i}`, "100.72.0.1");
+      expect(again).toMatchObject({ ok: true, ticket: outcomes[i]!.ok ? outcomes[i]!.ticket : {} });
+    }
+  });
+
   it("keeps a pre-queue entry however a re-join presents its token, and by the device cookie alone", { timeout: 60_000 }, async () => {
     const { eventId, opensAt } = await preQueueEvent();
     const path = `/api/v1/events/${eventId}/queue`;

@@ -40,6 +40,9 @@ export const orders = pgTable(
     index("orders_attendee_idx").on(t.attendeeId, t.eventId, t.tierId, t.createdAt),
     index("orders_event_idx").on(t.eventId, t.createdAt),
     index("orders_pending_expiry_idx").on(t.holdExpiresAt).where(sql`${t.status} = 'pending'`),
+    // What a client address holds in an event (register's per-address limit, db/queries/orders.ts
+    // heldInOtherTiers): without it every registration from a real address scanned all pending orders.
+    index("orders_client_pending_idx").on(t.clientKey, t.eventId).where(sql`${t.status} = 'pending' AND ${t.clientKey} IS NOT NULL`),
     check("orders_quantity_positive", sql`${t.quantity} >= 1`),
     check("orders_amount_nonnegative", sql`${t.amount} >= 0`),
   ],

@@ -1,0 +1,1 @@
+CREATE INDEX "orders_client_pending_idx" ON "orders" USING btree ("client_key","event_id") WHERE "orders"."status" = 'pending' AND "orders"."client_key" IS NOT NULL;

@@ -10,11 +10,11 @@
  *    statement turned the order from pending to confirmed. Under READ COMMITTED a second, concurrent
  *    confirmation's UPDATE waits on the row lock, re-checks `status = 'pending'` on the committed row,
  *    matches nothing, and so inserts nothing: tickets are issued once, one mail, one event;
- *  - given the intent that paid (pay, the webhook), it confirms only while no other intent is recorded
- *    for the order, and records that intent as the order's in the same statement: pay's single Stripe
- *    call (create + confirm) leaves nothing recorded before it. One intent per order: the one its
- *    confirmation recorded; a request that finds another one recorded refunds its own
- *    (workers/use-cases/finalize-order.ts, refundIfStray).
+ *  - given the intent that paid (pay, the webhook), it first records that intent on the order's payment
+ *    row unless another one is recorded (the row locked, its latest version), and confirms only if the
+ *    recorded one is this one: pay's single Stripe call (create + confirm) leaves nothing recorded
+ *    before it. One intent per order, first writer wins; a request that finds another one recorded
+ *    refunds its own (workers/use-cases/finalize-order.ts, refundIfStray).
  */
 import { eq, sql, and } from "drizzle-orm";
 import type { HttpDatabase } from "../client";
@@ -80,11 +80,16 @@ export async function adoptPaymentIntent(
     WITH adopted AS (
       INSERT INTO payments (order_id, idempotency_key, amount, currency, provider_payment_id, status)
       VALUES (${values.orderId}, ${`order_${values.orderId}`}, ${values.amount}, ${values.currency}, ${values.providerPaymentId}, 'processing')
-      ON CONFLICT (order_id) DO UPDATE SET provider_payment_id = EXCLUDED.provider_payment_id, status = 'processing', updated_at = now()
-      WHERE payments.provider_payment_id IS NULL
+      -- Always an update, never DO NOTHING or a WHERE: it locks the row and RETURNING gives its latest
+      -- committed version, where a read in this statement would see its snapshot (a confirmation that
+      -- committed this intent meanwhile would read as none recorded).
+      ON CONFLICT (order_id) DO UPDATE SET
+        provider_payment_id = coalesce(payments.provider_payment_id, EXCLUDED.provider_payment_id),
+        status = CASE WHEN payments.provider_payment_id IS NULL THEN 'processing' ELSE payments.status END,
+        updated_at = now()
       RETURNING provider_payment_id
     )
-    SELECT coalesce((SELECT provider_payment_id FROM adopted), (SELECT provider_payment_id FROM payments WHERE order_id = ${values.orderId}::uuid)) AS provider_payment_id`);
+    SELECT provider_payment_id FROM adopted`);
   return (result.rows as { provider_payment_id: string | null }[])[0]?.provider_payment_id ?? null;
 }
 
@@ -124,9 +129,9 @@ export interface Confirmation {
   countSold: boolean;
   /**
    * The PaymentIntent that paid, when the caller knows it (pay, the webhook). The statement then
-   * confirms only if no other intent is recorded for the order, and records this one as the order's
-   * (inserting the payment row pay's single Stripe call left unwritten). Without it (the sweeper, an
-   * event's cancellation) the recorded payment is marked succeeded, as before.
+   * records it as the order's unless another one is (inserting the payment row pay's single Stripe
+   * call left unwritten) and confirms only if it is. Without it (the sweeper, an event's
+   * cancellation) the recorded payment is marked succeeded, as before.
    */
   intent?: { id: string; amount: number; currency: string };
 }
@@ -145,11 +150,26 @@ export async function confirmPaidOrder(db: HttpDatabase, c: Confirmation): Promi
   const tickets = JSON.stringify(c.tickets.map((t) => ({ id: t.id, order_item_id: t.orderItemId, seat_label: t.seatLabel, kid: t.kid, token: t.token })));
   try {
     const result = await db.execute<Row>(sql`
-      WITH confirmed AS (
+      WITH ${c.intent ? sql`locked AS (
+        -- The order's row first, as every writer of an order and its payment locks them (orders, then
+        -- payments: no deadlock with the sweeper's confirmation or a refund).
+        SELECT id FROM orders WHERE id = ${c.orderId}::uuid FOR UPDATE
+      ), recorded AS (
+        -- Then the order's payment row, as last committed (ON CONFLICT DO UPDATE locks and takes the
+        -- latest version, not this statement's snapshot): this intent is recorded unless another one
+        -- is, and the order is confirmed below only if the recorded one is this one. An adoption
+        -- (adoptPaymentIntent) writes the same row, so the two serialize on its lock.
+        INSERT INTO payments (order_id, idempotency_key, amount, currency, provider_payment_id, status)
+        SELECT l.id, ${`order_${c.orderId}`}, ${c.intent.amount}, ${c.intent.currency}, ${c.intent.id}, 'succeeded' FROM locked l
+        ON CONFLICT (order_id) DO UPDATE SET
+          provider_payment_id = coalesce(payments.provider_payment_id, EXCLUDED.provider_payment_id),
+          status = CASE WHEN coalesce(payments.provider_payment_id, EXCLUDED.provider_payment_id) = EXCLUDED.provider_payment_id THEN 'succeeded' ELSE payments.status END,
+          updated_at = now()
+        RETURNING provider_payment_id
+      ), ` : sql``}confirmed AS (
         UPDATE orders SET status = 'confirmed', confirmed_at = ${c.confirmedAt.toISOString()}::timestamptz, updated_at = now(),
           order_code = coalesce(order_code, ${c.orderCode})
-        WHERE id = ${c.orderId}::uuid AND status = 'pending'${c.intent ? sql`
-          AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.order_id = ${c.orderId}::uuid AND p.provider_payment_id IS NOT NULL AND p.provider_payment_id <> ${c.intent.id})` : sql``}
+        WHERE id = ${c.orderId}::uuid AND status = 'pending'${c.intent ? sql` AND EXISTS (SELECT 1 FROM recorded WHERE provider_payment_id = ${c.intent.id})` : sql``}
         RETURNING id, event_id, tier_id, quantity, attendee_name, order_code
       ), issued AS (
         INSERT INTO tickets (id, order_id, event_id, tier_id, order_item_id, seat_label, attendee_name, kid, token)
@@ -157,12 +177,7 @@ export async function confirmPaidOrder(db: HttpDatabase, c: Confirmation): Promi
         FROM confirmed o CROSS JOIN jsonb_to_recordset(${tickets}::jsonb) AS t(id uuid, order_item_id uuid, seat_label text, kid text, token text)
         RETURNING id, seat_label
       ), paid AS (${c.intent ? sql`
-        -- The confirmer owns the payment row: an intent another request adopted after this statement's
-        -- snapshot is replaced, and that request, finding the order confirmed with another intent, refunds its own.
-        INSERT INTO payments (order_id, idempotency_key, amount, currency, provider_payment_id, status)
-        SELECT o.id, 'order_' || o.id, ${c.intent.amount}, ${c.intent.currency}, ${c.intent.id}, 'succeeded' FROM confirmed o
-        ON CONFLICT (order_id) DO UPDATE SET provider_payment_id = EXCLUDED.provider_payment_id, status = 'succeeded', updated_at = now()
-        RETURNING id` : sql`
+        SELECT 1 -- recorded above` : sql`
         UPDATE payments p SET status = 'succeeded', updated_at = now() FROM confirmed o WHERE p.order_id = o.id
         RETURNING p.id`}
       ), sold AS (

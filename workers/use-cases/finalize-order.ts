@@ -139,11 +139,13 @@ export interface PaidIntent {
 export async function refundIfStray(env: Env, db: HttpDatabase, order: OrderRow, intent: PaidIntent): Promise<boolean> {
   const payment = await paymentOfOrder(db, order.id);
   if (payment?.providerPaymentId === intent.id) return false;
-  await refundStrayIntent(env, order, intent.id);
+  await refundStrayIntent(env, db, order, intent.id);
   return true;
 }
 
-export async function refundStrayIntent(env: Env, order: OrderRow, intentId: string): Promise<void> {
+export async function refundStrayIntent(env: Env, db: HttpDatabase, order: OrderRow, intentId: string): Promise<void> {
+  // Checked again just before the refund, on its own read: the order's recorded intent is never refunded here.
+  if ((await paymentOfOrder(db, order.id))?.providerPaymentId === intentId) return;
   const stripe = createStripe(env);
   const current = await stripe.paymentIntents.retrieve(intentId);
   if (current.status !== "succeeded" || current.metadata?.order_id !== order.id || current.amount !== order.amount) return;
@@ -180,7 +182,7 @@ async function publishOwnOutbox(env: Env, rows: { id: number; payload: unknown }
 export async function refundLatePayment(env: Env, db: HttpDatabase, order: OrderRow, paid?: PaidIntent): Promise<void> {
   if (paid) {
     const recorded = await adoptPaymentIntent(db, { orderId: order.id, amount: paid.amount, currency: paid.currency, providerPaymentId: paid.id });
-    if (recorded !== paid.id) return refundStrayIntent(env, order, paid.id);
+    if (recorded !== paid.id) return refundStrayIntent(env, db, order, paid.id);
   }
   const payment = await paymentOfOrder(db, order.id);
   if (!payment?.providerPaymentId || order.amount === 0) return;

@@ -71,7 +71,7 @@ export async function handleStripeEvent(env: Env, db: HttpDatabase, event: Strip
     if (recorded && recorded !== intent.id) {
       // Not the order's intent (a create that answered 500 and charged after all, a pay that lost to
       // another): a charge on it is refunded, never kept.
-      if (event.type === "payment_intent.succeeded") await refundStrayIntent(env, order, intent.id);
+      if (event.type === "payment_intent.succeeded") await refundStrayIntent(env, db, order, intent.id);
       return ignore(event, `intent ${intent.id} is not the order's (${recorded})`, order.id);
     }
     if (!recorded) {
@@ -80,7 +80,7 @@ export async function handleStripeEvent(env: Env, db: HttpDatabase, event: Strip
       // meanwhile is the order's, and this one is refunded if it charged.
       const adopted = await adoptPaymentIntent(db, { orderId: order.id, amount: order.amount, currency: order.currency, providerPaymentId: intent.id });
       if (adopted !== intent.id) {
-        if (event.type === "payment_intent.succeeded") await refundStrayIntent(env, order, intent.id);
+        if (event.type === "payment_intent.succeeded") await refundStrayIntent(env, db, order, intent.id);
         return ignore(event, `intent ${intent.id} is not the order's (${adopted ?? "none"})`, order.id);
       }
     } else if (payment.amount !== order.amount) {

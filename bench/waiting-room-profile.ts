@@ -5,11 +5,18 @@
  * prints the top functions by self time and the project's own functions by inclusive time (mapped
  * through wrangler's source map, bench/profile-summary.ts). WRP_PRE=1 profiles pre-queue joins
  * (through the join shards) instead. The raw profile goes to /tmp/admit-one-waiting-room.cpuprofile.
+ * WRP_PERF=1 measures with Linux `perf stat` on wrangler's workerd processes instead of the V8
+ * profiler: instructions, CPU time, fsync/fdatasync calls and context switches per join. Unlike
+ * joins/s or CPU ms, instructions and syscalls per join hardly move with the rest of the machine's
+ * load, so two versions can be compared on a busy machine (needs `perf` and root or
+ * perf_event_paranoid <= 1 for the syscall tracepoints).
  */
+import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import os from "node:os";
 import WebSocket from "ws";
 import { freePort } from "../dev/ports";
+import { allPids, readStat, wranglerGroup } from "./cpu";
 import { startStack } from "../dev/stack";
 import { keepAliveAgent, requestJson } from "./http";
 import { summarizeProfile, type CpuProfile } from "./profile-summary";
@@ -18,6 +25,30 @@ import { fmt, table } from "./stats";
 const JOINS = Number(process.env.WRP_JOINS ?? 3000);
 const CONCURRENCY = Number(process.env.WRP_CONCURRENCY ?? 96);
 const PRE = process.env.WRP_PRE === "1";
+const PERF = process.env.WRP_PERF === "1";
+
+const PERF_EVENTS = ["instructions", "task-clock", "context-switches", "syscalls:sys_enter_fsync", "syscalls:sys_enter_fdatasync", "syscalls:sys_enter_pwrite64"];
+
+/** `perf stat` on the given processes until stopped; the counts by event. */
+function perfStat(pids: number[]): { stop(): Promise<Map<string, number>> } {
+  const child = spawn("perf", ["stat", "-x", ",", "-e", PERF_EVENTS.join(","), "-p", pids.join(",")], { stdio: ["ignore", "ignore", "pipe"] });
+  let err = "";
+  child.stderr.on("data", (d) => (err += String(d)));
+  return {
+    stop: () =>
+      new Promise((resolve) => {
+        child.once("exit", () => {
+          const counts = new Map<string, number>();
+          for (const line of err.split("\n")) {
+            const [value, , event] = line.split(",");
+            if (event && value && !Number.isNaN(Number(value))) counts.set(event, Number(value));
+          }
+          resolve(counts);
+        });
+        child.kill("SIGINT");
+      }),
+  };
+}
 const OUT = "/tmp/admit-one-waiting-room.cpuprofile";
 
 async function devtools(port: number) {
@@ -68,6 +99,26 @@ try {
     }));
   };
   await burst(300);
+  if (PERF) {
+    const group = wranglerGroup(Number(new URL(base).port));
+    const workerd = allPids().filter((pid) => { const st = readStat(pid); return st?.pgrp === group && st?.comm === "workerd"; });
+    const perf = perfStat(workerd);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const started = performance.now();
+    await burst(JOINS);
+    const seconds = (performance.now() - started) / 1000;
+    const counts = await perf.stop();
+    console.log(`${JOINS} ${PRE ? "pre-queue" : "edge"} joins in ${fmt(seconds)} s (${fmt(JOINS / seconds, 0)}/s), load average ${os.loadavg().map((l) => fmt(l, 1)).join(" ")}; workerd processes ${workerd.join(", ")}`);
+    const per = (event: string, scale = 1) => (counts.has(event) ? fmt((counts.get(event)! * scale) / JOINS, 3) : "–");
+    console.log(table(["workerd, per join", "value"], [
+      ["instructions (millions)", per("instructions", 1e-6)],
+      ["CPU ms (task-clock)", per("task-clock")],
+      ["context switches", per("context-switches")],
+      ["fsync + fdatasync", counts.has("syscalls:sys_enter_fsync") ? fmt(((counts.get("syscalls:sys_enter_fsync") ?? 0) + (counts.get("syscalls:sys_enter_fdatasync") ?? 0)) / JOINS, 3) : "–"],
+      ["pwrite64", per("syscalls:sys_enter_pwrite64")],
+    ]));
+    process.exitCode = 0;
+  } else {
   const tools = await devtools(inspector);
   await tools.send("Profiler.enable");
   await tools.send("Profiler.setSamplingInterval", { interval: 200 });
@@ -83,6 +134,7 @@ try {
   console.log(table(["function", "where", "self %", "self ms/join"], summary.self.slice(0, 25).map((r) => [r.name, r.where, fmt(r.share * 100), fmt(r.ms / JOINS, 3)])));
   console.log(table(["own function", "where", "total %", "total ms/join"], summary.ownInclusive.slice(0, 25).map((r) => [r.name, r.where, fmt(r.share * 100), fmt(r.ms / JOINS, 3)])));
   console.log(table(["package or folder", "self %", "ms/join"], summary.byPackage.slice(0, 15).map((r) => [r.name, fmt(r.share * 100), fmt(r.ms / JOINS, 3)])));
+  }
 } finally {
   agent.destroy();
   await stack.stop();

@@ -35,6 +35,9 @@ export const PROMO_SCHEMA: readonly string[] = [
 type UseRow = { hold_id: string; code_id: string; quantity: number; status: string; expires_at: number } & Record<string, SqlStorageValue>;
 
 export class PromoStore {
+  /** The reservations, remembered between steps: only reserve() writes them, and it forgets them first. */
+  private kept: Reservation[] | undefined;
+
   constructor(private readonly sql: SqlStorage) {}
 
   use(holdId: string): PromoUse | undefined {
@@ -54,7 +57,8 @@ export class PromoStore {
   }
 
   private reservations(): Reservation[] {
-    return this.sql.exec<{ code_id: string; units: number }>("SELECT code_id, units FROM promo_reservations WHERE units > 0").toArray().map((r) => ({ codeId: r.code_id, units: r.units }));
+    this.kept ??= this.sql.exec<{ code_id: string; units: number }>("SELECT code_id, units FROM promo_reservations WHERE units > 0").toArray().map((r) => ({ codeId: r.code_id, units: r.units }));
+    return this.kept;
   }
 
   /** The tier as a buyer with this code (or none) may draw from (workers/domain/promo-redemption.ts). */
@@ -108,7 +112,10 @@ export class PromoStore {
     const current = this.reservations().find((r) => r.codeId === codeId);
     const keptNow = current ? stillKept(current, used) : 0;
     const outcome = canReserve(stillKept({ codeId, units }, used), keptNow, free(this.tierFor(tier, undefined, now).tier) - waitingUnits);
-    if (outcome.ok) this.sql.exec("INSERT OR REPLACE INTO promo_reservations (code_id, units) VALUES (?, ?)", codeId, units);
+    if (outcome.ok) {
+      this.kept = undefined;
+      this.sql.exec("INSERT OR REPLACE INTO promo_reservations (code_id, units) VALUES (?, ?)", codeId, units);
+    }
     return outcome;
   }
 }

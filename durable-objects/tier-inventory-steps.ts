@@ -6,13 +6,17 @@
  * inventory-alarm.ts).
  */
 import { expireHolds, free, type InventoryChange } from "../workers/domain/inventory";
-import { nextAlarmAt } from "../workers/domain/inventory-alarm";
+import { alarmStillCovers, mayBeOverdue, nextAlarmAt } from "../workers/domain/inventory-alarm";
 import { planPromotion, queueNeeded } from "../workers/domain/waitlist";
 import type { InventoryStore } from "./tier-inventory-store";
 import type { PromoStore } from "./tier-inventory-promo";
 
 export class InventorySteps {
-  /** The alarm time last set, so a hold that does not move the earliest expiry writes nothing. */
+  /**
+   * The alarm time last set (null: none; undefined: not known, as after a restart or once it fired),
+   * so a hold that does not move the earliest expiry writes nothing. Memory only: an evicted or
+   * restarted object starts from undefined and reads before it trusts anything.
+   */
   private alarmAt: number | null | undefined;
 
   constructor(
@@ -34,12 +38,19 @@ export class InventorySteps {
     this.scheduleAlarm();
   }
 
-  /** Ends the holds past their expiry and offers what they freed; answers how many ended. */
+  /**
+   * Ends the holds past their expiry and offers what they freed; answers how many ended. Before the
+   * known floor under every active expiry nothing can be overdue, and nothing is read.
+   */
   expireOverdue(now: number): number {
+    if (!mayBeOverdue(this.store.expiryFloor(), now)) return 0;
+    // The floor may be stale (its hold was sold or released since): read the earliest expiry itself.
+    if (!mayBeOverdue(this.store.nextExpiry(), now)) return 0;
     const tier = this.store.tier();
     const overdue = tier ? this.store.overdueHolds(now) : [];
     if (!tier || overdue.length === 0) return 0;
     this.store.apply(expireHolds(tier, overdue, this.store.offeredEntries(overdue.map((h) => h.holdId)), now));
+    this.store.forgetExpiryFloor();
     this.promote(now);
     return overdue.length;
   }
@@ -61,6 +72,8 @@ export class InventorySteps {
   }
 
   scheduleAlarm(): void {
+    // Most steps (a hold expiring after the earliest one, a sale) leave the alarm as it is, unread.
+    if (alarmStillCovers(this.alarmAt, this.store.expiryFloor(), this.store.knownNoticesPending())) return;
     const next = nextAlarmAt(this.store.nextExpiry(), this.store.hasPendingNotices(), this.alarmAt, Date.now());
     if (next === this.alarmAt) return;
     this.alarmAt = next;

@@ -2,178 +2,81 @@
  * TierInventory's SQLite storage: reads the tier's state as the domain's values and writes back the
  * changes a decision returns (workers/domain/inventory.ts). No rule lives here; the CHECK on the tier
  * row is the last guard that sold + held never passes capacity.
+ *
+ * What the object already knows is not read again (`known`): the tier row (every statement that
+ * writes it answers the new row with RETURNING, so only SQLite's own values are kept), the waitlist's
+ * waiting count (forgotten by any waitlist write), whether notices wait to be published, and a floor
+ * under every active hold's expiry (exact when read; a placed hold can only lower it, and nothing
+ * else makes a hold active or moves an expiry, so it stays a floor). The object is single-threaded
+ * and this memory dies with it (eviction, restart), after which everything is read again; a write
+ * that throws forgets it all.
  */
-import type { SeatState } from "../workers/domain/best-available";
-import type { EntryState, HoldState, InventoryChange, TierKind, TierState, UnnumberedNotice, WaitlistStatus } from "../workers/domain/inventory";
-import { CHECKIN_SCHEMA } from "./tier-inventory-checkins";
-import { PROMO_SCHEMA } from "./tier-inventory-promo";
+import type { InventoryChange, TierKind, TierState, UnnumberedNotice } from "../workers/domain/inventory";
+import { InventoryReads } from "./tier-inventory-reads";
 
-/** Append only: objects in the field have run every step before the last one. */
-export const SCHEMA: readonly string[] = [
-  `CREATE TABLE tier (
-     id INTEGER PRIMARY KEY CHECK (id = 1),
-     tier_id TEXT NOT NULL, event_id TEXT NOT NULL, kind TEXT NOT NULL,
-     capacity INTEGER NOT NULL, sold INTEGER NOT NULL DEFAULT 0, held INTEGER NOT NULL DEFAULT 0,
-     CHECK (sold >= 0 AND held >= 0 AND sold + held <= capacity))`,
-  `CREATE TABLE seats (
-     label TEXT PRIMARY KEY, section TEXT NOT NULL, row TEXT NOT NULL, number INTEGER NOT NULL,
-     x REAL NOT NULL, y REAL NOT NULL, accessible INTEGER NOT NULL,
-     status TEXT NOT NULL DEFAULT 'available', hold_id TEXT)`,
-  `CREATE TABLE holds (
-     hold_id TEXT PRIMARY KEY, quantity INTEGER NOT NULL, seats TEXT NOT NULL,
-     status TEXT NOT NULL, expires_at INTEGER NOT NULL, created_at INTEGER NOT NULL)`,
-  `CREATE INDEX holds_active_expiry ON holds (expires_at) WHERE status = 'active'`,
-  `ALTER TABLE tier ADD COLUMN waitlist_enabled INTEGER NOT NULL DEFAULT 0`,
-  `ALTER TABLE tier ADD COLUMN offer_minutes INTEGER NOT NULL DEFAULT 30`,
-  `ALTER TABLE tier ADD COLUMN closed INTEGER NOT NULL DEFAULT 0`,
-  `CREATE TABLE waitlist (
-     entry_id TEXT PRIMARY KEY, seq INTEGER NOT NULL UNIQUE, quantity INTEGER NOT NULL,
-     status TEXT NOT NULL, pass_overs INTEGER NOT NULL DEFAULT 0,
-     offer_hold_id TEXT, offer_expires_at INTEGER, joined_at INTEGER NOT NULL, updated_at INTEGER NOT NULL)`,
-  `CREATE INDEX waitlist_waiting ON waitlist (seq) WHERE status = 'waiting'`,
-  `CREATE TABLE returns (return_id TEXT PRIMARY KEY, quantity INTEGER NOT NULL, seats TEXT NOT NULL, created_at INTEGER NOT NULL)`,
-  `CREATE TABLE notices (seq INTEGER PRIMARY KEY AUTOINCREMENT, body TEXT NOT NULL)`,
-  ...CHECKIN_SCHEMA,
-  // Who holds what (workers/domain/buyer-limits.ts): a buyer's new hold replaces their old ones.
-  `ALTER TABLE holds ADD COLUMN buyer TEXT`,
-  `ALTER TABLE holds ADD COLUMN client TEXT`,
-  `CREATE INDEX holds_active_buyer ON holds (buyer) WHERE status = 'active' AND buyer IS NOT NULL`,
-  `CREATE INDEX holds_active_client ON holds (client) WHERE status = 'active' AND client IS NOT NULL`,
-  `ALTER TABLE waitlist ADD COLUMN client TEXT`,
-  // Promo codes' uses and the units they keep (tier-inventory-promo.ts).
-  ...PROMO_SCHEMA,
-];
+export { SCHEMA } from "./tier-inventory-schema";
 
 type Row<T> = T & Record<string, SqlStorageValue>;
 type TierRow = Row<{ tier_id: string; event_id: string; kind: string; capacity: number; sold: number; held: number; waitlist_enabled: number; offer_minutes: number; closed: number }>;
-type HoldRow = Row<{ hold_id: string; quantity: number; seats: string; status: string; expires_at: number; buyer: string | null; client: string | null }>;
-type EntryRow = Row<{ entry_id: string; seq: number; quantity: number; status: string; pass_overs: number; offer_hold_id: string | null; offer_expires_at: number | null }>;
-type SeatRow = Row<{ label: string; section: string; row: string; number: number; x: number; y: number; accessible: number; status: string }>;
 
-export class InventoryStore {
-  constructor(private readonly sql: SqlStorage) {}
+/** What the object knows of its rows without reading them; undefined: not known, read it. */
+interface Known {
+  /** null: no tier row. Never mutated: replaced by the row a write returns. */
+  tier?: TierState | null;
+  waiting?: { entries: number; units: number };
+  /** At or below every active hold's expiry; null: no active hold. */
+  expiryFloor?: number | null;
+  noticesPending?: boolean;
+}
+
+export class InventoryStore extends InventoryReads {
+  private known: Known = {};
+
+  /** Drops everything remembered: the next reads go to SQLite. */
+  forget(): void {
+    this.known = {};
+  }
 
   tier(): TierState | undefined {
-    const row = this.sql.exec<TierRow>("SELECT * FROM tier WHERE id = 1").toArray()[0];
-    return (
-      row && {
-        tierId: row.tier_id,
-        eventId: row.event_id,
-        kind: row.kind as TierKind,
-        capacity: row.capacity,
-        sold: row.sold,
-        held: row.held,
-        waitlistEnabled: row.waitlist_enabled === 1,
-        offerMinutes: row.offer_minutes,
-        closed: row.closed === 1,
-      }
-    );
-  }
-
-  hold(holdId: string): HoldState | undefined {
-    const row = this.sql.exec<HoldRow>("SELECT * FROM holds WHERE hold_id = ?", holdId).toArray()[0];
-    return row && holdOf(row);
-  }
-
-  /** Active holds of a buyer, and of a client address, for the buyer limits. */
-  activeHoldsOf(buyer: string | undefined, client: string | null | undefined): { buyerHolds: HoldState[]; clientHolds: HoldState[] } {
-    return {
-      buyerHolds: buyer ? this.sql.exec<HoldRow>("SELECT * FROM holds WHERE status = 'active' AND buyer = ?", buyer).toArray().map(holdOf) : [],
-      clientHolds: client ? this.sql.exec<HoldRow>("SELECT * FROM holds WHERE status = 'active' AND client = ?", client).toArray().map(holdOf) : [],
-    };
-  }
-
-  /** Units in the tier's waiting or offered entries from one client address. */
-  waitlistUnitsOfClient(client: string | null | undefined): number {
-    if (!client) return 0;
-    return this.sql.exec<{ units: number | null }>("SELECT sum(quantity) AS units FROM waitlist WHERE client = ? AND status IN ('waiting', 'offered')", client).one().units ?? 0;
-  }
-
-  overdueHolds(now: number): HoldState[] {
-    return this.sql.exec<HoldRow>("SELECT * FROM holds WHERE status = 'active' AND expires_at <= ?", now).toArray().map(holdOf);
-  }
-
-  entry(entryId: string): EntryState | undefined {
-    const row = this.sql.exec<EntryRow>("SELECT * FROM waitlist WHERE entry_id = ?", entryId).toArray()[0];
-    return row && entryOf(row);
-  }
-
-  /** The entry whose open offer this hold is. */
-  offeredEntry(holdId: string): EntryState | undefined {
-    const row = this.sql.exec<EntryRow>("SELECT * FROM waitlist WHERE offer_hold_id = ? AND status = 'offered'", holdId).toArray()[0];
-    return row && entryOf(row);
-  }
-
-  offeredEntries(holdIds: string[]): EntryState[] {
-    return holdIds.flatMap((id) => this.offeredEntry(id) ?? []);
-  }
-
-  /** Entries still waiting or offered, in join order. */
-  openEntries(): EntryState[] {
-    return this.sql.exec<EntryRow>("SELECT * FROM waitlist WHERE status IN ('waiting', 'offered') ORDER BY seq").toArray().map(entryOf);
-  }
-
-  waitingQueue(limit: number): EntryState[] {
-    return this.sql.exec<EntryRow>("SELECT * FROM waitlist WHERE status = 'waiting' ORDER BY seq LIMIT ?", limit).toArray().map(entryOf);
+    if (this.known.tier === undefined) this.known.tier = tierOf(this.sql.exec<TierRow>("SELECT * FROM tier WHERE id = 1").toArray()[0]);
+    return this.known.tier ?? undefined;
   }
 
   waiting(): { entries: number; units: number } {
-    const row = this.sql.exec<{ n: number; units: number | null }>("SELECT count(*) AS n, sum(quantity) AS units FROM waitlist WHERE status = 'waiting'").one();
-    return { entries: row.n, units: row.units ?? 0 };
-  }
-
-  /** Waiting entries that joined no later than `seq`: an entry's place in the queue. */
-  waitingUpTo(seq: number): number {
-    return this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM waitlist WHERE status = 'waiting' AND seq <= ?", seq).one().n;
-  }
-
-  lastSeq(): number {
-    return this.sql.exec<{ last: number | null }>("SELECT max(seq) AS last FROM waitlist").one().last ?? 0;
-  }
-
-  /** Every seat, or only the ones named. */
-  seats(labels?: string[]): SeatState[] {
-    const rows = labels
-      ? this.sql.exec<SeatRow>(`SELECT * FROM seats WHERE label IN (${labels.map(() => "?").join(",")})`, ...labels).toArray()
-      : this.sql.exec<SeatRow>("SELECT * FROM seats").toArray();
-    return rows.map((s) => ({ label: s.label, section: s.section, row: s.row, number: s.number, x: s.x, y: s.y, accessible: s.accessible === 1, available: s.status === "available" }));
-  }
-
-  seatStatuses(): { label: string; status: "available" | "held" | "sold" }[] {
-    return this.sql.exec<{ label: string; status: "available" | "held" | "sold" }>("SELECT label, status FROM seats").toArray();
-  }
-
-  soldSeats(labels: string[]): string[] {
-    if (labels.length === 0) return [];
-    return this.sql
-      .exec<{ label: string }>(`SELECT label FROM seats WHERE status = 'sold' AND label IN (${labels.map(() => "?").join(",")})`, ...labels)
-      .toArray()
-      .map((r) => r.label);
-  }
-
-  hasReturn(returnId: string): boolean {
-    return this.sql.exec("SELECT 1 FROM returns WHERE return_id = ?", returnId).toArray().length > 0;
-  }
-
-  schemaVersion(): number {
-    return this.sql.exec<{ version: number }>("SELECT version FROM _schema_version").one().version;
+    if (!this.known.waiting) {
+      const row = this.sql.exec<{ n: number; units: number | null }>("SELECT count(*) AS n, sum(quantity) AS units FROM waitlist WHERE status = 'waiting'").one();
+      this.known.waiting = { entries: row.n, units: row.units ?? 0 };
+    }
+    return { ...this.known.waiting };
   }
 
   apply(changes: readonly InventoryChange[]): void {
-    for (const change of changes) this.applyOne(change);
+    try {
+      for (const change of changes) this.applyOne(change);
+    } catch (error) {
+      // A statement refused (the tier's CHECK, say): what is remembered may no longer be what is stored.
+      this.forget();
+      throw error;
+    }
+  }
+
+  /** Runs a statement that writes the tier row and keeps the row it answers (RETURNING *). */
+  private writeTier(query: string, ...bindings: SqlStorageValue[]): void {
+    this.known.tier = tierOf(this.sql.exec<TierRow>(`${query} RETURNING *`, ...bindings).toArray()[0]);
   }
 
   private applyOne(c: InventoryChange): void {
     const sql = this.sql;
+    if (c.type.startsWith("entry_")) this.known.waiting = undefined;
     switch (c.type) {
       case "tier_created":
-        sql.exec("INSERT INTO tier (id, tier_id, event_id, kind, capacity) VALUES (1, ?, ?, ?, ?)", c.tierId, c.eventId, c.kind, c.capacity);
+        this.writeTier("INSERT INTO tier (id, tier_id, event_id, kind, capacity) VALUES (1, ?, ?, ?, ?)", c.tierId, c.eventId, c.kind, c.capacity);
         return;
       case "capacity_set":
-        sql.exec("UPDATE tier SET capacity = ? WHERE id = 1", c.capacity);
+        this.writeTier("UPDATE tier SET capacity = ? WHERE id = 1", c.capacity);
         return;
       case "waitlist_set":
-        sql.exec("UPDATE tier SET waitlist_enabled = ?, offer_minutes = ? WHERE id = 1", c.enabled ? 1 : 0, c.offerMinutes);
+        this.writeTier("UPDATE tier SET waitlist_enabled = ?, offer_minutes = ? WHERE id = 1", c.enabled ? 1 : 0, c.offerMinutes);
         return;
       case "seats_set":
         for (const seat of c.seats) {
@@ -188,13 +91,16 @@ export class InventoryStore {
         return;
       case "hold_placed": {
         const { hold } = c;
-        sql.exec("DELETE FROM holds WHERE hold_id = ?", hold.holdId);
         for (const label of hold.seats) sql.exec("UPDATE seats SET status = 'held', hold_id = ? WHERE label = ?", hold.holdId, label);
-        sql.exec("UPDATE tier SET held = held + ? WHERE id = 1", hold.quantity);
+        this.writeTier("UPDATE tier SET held = held + ? WHERE id = 1", hold.quantity);
+        // OR REPLACE: a hold stored under this name before (expired, released) is deleted and this one takes its place.
         sql.exec(
-          "INSERT INTO holds (hold_id, quantity, seats, status, expires_at, created_at, buyer, client) VALUES (?, ?, ?, 'active', ?, ?, ?, ?)",
+          "INSERT OR REPLACE INTO holds (hold_id, quantity, seats, status, expires_at, created_at, buyer, client) VALUES (?, ?, ?, 'active', ?, ?, ?, ?)",
           hold.holdId, hold.quantity, JSON.stringify(hold.seats), hold.expiresAt, c.createdAt, hold.buyer ?? null, hold.client ?? null,
         );
+        // The floor stays under every active expiry: a placed hold may lower it, never raise it.
+        const floor = this.known.expiryFloor;
+        if (floor !== undefined) this.known.expiryFloor = floor === null ? hold.expiresAt : Math.min(floor, hold.expiresAt);
         return;
       }
       case "hold_forgotten":
@@ -202,20 +108,20 @@ export class InventoryStore {
         return;
       case "hold_sold":
         sql.exec("UPDATE holds SET status = 'confirmed' WHERE hold_id = ?", c.holdId);
-        sql.exec("UPDATE tier SET held = held - ?, sold = sold + ? WHERE id = 1", c.quantity, c.quantity);
+        this.writeTier("UPDATE tier SET held = held - ?, sold = sold + ? WHERE id = 1", c.quantity, c.quantity);
         sql.exec("UPDATE seats SET status = 'sold' WHERE hold_id = ?", c.holdId);
         // A promo code's use follows its hold (workers/domain/promo-redemption.ts).
         sql.exec("UPDATE promo_uses SET status = 'confirmed' WHERE hold_id = ? AND status = 'active'", c.holdId);
         return;
       case "hold_freed":
         sql.exec("UPDATE holds SET status = ? WHERE hold_id = ?", c.status, c.holdId);
-        sql.exec("UPDATE tier SET held = held - ? WHERE id = 1", c.quantity);
+        this.writeTier("UPDATE tier SET held = held - ? WHERE id = 1", c.quantity);
         sql.exec("UPDATE seats SET status = 'available', hold_id = NULL WHERE hold_id = ?", c.holdId);
         sql.exec("UPDATE promo_uses SET status = ? WHERE hold_id = ? AND status = 'active'", c.status, c.holdId);
         return;
       case "units_returned":
         sql.exec("INSERT INTO returns (return_id, quantity, seats, created_at) VALUES (?, ?, ?, ?)", c.returnId, c.quantity, JSON.stringify(c.seats), c.at);
-        sql.exec("UPDATE tier SET sold = sold - ? WHERE id = 1", c.quantity);
+        this.writeTier("UPDATE tier SET sold = sold - ? WHERE id = 1", c.quantity);
         for (const label of c.seats) sql.exec("UPDATE seats SET status = 'available', hold_id = NULL WHERE label = ?", label);
         return;
       case "entry_joined":
@@ -237,7 +143,7 @@ export class InventoryStore {
         sql.exec("UPDATE waitlist SET status = ?, updated_at = ? WHERE entry_id = ?", c.status, c.at, c.entryId);
         return;
       case "tier_closed":
-        sql.exec("UPDATE tier SET closed = 1 WHERE id = 1");
+        this.writeTier("UPDATE tier SET closed = 1 WHERE id = 1");
         return;
       case "notice":
         this.storeNotice(c.notice);
@@ -250,45 +156,53 @@ export class InventoryStore {
     // AUTOINCREMENT's counter never goes back, even after published notices are deleted.
     const last = this.sql.exec<{ seq: number | null }>("SELECT seq FROM sqlite_sequence WHERE name = 'notices'").toArray()[0]?.seq ?? 0;
     this.sql.exec("INSERT INTO notices (seq, body) VALUES (?, ?)", last + 1, JSON.stringify({ ...notice, notice_seq: last + 1 }));
-  }
-
-  pendingNotices(limit: number): { seq: number; body: string }[] {
-    return this.sql.exec<{ seq: number; body: string }>("SELECT seq, body FROM notices ORDER BY seq LIMIT ?", limit).toArray();
+    this.known.noticesPending = true;
   }
 
   deleteNoticesUpTo(seq: number): void {
     this.sql.exec("DELETE FROM notices WHERE seq <= ?", seq);
+    this.known.noticesPending = undefined;
   }
 
   hasPendingNotices(): boolean {
-    return this.sql.exec("SELECT 1 FROM notices LIMIT 1").toArray().length > 0;
+    this.known.noticesPending ??= this.sql.exec("SELECT 1 FROM notices LIMIT 1").toArray().length > 0;
+    return this.known.noticesPending;
   }
 
+  /** Whether notices wait, when known without reading (undefined: read hasPendingNotices). */
+  knownNoticesPending(): boolean | undefined {
+    return this.known.noticesPending;
+  }
+
+  /** The earliest expiry of an active hold, read (null: none active); it becomes the known floor. */
   nextExpiry(): number | null {
-    return this.sql.exec<{ at: number | null }>("SELECT min(expires_at) AS at FROM holds WHERE status = 'active'").one().at;
+    this.known.expiryFloor = this.sql.exec<{ at: number | null }>("SELECT min(expires_at) AS at FROM holds WHERE status = 'active'").one().at;
+    return this.known.expiryFloor;
+  }
+
+  /** A time at or before every active hold's expiry (null: none active), when known without reading. */
+  expiryFloor(): number | null | undefined {
+    return this.known.expiryFloor;
+  }
+
+  /** Holds were ended by expiry: the floor is read again before it is trusted. */
+  forgetExpiryFloor(): void {
+    this.known.expiryFloor = undefined;
   }
 }
 
-function holdOf(row: HoldRow): HoldState {
-  return {
-    holdId: row.hold_id,
-    quantity: row.quantity,
-    seats: JSON.parse(row.seats) as string[],
-    status: row.status as HoldState["status"],
-    expiresAt: row.expires_at,
-    buyer: row.buyer ?? null,
-    client: row.client ?? null,
-  };
-}
-
-function entryOf(row: EntryRow): EntryState {
-  return {
-    entryId: row.entry_id,
-    seq: row.seq,
-    quantity: row.quantity,
-    status: row.status as WaitlistStatus,
-    passOvers: row.pass_overs,
-    offerHoldId: row.offer_hold_id,
-    offerExpiresAt: row.offer_expires_at,
-  };
+function tierOf(row: TierRow | undefined): TierState | null {
+  return row
+    ? {
+        tierId: row.tier_id,
+        eventId: row.event_id,
+        kind: row.kind as TierKind,
+        capacity: row.capacity,
+        sold: row.sold,
+        held: row.held,
+        waitlistEnabled: row.waitlist_enabled === 1,
+        offerMinutes: row.offer_minutes,
+        closed: row.closed === 1,
+      }
+    : null;
 }

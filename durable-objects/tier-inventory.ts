@@ -82,14 +82,14 @@ export class TierInventory extends DurableObject<Env> {
     if (!tier) return { ok: false, code: "not_configured" };
     const chosen = request.seats?.length ? [...new Set(request.seats)] : undefined;
     const seats = tier.kind === "seated" ? this.store.seats(chosen) : [];
-    const others = this.store.activeHoldsOf(request.buyer?.buyer, request.buyer?.client);
+    const { previous, ...others } = this.store.holdAndActiveHoldsOf(request.holdId, request.buyer?.buyer, request.buyer?.client);
     const { promo } = request;
     // The buyer's holds this one replaces give their uses back in this step, so they do not count.
     const claim = promo && claimUse(this.promos.use(request.holdId), promo, request, this.promos.counted(promo.codeId, now, [request.holdId, ...others.buyerHolds.map((h) => h.holdId)]), now);
     if (claim && !claim.ok) return claim;
     const sellable = this.promos.tierFor(tier, promo?.codeId, now);
     const waiting = keptCoversHold(sellable.keptByOwn, request.quantity) ? 0 : this.store.waiting().entries;
-    const decision = holdUnits(sellable.tier, this.store.hold(request.holdId), request, waiting, seats, now, others);
+    const decision = holdUnits(sellable.tier, previous, request, waiting, seats, now, others);
     const use = useOfHold(claim, decision);
     if (use) this.promos.record(use, now);
     if (decision.outcome.ok && decision.outcome.replaced) {
@@ -247,7 +247,10 @@ export class TierInventory extends DurableObject<Env> {
 
   /** Expires what is due, offers freed units, then publishes pending notices to the Queue. */
   override async alarm(): Promise<void> {
+    // The alarm reads everything again (its own time, the expiry floor, the tier): what the object
+    // remembers is re-checked against its rows at least at every expiry.
     this.steps.alarmFired();
+    this.store.forget();
     const now = Date.now();
     const expired = this.steps.expireOverdue(now);
     this.steps.promote(now);

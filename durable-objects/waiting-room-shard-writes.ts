@@ -76,7 +76,9 @@ export class JoinRowWriter {
         this.sql.exec(INSERT_MANY, JSON.stringify(batch.rows.map((r) => [r.joinId, r.kind, r.number, r.joinedAt])));
       }
     } catch (error) {
+      // The rows' joins are told it failed; the object is reset (its numbering ran ahead of the rows).
       batch.reject(error);
+      this.failed(error);
       throw error;
     }
     this.counts.statements++;
@@ -91,8 +93,8 @@ export class JoinRowWriter {
       this.inFlight = false;
       try {
         this.flush();
-      } catch (error) {
-        this.failed(error);
+      } catch {
+        // Handled in flush: the batch's joins failed and the object is being reset.
       }
     }, 0);
   }

@@ -165,7 +165,8 @@ describe("the pre-queue's joins in a shard", () => {
     expect((await restarted.stats()).pre_entries).toBe(pre.length);
     for (let i = 0; i < 160; i += 20) {
       const again = await restarted.join(config, SHARD, `device-q${i}`, "100.72.0.1");
-      expect(again).toMatchObject({ ok: true, ticket: outcomes[i]!.ok ? outcomes[i]!.ticket : {} });
+      const first = outcomes[i] as Extract<JoinOutcome, { ok: true }>;
+      expect(again).toMatchObject({ ok: true, ticket: first.ticket });
     }
   });
 

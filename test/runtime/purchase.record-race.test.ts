@@ -78,7 +78,7 @@ describe("confirming with an intent while another writer records a different one
       automatic_payment_methods: { enabled: true, allow_redirects: "never" }, metadata: { order_id: orderId },
     });
     const outcome = await whileAnotherWriterHoldsTheRow(orderId, amount, `pi_recorded_${orderId}`, "locked AS", () =>
-      finalizePaidOrder(env, db(), orderId, new Date(), undefined, undefined, { id: own.id, amount, currency: "EUR" }).then(
+      finalizePaidOrder(env, db(), orderId, new Date(), undefined, { intent: { id: own.id, amount, currency: "EUR" } }).then(
         () => "confirmed",
         (error: unknown) => (error instanceof ApiError ? error.code : String(error)),
       ),

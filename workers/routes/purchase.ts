@@ -113,7 +113,7 @@ export function purchaseRoutesFor(claim: ClaimStep, saleFor: (order: OrderRow) =
       if (!payment_method && order.amount > 0 && order.status === "pending") {
         throw validationFailed([{ field: "payment_method", message: "Choose how to pay." }]);
       }
-      const paid = await payOrder(c.env, c.get("db"), order.id, payment_method ?? "none", new Date(), saleFor(order), facts);
+      const paid = await payOrder(c.env, c.get("db"), order.id, payment_method ?? "none", new Date(), saleFor(order), { known: facts, waitUntil: (work) => c.executionCtx.waitUntil(work) });
       announceChange(c.env, c.executionCtx, order.eventId);
       return c.json(paid);
     })

@@ -33,6 +33,19 @@ export async function presentConfirmedOrder(db: HttpDatabase, order: OrderRow) {
 
 export const paidStatuses = new Set<OrderRow["status"]>(["confirmed", "refunded", "partially_refunded"]);
 
+export interface FinalizeOptions {
+  /** What pay already read (readPurchase), so finalize reads nothing before its statement. */
+  known?: PurchaseFacts;
+  /** The PaymentIntent that paid, when the caller knows it: the confirming statement records it. */
+  intent?: PaidIntent;
+  /**
+   * The request's ctx.waitUntil: the Queue send of the confirmation's outbox rows then runs after the
+   * answer instead of before it. Safe because the rows are committed, leased, with the confirmation:
+   * a send that never runs or fails leaves them to the cron once the lease runs out (consumers dedupe).
+   */
+  waitUntil?: (work: Promise<unknown>) => void;
+}
+
 /**
  * After the money is in: sell the hold, issue signed tickets, confirm the order — or, when the
  * hold is gone, refund. Called by pay (with what it already read), the webhook, the sweeper and an
@@ -41,9 +54,10 @@ export const paidStatuses = new Set<OrderRow["status"]>(["confirmed", "refunded"
  * find the work done and answer what the winner wrote.
  *
  * Round trips on the happy path: the joined read (none when pay passes its own) and the confirming
- * statement (its outbox rows are sent, not marked: the Queue consumer marks them).
+ * statement (its outbox rows are sent, not marked: the Queue consumer marks them; pay sends them after
+ * its answer, through waitUntil).
  */
-export async function finalizePaidOrder(env: Env, db: HttpDatabase, orderId: string, now: Date, sale: SaleLedger = inventorySale, known?: PurchaseFacts, intent?: PaidIntent) {
+export async function finalizePaidOrder(env: Env, db: HttpDatabase, orderId: string, now: Date, sale: SaleLedger = inventorySale, { known, intent, waitUntil }: FinalizeOptions = {}) {
   const facts = known ?? (await readPurchase(db, orderId))!;
   const { order, event } = facts;
   if (paidStatuses.has(order.status)) {
@@ -108,7 +122,9 @@ export async function finalizePaidOrder(env: Env, db: HttpDatabase, orderId: str
   }
   if ("codeTaken" in result) throw new Error(`no free order code for ${order.id} after ${MAX_CODE_ATTEMPTS} candidates`);
   if (result.confirmed) {
-    await Promise.all([sale.afterConfirm(env, db, order), settleQueuePass(env, event, order.holdId, "paid"), publishOwnOutbox(env, result.outbox)]);
+    const send = publishOwnOutbox(env, result.outbox);
+    if (waitUntil) waitUntil(send);
+    await Promise.all([sale.afterConfirm(env, db, order), settleQueuePass(env, event, order.holdId, "paid"), waitUntil ? undefined : send]);
     // Confirmed here: the answer is what this statement wrote, in the order the database lists it
     // (seat labels in its collation), so nothing is read back.
     return presentIssuedTickets(order.id, result.orderCode, issued, result.ticketOrder);

@@ -39,7 +39,15 @@ export { finalizePaidOrder, holdExpired, presentConfirmedOrder, refundLatePaymen
  *  - a decline or a 3-D Secure answer is recorded with its intent before pay answers, so the next pay
  *    confirms that intent with the new card, as before.
  */
-export async function payOrder(env: Env, db: HttpDatabase, orderId: string, paymentMethod: string, now: Date, sale: SaleLedger = inventorySale, known?: PurchaseFacts) {
+export async function payOrder(
+  env: Env,
+  db: HttpDatabase,
+  orderId: string,
+  paymentMethod: string,
+  now: Date,
+  sale: SaleLedger = inventorySale,
+  { known, waitUntil }: { known?: PurchaseFacts; waitUntil?: (work: Promise<unknown>) => void } = {},
+) {
   // `known`: the route's own read of the order (it checks the order link with it).
   const facts = known ?? (await readPurchase(db, orderId));
   if (!facts) throw new ApiError("NOT_FOUND", "No order has this id.");
@@ -60,7 +68,7 @@ export async function payOrder(env: Env, db: HttpDatabase, orderId: string, paym
     throw new ApiError("EVENT_CANCELLED", "This event has been cancelled, so nothing was charged and your order was closed.");
   }
 
-  if (order.amount === 0) return finalizePaidOrder(env, db, order.id, now, sale, facts);
+  if (order.amount === 0) return finalizePaidOrder(env, db, order.id, now, sale, { known: facts, waitUntil });
   // A hold that ran out before any charge was attempted, or after the last attempt was declined:
   // do not charge at all.
   if ((!payment?.providerPaymentId || payment.status === "failed") && order.holdExpiresAt && order.holdExpiresAt <= now) {
@@ -80,7 +88,7 @@ export async function payOrder(env: Env, db: HttpDatabase, orderId: string, paym
   if (intent.status !== "succeeded") {
     throw new ApiError("PAYMENT_DECLINED", "The payment could not be completed. Try another card.", { payment_status: intent.status });
   }
-  return finalizePaidOrder(env, db, order.id, now, sale, facts, paidIntent(intent));
+  return finalizePaidOrder(env, db, order.id, now, sale, { known: facts, intent: paidIntent(intent), waitUntil });
 }
 
 /** What finalize needs of the intent that paid: the confirming statement records it as the order's. */

@@ -93,7 +93,7 @@ export async function handleStripeEvent(env: Env, db: HttpDatabase, event: Strip
       // for finalize, which would change nothing either; pay announced the sale, so no eventId here.
       if (alreadyPaid.has(order.status)) return { handled: true };
       const paid = { id: intent.id, amount: intent.amount, currency: intent.currency.toUpperCase() };
-      await finalizePaidOrder(env, db, order.id, now, saleFor(order), undefined, paid).catch((error: unknown) => {
+      await finalizePaidOrder(env, db, order.id, now, saleFor(order), { intent: paid }).catch((error: unknown) => {
         // A late payment is refunded inside finalize; that outcome is the webhook's success too.
         if (!(error instanceof ApiError && (error.code === "HOLD_EXPIRED" || error.code === "PAYMENT_IN_PROGRESS"))) throw error;
       });

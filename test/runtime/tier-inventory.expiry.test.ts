@@ -132,3 +132,37 @@ describe("TierInventory's remembered state", () => {
     console.log(`${kind}: ${next} holds asked, ${placed.size} placed, ${sold.size} sold (${end.tier.sold} units)`);
   });
 });
+
+describe("TierInventory's hold, counted", () => {
+  it("makes 3 SQLite statements for a steady hold (the holds lookup, the tier's update, the insert), and reads again after a restart", async () => {
+    const name = `count-${crypto.randomUUID()}`;
+    let stub = env.TIER_INVENTORY.getByName(name) as unknown as Stub;
+    await stub.configure({ tierId: "t", eventId: "e", kind: "general_admission", capacity: 100 });
+    /** Counts the statements the object's storage runs while `step` runs. */
+    const counted = async (step: () => Promise<unknown>) => {
+      const statements: string[] = [];
+      await runInDurableObject(stub, (_instance, state) => {
+        const sql = state.storage.sql;
+        const exec = sql.exec.bind(sql);
+        Object.defineProperty(sql, "exec", { configurable: true, value: (query: string, ...bindings: SqlStorageValue[]) => (statements.push(query), exec(query, ...bindings)) });
+      });
+      await step();
+      await runInDurableObject(stub, (_instance, state) => void delete (state.storage.sql as { exec?: unknown }).exec);
+      return statements;
+    };
+    const hold = (i: number, expiresIn: number) => stub.hold({ holdId: `c${i}`, quantity: 1, expiresAt: Date.now() + expiresIn, buyer: { buyer: `b${i}`, client: null, maxHeldPerBuyer: 10, maxHeldPerClient: 30 } });
+    await hold(0, 3_600_000);
+    // Later expiries than the alarm: nothing about the alarm is read or written.
+    for (let i = 1; i <= 3; i++) {
+      const statements = await counted(() => hold(i, 3_600_000 + i * 1_000));
+      expect(statements).toHaveLength(3);
+    }
+    // A hold that expires before the alarm moves it (and reads the earliest expiry to do so).
+    expect((await counted(() => hold(9, 1_800_000))).some((q) => q.includes("min(expires_at)"))).toBe(true);
+    // A restarted object knows nothing and reads what it needs once.
+    stub = await restart(stub, name);
+    expect((await counted(() => hold(10, 3_600_000))).length).toBeGreaterThan(3);
+    expect(await counted(() => hold(11, 3_600_000))).toHaveLength(3);
+    expect(await stub.snapshot()).toMatchObject({ held: 7, sold: 0 });
+  });
+});

@@ -56,6 +56,7 @@ import {
   type LoadGenerator,
 } from "./harness";
 import { keepAliveAgent, requestJson } from "./http";
+import { STRIPE_EVENTS_ACTED_ON } from "../workers/domain/stripe-event-policy";
 import type { Job, JobResult } from "./load";
 import { fmt, percentile, table, triple } from "./stats";
 
@@ -345,7 +346,8 @@ async function main(): Promise<void> {
   const stripeControl = async (method: string, path: string, body?: unknown, timeoutMs = 120_000) =>
     requestJson(agent, method, `${stack.urls.stripe}/_emulator/${path}`, body, {}, timeoutMs);
   const pointWebhooksAt = (design: "real" | "classic" | null) =>
-    stripeControl("PUT", "webhook_endpoint", { url: design ? `${workerUrl[design]}/api/v1/stripe/webhook` : null });
+    // Subscribed to the types the Worker acts on, as its production endpoint is (Stripe's enabled_events).
+    stripeControl("PUT", "webhook_endpoint", { url: design ? `${workerUrl[design]}/api/v1/stripe/webhook` : null, enabled_events: [...STRIPE_EVENTS_ACTED_ON] });
   const flushWebhooks = async () => {
     const t0 = performance.now();
     await stripeControl("POST", "webhooks/flush", undefined, Math.max(600, MAX_SECONDS * 3) * 1000).catch((error) => console.log(`  (webhook flush: ${String(error)})`));

@@ -8,7 +8,7 @@
  *   GET    /_emulator/deliveries        webhook delivery attempts so far
  *   POST   /_emulator/webhooks/flush    wait until no webhook is pending
  *   GET    /_emulator/webhook_endpoint  current endpoint URL and signing secret
- *   PUT    /_emulator/webhook_endpoint  set it: {"url": "http://…"} or {"url": null}
+ *   PUT    /_emulator/webhook_endpoint  set it: {"url": "http://…", "enabled_events"?: ["payment_intent.succeeded", …]} or {"url": null}
  */
 import type { FaultInjector, FaultRule } from "./faults";
 import type { WebhookDispatcher } from "./webhooks";
@@ -46,6 +46,20 @@ function parseEndpointUrl(input: unknown): string | null {
   return url;
 }
 
+/** `enabled_events` as Stripe's webhook endpoints take it: event types, or `["*"]` (also when omitted). */
+function parseEnabledEvents(input: unknown): string[] {
+  const events = (input as { enabled_events?: unknown } | null)?.enabled_events;
+  if (events === undefined) return ["*"];
+  if (!Array.isArray(events) || events.length === 0 || !events.every((type) => typeof type === "string" && /^(\*|[a-z_]+(\.[a-z_]+)+)$/.test(type))) {
+    throw new TypeError('enabled_events must be a non-empty list of event types such as "payment_intent.succeeded", or ["*"]');
+  }
+  return events as string[];
+}
+
+function endpoint(deps: ControlDeps) {
+  return { url: deps.webhooks.endpointUrl, secret: deps.webhookSecret, enabled_events: deps.webhooks.endpointEvents };
+}
+
 export async function handleControl(method: string, path: string, body: string, deps: ControlDeps): Promise<ControlResponse> {
   const route = `${method} ${path.slice(CONTROL_PREFIX.length - 1)}`;
   try {
@@ -64,10 +78,15 @@ export async function handleControl(method: string, path: string, body: string, 
         await deps.webhooks.flush();
         return { status: 200, body: { flushed: true, deliveries: deps.webhooks.deliveries().length } };
       case "GET /webhook_endpoint":
-        return { status: 200, body: { url: deps.webhooks.endpointUrl, secret: deps.webhookSecret } };
-      case "PUT /webhook_endpoint":
-        deps.webhooks.setUrl(parseEndpointUrl(parseJson(body)));
-        return { status: 200, body: { url: deps.webhooks.endpointUrl, secret: deps.webhookSecret } };
+        return { status: 200, body: endpoint(deps) };
+      case "PUT /webhook_endpoint": {
+        const input = parseJson(body);
+        const url = parseEndpointUrl(input);
+        const events = parseEnabledEvents(input);
+        deps.webhooks.setUrl(url);
+        deps.webhooks.setEnabledEvents(events);
+        return { status: 200, body: endpoint(deps) };
+      }
       default:
         return failure(404, `No emulator control endpoint ${method} ${path}`);
     }

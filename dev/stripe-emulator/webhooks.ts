@@ -46,6 +46,8 @@ interface PendingDelivery {
 
 export class WebhookDispatcher {
   private url: string | null;
+  /** Stripe's `enabled_events` of the endpoint: the types it is sent; `["*"]` (the default) is every type. */
+  private enabledEvents: readonly string[] = ["*"];
   private queue: PendingDelivery[] = [];
   private readonly history: Delivery[] = [];
   private timer: NodeJS.Timeout | null = null;
@@ -62,6 +64,15 @@ export class WebhookDispatcher {
     return this.url;
   }
 
+  get endpointEvents(): readonly string[] {
+    return this.enabledEvents;
+  }
+
+  /** As a Stripe webhook endpoint's `enabled_events`: only these types are sent (`*`: all). */
+  setEnabledEvents(types: readonly string[]): void {
+    this.enabledEvents = [...types];
+  }
+
   /** Pending retries follow the endpoint to a new URL; removing it drops them. */
   setUrl(url: string | null): void {
     this.url = url;
@@ -74,6 +85,7 @@ export class WebhookDispatcher {
   /** Queues an event. Events raised while no endpoint is set are never sent, as with Stripe. */
   enqueue(event: StripeEvent): void {
     if (this.url === null || this.stopped) return;
+    if (!this.enabledEvents.includes("*") && !this.enabledEvents.includes(event.type)) return;
     event.pending_webhooks = 1;
     const payload = JSON.stringify(event, null, 2);
     const copies = this.options.duplicate ? 2 : 1;

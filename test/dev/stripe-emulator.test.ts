@@ -643,6 +643,28 @@ describe("webhooks", () => {
     });
     await receiver.close();
   });
+
+  it("sends only the endpoint's enabled_events, as a Stripe webhook endpoint does; the events are still listed", async () => {
+    const receiver = await startReceiver();
+    await withEmulator({}, async (instance) => {
+      const enabled = ["payment_intent.succeeded", "payment_intent.payment_failed"];
+      const put = await fetch(`${instance.url}/_emulator/webhook_endpoint`, { method: "PUT", body: JSON.stringify({ url: receiver.url, enabled_events: enabled }) });
+      expect(((await put.json()) as { enabled_events: string[] }).enabled_events).toEqual(enabled);
+      const stripe = client(instance);
+      await stripe.paymentIntents.create({ amount: 1000, currency: "usd", payment_method: "pm_card_visa", confirm: true, ...CARD_ONLY });
+      await failure(stripe.paymentIntents.create({ amount: 1000, currency: "usd", payment_method: "pm_card_chargeDeclined", confirm: true, ...CARD_ONLY }));
+      await instance.flushWebhooks();
+      expect(receiver.received.map(({ body }) => (JSON.parse(body) as { type: string }).type)).toEqual(["payment_intent.succeeded", "payment_intent.payment_failed"]);
+      expect((await stripe.events.list({ limit: 100 })).data.map((event) => event.type)).toContain("charge.succeeded");
+
+      // Omitted means every type again; a malformed list is refused and changes nothing.
+      const bad = await fetch(`${instance.url}/_emulator/webhook_endpoint`, { method: "PUT", body: JSON.stringify({ url: receiver.url, enabled_events: ["not an event"] }) });
+      expect(bad.status).toBe(400);
+      const all = await fetch(`${instance.url}/_emulator/webhook_endpoint`, { method: "PUT", body: JSON.stringify({ url: receiver.url }) });
+      expect(((await all.json()) as { enabled_events: string[] }).enabled_events).toEqual(["*"]);
+    });
+    await receiver.close();
+  });
 });
 
 describe("disputes", () => {

@@ -31,6 +31,13 @@ const HANDLING: Record<string, StripeEventHandling> = {
   "charge.dispute.created": "deduped",
 };
 
+/**
+ * The types the webhook acts on: what a Stripe webhook endpoint for this Worker needs in its
+ * `enabled_events` (the bench's emulator endpoint is set so). Any other type would only be verified
+ * and answered; Stripe still lists every event.
+ */
+export const STRIPE_EVENTS_ACTED_ON: readonly string[] = Object.keys(HANDLING);
+
 export function stripeEventHandling(type: string): StripeEventHandling {
   return HANDLING[type] ?? "ignore";
 }

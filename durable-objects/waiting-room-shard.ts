@@ -116,6 +116,10 @@ export class WaitingRoomShard extends DurableObject<Env> {
       return { ok: true, ticket: { kind: "pre", entry, shard }, joinedAt: now };
     }
     const position = await this.nextPosition(config, now);
+    // The same join may have arrived twice (a double tap) and taken a position while this one waited
+    // for a block: it keeps that one, and this position stays a hole, as an abandoned place does.
+    const raced = this.joined.get(joinId);
+    if (raced) return { ok: true, ticket: ticketOf(raced.kind, raced.number, shard), joinedAt: raced.joined_at };
     this.counters.joins++;
     this.sql.exec("INSERT INTO joins (join_id, kind, number, joined_at) VALUES (?, ?, ?, ?)", joinId, "position", position, now);
     this.joined.set(joinId, { kind: "position", number: position, joined_at: now });

@@ -168,6 +168,11 @@ describe("the pre-queue's joins in a shard", () => {
       const first = outcomes[i] as Extract<JoinOutcome, { ok: true }>;
       expect(again).toMatchObject({ ok: true, ticket: first.ticket });
     }
+    // A new join sent several times at once (a double tap) after the close: one position for all of
+    // them, not a failed write for the copies.
+    const taps = await Promise.all(Array.from({ length: 5 }, () => restarted.join(config, SHARD, "device-double-tap", "100.73.0.1")));
+    for (const tap of taps) expect(tap, JSON.stringify(tap)).toMatchObject({ ok: true, ticket: { kind: "position" } });
+    expect(new Set(taps.map((tap) => JSON.stringify(tap.ok && tap.ticket))).size).toBe(1);
   });
 
   it("keeps a pre-queue entry however a re-join presents its token, and by the device cookie alone", { timeout: 60_000 }, async () => {

@@ -17,6 +17,7 @@
  * Which events are deduped by id, and which cost no query at all: workers/domain/stripe-event-policy.ts.
  */
 import type Stripe from "stripe";
+import { z } from "zod";
 import { inTransaction, type HttpDatabase } from "../../db/client";
 import { DISPUTE_REVOKE_REASON, disputedOrder, disputedTicketsOfOrder, validTicketsOfOrder } from "../../db/queries/disputes";
 import { addSold, lockOrder, recordDeclinedPayment, type OrderRow } from "../../db/queries/orders";
@@ -40,13 +41,28 @@ export type StripeEventOutcome =
   | { handled: true; eventId?: string }
   | { handled: false; ignored: string };
 
-interface IntentFacts {
-  id: string;
-  amount: number;
-  currency: string;
-  metadata?: Record<string, string> | null;
-  last_payment_error?: { code?: string | null; decline_code?: string | null } | null;
-}
+/**
+ * What the handlers read of a payment intent and of a dispute. A signed event is Stripe's, but its
+ * object is still parsed before anything is compared or written: a field of the wrong type is an
+ * event this code does not understand, acknowledged and logged, never a 500 that Stripe retries for days.
+ */
+const intentFacts = z.object({
+  id: z.string().min(1).max(255),
+  amount: z.number().int(),
+  currency: z.string().min(1).max(10),
+  metadata: z.record(z.string(), z.unknown()).nullish(),
+  last_payment_error: z.object({ code: z.string().nullish(), decline_code: z.string().nullish() }).passthrough().nullish(),
+}).passthrough();
+type IntentFacts = z.infer<typeof intentFacts>;
+
+const disputeFacts = z.object({
+  id: z.string().min(1).max(255),
+  amount: z.number().int(),
+  currency: z.string().min(1).max(10),
+  payment_intent: z.union([z.string(), z.object({ id: z.string() }).passthrough()]).nullish(),
+  reason: z.string().max(255).catch("unknown"),
+  evidence_details: z.object({ due_by: z.number().int().nullish() }).passthrough().nullish().catch(null),
+}).passthrough();
 
 /** Why an intent could not be one pay made for this order (its amount and currency), or undefined. */
 function intentMismatch(order: OrderRow, intent: IntentFacts): string | undefined {
@@ -59,8 +75,10 @@ const INTENT_EVENTS = new Set(["payment_intent.succeeded", "payment_intent.payme
 
 export async function handleStripeEvent(env: Env, db: HttpDatabase, event: Stripe.Event, now: Date, saleFor: (order: OrderRow) => SaleLedger): Promise<StripeEventOutcome> {
   if (INTENT_EVENTS.has(event.type)) {
-    const intent = event.data.object as IntentFacts;
-    const orderId = intent.metadata?.order_id;
+    const parsed = intentFacts.safeParse(event.data.object);
+    if (!parsed.success) return ignore(event, "not a payment intent this code understands");
+    const intent = parsed.data;
+    const orderId = typeof intent.metadata?.order_id === "string" ? intent.metadata.order_id : undefined;
     // One read: the order and its payment (bench/RESULTS.md counted two before, issue #13 item 2).
     const found = orderId && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(orderId) ? await orderWithPayment(db, orderId) : undefined;
     if (!found) return ignore(event, "no order of ours");
@@ -101,7 +119,11 @@ export async function handleStripeEvent(env: Env, db: HttpDatabase, event: Strip
     }
     return recordDecline(env, db, order, intent);
   }
-  if (event.type === "charge.dispute.created") return revokeDisputedOrder(env, db, event.data.object, now);
+  if (event.type === "charge.dispute.created") {
+    const dispute = disputeFacts.safeParse(event.data.object);
+    if (!dispute.success) return ignore(event, "not a dispute this code understands");
+    return revokeDisputedOrder(env, db, dispute.data, now);
+  }
   return { handled: false, ignored: NOT_ACTED_ON };
 }
 
@@ -119,7 +141,7 @@ async function recordDecline(env: Env, db: HttpDatabase, order: OrderRow, intent
   return { handled: true, eventId: order.eventId };
 }
 
-async function revokeDisputedOrder(env: Env, db: HttpDatabase, dispute: Stripe.Dispute, now: Date): Promise<StripeEventOutcome> {
+async function revokeDisputedOrder(env: Env, db: HttpDatabase, dispute: z.infer<typeof disputeFacts>, now: Date): Promise<StripeEventOutcome> {
   const intentId = typeof dispute.payment_intent === "string" ? dispute.payment_intent : dispute.payment_intent?.id;
   const found = intentId ? await disputedOrder(db, intentId) : undefined;
   if (!found) return ignore({ id: dispute.id, type: "charge.dispute.created" }, `no payment of ours for intent ${intentId ?? "none"}`);

@@ -23,6 +23,24 @@ import { attendees, eventSigningKeys, events, orders, organizations, payments, p
 import { outboxLeaseUntil } from "./outbox";
 import { webhookEventCtes, type WebhookEventRecord } from "./webhook-events";
 
+/**
+ * Runs a statement that inserts the order's payment row `ON CONFLICT (order_id)` again when it lost a
+ * race on the other unique index, `provider_payment_id`: two writers recording the same intent at once
+ * (pay's confirmation, webhook copies) both miss the order's row, and the second then trips on the
+ * intent's id instead of taking the conflict path. Postgres raises that only after the first writer
+ * committed, so the repeat finds the row and updates it as the statement intends (an intent names one
+ * order, so the row it finds is this order's).
+ */
+async function repeatingIntentRaces<T>(run: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (error) {
+      if (attempt >= 3 || !isConstraintViolation(error, PG_UNIQUE_VIOLATION, "payments_provider_payment_id_key")) throw error;
+    }
+  }
+}
+
 /** What pay and finalize know of an order after one round trip. */
 export type PurchaseFacts = NonNullable<Awaited<ReturnType<typeof readPurchase>>>;
 
@@ -76,7 +94,7 @@ export async function adoptPaymentIntent(
   db: HttpDatabase,
   values: { orderId: string; amount: number; currency: string; providerPaymentId: string },
 ): Promise<string | null> {
-  const result = await db.execute<{ provider_payment_id: string | null }>(sql`
+  const result = await repeatingIntentRaces(() => db.execute<{ provider_payment_id: string | null }>(sql`
     WITH adopted AS (
       INSERT INTO payments (order_id, idempotency_key, amount, currency, provider_payment_id, status)
       VALUES (${values.orderId}, ${`order_${values.orderId}`}, ${values.amount}, ${values.currency}, ${values.providerPaymentId}, 'processing')
@@ -89,7 +107,7 @@ export async function adoptPaymentIntent(
         updated_at = now()
       RETURNING provider_payment_id
     )
-    SELECT provider_payment_id FROM adopted`);
+    SELECT provider_payment_id FROM adopted`));
   return (result.rows as { provider_payment_id: string | null }[])[0]?.provider_payment_id ?? null;
 }
 
@@ -102,11 +120,11 @@ export async function recordDeclinedIntent(
   db: HttpDatabase,
   values: { orderId: string; amount: number; currency: string; providerPaymentId: string; failureCode: string },
 ): Promise<void> {
-  await db.execute(sql`
+  await repeatingIntentRaces(() => db.execute(sql`
     INSERT INTO payments (order_id, idempotency_key, amount, currency, provider_payment_id, status, failure_code)
     VALUES (${values.orderId}, ${`order_${values.orderId}`}, ${values.amount}, ${values.currency}, ${values.providerPaymentId}, 'failed', ${values.failureCode})
     ON CONFLICT (order_id) DO UPDATE SET provider_payment_id = EXCLUDED.provider_payment_id, status = 'failed', failure_code = EXCLUDED.failure_code, updated_at = now()
-    WHERE payments.status <> 'succeeded' AND (payments.provider_payment_id IS NULL OR payments.provider_payment_id = EXCLUDED.provider_payment_id)`);
+    WHERE payments.status <> 'succeeded' AND (payments.provider_payment_id IS NULL OR payments.provider_payment_id = EXCLUDED.provider_payment_id)`));
 }
 
 export interface IssuedTicket {
@@ -149,7 +167,7 @@ type Row = { order_code: string | null; ticket_order: string[] | null; outbox: {
 export async function confirmPaidOrder(db: HttpDatabase, c: Confirmation): Promise<ConfirmResult> {
   const tickets = JSON.stringify(c.tickets.map((t) => ({ id: t.id, order_item_id: t.orderItemId, seat_label: t.seatLabel, kid: t.kid, token: t.token })));
   try {
-    const result = await db.execute<Row>(sql`
+    const result = await repeatingIntentRaces(() => db.execute<Row>(sql`
       WITH ${c.intent ? sql`locked AS (
         -- The order's row first, as every writer of an order and its payment locks them (orders, then
         -- payments: no deadlock with the sweeper's confirmation or a refund).
@@ -197,7 +215,7 @@ export async function confirmPaidOrder(db: HttpDatabase, c: Confirmation): Promi
       SELECT o.order_code,
         (SELECT json_agg(i.id ORDER BY i.seat_label, i.id) FROM issued i) AS ticket_order,
         (SELECT json_agg(json_build_object('id', x.id, 'payload', x.payload)) FROM (SELECT id, payload FROM mail UNION ALL SELECT id, payload FROM wh_outbox) x) AS outbox
-      FROM confirmed o`);
+      FROM confirmed o`));
     const row = (result.rows as Row[])[0];
     if (!row) return { confirmed: false };
     return { confirmed: true, orderCode: row.order_code!, ticketOrder: row.ticket_order ?? [], outbox: row.outbox ?? [] };

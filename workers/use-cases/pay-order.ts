@@ -28,7 +28,7 @@ export { finalizePaidOrder, holdExpired, presentConfirmedOrder, refundLatePaymen
  * needs (db/queries/confirm-order.ts; the route makes it and passes it in), ONE Stripe call that creates
  * and confirms the order's PaymentIntent, TierInventory's confirm, then finalize's confirming statement,
  * which also records the intent. No interactive transaction. What keeps one call as safe as the
- * create → record → confirm chain it replaced (docs/payments.md, "One Stripe call"):
+ * create → record → confirm chain it replaced (docs/purchase.md, "The steps"):
  *  - the create is idempotent on the order (`pi_create_<order>`, then `_2`, `_3` after a 500), its
  *    parameters the same for every call with the same card: concurrent and retried pays get Stripe's
  *    one answer; a call with another card while the first is unrecorded is refused by Stripe (a key

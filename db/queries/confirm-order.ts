@@ -41,6 +41,19 @@ async function repeatingIntentRaces<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * The CTE `locked`: the order's row, locked. Every statement that writes an order's payment row takes
+ * the order's row first (orders, then payments, as the sweeper's confirmation and a refund do). Two
+ * inserts of one payment row that race on its two unique indexes (`order_id`, the ON CONFLICT arbiter,
+ * and `provider_payment_id`) can otherwise deadlock: CI saw pay's confirmation and a webhook's adoption
+ * of the same intent abort that way. With the order locked first, the second writer waits on the order
+ * and then finds the committed payment row through ON CONFLICT. A statement for an order that does not
+ * exist inserts nothing.
+ */
+function lockedOrder(orderId: string) {
+  return sql`locked AS (SELECT id FROM orders WHERE id = ${orderId}::uuid FOR UPDATE)`;
+}
+
 /** What pay and finalize know of an order after one round trip. */
 export type PurchaseFacts = NonNullable<Awaited<ReturnType<typeof readPurchase>>>;
 
@@ -95,9 +108,9 @@ export async function adoptPaymentIntent(
   values: { orderId: string; amount: number; currency: string; providerPaymentId: string },
 ): Promise<string | null> {
   const result = await repeatingIntentRaces(() => db.execute<{ provider_payment_id: string | null }>(sql`
-    WITH adopted AS (
+    WITH ${lockedOrder(values.orderId)}, adopted AS (
       INSERT INTO payments (order_id, idempotency_key, amount, currency, provider_payment_id, status)
-      VALUES (${values.orderId}, ${`order_${values.orderId}`}, ${values.amount}, ${values.currency}, ${values.providerPaymentId}, 'processing')
+      SELECT l.id, ${`order_${values.orderId}`}, ${values.amount}, ${values.currency}, ${values.providerPaymentId}, 'processing' FROM locked l
       -- Always an update, never DO NOTHING or a WHERE: it locks the row and RETURNING gives its latest
       -- committed version, where a read in this statement would see its snapshot (a confirmation that
       -- committed this intent meanwhile would read as none recorded).
@@ -121,8 +134,9 @@ export async function recordDeclinedIntent(
   values: { orderId: string; amount: number; currency: string; providerPaymentId: string; failureCode: string },
 ): Promise<void> {
   await repeatingIntentRaces(() => db.execute(sql`
+    WITH ${lockedOrder(values.orderId)}
     INSERT INTO payments (order_id, idempotency_key, amount, currency, provider_payment_id, status, failure_code)
-    VALUES (${values.orderId}, ${`order_${values.orderId}`}, ${values.amount}, ${values.currency}, ${values.providerPaymentId}, 'failed', ${values.failureCode})
+    SELECT l.id, ${`order_${values.orderId}`}, ${values.amount}, ${values.currency}, ${values.providerPaymentId}, 'failed', ${values.failureCode} FROM locked l
     ON CONFLICT (order_id) DO UPDATE SET provider_payment_id = EXCLUDED.provider_payment_id, status = 'failed', failure_code = EXCLUDED.failure_code, updated_at = now()
     WHERE payments.status <> 'succeeded' AND (payments.provider_payment_id IS NULL OR payments.provider_payment_id = EXCLUDED.provider_payment_id)`));
 }
@@ -168,11 +182,7 @@ export async function confirmPaidOrder(db: HttpDatabase, c: Confirmation): Promi
   const tickets = JSON.stringify(c.tickets.map((t) => ({ id: t.id, order_item_id: t.orderItemId, seat_label: t.seatLabel, kid: t.kid, token: t.token })));
   try {
     const result = await repeatingIntentRaces(() => db.execute<Row>(sql`
-      WITH ${c.intent ? sql`locked AS (
-        -- The order's row first, as every writer of an order and its payment locks them (orders, then
-        -- payments: no deadlock with the sweeper's confirmation or a refund).
-        SELECT id FROM orders WHERE id = ${c.orderId}::uuid FOR UPDATE
-      ), recorded AS (
+      WITH ${c.intent ? sql`${lockedOrder(c.orderId)}, recorded AS (
         -- Then the order's payment row, as last committed (ON CONFLICT DO UPDATE locks and takes the
         -- latest version, not this statement's snapshot): this intent is recorded unless another one
         -- is, and the order is confirmed below only if the recorded one is this one. An adoption

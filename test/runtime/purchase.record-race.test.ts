@@ -3,8 +3,10 @@
  * single Stripe call records nothing before it, so the confirming statement (pay, the webhook) and an
  * adoption (the webhook, 3-D Secure, a late payment) may write the order's payment row at the same
  * moment. Here the other writer is held open on purpose: a transaction writes the row and stays
- * uncommitted until the statement under test is seen waiting on its lock (pg_stat_activity), then
- * commits. The statement must decide on what was committed, not on the snapshot it started with.
+ * uncommitted until the statement under test is seen waiting on a lock (pg_stat_activity), then
+ * commits. Like every writer of the payment row (db/queries/confirm-order.ts, lockedOrder), it locks
+ * the order's row first, so the statement under test waits there. The statement must decide on what
+ * was committed, not on the snapshot it started with.
  */
 import { env } from "cloudflare:workers";
 import { eq, sql } from "drizzle-orm";
@@ -28,10 +30,11 @@ async function pendingOrder(price: number) {
   return { orderId: answer.body.order_id as string, amount: price };
 }
 
-/** Holds a written, uncommitted payment row for `intentId` until `statement` (its SQL contains `marker`) waits on it. */
+/** Holds the order locked and a written, uncommitted payment row for `intentId` until `statement` (its SQL contains `marker`) waits on it. */
 async function whileAnotherWriterHoldsTheRow<T>(orderId: string, amount: number, intentId: string, marker: string, statement: () => Promise<T>): Promise<T> {
   let started: Promise<T> | undefined;
   await inTransaction(databaseSettings(env), async (tx) => {
+    await tx.execute(sql`SELECT id FROM orders WHERE id = ${orderId}::uuid FOR UPDATE`);
     await tx.execute(sql`
       INSERT INTO payments (order_id, idempotency_key, amount, currency, provider_payment_id, status)
       VALUES (${orderId}::uuid, ${`order_${orderId}`}, ${amount}, 'EUR', ${intentId}, 'processing')`);
@@ -55,13 +58,13 @@ async function paymentOf(orderId: string) {
 describe("adopting an intent while another writer records the order's payment", () => {
   it("answers the intent that writer committed: its own when it is the same, the other one when not", async () => {
     const same = await pendingOrder(1300);
-    const adoptedSame = await whileAnotherWriterHoldsTheRow(same.orderId, same.amount, `pi_same_${same.orderId}`, "WITH adopted AS", () =>
+    const adoptedSame = await whileAnotherWriterHoldsTheRow(same.orderId, same.amount, `pi_same_${same.orderId}`, "adopted AS (", () =>
       adoptPaymentIntent(db(), { orderId: same.orderId, amount: same.amount, currency: "EUR", providerPaymentId: `pi_same_${same.orderId}` }),
     );
     expect(adoptedSame).toBe(`pi_same_${same.orderId}`);
 
     const other = await pendingOrder(1300);
-    const adoptedOther = await whileAnotherWriterHoldsTheRow(other.orderId, other.amount, `pi_first_${other.orderId}`, "WITH adopted AS", () =>
+    const adoptedOther = await whileAnotherWriterHoldsTheRow(other.orderId, other.amount, `pi_first_${other.orderId}`, "adopted AS (", () =>
       adoptPaymentIntent(db(), { orderId: other.orderId, amount: other.amount, currency: "EUR", providerPaymentId: `pi_second_${other.orderId}` }),
     );
     expect(adoptedOther).toBe(`pi_first_${other.orderId}`);

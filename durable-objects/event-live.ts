@@ -28,6 +28,8 @@ export class EventLive extends DurableObject<Env> {
   private schemaVersion = 0;
   private alarmAt: number | null = null;
   private lastPushAt: number | null = null;
+  /** The event id this instance has stored (it never changes for an object). */
+  private rememberedEventId: string | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -111,7 +113,11 @@ export class EventLive extends DurableObject<Env> {
   }
 
   private rememberEvent(eventId: string): void {
+    // Once per instance: every ping names the event, and a write per ping is a commit (an fsync
+    // locally) on the thread that also runs the event's other objects.
+    if (this.rememberedEventId === eventId) return;
     this.ctx.storage.sql.exec("INSERT INTO meta (key, value) VALUES ('event_id', ?) ON CONFLICT (key) DO NOTHING", eventId);
+    this.rememberedEventId = eventId;
   }
 
   private nextSeq(): number {

@@ -64,4 +64,16 @@ describe("a body over the limit", () => {
     expect(chunked.status, chunked.text).toBe(201);
     expect((await signUp()).status).toBe(201);
   });
+
+  it("a small body no route reads (it is passed through unread) leaves the connections answering", async () => {
+    // 405s and 404s answer without reading the body; fetch keeps its connections for the requests after.
+    for (const bytes of [0, 1, 1024, 59 * 1024, 61 * 1024, 200 * 1024]) {
+      const unread = await post("/healthz", "x".repeat(bytes));
+      expect(unread.status, `${bytes} bytes: ${unread.text.slice(0, 200)}`).toBe(405);
+      const missing = await post("/api/v1/no-such-route", "y".repeat(bytes));
+      expect(missing.status, `${bytes} bytes: ${missing.text.slice(0, 200)}`).toBe(404);
+      const next = await Promise.all([signUp(), fetch(`${worker}/healthz`).then(async (r) => ({ status: r.status, text: await r.text() }))]);
+      expect(next.map((a) => a.status), next.map((a) => a.text.slice(0, 200)).join(" | ")).toEqual([201, 200]);
+    }
+  });
 });

@@ -12,7 +12,7 @@ import { env } from "cloudflare:workers";
 import { eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { inTransaction } from "../../db/client";
-import { adoptPaymentIntent } from "../../db/queries/confirm-order";
+import { adoptPaymentIntent, recordDeclinedIntent } from "../../db/queries/confirm-order";
 import * as schema from "../../db/schema";
 import { createStripe } from "../../workers/adapters/stripe";
 import { databaseSettings } from "../../workers/config";
@@ -92,5 +92,35 @@ describe("confirming with an intent while another writer records a different one
     expect(await db().select().from(schema.tickets).where(eq(schema.tickets.orderId, orderId))).toEqual([]);
     expect(await paymentOf(orderId)).toMatchObject({ providerPaymentId: `pi_recorded_${orderId}` });
     expect((await stripe().refunds.list({ payment_intent: own.id })).data.map((r) => r.amount)).toEqual([amount]);
+  });
+});
+
+describe("every statement that writes an order's payment row", () => {
+  it("takes the order's row first, so two writers of one row wait in line instead of deadlocking on its two unique indexes", async () => {
+    const { orderId, amount } = await pendingOrder(1900);
+    const intent = `pi_lock_order_${orderId}`;
+    let writers: Promise<unknown>[] = [];
+    await inTransaction(databaseSettings(env), async (tx) => {
+      // The order held, as pay's confirming statement holds it while it records its intent.
+      await tx.execute(sql`SELECT id FROM orders WHERE id = ${orderId}::uuid FOR UPDATE`);
+      writers = [
+        adoptPaymentIntent(db(), { orderId, amount, currency: "EUR", providerPaymentId: intent }),
+        recordDeclinedIntent(db(), { orderId, amount, currency: "EUR", providerPaymentId: `pi_declined_${orderId}`, failureCode: "card_declined" }),
+      ];
+      for (const w of writers) w.catch(() => undefined);
+      for (let polls = 0; ; polls++) {
+        const { rows } = await db().execute<{ n: number }>(sql`
+          SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE ${"%locked AS (SELECT id FROM orders%"}`);
+        if ((rows as { n: number }[])[0]!.n >= 2) break;
+        if (polls > 3000) throw new Error("the payment row's writers did not both wait for the order's row");
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      // Neither wrote the payment row while the order was held.
+      expect(await paymentOf(orderId)).toBeUndefined();
+    });
+    await Promise.all(writers);
+    // In line: whichever went first recorded its intent, and the other did not replace it.
+    const payment = await paymentOf(orderId);
+    expect([intent, `pi_declined_${orderId}`]).toContain(payment!.providerPaymentId);
   });
 });

@@ -13,7 +13,9 @@
  *  4. probes of the stand-ins alone: the Neon proxy (HTTP query; interactive transaction on a
  *     fresh WebSocket Pool, as the Worker opens them), the Stripe emulator (create+confirm), and
  *     the classic claim straight against Postgres with persistent connections;
- *  5. CPU per operation for each process group (/proc), so the bottleneck is named, not guessed.
+ *  5. CPU per operation for each process group (/proc), so the bottleneck is named, not guessed;
+ *  6. the ledger after the run (bench/ledger.ts): sold units, orders, valid tickets and charges per
+ *     design, and the refunds the Stripe emulator made (none expected).
  *
  * BENCH_SERVER=wrangler runs both Workers under `wrangler dev`, as users run it;
  * BENCH_SERVER=miniflare runs them under Miniflare's own server (same workerd, no dev proxy;

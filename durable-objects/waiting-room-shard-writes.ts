@@ -57,6 +57,7 @@ export class JoinRowWriter {
   private next: Batch | null = null;
   /** A write is booked. */
   private inFlight = false;
+  /** When a batch was last written (by the timer, the draw's close or a save): a shard that wrote lately is busy. */
   private lastWriteAt = 0;
   /** Statements written and rows in them since this instance started (the rows per statement is the saving). */
   readonly counts = { statements: 0, rows: 0 };
@@ -95,6 +96,7 @@ export class JoinRowWriter {
     }
     this.counts.statements++;
     this.counts.rows += batch.rows.length;
+    this.lastWriteAt = Date.now();
     batch.resolve();
   }
 
@@ -107,7 +109,6 @@ export class JoinRowWriter {
     const busy = Date.now() - this.lastWriteAt < BUSY_WITHIN_MS;
     setTimeout(() => {
       this.inFlight = false;
-      this.lastWriteAt = Date.now();
       try {
         this.flush();
       } catch {

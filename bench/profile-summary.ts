@@ -57,7 +57,7 @@ function origin(frame: CpuProfile["nodes"][number]["callFrame"]): { file: string
   const map = mapOf(frame.url);
   if (map) {
     const found = originalPositionFor(map, { line: frame.lineNumber + 1, column: Math.max(0, frame.columnNumber) });
-    if (found.source) return { file: found.source.replace(/^(\.\.\/)+/, "").replace(/^.*?node_modules\//, "node_modules/"), line: found.line ?? 0 };
+    if (found.source) return { file: found.source.replace(/^(\.\.\/)+/, "").replace(`${process.cwd()}/`, "").replace(/^.*?node_modules\//, "node_modules/"), line: found.line ?? 0 };
   }
   return { file: frame.url.replace(/^.*\//, ""), line: frame.lineNumber + 1 };
 }

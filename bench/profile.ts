@@ -26,6 +26,7 @@ import type { Job, JobResult } from "./load";
 import { costsBetween, printCosts, readCosts } from "./costs";
 import { fmt, table, triple } from "./stats";
 import { summarizeProfile, type CpuProfile } from "./profile-summary";
+import { STRIPE_EVENTS_ACTED_ON } from "../workers/domain/stripe-event-policy";
 
 const PURCHASES = setting("PROFILE_PURCHASES", 600);
 const CONCURRENCY = Math.max(1, setting("PROFILE_CONCURRENCY", 32));
@@ -111,6 +112,9 @@ async function main(): Promise<void> {
     kind: "purchases", base, eventId: created.event_id, tierId: created.tiers[0].tier_id, tag, pay: PAY, count, concurrency: CONCURRENCY, maxSeconds: 600,
   });
   const flush = () => requestJson(agent, "POST", `${stack.urls.stripe}/_emulator/webhooks/flush`, undefined, {}, 600_000);
+  // Subscribed to the types the Worker acts on, as the bench's and production's endpoints are
+  // (Stripe's enabled_events): otherwise two of a purchase's three webhooks are only verified.
+  await requestJson(agent, "PUT", `${stack.urls.stripe}/_emulator/webhook_endpoint`, { url: `${base}/api/v1/stripe/webhook`, enabled_events: [...STRIPE_EVENTS_ACTED_ON] });
 
   console.log(`warm-up: ${WARMUP} purchases`);
   await load.run(job(WARMUP, "warm"));

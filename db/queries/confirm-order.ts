@@ -18,6 +18,7 @@
  */
 import { eq, sql, and } from "drizzle-orm";
 import type { HttpDatabase } from "../client";
+import { preparedPer } from "../prepared";
 import { isConstraintViolation, PG_UNIQUE_VIOLATION } from "../constraint-errors";
 import { attendees, eventSigningKeys, events, orders, organizations, payments, promoRedemptions } from "../schema";
 import { outboxLeaseUntil } from "./outbox";
@@ -57,12 +58,9 @@ function lockedOrder(orderId: string) {
 /** What pay and finalize know of an order after one round trip. */
 export type PurchaseFacts = NonNullable<Awaited<ReturnType<typeof readPurchase>>>;
 
-/**
- * The order with its payment, event (and organizer name), attendee's email, items (in seat order),
- * the event's current signing key and the counting tier of its promo code: one statement.
- */
-export async function readPurchase(db: HttpDatabase, orderId: string) {
-  const [row] = await db
+/** readPurchase's select, its SQL text written once per database instance (db/prepared.ts). */
+const purchaseQuery = preparedPer((db) =>
+  db
     .select({
       order: orders,
       payment: payments,
@@ -82,8 +80,17 @@ export async function readPurchase(db: HttpDatabase, orderId: string) {
     .leftJoin(payments, eq(payments.orderId, orders.id))
     .leftJoin(eventSigningKeys, and(eq(eventSigningKeys.eventId, orders.eventId), eq(eventSigningKeys.status, "current")))
     .leftJoin(promoRedemptions, eq(promoRedemptions.orderId, orders.id))
-    .where(eq(orders.id, orderId))
-    .limit(1);
+    .where(eq(orders.id, sql.placeholder("orderId")))
+    .limit(1)
+    .prepare("read_purchase"),
+);
+
+/**
+ * The order with its payment, event (and organizer name), attendee's email, items (in seat order),
+ * the event's current signing key and the counting tier of its promo code: one statement.
+ */
+export async function readPurchase(db: HttpDatabase, orderId: string) {
+  const [row] = await purchaseQuery(db).execute({ orderId });
   if (!row) return undefined;
   return {
     order: row.order,

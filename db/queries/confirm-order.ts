@@ -58,28 +58,33 @@ function lockedOrder(orderId: string) {
 /** What pay and finalize know of an order after one round trip. */
 export type PurchaseFacts = NonNullable<Awaited<ReturnType<typeof readPurchase>>>;
 
-/** readPurchase's select, its SQL text written once per database instance (db/prepared.ts). */
+/**
+ * readPurchase's select, its SQL text written once per database instance (db/prepared.ts). The
+ * single values (organizer name, attendee email, promo code's counting tier) are scalar subqueries,
+ * not joins: each looks up one row by a unique key, as the join did, but Postgres plans a join of
+ * seven tables by searching its join orders, which took 0.93 ms per run against 0.13 ms of execution
+ * (a quiet machine; 2.7 ms per run under the bench's load, the largest Postgres cost of a purchase).
+ * With four tables joined: 0.27 ms to plan, 0.07 ms to run (bench/RESULTS.md, 2026-12-04).
+ */
 const purchaseQuery = preparedPer((db) =>
   db
     .select({
       order: orders,
       payment: payments,
       event: events,
-      organizerName: organizations.name,
-      attendeeEmail: attendees.email,
+      organizerName: sql<string | null>`(SELECT g.name FROM ${organizations} g WHERE g.id = ${events.organizationId})`,
+      // An order's attendee always exists (a foreign key, not null).
+      attendeeEmail: sql<string>`(SELECT a.email FROM ${attendees} a WHERE a.id = ${orders.attendeeId})`,
+      promoCountingTierId: sql<string | null>`(SELECT r.counting_tier_id FROM ${promoRedemptions} r WHERE r.order_id = ${orders.id})`,
       signingKey: eventSigningKeys,
-      promoCountingTierId: promoRedemptions.countingTierId,
       items: sql<{ id: string; seat_label: string | null }[]>`(
         SELECT coalesce(json_agg(json_build_object('id', i.id, 'seat_label', i.seat_label) ORDER BY i.seat_label), '[]'::json)
         FROM order_items i WHERE i.order_id = ${orders.id})`,
     })
     .from(orders)
     .innerJoin(events, eq(events.id, orders.eventId))
-    .innerJoin(attendees, eq(attendees.id, orders.attendeeId))
-    .leftJoin(organizations, eq(organizations.id, events.organizationId))
     .leftJoin(payments, eq(payments.orderId, orders.id))
     .leftJoin(eventSigningKeys, and(eq(eventSigningKeys.eventId, orders.eventId), eq(eventSigningKeys.status, "current")))
-    .leftJoin(promoRedemptions, eq(promoRedemptions.orderId, orders.id))
     .where(eq(orders.id, sql.placeholder("orderId")))
     .limit(1)
     .prepare("read_purchase"),

@@ -26,7 +26,7 @@ function previousMatrix(token: string): QrMatrix {
 }
 
 /** The previous round's PNG scanlines: every pixel row written out, no filter. */
-function previousPng({ size, data }: QrMatrix, scale = 4, quiet = QR_QUIET_ZONE): Promise<Uint8Array> {
+function previousPng({ size, data }: QrMatrix, scale = 4, quiet = QR_QUIET_ZONE): Uint8Array {
   const width = (size + 2 * quiet) * scale;
   const rowBytes = 1 + Math.ceil(width / 8);
   const raw = new Uint8Array(rowBytes * width).fill(0xff);

@@ -57,6 +57,10 @@ export class EventLive extends DurableObject<Env> {
   /** Something moved the figures: push within a second, coalesced with whatever else moves them. */
   async changed(eventId: string): Promise<void> {
     this.rememberEvent(eventId);
+    // Nobody watching: no push to schedule. A dashboard that connects gets a fresh snapshot first
+    // (fetch), so nothing it should see is skipped; the alarm would only find no socket and stop.
+    // During a sale with no dashboard open this was an alarm write per ping (4 a second per isolate).
+    if (this.ctx.getWebSockets().length === 0) return;
     const now = Date.now();
     await this.schedule(nextPushAt(now, this.lastPushAt, this.alarmAt));
   }

@@ -19,6 +19,9 @@ import { positionsOfEntries, roomGuardsRegistration, type RoomSettings, type Roo
 import { ApiError } from "./errors";
 import { waitingRoomInput } from "./event-input";
 
+/** What the waiting room's settings are read from: an event row, or the part of it a purchase reads. */
+export type RoomEvent = Pick<EventRow, "id" | "status" | "waitingRoom" | "salesStartAt" | "salesEndAt" | "endsAt">;
+
 export const VIEW_TTL_MS = 1_000;
 export type ViewSource = "memory" | "cache" | "object";
 export type CachedView = RoomView & { commitment: string };
@@ -34,7 +37,7 @@ export function roomShardOf(env: Env, eventId: string, key: string): { shard: nu
 }
 
 /** The organizer's settings as the room needs them; anything unreadable means "no room". */
-export function roomSettingsOf(event: EventRow): RoomSettings {
+export function roomSettingsOf(event: RoomEvent): RoomSettings {
   const parsed = waitingRoomInput.safeParse(event.waitingRoom);
   const room = parsed.success ? parsed.data : { enabled: false, opens_minutes_before: 0, admit_per_minute: 1, max_active_shoppers: 1, session_minutes: 1 };
   const opensAt = event.salesStartAt?.getTime() ?? 0;
@@ -184,7 +187,7 @@ export async function stillHoldsPass(env: Env, event: EventRow, access: QueueAcc
 }
 
 /** The order a pass bought with ended: paid spends the pass (its slot goes back to the queue); unpaid frees it to try again. */
-export async function settleQueuePass(env: Env, event: EventRow, holdId: string | null, outcome: "paid" | "unpaid"): Promise<void> {
+export async function settleQueuePass(env: Env, event: RoomEvent, holdId: string | null, outcome: "paid" | "unpaid"): Promise<void> {
   if (!holdId || !roomSettingsOf(event).enabled) return;
   await roomOf(env, event.id)
     .settlePass(holdId, outcome)

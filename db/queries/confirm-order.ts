@@ -71,7 +71,22 @@ const purchaseQuery = preparedPer((db) =>
     .select({
       order: orders,
       payment: payments,
-      event: events,
+      // What pay, finalize, the confirmation mail and the waiting room's pass use of the event; not
+      // its search vector, description or other settings, most of the row's bytes and mapping.
+      event: {
+        id: events.id,
+        title: events.title,
+        venueName: events.venueName,
+        venueCity: events.venueCity,
+        venueAddress: events.venueAddress,
+        startsAt: events.startsAt,
+        endsAt: events.endsAt,
+        timezone: events.timezone,
+        status: events.status,
+        waitingRoom: events.waitingRoom,
+        salesStartAt: events.salesStartAt,
+        salesEndAt: events.salesEndAt,
+      },
       organizerName: sql<string | null>`(SELECT g.name FROM ${organizations} g WHERE g.id = ${events.organizationId})`,
       // An order's attendee always exists (a foreign key, not null).
       attendeeEmail: sql<string>`(SELECT a.email FROM ${attendees} a WHERE a.id = ${orders.attendeeId})`,

@@ -40,14 +40,18 @@ export function venueLine(venue: ConfirmationFacts["venue"]): string {
   return [venue.name, venue.address, venue.city].map((part) => part.trim()).filter(Boolean).join(", ");
 }
 
+/** Built once per isolate: constructing an Intl formatter loads its locale data. */
+const PLURAL = new Intl.PluralRules("en");
+const LIST = new Intl.ListFormat("en", { type: "conjunction" });
+
 export function orderConfirmationMail(facts: ConfirmationFacts): Extract<QueueMessage, { type: "mail.send" }> {
   const base = facts.baseUrl.replace(/\/$/, "");
   const link = `${base}/order?order=${facts.orderId}#token=${facts.orderToken}`;
   const when = zonedWhen(facts.startsAt, facts.timezone, "full");
   const where = venueLine(facts.venue);
   const seated = facts.tickets.flatMap((t) => (t.seat ? [t.seat] : []));
-  const one = new Intl.PluralRules("en").select(facts.tickets.length) === "one";
-  const seats = seated.length ? ` (${seated.length === 1 ? "seat" : "seats"} ${new Intl.ListFormat("en", { type: "conjunction" }).format(seated)})` : "";
+  const one = PLURAL.select(facts.tickets.length) === "one";
+  const seats = seated.length ? ` (${seated.length === 1 ? "seat" : "seats"} ${LIST.format(seated)})` : "";
   const what = `${facts.tickets.length} ${one ? "ticket" : "tickets"}${seats}`;
   const shown = facts.tickets.slice(0, INLINE_QR_LIMIT);
   const rest = facts.tickets.length - shown.length;

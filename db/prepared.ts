@@ -2,9 +2,9 @@
  * Statements whose SQL text is written once per database instance (drizzle's `prepare`), not on every
  * run. Drizzle writes a query builder's text by walking its whole tree, checking every chunk's class
  * on the way: for readPurchase's seven-table select that was ~0.4 ms of CPU per run in Node, for the
- * webhook's two-table select ~0.15 ms, about a tenth of the Worker's CPU per purchase in a workerd
- * profile with drizzle's text-building besides (bench/RESULTS.md, 2026-12-04 10:30). Prepared, a run
- * binds its placeholders' values and maps the rows it gets back, nothing more.
+ * webhook's two-table select ~0.15 ms; drizzle's text building was ~11 % of the Worker's busy samples
+ * in a purchase profile (bench/RESULTS.md, 2026-12-04). Prepared, a run binds its placeholders' values
+ * and maps the rows it gets back, nothing more.
  *
  * Over Neon's HTTP endpoint "prepared" names no server-side statement: every run sends the same text
  * and parameters as before, as its own request, so the statement and its results are exactly what

@@ -2,15 +2,16 @@
  * A QR matrix as a PNG for mail clients (they show PNGs inline; most drop inline SVG): 1-bit
  * grayscale, `scale` pixels a module, the quiet zone drawn white, deflated by `node:zlib`'s
  * deflateSync (workerd has it under nodejs_compat, as Node does) with zlib's Z_RLE strategy, which
- * zlib made for PNG image data: matches of the previous byte only, i.e. the runs these rows are made
- * of. In workerd, for a ticket's 14,960 bytes of scanlines: the CompressionStream pipeline used before
- * took 120–170 µs (1,282 bytes), deflateSync at the default level 80–90 µs (the same 1,282 bytes), with
- * Z_RLE 40–50 µs (1,439 bytes); the deflate was ~4 % of the Worker's busy time in a purchase profile.
- * What qrcode's PNG renderer did through pngjs costs far more: an RGBA image, and for every row a trial of all five filters. Here the filter is
- * known: the first pixel row of a module row is written as is (filter None), and the `scale` − 1
- * rows that repeat it as PNG's Up filter, i.e. all zeros, which deflate matches at once (zlib's time
- * on it halves, ~320 → ~160 µs in Node, and the file shrinks, 1,569 → 1,487 bytes for a typical
- * ticket). The picture is the same (same pixels, same size); only the encoding is smaller and cheaper.
+ * zlib made for PNG image data: matches of the previous byte only, i.e. the runs these rows are
+ * made of. In workerd, for a ticket's 14,960 bytes of scanlines: the CompressionStream pipeline
+ * used before took 120–170 µs (1,282 bytes), deflateSync at the default level 80–90 µs (the same
+ * 1,282 bytes), with Z_RLE 40–50 µs (1,439 bytes); the deflate was ~4 % of the Worker's busy time
+ * in a purchase profile. What qrcode's PNG renderer did through pngjs costs far more: an RGBA
+ * image, and for every row a trial of all five filters. Here the filter is known: the first pixel
+ * row of a module row is written as is (filter None), and the `scale` − 1 rows that repeat it as
+ * PNG's Up filter, i.e. all zeros, which deflate matches at once (zlib's time on it halves, ~320 →
+ * ~160 µs in Node, and the file shrinks, 1,569 → 1,487 bytes for a typical ticket). The picture is
+ * the same (same pixels, same size); only the encoding is smaller and cheaper.
  */
 import { constants, deflateSync } from "node:zlib";
 import { QR_QUIET_ZONE, type QrMatrix } from "../tickets/qr";

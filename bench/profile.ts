@@ -114,7 +114,8 @@ async function main(): Promise<void> {
   const flush = () => requestJson(agent, "POST", `${stack.urls.stripe}/_emulator/webhooks/flush`, undefined, {}, 600_000);
   // Subscribed to the types the Worker acts on, as the bench's and production's endpoints are
   // (Stripe's enabled_events): otherwise two of a purchase's three webhooks are only verified.
-  await requestJson(agent, "PUT", `${stack.urls.stripe}/_emulator/webhook_endpoint`, { url: `${base}/api/v1/stripe/webhook`, enabled_events: [...STRIPE_EVENTS_ACTED_ON] });
+  const subscribed = await requestJson(agent, "PUT", `${stack.urls.stripe}/_emulator/webhook_endpoint`, { url: `${base}/api/v1/stripe/webhook`, enabled_events: [...STRIPE_EVENTS_ACTED_ON] });
+  if (subscribed.status >= 300) throw new Error(`the emulator refused the webhook endpoint: ${subscribed.status} ${JSON.stringify(subscribed.body)}`);
 
   console.log(`warm-up: ${WARMUP} purchases`);
   await load.run(job(WARMUP, "warm"));

@@ -4,7 +4,9 @@
  * at the door each reach a connected dashboard as a `stats` message with the right numbers; a
  * reconnect starts from a fresh snapshot. Messages are awaited by content, never by sleeping.
  */
+import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import type { EventLive } from "../../durable-objects/event-live";
 import { call, fetchWorker, signUp, type Caller } from "./http";
 import { pay, publishedEvent, register, registration } from "./purchase-helpers";
 
@@ -121,6 +123,23 @@ describe("the live dashboard socket", () => {
     expect(snapshot).toMatchObject({ revenue: 7500, refunded: 2500, checked_in: 1, tiers: [{ sold: 2 }] });
     expect(snapshot.seq).toBeGreaterThan(atTheDoor.seq);
     again.close();
+  });
+
+  it("schedules no push while no dashboard is open, and the next dashboard's snapshot has what happened meanwhile", async () => {
+    const { organizer, eventId, tiers } = await publishedEvent([{ name: "GA", price: 1000, capacity: 10 }]);
+    const registered = await register(eventId, registration(tiers[0]!.tier_id, { quantity: 2 }));
+    expect(registered.status).toBe(201);
+    const stub = (env.EVENT_LIVE as unknown as DurableObjectNamespace<EventLive>).getByName(eventId);
+    await runInDurableObject(stub, async (instance: EventLive, state) => {
+      // A push just went out, so one scheduled now would wait PUSH_INTERVAL_MS: an alarm would still be set below.
+      (instance as unknown as { lastPushAt: number }).lastPushAt = Date.now();
+      await instance.changed(eventId);
+      expect(await state.storage.getAlarm()).toBeNull();
+    });
+    const live = await openLive(eventId, withKey(organizer.key));
+    const snapshot = await live.next((m) => m.type === "stats", "a first snapshot");
+    expect(snapshot.tiers[0]).toMatchObject({ held: 2, available: 8 });
+    live.close();
   });
 
   it("pushes an admission from the waiting room", async () => {

@@ -2,6 +2,7 @@
  * After the money is in: sell the hold, issue signed tickets, confirm the order, or refund when the
  * hold is gone. Called by pay, the Stripe webhook, the sweeper and an event's cancellation.
  */
+import Stripe from "stripe";
 import type { HttpDatabase } from "../../db/client";
 import { findOrder, paymentOfOrder, ticketsOfOrder, updatePayment, type OrderRow } from "../../db/queries/orders";
 import { adoptPaymentIntent, confirmPaidOrder, readPurchase, type ConfirmResult, type PurchaseFacts } from "../../db/queries/confirm-order";
@@ -163,7 +164,14 @@ export async function refundStrayIntent(env: Env, db: HttpDatabase, order: Order
   // Checked again just before the refund, on its own read: the order's recorded intent is never refunded here.
   if ((await paymentOfOrder(db, order.id))?.providerPaymentId === intentId) return;
   const stripe = createStripe(env);
-  const current = await stripe.paymentIntents.retrieve(intentId);
+  const current = await stripe.paymentIntents.retrieve(intentId).catch((error: unknown) => {
+    // An intent Stripe does not know charged nothing: there is nothing to give back. Only a validly
+    // signed event can name one (a leaked webhook secret, a replay from another account); any other
+    // failure stays an error, so Stripe delivers the event again.
+    if (error instanceof Stripe.errors.StripeInvalidRequestError && error.code === "resource_missing") return undefined;
+    throw error;
+  });
+  if (!current) return;
   if (current.status !== "succeeded" || current.metadata?.order_id !== order.id || current.amount !== order.amount) return;
   const refund = await stripe.refunds.create(
     { payment_intent: current.id, reason: "duplicate", metadata: { order_id: order.id, cause: "not_the_orders_intent" } },

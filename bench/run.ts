@@ -21,10 +21,13 @@
  * BENCH_SERVER=miniflare runs them under Miniflare's own server (same workerd, no dev proxy;
  * bench/miniflare-worker.ts); BENCH_SERVER=both (the default) runs the first and then the second
  * and prints them side by side (bench/servers.ts), separating wrangler's tooling from our cost.
+ * BENCH_MINIFLARE_DIRECT=1 has the Miniflare runs serve from workerd's own socket, without the
+ * entry Worker Miniflare puts in front of every request (bench/miniflare-worker.ts).
  * Per purchase, the Worker's own count of its I/O by step (workers/cost-meter.ts) is printed too.
  *
  * Settings (env): BENCH_PURCHASES=1500 BENCH_CONCURRENCY=64 BENCH_WARMUP=200 BENCH_ROUNDS=1
- * BENCH_NOOP_REQUESTS=10000 BENCH_PROBES=1 BENCH_MAX_SECONDS=120 (per phase) BENCH_VERBOSE=0.
+ * BENCH_NOOP_REQUESTS=10000 BENCH_PROBES=1 BENCH_MAX_SECONDS=120 (per phase) BENCH_VERBOSE=0
+ * BENCH_MINIFLARE_DIRECT=0.
  * Rounds alternate the order of the designs (A B, B A) so drift on a shared machine hits both.
  * The defaults keep a run near 12 minutes: longer runs have made the workerd that `wrangler dev`
  * puts in front of the Worker run out of file descriptors (bench/RESULTS.md, "wrangler dev's proxy").
@@ -71,6 +74,8 @@ const PROBES = setting("BENCH_PROBES", 1) > 0;
 const MAX_SECONDS = Math.max(10, setting("BENCH_MAX_SECONDS", 120));
 const VERBOSE = setting("BENCH_VERBOSE", 0) > 0;
 const SERVER = process.env.BENCH_SERVER === "miniflare" ? "miniflare" : process.env.BENCH_SERVER === "wrangler" ? "wrangler" : "both";
+/** Miniflare's runs serve from workerd's own socket, without Miniflare's entry Worker (bench/miniflare-worker.ts). */
+const DIRECT = process.env.BENCH_MINIFLARE_DIRECT === "1";
 /** Where a child run of BENCH_SERVER=both writes its headline figures (bench/servers.ts). */
 const SUMMARY_FILE = process.env.BENCH_SUMMARY;
 if (SERVER === "both") process.exit(await benchBothServers());
@@ -194,7 +199,7 @@ function workerdChildren(): Set<number> {
 async function main(): Promise<void> {
   printMachine(
     "Admit One purchase bench",
-    `BENCH_PURCHASES=${PURCHASES} BENCH_CONCURRENCY=${CONCURRENCY} BENCH_WARMUP=${WARMUP} BENCH_ROUNDS=${ROUNDS} BENCH_NOOP_REQUESTS=${NOOP_REQUESTS} BENCH_PROBES=${PROBES ? 1 : 0} BENCH_MAX_SECONDS=${MAX_SECONDS} BENCH_SERVER=${SERVER}`,
+    `BENCH_PURCHASES=${PURCHASES} BENCH_CONCURRENCY=${CONCURRENCY} BENCH_WARMUP=${WARMUP} BENCH_ROUNDS=${ROUNDS} BENCH_NOOP_REQUESTS=${NOOP_REQUESTS} BENCH_PROBES=${PROBES ? 1 : 0} BENCH_MAX_SECONDS=${MAX_SECONDS} BENCH_SERVER=${SERVER}${DIRECT ? " BENCH_MINIFLARE_DIRECT=1" : ""}`,
   );
   const started = performance.now();
   const { log, lines: workerLines } = workerLog(VERBOSE);
@@ -208,7 +213,7 @@ async function main(): Promise<void> {
     onCleanup(() => stack.stop());
     const port = await freePort();
     const { plain, secrets } = splitVars({ ...stack.vars, PUBLIC_BASE_URL: `http://127.0.0.1:${port}` });
-    const worker = await startMiniflareWorker({ port, vars: plain, secrets, log });
+    const worker = await startMiniflareWorker({ port, vars: plain, secrets, log, direct: DIRECT });
     onCleanup(() => worker.stop());
     stack.urls.worker = worker.url;
     realWorkerd = workerdChildren();
@@ -222,7 +227,7 @@ async function main(): Promise<void> {
   const classic: WorkerProcess =
     SERVER === "wrangler"
       ? await startWorker({ port: classicPort, inspectorPort: await freePort(), vars: plain, secrets, configPath: "bench/wrangler.classic.toml", log })
-      : await startMiniflareWorker({ port: classicPort, vars: plain, secrets, configPath: "bench/wrangler.classic.toml", log });
+      : await startMiniflareWorker({ port: classicPort, vars: plain, secrets, configPath: "bench/wrangler.classic.toml", log, direct: DIRECT });
   const classicWorkerd = SERVER === "miniflare" ? new Set([...workerdChildren()].filter((pid) => !realWorkerd.has(pid))) : new Set<number>();
   onCleanup(() => classic.stop());
   checkpoint();

@@ -93,6 +93,8 @@ function printComparison(w: ServerSummary, m: ServerSummary): void {
     ),
   );
   console.log(
-    "(Miniflare's workerd also runs its own small entry Worker; wrangler's column is what `wrangler dev` adds on this machine, none of which exists in production.)",
+    process.env.BENCH_MINIFLARE_DIRECT === "1"
+      ? "(Miniflare's column served from workerd's own socket, without its entry Worker; wrangler's column is what `wrangler dev` adds on this machine, none of which exists in production.)"
+      : "(Miniflare's workerd also runs its own small entry Worker, a bit under half of a no-op request's workerd CPU (BENCH_MINIFLARE_DIRECT=1 leaves it out); wrangler's column is what `wrangler dev` adds on this machine, none of which exists in production.)",
   );
 }

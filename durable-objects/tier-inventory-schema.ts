@@ -40,4 +40,7 @@ export const SCHEMA: readonly string[] = [
   `ALTER TABLE waitlist ADD COLUMN client TEXT`,
   // Promo codes' uses and the units they keep (tier-inventory-promo.ts).
   ...PROMO_SCHEMA,
+  // Every confirm and release asks whether its hold is a waitlist offer: without this, a scan of the
+  // whole waitlist (thousands of entries for a sold-out tier) per sale.
+  `CREATE INDEX waitlist_offered_hold ON waitlist (offer_hold_id) WHERE status = 'offered'`,
 ];

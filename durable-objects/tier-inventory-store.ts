@@ -109,14 +109,15 @@ export class InventoryStore extends InventoryReads {
       case "hold_sold":
         sql.exec("UPDATE holds SET status = 'confirmed' WHERE hold_id = ?", c.holdId);
         this.writeTier("UPDATE tier SET held = held - ?, sold = sold + ? WHERE id = 1", c.quantity, c.quantity);
-        sql.exec("UPDATE seats SET status = 'sold' WHERE hold_id = ?", c.holdId);
+        // By label (the primary key), only the hold's own seats: none for general admission, so no statement.
+        for (const label of c.seats) sql.exec("UPDATE seats SET status = 'sold' WHERE label = ? AND hold_id = ?", label, c.holdId);
         // A promo code's use follows its hold (workers/domain/promo-redemption.ts).
         sql.exec("UPDATE promo_uses SET status = 'confirmed' WHERE hold_id = ? AND status = 'active'", c.holdId);
         return;
       case "hold_freed":
         sql.exec("UPDATE holds SET status = ? WHERE hold_id = ?", c.status, c.holdId);
         this.writeTier("UPDATE tier SET held = held - ? WHERE id = 1", c.quantity);
-        sql.exec("UPDATE seats SET status = 'available', hold_id = NULL WHERE hold_id = ?", c.holdId);
+        for (const label of c.seats) sql.exec("UPDATE seats SET status = 'available', hold_id = NULL WHERE label = ? AND hold_id = ?", label, c.holdId);
         sql.exec("UPDATE promo_uses SET status = ? WHERE hold_id = ? AND status = 'active'", c.status, c.holdId);
         return;
       case "units_returned":

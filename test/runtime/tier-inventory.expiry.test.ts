@@ -164,5 +164,17 @@ describe("TierInventory's hold, counted", () => {
     expect((await counted(() => hold(10, 3_600_000))).length).toBeGreaterThan(3);
     expect(await counted(() => hold(11, 3_600_000))).toHaveLength(3);
     expect(await stub.snapshot()).toMatchObject({ held: 7, sold: 0 });
+
+    // A sale and a release of general admission touch no seat row, and ask after the waitlist offer by its index.
+    for (const step of [() => stub.confirm("c1"), () => stub.release("c2")]) {
+      const statements = await counted(step);
+      expect(statements.filter((q) => /\bseats\b/.test(q) && !/^\s*INSERT OR REPLACE INTO holds/.test(q))).toEqual([]);
+      expect(statements.some((q) => q.includes("offer_hold_id"))).toBe(true);
+    }
+    expect(await stub.snapshot()).toMatchObject({ held: 5, sold: 1 });
+    const plan = await runInDurableObject(stub, (_instance, state) =>
+      state.storage.sql.exec<{ detail: string }>("EXPLAIN QUERY PLAN SELECT * FROM waitlist WHERE offer_hold_id = ? AND status = 'offered'", "c1").toArray().map((r) => r.detail).join("; "),
+    );
+    expect(plan).toContain("waitlist_offered_hold");
   });
 });

@@ -120,8 +120,9 @@ export type InventoryChange =
   /** Replaces any earlier hold of that name: its seats become held, the tier's held count grows. */
   | { type: "hold_placed"; hold: HoldState; createdAt: number }
   | { type: "hold_forgotten"; holdId: string }
-  | { type: "hold_sold"; holdId: string; quantity: number }
-  | { type: "hold_freed"; holdId: string; quantity: number; status: "released" | "expired" }
+  // `seats`: the hold's seats (none for general admission), the only seats whose hold_id is this hold.
+  | { type: "hold_sold"; holdId: string; quantity: number; seats: readonly string[] }
+  | { type: "hold_freed"; holdId: string; quantity: number; seats: readonly string[]; status: "released" | "expired" }
   | { type: "units_returned"; returnId: string; quantity: number; seats: string[]; at: number }
   | { type: "entry_joined"; entryId: string; seq: number; quantity: number; at: number; client: string | null }
   | { type: "entry_passed_over"; entryId: string; times: number }
@@ -166,7 +167,7 @@ export function presentHold(hold: HoldState): HeldUnits {
  * its entry ends and the next entry's turn comes.
  */
 export function freeHold(tier: TierState, hold: HoldState, status: "released" | "expired", offeredEntry: EntryState | undefined, now: number): InventoryChange[] {
-  const changes: InventoryChange[] = [{ type: "hold_freed", holdId: hold.holdId, quantity: hold.quantity, status }];
+  const changes: InventoryChange[] = [{ type: "hold_freed", holdId: hold.holdId, quantity: hold.quantity, seats: hold.seats, status }];
   if (offeredEntry) changes.push(...endEntry(tier, offeredEntry, "expired", now));
   return changes;
 }

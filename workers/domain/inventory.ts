@@ -63,7 +63,7 @@ export function confirmHold(tier: TierState, hold: HoldState | undefined, offere
   if (!hold) return { outcome: { ok: false, code: "unknown_hold" }, changes: [] };
   if (hold.status === "confirmed") return { outcome: { ok: true, hold: presentHold(hold) }, changes: [] };
   if (hold.status !== "active") return { outcome: { ok: false, code: "hold_expired" }, changes: [] };
-  const changes: InventoryChange[] = [{ type: "hold_sold", holdId: hold.holdId, quantity: hold.quantity }];
+  const changes: InventoryChange[] = [{ type: "hold_sold", holdId: hold.holdId, quantity: hold.quantity, seats: hold.seats }];
   if (offeredEntry) changes.push(...endEntry(tier, offeredEntry, "purchased", now));
   return { outcome: { ok: true, hold: presentHold({ ...hold, status: "confirmed" }) }, changes };
 }

@@ -21,8 +21,8 @@ export interface RenderInput {
 const utf8 = new TextEncoder();
 
 function previousMatrix(token: string): QrMatrix {
-  const { modules } = QRCode.create([{ data: utf8.encode(token), mode: "byte" }], { errorCorrectionLevel: QR_ERROR_CORRECTION });
-  return { size: modules.size, data: modules.data };
+  const { modules, maskPattern } = QRCode.create([{ data: utf8.encode(token), mode: "byte" }], { errorCorrectionLevel: QR_ERROR_CORRECTION });
+  return { size: modules.size, data: modules.data, mask: maskPattern ?? 0 };
 }
 
 /** The previous round's PNG scanlines: every pixel row written out, no filter. */

@@ -11,7 +11,8 @@ import { z } from "zod";
  */
 export const mailAttachment = z.union([
   z.object({ filename: z.string().min(1).max(200), content_type: z.string().min(1).max(100), content: z.base64(), content_id: z.string().min(1).max(100).optional() }),
-  z.object({ filename: z.string().min(1).max(200), content_id: z.string().min(1).max(100), qr_png_of: z.string().min(1).max(4000) }),
+  // `qr_mask`: the mask pay's SVG of the same token used, so the PNG skips the mask search (a bad one: searched).
+  z.object({ filename: z.string().min(1).max(200), content_id: z.string().min(1).max(100), qr_png_of: z.string().min(1).max(4000), qr_mask: z.number().int().min(0).max(7).optional().catch(undefined) }),
 ]);
 
 export const mailMessage = z.object({

@@ -13,6 +13,7 @@ import * as schema from "../../db/schema";
 import entry from "../../workers/index";
 import { ORDER_CODE_ALPHABET } from "../../workers/domain/order-code";
 import { ticketQrPng } from "../../workers/mail/attachments";
+import { ticketQrMatrix } from "../../workers/tickets/qr";
 import { db, uniqueName } from "./fixtures";
 import { call } from "./http";
 import { getOrder, pay, publishedEvent, register, registration } from "./purchase-helpers";
@@ -118,6 +119,10 @@ describe("confirmation mail", () => {
     const pngs = await Promise.all(order.tickets.map((t) => ticketQrPng(t.token)));
     const key = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
     expect(images.map((image) => key(bytesOf(image.content))).sort()).toEqual(pngs.map(key).sort());
+    // Drawn from the masks pay's SVGs chose, carried in the message: the Queue consumer searched none.
+    const [row] = await db().select().from(schema.outbox).where(eq(schema.outbox.dedupeKey, `order-confirmed:${order.orderId}`));
+    const carried = (row!.payload as { attachments: { qr_png_of?: string; qr_mask?: number }[] }).attachments.filter((a) => a.qr_png_of);
+    expect(carried.map((a) => [a.qr_png_of, a.qr_mask]).sort()).toEqual(order.tickets.map((t) => [t.token, ticketQrMatrix(t.token).mask]).sort());
 
     const ics = mail!.attachments.find((a) => a.filename.endsWith(".ics"));
     expect(ics?.content_type).toMatch(/^text\/calendar/);

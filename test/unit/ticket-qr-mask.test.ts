@@ -46,7 +46,14 @@ describe("ticket QR mask choice", () => {
       const ours = ticketQrMatrix(token);
       expect(ours.size).toBe(searched.modules.size);
       expect(Buffer.compare(Buffer.from(ours.data), Buffer.from(searched.modules.data)), `text ${i}: qrcode chose mask ${searched.maskPattern}`).toBe(0);
+      expect(ours.mask).toBe(searched.maskPattern);
       chosen.set(searched.maskPattern!, (chosen.get(searched.maskPattern!) ?? 0) + 1);
+
+      // Given a mask (as the mail's PNG is, from pay's SVG), the symbol is qrcode's with that mask, search skipped.
+      const given = Math.floor(random() * 8);
+      const withGiven = ticketQrMatrix(token, given);
+      expect(withGiven.mask).toBe(given);
+      expect(Buffer.compare(Buffer.from(withGiven.data), Buffer.from(symbols[given]!.modules.data)), `text ${i}, mask ${given} given`).toBe(0);
     }
     console.log(`masks chosen (mask: texts): ${[...chosen].sort(([a], [b]) => a - b).map(([m, n]) => `${m}: ${n}`).join(", ")}`);
   });

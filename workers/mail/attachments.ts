@@ -10,8 +10,9 @@ import { ticketQrMatrix } from "../tickets/qr";
 import { base64 } from "./base64";
 import { qrPng } from "./qr-png";
 
-export async function ticketQrPng(text: string): Promise<Uint8Array> {
-  return qrPng(ticketQrMatrix(text), 4);
+/** `mask`: the mask the ticket's SVG used (the same symbol, without the search), when the message carries it. */
+export async function ticketQrPng(text: string, mask?: number): Promise<Uint8Array> {
+  return qrPng(ticketQrMatrix(text, mask), 4);
 }
 
 export async function renderAttachments(attachments: MailAttachment[] | undefined): Promise<OutgoingMail["attachments"]> {
@@ -19,7 +20,7 @@ export async function renderAttachments(attachments: MailAttachment[] | undefine
   return Promise.all(
     attachments.map(async (a) =>
       "qr_png_of" in a
-        ? { filename: a.filename, content_type: "image/png", content_id: a.content_id, content: base64(await ticketQrPng(a.qr_png_of)) }
+        ? { filename: a.filename, content_type: "image/png", content_id: a.content_id, content: base64(await ticketQrPng(a.qr_png_of, a.qr_mask)) }
         : { filename: a.filename, content_type: a.content_type, content: a.content, ...(a.content_id ? { content_id: a.content_id } : {}) },
     ),
   );

@@ -3,14 +3,15 @@
  * workers/use-cases/pay-order.ts), built from the tickets the request just issued and committed
  * instead of reading them back.
  */
-import { ticketQrSvg } from "../tickets/qr";
+import { qrSvg, ticketQrSvg, type QrMatrix } from "../tickets/qr";
 
 /**
  * The answer of presentConfirmedOrder, for tickets just issued and committed by this request, in
  * ticketsOfOrder's order: `order` is their ids as the confirming statement listed them (seat label in
  * the database's collation, one issued_at per statement, then the id).
+ * `qr`: the ticket's QR symbol when the caller built it already (finalize does, for the mail's masks).
  */
-export async function presentIssuedTickets(orderId: string, orderCode: string | null, unsorted: { id: string; token: string; seatLabel: string | null }[], order: string[]) {
+export async function presentIssuedTickets(orderId: string, orderCode: string | null, unsorted: { id: string; token: string; seatLabel: string | null; qr?: QrMatrix }[], order: string[]) {
   const position = new Map(order.map((id, i) => [id, i]));
   const issued = [...unsorted].sort((a, b) => (position.get(a.id) ?? 0) - (position.get(b.id) ?? 0));
   return {
@@ -18,7 +19,7 @@ export async function presentIssuedTickets(orderId: string, orderCode: string | 
     status: "confirmed" as "confirmed",
     order_code: orderCode,
     ticket_ids: issued.map((t) => t.id),
-    qr_codes: await Promise.all(issued.map((t) => ticketQrSvg(t.token))),
+    qr_codes: await Promise.all(issued.map((t) => (t.qr ? qrSvg(t.qr) : ticketQrSvg(t.token)))),
     tickets: issued.map((t) => ({ ticket_id: t.id, token: t.token, seat: t.seatLabel, status: "valid" as const })),
   };
 }

@@ -199,14 +199,22 @@ function areaPenalty(rows: Int32Array, size: number): number {
  * writes that mask's format bits, and returns the mask.
  */
 export function applyBestMask(data: Uint8Array, reserved: Uint8Array, size: number): number {
-  const { flips, format } = layoutOf(size, reserved);
   const penalties = maskPenalties(data, reserved, size);
   let best = 0;
   for (let mask = 1; mask < 8; mask++) if (penalties[mask]! < penalties[best]!) best = mask;
-  const flip = flips[best]!;
+  return applyMask(data, reserved, size, best);
+}
+
+/**
+ * Masks an unmasked level-M symbol in place with `mask` (0–7) and writes its format bits: the symbol
+ * applyBestMask makes when `mask` is the one its search chose. Any mask makes a valid symbol.
+ */
+export function applyMask(data: Uint8Array, reserved: Uint8Array, size: number, mask: number): number {
+  const { flips, format } = layoutOf(size, reserved);
+  const flip = flips[mask]!;
   for (let i = 0; i < data.length; i++) data[i]! ^= flip[i]!;
-  writeFormat(data, format, best);
-  return best;
+  writeFormat(data, format, mask);
+  return mask;
 }
 
 /**

@@ -9,7 +9,7 @@
  * patterns, then the mask chosen as qrcode does (./qr-mask.ts). test/unit/ticket-qr-mask.test.ts
  * checks the result against qrcode's symbol bit for bit, versions 1 to ~22.
  */
-import { applyBestMask } from "./qr-mask";
+import { applyBestMask, applyMask } from "./qr-mask";
 
 /** Per version 1–40, level M: error-correction blocks and error-correction codewords in all (qrcode's tables). */
 const BLOCKS = [1, 1, 1, 2, 2, 4, 4, 4, 5, 5, 5, 8, 9, 9, 10, 10, 11, 13, 14, 16, 17, 17, 18, 20, 21, 23, 25, 26, 28, 29, 31, 33, 35, 37, 38, 40, 43, 45, 47, 49];
@@ -144,8 +144,11 @@ function versionBits(version: number): number {
   return (version << 12) | remainder;
 }
 
-/** The symbol's modules, row-major, 1 = dark, with the mask qrcode would choose. */
-export function qrSymbol(bytes: Uint8Array): { size: number; data: Uint8Array } {
+/**
+ * The symbol's modules, row-major, 1 = dark, with the mask qrcode would choose, or with `knownMask`
+ * when the caller already knows that choice for these bytes (it then skips the search).
+ */
+export function qrSymbol(bytes: Uint8Array, knownMask?: number): { size: number; data: Uint8Array; mask: number } {
   const version = versionFor(bytes.length);
   const size = symbolSize(version);
   const data = new Uint8Array(size * size);
@@ -214,6 +217,6 @@ export function qrSymbol(bytes: Uint8Array): { size: number; data: Uint8Array } 
     }
     up = !up;
   }
-  applyBestMask(data, reserved, size);
-  return { size, data };
+  const mask = knownMask === undefined ? applyBestMask(data, reserved, size) : applyMask(data, reserved, size, knownMask);
+  return { size, data, mask };
 }

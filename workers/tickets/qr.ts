@@ -23,16 +23,21 @@ import { qrSymbol } from "./qr-symbol";
 export const QR_ERROR_CORRECTION = "M";
 export const QR_QUIET_ZONE = 4;
 
-/** The code's modules without the quiet zone: `size` × `size`, row-major, 1 = dark. */
+/** The code's modules without the quiet zone: `size` × `size`, row-major, 1 = dark; `mask`, the mask pattern (0–7) it uses. */
 export interface QrMatrix {
   size: number;
   data: Uint8Array;
+  mask: number;
 }
 
 const utf8 = new TextEncoder();
 
-export function ticketQrMatrix(token: string): QrMatrix {
-  return qrSymbol(utf8.encode(token));
+/**
+ * `mask`: the mask an earlier build of the same token chose (QrMatrix.mask), so this one skips the
+ * search and draws the same symbol: pay passes its SVGs' masks on to the confirmation mail's PNGs.
+ */
+export function ticketQrMatrix(token: string, mask?: number): QrMatrix {
+  return qrSymbol(utf8.encode(token), mask);
 }
 
 /** The dark modules as one stroked path: per row, `M x y` (or `m gap 0`) then `h run` per dark run. */

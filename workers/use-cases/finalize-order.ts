@@ -12,7 +12,7 @@ import { orderConfirmationMail } from "../mail/order-confirmation";
 import { orderCodeCandidate } from "../domain/order-code";
 import { createStripe } from "../adapters/stripe";
 import { ApiError } from "../errors";
-import { ticketQrSvg } from "../tickets/qr";
+import { ticketQrMatrix, ticketQrSvg } from "../tickets/qr";
 import { loadSigningKey } from "../tickets/signing-keys";
 import { signTicket } from "../tickets/ticket-tokens";
 import { settleQueuePass } from "../waiting-room-client";
@@ -86,6 +86,9 @@ export async function finalizePaidOrder(env: Env, db: HttpDatabase, orderId: str
       return { id, orderItemId: item.id, seatLabel: item.seatLabel, kid: key.kid, token };
     }),
   );
+  // Each ticket's QR symbol, built once: pay's answer draws it as SVG, and its mask goes into the
+  // mail's message so the Queue consumer's PNG is the same symbol without searching the 8 masks again.
+  const symbols = issued.map((t) => ticketQrMatrix(t.token));
   const token = await orderToken(env.SIGNING_MASTER_KEY, order.id);
   let result: ConfirmResult = { confirmed: false, codeTaken: true };
   for (let attempt = 0; "codeTaken" in result && attempt < MAX_CODE_ATTEMPTS; attempt++) {
@@ -106,7 +109,7 @@ export async function finalizePaidOrder(env: Env, db: HttpDatabase, orderId: str
       endsAt: event.endsAt,
       timezone: event.timezone,
       venue: { name: event.venueName, address: event.venueAddress, city: event.venueCity },
-      tickets: issued.map((t) => ({ token: t.token, seat: t.seatLabel })),
+      tickets: issued.map((t, i) => ({ token: t.token, seat: t.seatLabel, qrMask: symbols[i]!.mask })),
       confirmedAt: now,
     });
     result = await confirmPaidOrder(db, {
@@ -128,7 +131,7 @@ export async function finalizePaidOrder(env: Env, db: HttpDatabase, orderId: str
     await Promise.all([sale.afterConfirm(env, db, order), settleQueuePass(env, event, order.holdId, "paid"), waitUntil ? undefined : send]);
     // Confirmed here: the answer is what this statement wrote, in the order the database lists it
     // (seat labels in its collation), so nothing is read back.
-    return presentIssuedTickets(order.id, result.orderCode, issued, result.ticketOrder);
+    return presentIssuedTickets(order.id, result.orderCode, issued.map((t, i) => ({ ...t, qr: symbols[i] })), result.ticketOrder);
   }
   // Confirmed by a concurrent finalize: answer what that one wrote. If that one confirmed with
   // another intent (or another intent is the order's while it is still pending), this one is refunded.

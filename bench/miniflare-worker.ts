@@ -28,7 +28,7 @@ export interface MiniflareWorkerOptions {
   /**
    * Serve `port` from workerd's own socket straight to the Worker (Miniflare's `unsafeDirectSockets`),
    * without Miniflare's entry Worker, which otherwise takes every request first on the same thread:
-   * ~0.2 ms of workerd a no-op request (bench/RESULTS.md, 2026-12-04 17:25). Nothing of it exists in
+   * ~0.2 ms of workerd a no-op request (bench/RESULTS.md, "Sixth round", 2026-12-04). Nothing of it exists in
    * production either. Miniflare's own server then listens on a port of its own choosing.
    */
   direct?: boolean;

@@ -3,15 +3,15 @@
  * workers/use-cases/pay-order.ts), built from the tickets the request just issued and committed
  * instead of reading them back.
  */
-import { qrSvg, ticketQrSvg, type QrMatrix } from "../tickets/qr";
+import { qrSvg, type QrMatrix } from "../tickets/qr";
 
 /**
  * The answer of presentConfirmedOrder, for tickets just issued and committed by this request, in
  * ticketsOfOrder's order: `order` is their ids as the confirming statement listed them (seat label in
  * the database's collation, one issued_at per statement, then the id).
- * `qr`: the ticket's QR symbol when the caller built it already (finalize does, for the mail's masks).
+ * `qr`: each ticket's QR symbol, built once by finalize (its mask also goes into the mail's message).
  */
-export async function presentIssuedTickets(orderId: string, orderCode: string | null, unsorted: { id: string; token: string; seatLabel: string | null; qr?: QrMatrix }[], order: string[]) {
+export function presentIssuedTickets(orderId: string, orderCode: string | null, unsorted: { id: string; token: string; seatLabel: string | null; qr: QrMatrix }[], order: string[]) {
   const position = new Map(order.map((id, i) => [id, i]));
   const issued = [...unsorted].sort((a, b) => (position.get(a.id) ?? 0) - (position.get(b.id) ?? 0));
   return {
@@ -19,7 +19,7 @@ export async function presentIssuedTickets(orderId: string, orderCode: string | 
     status: "confirmed" as "confirmed",
     order_code: orderCode,
     ticket_ids: issued.map((t) => t.id),
-    qr_codes: await Promise.all(issued.map((t) => (t.qr ? qrSvg(t.qr) : ticketQrSvg(t.token)))),
+    qr_codes: issued.map((t) => qrSvg(t.qr)),
     tickets: issued.map((t) => ({ ticket_id: t.id, token: t.token, seat: t.seatLabel, status: "valid" as const })),
   };
 }

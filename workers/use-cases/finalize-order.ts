@@ -131,7 +131,7 @@ export async function finalizePaidOrder(env: Env, db: HttpDatabase, orderId: str
     await Promise.all([sale.afterConfirm(env, db, order), settleQueuePass(env, event, order.holdId, "paid"), waitUntil ? undefined : send]);
     // Confirmed here: the answer is what this statement wrote, in the order the database lists it
     // (seat labels in its collation), so nothing is read back.
-    return presentIssuedTickets(order.id, result.orderCode, issued.map((t, i) => ({ ...t, qr: symbols[i] })), result.ticketOrder);
+    return presentIssuedTickets(order.id, result.orderCode, issued.map((t, i) => ({ ...t, qr: symbols[i]! })), result.ticketOrder);
   }
   // Confirmed by a concurrent finalize: answer what that one wrote. If that one confirmed with
   // another intent (or another intent is the order's while it is still pending), this one is refunded.
